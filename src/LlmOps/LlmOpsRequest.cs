@@ -1,0 +1,39 @@
+using Microsoft.Extensions.AI;
+
+namespace LlmOps;
+
+/// <summary>
+/// The shared way a stage joins a request: it finds the <see cref="LlmOpsInfo"/> an outer stage
+/// created, or creates it (on a clone of the caller's options) and becomes responsible for attaching
+/// it to the response.
+/// </summary>
+internal readonly struct LlmOpsRequest
+{
+    private LlmOpsRequest(LlmOpsInfo info, ChatOptions? options, bool owner)
+    {
+        Info = info;
+        Options = options;
+        IsOwner = owner;
+    }
+
+    /// <summary>Gets the per-request info.</summary>
+    public LlmOpsInfo Info { get; }
+
+    /// <summary>Gets the options to forward to the inner client (never the caller's instance when we created the info).</summary>
+    public ChatOptions? Options { get; }
+
+    /// <summary>Gets a value indicating whether this stage created the info and so must attach it to the response.</summary>
+    public bool IsOwner { get; }
+
+    /// <summary>Finds or creates the info for a request.</summary>
+    public static LlmOpsRequest Join(ChatOptions? options)
+    {
+        if (options.GetLlmOpsInfo() is { } existing)
+        {
+            return new LlmOpsRequest(existing, options, owner: false);
+        }
+
+        var info = new LlmOpsInfo();
+        return new LlmOpsRequest(info, options.WithProperty(LlmOpsChatOptionsExtensions.InfoKey, info), owner: true);
+    }
+}

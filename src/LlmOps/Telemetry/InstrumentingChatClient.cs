@@ -1,0 +1,326 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+
+namespace LlmOps.Telemetry;
+
+/// <summary>
+/// The outermost LlmOps stage: records a span and the request metrics (duration, token usage, time to
+/// first token, output tokens per second, outcome) for every request, streaming or not.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Metrics are tagged with the model id and with the bounded tags inner stages add through
+/// <see cref="LlmOpsInfo.AddTag"/> (prompt name and version, cache status, route, …). A cancelled or faulted
+/// request, or a stream abandoned mid-way, is still recorded with its outcome.
+/// </para>
+/// <para>
+/// Time to first token is measured to the first streamed chunk that carries content; for a non-streaming call
+/// it is the whole duration, since that is when the caller sees the first token. Tokens per second divides the
+/// output tokens by the time after the first token (by the whole duration when not streaming).
+/// </para>
+/// </remarks>
+public sealed class InstrumentingChatClient : DelegatingChatClient
+{
+    private readonly LlmOpsTelemetry _telemetry;
+    private readonly LlmOpsTelemetryOptions _options;
+    private readonly TimeProvider _time;
+    private readonly string? _providerName;
+
+    /// <summary>Initializes a new instance of the <see cref="InstrumentingChatClient"/> class.</summary>
+    /// <param name="innerClient">The client to instrument.</param>
+    /// <param name="telemetry">Where to record; <see cref="LlmOpsTelemetry.Shared"/> when <see langword="null"/>.</param>
+    /// <param name="options">The options; defaults when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="innerClient"/> is <see langword="null"/>.</exception>
+    public InstrumentingChatClient(
+        IChatClient innerClient,
+        LlmOpsTelemetry? telemetry = null,
+        LlmOpsTelemetryOptions? options = null,
+        TimeProvider? timeProvider = null)
+        : base(innerClient)
+    {
+        _telemetry = telemetry ?? LlmOpsTelemetry.Shared;
+        _options = options ?? new LlmOpsTelemetryOptions();
+        _time = timeProvider ?? TimeProvider.System;
+        _providerName = innerClient.GetService<ChatClientMetadata>()?.ProviderName;
+    }
+
+    /// <inheritdoc/>
+    public override async Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+
+        var request = LlmOpsRequest.Join(options);
+        var start = _time.GetTimestamp();
+        using var activity = StartActivity(options, messages);
+        ChatResponse? response = null;
+        Exception? failure = null;
+        try
+        {
+            response = await base.GetResponseAsync(messages, request.Options, cancellationToken).ConfigureAwait(false);
+            if (request.IsOwner)
+            {
+                response.AttachLlmOpsInfo(request.Info);
+            }
+
+            return response;
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+            throw;
+        }
+        finally
+        {
+            var elapsed = _time.GetElapsedTime(start);
+            Record(activity, request.Info, options, response?.ModelId, response?.Usage, response?.Text,
+                elapsed, firstTokenAfter: response is null ? null : elapsed, streaming: false, failure, cancellationToken);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return StreamAsync(messages, options, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = LlmOpsRequest.Join(options);
+        var start = _time.GetTimestamp();
+        using var activity = StartActivity(options, messages);
+        TimeSpan? firstToken = null;
+        string? modelId = null;
+        UsageDetails? usage = null;
+        System.Text.StringBuilder? text = _options.EnableSensitiveData ? new() : null;
+        Exception? failure = null;
+        var completed = false;
+
+        IAsyncEnumerator<ChatResponseUpdate>? enumerator = null;
+        try
+        {
+            enumerator = base.GetStreamingResponseAsync(messages, request.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            while (true)
+            {
+                ChatResponseUpdate update;
+                try
+                {
+                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        completed = true;
+                        break;
+                    }
+
+                    update = enumerator.Current;
+                }
+                catch (Exception ex)
+                {
+                    failure = ex;
+                    throw;
+                }
+
+                modelId ??= update.ModelId;
+                foreach (var content in update.Contents)
+                {
+                    if (content is UsageContent u)
+                    {
+                        usage ??= new UsageDetails();
+                        usage.Add(u.Details);
+                    }
+                    else if (firstToken is null && HasPayload(content))
+                    {
+                        firstToken = _time.GetElapsedTime(start);
+                    }
+                }
+
+                text?.Append(update.Text);
+                yield return update;
+            }
+
+            if (request.IsOwner)
+            {
+                var last = new ChatResponseUpdate { ModelId = modelId, Role = ChatRole.Assistant };
+                last.AttachLlmOpsInfo(request.Info);
+                yield return last;
+            }
+        }
+        finally
+        {
+            if (enumerator is not null)
+            {
+                await enumerator.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (!completed && failure is null)
+            {
+                // The caller stopped enumerating (break or dispose) before the stream ended.
+                failure = new OperationCanceledException("The stream was abandoned before it completed.");
+            }
+
+            Record(activity, request.Info, options, modelId, usage, text?.ToString(),
+                _time.GetElapsedTime(start), firstToken, streaming: true, failure, cancellationToken);
+        }
+    }
+
+    private static bool HasPayload(AIContent content) => content switch
+    {
+        TextContent t => t.Text.Length > 0,
+        TextReasoningContent r => r.Text.Length > 0,
+        _ => true,
+    };
+
+    private Activity? StartActivity(ChatOptions? options, IEnumerable<ChatMessage> messages)
+    {
+        var source = _telemetry.ActivitySource;
+        if (!source.HasListeners())
+        {
+            return null;
+        }
+
+        var model = options?.ModelId;
+        var activity = source.StartActivity(model is null ? "chat" : $"chat {model}", ActivityKind.Client);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("gen_ai.operation.name", "chat");
+            activity.SetTag("gen_ai.request.model", model);
+            activity.SetTag("gen_ai.provider.name", _providerName);
+            if (options?.MaxOutputTokens is int max)
+            {
+                activity.SetTag("gen_ai.request.max_tokens", max);
+            }
+
+            if (options?.Temperature is float temperature)
+            {
+                activity.SetTag("gen_ai.request.temperature", temperature);
+            }
+
+            if (_options.EnableSensitiveData)
+            {
+                activity.SetTag("gen_ai.input.messages", Truncate(string.Join("\n", messages.Select(m => $"{m.Role}: {m.Text}"))));
+            }
+        }
+
+        return activity;
+    }
+
+    private void Record(
+        Activity? activity,
+        LlmOpsInfo info,
+        ChatOptions? options,
+        string? responseModel,
+        UsageDetails? usage,
+        string? outputText,
+        TimeSpan elapsed,
+        TimeSpan? firstTokenAfter,
+        bool streaming,
+        Exception? failure,
+        CancellationToken cancellationToken)
+    {
+        var outcome = failure switch
+        {
+            null => "success",
+            OperationCanceledException => "cancelled",
+            _ when cancellationToken.IsCancellationRequested => "cancelled",
+            _ => "error",
+        };
+
+        var model = responseModel ?? info.ModelId ?? options?.ModelId;
+        var tags = new TagList
+        {
+            { "gen_ai.operation.name", "chat" },
+            { "gen_ai.request.model", options?.ModelId },
+            { "gen_ai.response.model", model },
+            { "llmops.streaming", streaming },
+        };
+        if (_providerName is not null)
+        {
+            tags.Add("gen_ai.provider.name", _providerName);
+        }
+
+        foreach (var tag in info.Tags)
+        {
+            tags.Add(tag.Key, tag.Value);
+        }
+
+        if (_options.IncludeScopeInTags)
+        {
+            var scope = options.GetScope();
+            tags.Add("llmops.scope.tenant", scope.Tenant);
+            tags.Add("llmops.scope.user", scope.User);
+            tags.Add("llmops.scope.feature", scope.Feature);
+        }
+
+        if (failure is not null && outcome == "error")
+        {
+            tags.Add("error.type", failure.GetType().FullName);
+        }
+
+        _telemetry.OperationDuration.Record(elapsed.TotalSeconds, tags);
+
+        var outcomeTags = tags;
+        outcomeTags.Add("llmops.outcome", outcome);
+        _telemetry.Requests.Add(1, outcomeTags);
+
+        if (firstTokenAfter is { } ttft)
+        {
+            _telemetry.TimeToFirstToken.Record(ttft.TotalSeconds, tags);
+        }
+
+        if (usage?.InputTokenCount is long input)
+        {
+            var t = tags;
+            t.Add("gen_ai.token.type", "input");
+            _telemetry.TokenUsage.Record(input, t);
+        }
+
+        if (usage?.OutputTokenCount is long output)
+        {
+            var t = tags;
+            t.Add("gen_ai.token.type", "output");
+            _telemetry.TokenUsage.Record(output, t);
+
+            var generation = streaming && firstTokenAfter is { } first ? elapsed - first : elapsed;
+            if (failure is null && output > 0 && generation > TimeSpan.Zero)
+            {
+                _telemetry.OutputTokensPerSecond.Record(output / generation.TotalSeconds, tags);
+            }
+        }
+
+        if (activity is null)
+        {
+            return;
+        }
+
+        foreach (var tag in tags)
+        {
+            activity.SetTag(tag.Key, tag.Value);
+        }
+
+        activity.SetTag("llmops.request_id", info.RequestId);
+        activity.SetTag("llmops.outcome", outcome);
+        activity.SetTag("gen_ai.usage.input_tokens", usage?.InputTokenCount);
+        activity.SetTag("gen_ai.usage.output_tokens", usage?.OutputTokenCount);
+        if (firstTokenAfter is { } ft)
+        {
+            activity.SetTag("llmops.time_to_first_token", ft.TotalSeconds);
+        }
+
+        if (_options.EnableSensitiveData && outputText is not null)
+        {
+            activity.SetTag("gen_ai.output.messages", Truncate(outputText));
+        }
+
+        if (failure is not null)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, outcome == "cancelled" ? "cancelled" : failure.GetType().Name);
+        }
+    }
+
+    private string Truncate(string value)
+        => value.Length <= _options.MaxRecordedContentLength ? value : value[.._options.MaxRecordedContentLength];
+}
