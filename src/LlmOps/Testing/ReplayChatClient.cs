@@ -203,7 +203,7 @@ public sealed class ReplayChatClient : IChatClient
         }
 
         var lastUser = ScriptedChatClient.LastUserText(messages);
-        var quoted = lastUser is null ? "(none)" : $"\"{(lastUser.Length > 120 ? string.Concat(lastUser.AsSpan(0, 120), "…") : lastUser)}\"";
+        var quoted = lastUser is null ? "(none)" : $"\"{ScriptedChatClient.Truncate(lastUser, 120)}\"";
         var file = Cassette.Existed
             ? $"The cassette holds {Cassette.Count} recording(s)."
             : "The cassette file does not exist yet.";

@@ -316,8 +316,8 @@ public sealed class ScriptedChatClient : IChatClient
         return null;
     }
 
-    private static string Truncate(string text)
-        => text.Length <= MaxQuotedLength ? text : string.Concat(text.AsSpan(0, MaxQuotedLength), "…");
+    internal static string Truncate(string text, int maxLength = MaxQuotedLength)
+        => text.Length <= maxLength ? text : string.Concat(text.AsSpan(0, maxLength), "…");
 
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
