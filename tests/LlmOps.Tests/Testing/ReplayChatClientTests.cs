@@ -333,6 +333,42 @@ public sealed class ReplayChatClientTests : IDisposable
         Assert.Equal(0, offline.CallCount);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Record_TokenForwardedToInner_CancelledCallNotRecorded(bool streaming)
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var real = new ScriptedChatClient(time).Otherwise(ScriptedResponse.FromText("slow").WithLatency(TimeSpan.FromMinutes(1)));
+        using var client = Replay(real, ReplayMode.RecordMissing);
+        using var cts = new CancellationTokenSource();
+
+        var task = streaming
+            ? client.GetStreamingResponseAsync("q", cancellationToken: cts.Token).ToChatResponseAsync()
+            : client.GetResponseAsync("q", cancellationToken: cts.Token);
+        Assert.False(task.IsCompleted);
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, client.RecordedCount);
+        Assert.False(File.Exists(CassettePath));
+    }
+
+    [Fact]
+    public async Task Replay_RequestOptionsDiffer_IsAMiss()
+    {
+        var real = new ScriptedChatClient().Otherwise("x");
+        using (var recorder = Replay(real, ReplayMode.Record))
+        {
+            await recorder.GetResponseAsync("q", new ChatOptions { Temperature = 0 });
+        }
+
+        using var player = Replay(null, ReplayMode.Replay);
+
+        Assert.Equal("x", (await player.GetResponseAsync("q", new ChatOptions { Temperature = 0 })).Text);
+        await Assert.ThrowsAsync<CassetteEntryNotFoundException>(() => player.GetResponseAsync("q", new ChatOptions { Temperature = 1 }));
+    }
+
     private ReplayChatClient Replay(IChatClient? inner, ReplayMode mode)
         => new(inner, new ReplayChatClientOptions { CassettePath = CassettePath, Mode = mode });
 

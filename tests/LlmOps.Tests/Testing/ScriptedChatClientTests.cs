@@ -444,6 +444,107 @@ public class ScriptedChatClientTests
         Assert.Equal("m", changed.ModelId);
     }
 
+    [Fact]
+    public async Task Latency_DelayOnTimeProvider_StreamWaitsBetweenChunks()
+    {
+        var time = new FakeTimeProvider(Start);
+        var client = new ScriptedChatClient(time)
+            .Otherwise(ScriptedResponse.FromText("a b").ChunkedByWords().WithoutUsage()
+                .WithLatency(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)));
+        await using var stream = client.GetStreamingResponseAsync("q").GetAsyncEnumerator();
+
+        var first = stream.MoveNextAsync().AsTask();
+        Assert.False(first.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await first.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("a", stream.Current.Text);
+
+        var second = stream.MoveNextAsync().AsTask();
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(second.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await second.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(" b", stream.Current.Text);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Failure_WaitsFirstChunkLatencyBeforeThrowing(bool streaming)
+    {
+        var time = new FakeTimeProvider(Start);
+        var client = new ScriptedChatClient(time, time.Advance)
+            .Otherwise(ScriptedResponse.RateLimited().WithLatency(TimeSpan.FromMilliseconds(250)));
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => GetAsync(client, [new(ChatRole.User, "q")], null, streaming));
+
+        Assert.Equal(Start + TimeSpan.FromMilliseconds(250), time.GetUtcNow());
+    }
+
+    [Fact]
+    public async Task FaultAfterChunk_Zero_ThrowsBeforeFirstChunk()
+    {
+        var client = new ScriptedChatClient().Otherwise(ScriptedResponse.FromText("a b").ChunkedByWords().FaultAfterChunk(0));
+        var received = 0;
+
+        await Assert.ThrowsAsync<IOException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("q"))
+            {
+                received++;
+            }
+        });
+
+        Assert.Equal(0, received);
+    }
+
+    [Fact]
+    public async Task FaultAfterChunk_AfterLastChunk_StreamsAllTextThenThrowsWithoutUsage()
+    {
+        var client = new ScriptedChatClient().Otherwise(ScriptedResponse.FromText("a b").ChunkedByWords().FaultAfterChunk(2));
+        var received = new List<ChatResponseUpdate>();
+
+        await Assert.ThrowsAsync<IOException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("q"))
+            {
+                received.Add(update);
+            }
+        });
+
+        Assert.Equal(["a", " b"], received.Select(u => u.Text));
+        Assert.DoesNotContain(received, u => u.FinishReason is not null || u.Contents.OfType<UsageContent>().Any());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Response_EmptyText_ReturnsEmptyWithFinishReason(bool streaming)
+    {
+        var client = new ScriptedChatClient().Otherwise(ScriptedResponse.FromText(string.Empty).WithoutUsage());
+
+        var response = await GetAsync(client, [new(ChatRole.User, "q")], null, streaming);
+
+        Assert.Equal(string.Empty, response.Text);
+        Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Calls_LeaveCallerMessagesAndOptionsUnchanged(bool streaming)
+    {
+        var client = new ScriptedChatClient().Otherwise(ScriptedResponse.FromText("a b").ChunkedByWords());
+        List<ChatMessage> messages = [new(ChatRole.User, "q")];
+        var options = new ChatOptions { ModelId = "m", AdditionalProperties = new() { ["k"] = 1 } };
+
+        await GetAsync(client, messages, options, streaming);
+
+        Assert.Single(messages);
+        Assert.Equal("m", options.ModelId);
+        Assert.Equal(["k"], options.AdditionalProperties.Keys);
+    }
+
     private static async Task<ChatResponse> GetAsync(ScriptedChatClient client, List<ChatMessage> messages, ChatOptions? options, bool streaming)
         => streaming
             ? await client.GetStreamingResponseAsync(messages, options).ToChatResponseAsync()
