@@ -17,7 +17,8 @@ namespace LlmOps.Testing;
 /// </para>
 /// <para>
 /// Streaming and non-streaming calls return the same text, usage, model id and finish reason. When streaming, usage
-/// arrives in a final update that carries a <see cref="UsageContent"/>, as OpenAI-style providers send it.
+/// arrives in a final update that carries a <see cref="UsageContent"/>, as OpenAI-style providers send it
+/// (unless the response says <see cref="ScriptedResponse.WithoutStreamingUsage"/>).
 /// </para>
 /// <para>
 /// Latency waits on the injected <see cref="System.TimeProvider"/> with <see cref="Task.Delay(TimeSpan, System.TimeProvider, CancellationToken)"/>.
@@ -335,6 +336,7 @@ public sealed class ScriptedChatClient : IChatClient
         }
 
         var faultAfter = response.FaultAfterChunkCount ?? int.MaxValue;
+        var streamedUsage = response.StreamsUsage ? call.Usage : null;
         for (var i = 0; i < chunks.Count; i++)
         {
             if (i == faultAfter)
@@ -350,7 +352,7 @@ public sealed class ScriptedChatClient : IChatClient
             cancellationToken.ThrowIfCancellationRequested();
             var last = i == chunks.Count - 1;
             yield return NewUpdate(call, [new TextContent(chunks[i])],
-                last && call.Usage is null && response.FaultAfterChunkCount is null ? response.FinishReason : null);
+                last && streamedUsage is null && response.FaultAfterChunkCount is null ? response.FinishReason : null);
         }
 
         if (response.FaultAfterChunkCount is not null)
@@ -358,9 +360,9 @@ public sealed class ScriptedChatClient : IChatClient
             throw response.CreateFault();
         }
 
-        if (call.Usage is not null)
+        if (streamedUsage is not null)
         {
-            yield return NewUpdate(call, [new UsageContent(ScriptedResponse.CopyUsage(call.Usage))], response.FinishReason);
+            yield return NewUpdate(call, [new UsageContent(ScriptedResponse.CopyUsage(streamedUsage))], response.FinishReason);
         }
         else if (chunks.Count == 0)
         {
@@ -398,7 +400,7 @@ public sealed class ScriptedChatClient : IChatClient
         }
 
         var response = Match(rules, otherwise, list, options, callNumber);
-        var usage = response.ReportsUsage
+        var usage = response.ReportsUsage && !response.IsFailure
             ? response.Usage is { } given
                 ? ScriptedResponse.CopyUsage(given)
                 : Count(list, response.Text)

@@ -50,6 +50,12 @@ public sealed class ScriptedResponse
     /// <value>The default value is <see langword="true"/>.</value>
     public bool ReportsUsage { get; private set; } = true;
 
+    /// <summary>Gets a value indicating whether a streaming call reports usage (when <see cref="ReportsUsage"/>) in a final <see cref="UsageContent"/> update.
+    /// When <see langword="false"/>, only non-streaming calls report usage, like an OpenAI-style provider called without
+    /// <c>stream_options.include_usage</c>.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool StreamsUsage { get; private set; } = true;
+
     /// <summary>Gets the simulated delay before the first chunk (or before the whole response when not streaming).</summary>
     /// <value>The default value is <see cref="TimeSpan.Zero"/>.</value>
     public TimeSpan FirstChunkLatency { get; private set; }
@@ -192,6 +198,16 @@ public sealed class ScriptedResponse
         return copy;
     }
 
+    /// <summary>Returns a copy whose streaming calls report no usage (non-streaming calls still do), like a provider
+    /// streaming without <c>stream_options.include_usage</c>. Use it to test code that must estimate tokens itself.</summary>
+    /// <returns>The changed copy.</returns>
+    public ScriptedResponse WithoutStreamingUsage()
+    {
+        var copy = Copy();
+        copy.StreamsUsage = false;
+        return copy;
+    }
+
     /// <summary>Returns a copy that reports <paramref name="modelId"/> as the model that answered.</summary>
     /// <param name="modelId">The model id.</param>
     /// <returns>The changed copy.</returns>
@@ -271,6 +287,8 @@ public sealed class ScriptedResponse
             _ => [Text],
         };
     }
+
+    internal bool IsFailure => FailureFactory is not null;
 
     internal Exception? CreateFailure() => FailureFactory?.Invoke();
 

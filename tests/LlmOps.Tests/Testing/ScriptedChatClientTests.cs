@@ -188,6 +188,20 @@ public class ScriptedChatClientTests
         Assert.Equal("x", response.Text);
     }
 
+    [Fact]
+    public async Task Usage_WithoutStreamingUsage_OnlyNonStreamingReportsIt()
+    {
+        var client = new ScriptedChatClient().Otherwise(ScriptedResponse.FromText("a b").ChunkedByWords().WithUsage(4, 2).WithoutStreamingUsage());
+
+        var plain = await client.GetResponseAsync("q");
+        var updates = await ToListAsync(client.GetStreamingResponseAsync("q"));
+
+        Assert.Equal(2, plain.Usage?.OutputTokenCount);
+        Assert.Equal(["a", " b"], updates.Select(u => u.Text));
+        Assert.DoesNotContain(updates, u => u.Contents.OfType<UsageContent>().Any());
+        Assert.Equal(ChatFinishReason.Stop, updates[^1].FinishReason);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
