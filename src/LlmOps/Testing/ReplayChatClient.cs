@@ -11,8 +11,8 @@ namespace LlmOps.Testing;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A request is identified by a key: the SHA-256 of a canonical form of the request (each message's role, text and
-/// tool calls, plus the model id, instructions, temperature, top-p, top-k, max output tokens, penalties, seed, stop
+/// A request is identified by a key: the SHA-256 of a canonical form of the request (each message's role, text,
+/// tool calls and results, and attached data (by hash) or links, plus the model id, instructions, temperature, top-p, top-k, max output tokens, penalties, seed, stop
 /// sequences, response format and tool names). <see cref="ChatOptions.AdditionalProperties"/> do not take part.
 /// See <see cref="ComputeRequestKey"/>.
 /// </para>
@@ -24,6 +24,10 @@ namespace LlmOps.Testing;
 /// <para>
 /// The cassette is loaded when the client is created and rewritten after each recorded answer, through a temporary
 /// file that then replaces it, so a crash never leaves a half-written cassette. The client is safe for concurrent calls.
+/// </para>
+/// <para>
+/// It is not a <see cref="DelegatingChatClient"/>: in <see cref="ReplayMode.Replay"/> it needs no inner client at all,
+/// which is how a test proves that it never reaches the network.
 /// </para>
 /// </remarks>
 public sealed class ReplayChatClient : IChatClient

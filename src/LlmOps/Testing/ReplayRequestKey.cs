@@ -7,7 +7,7 @@ namespace LlmOps.Testing;
 /// <summary>Builds the canonical form of a request and its SHA-256 key.</summary>
 internal static class ReplayRequestKey
 {
-    // What identifies a request: the messages (role, text, tool calls and results) and the model settings that change
+    // What identifies a request: the messages (role, text, tool calls and results, attached data and links) and the model settings that change
     // the answer. AdditionalProperties are left out on purpose: they carry per-request plumbing (ids, LlmOpsInfo).
     public static byte[] Canonicalize(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
     {
@@ -84,7 +84,7 @@ internal static class ReplayRequestKey
         List<AIContent>? others = null;
         foreach (var content in message.Contents)
         {
-            if (content is FunctionCallContent or FunctionResultContent)
+            if (content is FunctionCallContent or FunctionResultContent or DataContent or UriContent)
             {
                 (others ??= []).Add(content);
             }
@@ -92,7 +92,7 @@ internal static class ReplayRequestKey
 
         if (others is not null)
         {
-            w.WriteStartArray("tools");
+            w.WriteStartArray("parts");
             foreach (var content in others)
             {
                 w.WriteStartObject();
@@ -106,6 +106,17 @@ internal static class ReplayRequestKey
                 {
                     w.WriteString("result", result.CallId);
                     w.WriteString("value", result.Result is null ? null : JsonSerializer.Serialize(result.Result, AIJsonUtilities.DefaultOptions));
+                }
+                else if (content is DataContent data)
+                {
+                    // The bytes themselves would bloat the cassette; their hash identifies them as well.
+                    w.WriteString("data", data.MediaType);
+                    w.WriteString("sha256", Convert.ToHexStringLower(SHA256.HashData(data.Data.Span)));
+                }
+                else if (content is UriContent uri)
+                {
+                    w.WriteString("uri", uri.Uri.ToString());
+                    w.WriteString("mediaType", uri.MediaType);
                 }
 
                 w.WriteEndObject();

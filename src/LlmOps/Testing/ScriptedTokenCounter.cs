@@ -10,8 +10,6 @@ internal static class ScriptedTokenCounter
     private static readonly Lazy<Tokenizer> s_tokenizer = new(
         static () => TiktokenTokenizer.CreateForEncoding("o200k_base"), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    public static Tokenizer Tokenizer => s_tokenizer.Value;
-
     public static int Count(string? text) => string.IsNullOrEmpty(text) ? 0 : s_tokenizer.Value.CountTokens(text);
 
     public static int Count(IReadOnlyList<ChatMessage> messages)

@@ -172,6 +172,17 @@ public sealed class ReplayChatClientTests : IDisposable
     }
 
     [Fact]
+    public void ComputeRequestKey_DifferentAttachmentsOrToolResults_Differ()
+    {
+        ChatMessage WithImage(byte b) => new(ChatRole.User, [new TextContent("what is this?"), new DataContent(new byte[] { 1, 2, b }, "image/png")]);
+        ChatMessage WithResult(string r) => new(ChatRole.Tool, [new FunctionResultContent("c1", r)]);
+
+        Assert.Equal(ReplayChatClient.ComputeRequestKey([WithImage(3)]), ReplayChatClient.ComputeRequestKey([WithImage(3)]));
+        Assert.NotEqual(ReplayChatClient.ComputeRequestKey([WithImage(3)]), ReplayChatClient.ComputeRequestKey([WithImage(4)]));
+        Assert.NotEqual(ReplayChatClient.ComputeRequestKey([WithResult("sunny")]), ReplayChatClient.ComputeRequestKey([WithResult("rain")]));
+    }
+
+    [Fact]
     public async Task Record_Written_CassetteIsReadableJsonWithVersionAndRequest()
     {
         var real = new ScriptedChatClient().Otherwise("ok");

@@ -39,7 +39,7 @@ public class ScriptedChatClientTests
     }
 
     [Fact]
-    public async Task GetResponseAsync_RuleLooksAtLastUserMessageOnly()
+    public async Task WhenLastUserMessageContains_OnlyEarlierUserMessageMatches_DoesNotMatch()
     {
         var client = new ScriptedChatClient().WhenLastUserMessageContains("apple", "fruit").Otherwise("other");
         List<ChatMessage> messages =
@@ -55,7 +55,7 @@ public class ScriptedChatClientTests
     }
 
     [Fact]
-    public async Task When_PredicateSeesOptions_MatchesOnModel()
+    public async Task When_PredicateOnOptions_MatchesOnModelAndTemperature()
     {
         var client = new ScriptedChatClient()
             .WhenModelIs("large", ScriptedResponse.FromText("big answer"))
@@ -101,6 +101,7 @@ public class ScriptedChatClientTests
         Assert.Contains("Otherwise", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(new string('x', 300), ex.Message, StringComparison.Ordinal);
         Assert.Equal(1, client.CallCount);
+        Assert.Equal(["last user message contains \"alpha\"", "never matches"], client.RuleDescriptions);
     }
 
     [Fact]
@@ -546,7 +547,7 @@ public class ScriptedChatClientTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Calls_LeaveCallerMessagesAndOptionsUnchanged(bool streaming)
+    public async Task GetResponseAsync_AnyCall_LeavesCallerMessagesAndOptionsUnchanged(bool streaming)
     {
         var client = new ScriptedChatClient().Otherwise(ScriptedResponse.FromText("a b").ChunkedByWords());
         List<ChatMessage> messages = [new(ChatRole.User, "q")];
