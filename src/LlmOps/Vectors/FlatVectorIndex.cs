@@ -115,6 +115,15 @@ public sealed partial class FlatVectorIndex : IDisposable
     /// <exception cref="ArgumentException">The vector's length differs from <see cref="Dimensions"/>, or it is zero or contains NaN or infinity.</exception>
     public bool Upsert(string key, ReadOnlySpan<float> vector, string? scope = null) => Write(key, vector, scope, allowReplace: true);
 
+    /// <summary>Adds a vector that is already unit length (as read back from a saved index) without rescaling it.</summary>
+    internal void AddNormalized(string key, ReadOnlySpan<float> vector, string? scope)
+    {
+        if (!Write(key, vector, scope, allowReplace: false, normalize: false))
+        {
+            throw new ArgumentException($"An entry with key '{key}' appears twice.", nameof(key));
+        }
+    }
+
     /// <summary>Removes the entry with the given key.</summary>
     /// <param name="key">The key.</param>
     /// <returns><see langword="true"/> when the entry existed and was removed.</returns>
@@ -467,7 +476,7 @@ public sealed partial class FlatVectorIndex : IDisposable
         }
     }
 
-    private bool Write(string key, ReadOnlySpan<float> vector, string? scope, bool allowReplace)
+    private bool Write(string key, ReadOnlySpan<float> vector, string? scope, bool allowReplace, bool normalize = true)
     {
         ArgumentNullException.ThrowIfNull(key);
         ValidateQuery(vector, nameof(vector));
@@ -476,7 +485,15 @@ public sealed partial class FlatVectorIndex : IDisposable
         Span<float> normalized = Dimensions <= 512 ? stackalloc float[Dimensions] : (rented = System.Buffers.ArrayPool<float>.Shared.Rent(Dimensions)).AsSpan(0, Dimensions);
         try
         {
-            System.Numerics.Tensors.TensorPrimitives.Multiply(vector, inv, normalized);
+            if (normalize)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Multiply(vector, inv, normalized);
+            }
+            else
+            {
+                vector.CopyTo(normalized);
+            }
+
             _lock.EnterWriteLock();
             try
             {
@@ -521,7 +538,7 @@ public sealed partial class FlatVectorIndex : IDisposable
         }
     }
 
-    private int FindPart(string? scope)
+    internal int FindPart(string? scope)
     {
         if (scope is null)
         {

@@ -93,8 +93,50 @@ internal static class ScanKernels
 
         for (; r < end; r++)
         {
-            heap.Offer(VectorMath.DotUnchecked(ref Unsafe.Add(ref data, (nint)r * dim), ref q, dim), part, r);
+            heap.Offer(RowDot(ref Unsafe.Add(ref data, (nint)r * dim), ref q, d), part, r);
         }
+    }
+
+    /// <summary>
+    /// One row's dot product with exactly the accumulation order of the interleaved loops, so a row's score does not
+    /// depend on its position in the store or on whether it was searched alone or in a batch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float RowDot(ref float row, ref float q, nuint d)
+    {
+        float s = 0f;
+        nuint i = 0;
+        if (Vector512.IsHardwareAccelerated && d >= (nuint)Vector512<float>.Count)
+        {
+            nuint w = (nuint)Vector512<float>.Count;
+            nuint vecEnd = d - (d % w);
+            Vector512<float> a = default;
+            for (; i < vecEnd; i += w)
+            {
+                a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, i), Vector512.LoadUnsafe(ref q, i), a);
+            }
+
+            s = Vector512.Sum(a);
+        }
+        else if (Vector256.IsHardwareAccelerated && d >= (nuint)Vector256<float>.Count)
+        {
+            nuint w = (nuint)Vector256<float>.Count;
+            nuint vecEnd = d - (d % w);
+            Vector256<float> a = default;
+            for (; i < vecEnd; i += w)
+            {
+                a = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, i), Vector256.LoadUnsafe(ref q, i), a);
+            }
+
+            s = Vector256.Sum(a);
+        }
+
+        for (; i < d; i++)
+        {
+            s += Unsafe.Add(ref row, i) * Unsafe.Add(ref q, i);
+        }
+
+        return s;
     }
 
     /// <summary>Scores one row against up to four queries at once so the row is read from memory once.</summary>
@@ -112,7 +154,7 @@ internal static class ScanKernels
         {
             ref float row = ref Unsafe.Add(ref data, (nint)r * dim);
             int qi = 0;
-            for (; qi + 4 <= queryCount; qi += 4)
+            for (; wide && qi + 4 <= queryCount; qi += 4)
             {
                 ref float q0 = ref Unsafe.Add(ref qs, (nint)qi * dim);
                 ref float q1 = ref Unsafe.Add(ref q0, dim);
@@ -146,7 +188,7 @@ internal static class ScanKernels
 
             for (; qi < queryCount; qi++)
             {
-                heaps[qi].Offer(VectorMath.DotUnchecked(ref row, ref Unsafe.Add(ref qs, (nint)qi * dim), dim), part, r);
+                heaps[qi].Offer(RowDot(ref row, ref Unsafe.Add(ref qs, (nint)qi * dim), d), part, r);
             }
         }
     }
