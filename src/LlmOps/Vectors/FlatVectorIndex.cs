@@ -28,6 +28,7 @@ public sealed partial class FlatVectorIndex : IDisposable
     private readonly bool _quantized;
     private VectorPartition[] _parts;
     private int _unscopedPart = -1;
+    private int _maxDegreeOfParallelism = Environment.ProcessorCount;
 
     /// <summary>Initializes a new, empty index for vectors of the given dimension.</summary>
     /// <param name="dimensions">The number of components of every vector; must be positive.</param>
@@ -66,6 +67,21 @@ public sealed partial class FlatVectorIndex : IDisposable
             {
                 _lock.ExitReadLock();
             }
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets how many cores one search over more than about 1 MB of rows may use.
+    /// </summary>
+    /// <value>The default value is <see cref="Environment.ProcessorCount"/>; 1 keeps every search on the calling thread.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public int MaxDegreeOfParallelism
+    {
+        get => _maxDegreeOfParallelism;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            _maxDegreeOfParallelism = value;
         }
     }
 
@@ -309,7 +325,7 @@ public sealed partial class FlatVectorIndex : IDisposable
             var heap = new TopK(Math.Min(k, live), parts);
             try
             {
-                if (rows * Dimensions * sizeof(float) > ParallelThresholdBytes && Environment.ProcessorCount > 1)
+                if (rows * Dimensions * sizeof(float) > ParallelThresholdBytes && _maxDegreeOfParallelism > 1)
                 {
                     ParallelScan(parts, first, last, rows, query, ref heap);
                 }
@@ -336,7 +352,7 @@ public sealed partial class FlatVectorIndex : IDisposable
 
     private void ParallelScan(VectorPartition[] parts, int first, int last, long rows, ReadOnlySpan<float> query, ref TopK heap)
     {
-        int chunks = (int)Math.Min(Environment.ProcessorCount, Math.Max(1, rows * Dimensions * sizeof(float) / ParallelThresholdBytes));
+        int chunks = (int)Math.Min(_maxDegreeOfParallelism, Math.Max(1, rows * Dimensions * sizeof(float) / ParallelThresholdBytes));
         float[] q = System.Buffers.ArrayPool<float>.Shared.Rent(query.Length);
         var heaps = new TopK[chunks];
         try
