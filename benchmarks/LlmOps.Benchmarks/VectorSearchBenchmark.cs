@@ -155,7 +155,7 @@ public class VectorSearchScalingBenchmark
     private FlatVectorIndex _index = null!;
 
     /// <summary>Rows x dimensions.</summary>
-    [Params("1000x384", "10000x384", "1000000x384", "100000x1536")]
+    [Params("1000x384", "10000x384", "100000x384", "1000000x384", "100000x1536")]
     public string Shape { get; set; } = "1000x384";
 
     [GlobalSetup]

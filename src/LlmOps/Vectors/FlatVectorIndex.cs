@@ -47,6 +47,7 @@ public sealed partial class FlatVectorIndex : IDisposable
 
         Dimensions = dimensions;
         _quantized = quantized;
+        ScanKernels.EnsureWarm();
         _parts = [];
     }
 

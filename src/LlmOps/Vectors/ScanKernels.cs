@@ -8,6 +8,43 @@ namespace LlmOps.Vectors;
 /// <summary>The memory-bound inner loops of the flat and quantised indexes.</summary>
 internal static class ScanKernels
 {
+    private static int s_warm;
+
+    /// <summary>
+    /// Compiles the kernels once per process on a tiny input, so the cost of fully optimising them lands on index
+    /// construction instead of on the first query.
+    /// </summary>
+    public static void EnsureWarm()
+    {
+        if (Interlocked.Exchange(ref s_warm, 1) != 0)
+        {
+            return;
+        }
+
+        const int dim = 64;
+        var p = new VectorPartition(null, dim, quantized: true);
+        float[] v = new float[dim];
+        v[0] = 1f;
+        for (int i = 0; i < 5; i++)
+        {
+            p.Append("w" + i, v);
+        }
+
+        VectorPartition[] parts = [p];
+        short[] wide = new short[dim];
+        var heap = new TopK(2, parts);
+        try
+        {
+            ScanFloat(p, 0, 0, p.RowCount, v, ref heap);
+            ScanInt8(p, 0, 0, p.RowCount, wide, ref heap);
+            ScanFloatBatch(p, 0, 0, p.RowCount, v, 1, new Span<TopK>(ref heap));
+            _ = FlatVectorIndex.ToResults(ref heap, parts, 1f);
+        }
+        finally
+        {
+            heap.Dispose();
+        }
+    }
     /// <summary>Scores rows [start, end) of a partition against the query and offers them to the heap.</summary>
     /// <remarks>Four rows are streamed at once so four independent accumulators keep the loads in flight.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -360,6 +360,54 @@ public class FlatVectorIndexTests
         Assert.Empty(errors);
     }
 
+    [Fact]
+    public void Search_Parallel_EqualsSingleThreaded()
+    {
+        var rng = new Random(11);
+        using var index = new FlatVectorIndex(384) { MaxDegreeOfParallelism = 4 };
+        for (int i = 0; i < 5000; i++)
+        {
+            index.Add("k" + i, VectorTestData.Random(rng, 384), i % 2 == 0 ? null : "odd");
+        }
+
+        for (int t = 0; t < 3; t++)
+        {
+            float[] q = VectorTestData.Random(rng, 384);
+            index.MaxDegreeOfParallelism = 4;
+            var parallel = index.Search(q, 25);
+            index.MaxDegreeOfParallelism = 1;
+            Assert.Equal(index.Search(q, 25), parallel);
+        }
+    }
+
+    [Fact]
+    public void MaxDegreeOfParallelism_NonPositive_Throws()
+    {
+        using var index = new FlatVectorIndex(2);
+        Assert.Throws<ArgumentOutOfRangeException>(() => index.MaxDegreeOfParallelism = 0);
+    }
+
+    [Fact]
+    public void Search_SteadyState_AllocatesOnlyTheResult()
+    {
+        var rng = new Random(12);
+        using var index = new FlatVectorIndex(384) { MaxDegreeOfParallelism = 1 };
+        for (int i = 0; i < 500; i++)
+        {
+            index.Add("k" + i, VectorTestData.Random(rng, 384), "s");
+        }
+
+        float[] q = VectorTestData.Random(rng, 384);
+        index.Search(q, 10, "s");
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var result = index.Search(q, 10, "s");
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // The result array: 10 entries of (string, float, string) plus the array header.
+        Assert.Equal(10, result.Count);
+        Assert.True(allocated <= 24 + (10 * 24), $"search allocated {allocated} bytes");
+    }
+
     private static float[] Basis(int dim, int j)
     {
         var v = new float[dim];
