@@ -72,8 +72,10 @@ public sealed class BudgetExceededException : Exception
     {
         ArgumentNullException.ThrowIfNull(budget);
         var reset = resetsAt is { } r ? $"The window resets at {r:u}." : "The budget is a total and never resets; raise the limit to continue.";
-        return $"Budget '{budget.DisplayName}' for scope ({scope}) would be exceeded: limit {budget.Limit} USD per {budget.Window}, "
-            + $"spent {spent} USD, reserved {reserved} USD, this request needs up to {requested} USD. {reset} "
+        return $"Budget '{budget.DisplayName}' for scope ({scope}) would be exceeded: limit {Usd(budget.Limit)} USD per {budget.Window}, "
+            + $"spent {Usd(spent)} USD, reserved {Usd(reserved)} USD, this request needs up to {Usd(requested)} USD. {reset} "
             + "Lower MaxOutputTokens, use a cheaper model, or raise the limit.";
+
+        static string Usd(decimal value) => value.ToString("0.##########", System.Globalization.CultureInfo.InvariantCulture);
     }
 }
