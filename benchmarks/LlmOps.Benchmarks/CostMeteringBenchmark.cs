@@ -38,6 +38,10 @@ public class CostMeteringBenchmark
     [Benchmark(Baseline = true)]
     public Task<ChatResponse> Bare() => _bare.GetResponseAsync(Messages, _options);
 
+    /// <summary>The bare client given the same request as <see cref="MeteredInPipeline"/> (the info an outer stage made).</summary>
+    [Benchmark]
+    public Task<ChatResponse> BareWithInfo() => _bare.GetResponseAsync(Messages, WithInfo());
+
     [Benchmark]
     public Task<ChatResponse> MeteredInPipeline() => _metered.GetResponseAsync(Messages, WithInfo());
 

@@ -49,9 +49,7 @@ public sealed class CostCalculator
         ArgumentOutOfRangeException.ThrowIfNegative(outputTokens);
         ArgumentOutOfRangeException.ThrowIfLessThan(gpuTime, TimeSpan.Zero);
 
-        var model = Catalog.Resolve(modelId, at);
-        var price = model.Price;
-        var charged = price?.GpuPerSecond is null ? TimeSpan.Zero : gpuTime;
+        var cost = Compute(modelId, inputTokens, cachedInputTokens, outputTokens, gpuTime, at, out var model, out var charged);
         return new CostRecord
         {
             Model = model.ModelId,
@@ -60,7 +58,7 @@ public sealed class CostCalculator
             CachedInputTokens = cachedInputTokens,
             OutputTokens = outputTokens,
             GpuTime = charged,
-            Cost = price is null ? 0m : Price(price, inputTokens, cachedInputTokens, outputTokens, charged),
+            Cost = cost,
             PriceSource = model.Source,
             Timestamp = at ?? default,
         };
@@ -90,6 +88,16 @@ public sealed class CostCalculator
     {
         var price = Catalog.Resolve(modelId, at).Price;
         return price is null ? 0m : (Math.Max(0, inputTokens) * price.Input + Math.Max(0, maxOutputTokens) * price.Output) / Million;
+    }
+
+    /// <summary>Prices validated counts; lets the metering client build its record in one allocation.</summary>
+    internal decimal Compute(
+        string? modelId, long input, long cached, long output, TimeSpan gpuTime, DateTimeOffset? at, out ResolvedModel model, out TimeSpan charged)
+    {
+        model = Catalog.Resolve(modelId, at);
+        var price = model.Price;
+        charged = price?.GpuPerSecond is null ? TimeSpan.Zero : gpuTime;
+        return price is null ? 0m : Price(price, input, cached, output, charged);
     }
 
     internal static (long Input, long Cached) SplitInput(UsageDetails usage)

@@ -257,10 +257,18 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
             }
 
             var gpu = (usage is null ? null : CostCalculator.ReportedGpuTime(usage)) ?? _time.GetElapsedTime(attempt.StartTimestamp);
-            var priced = _calculator.Calculate(modelId, input, cached, outputTokens, gpu, attempt.Start);
             var info = attempt.Info;
-            var record = priced with
+            var cost = _calculator.Compute(modelId, input, cached, outputTokens, gpu < TimeSpan.Zero ? TimeSpan.Zero : gpu, attempt.Start, out var model, out var charged);
+            var record = new CostRecord
             {
+                Model = model.ModelId,
+                Tier = model.Tier,
+                InputTokens = input,
+                CachedInputTokens = cached,
+                OutputTokens = outputTokens,
+                GpuTime = charged,
+                Cost = cost,
+                PriceSource = model.Source,
                 RequestId = info.RequestId,
                 Attempt = attempt.Number,
                 Timestamp = attempt.Start,
@@ -272,7 +280,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
             };
 
             info.Set(record);
-            if (!record.Tier.IsEmpty)
+            if (!record.Tier.IsEmpty && !(info.Tags.TryGetValue("llmops.model.tier", out var tier) && Equals(tier, record.Tier.Name)))
             {
                 info.AddTag("llmops.model.tier", record.Tier.Name);
             }
@@ -300,7 +308,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
         }
     }
 
-    private sealed record Attempt(
+    private readonly record struct Attempt(
         LlmOpsInfo Info, int Number, LlmOpsScope Scope, string? ModelId, DateTimeOffset Start, long StartTimestamp, BudgetReservation? Reservation);
 
     /// <summary>The per-request attempt counter (a feature on <see cref="LlmOpsInfo"/>).</summary>
