@@ -96,7 +96,7 @@ public sealed class BudgetManager
         {
             var now = _time.GetUtcNow();
             var count = 0;
-            Span<int> matching = _budgets.Length <= 16 ? stackalloc int[_budgets.Length] : new int[_budgets.Length];
+            var matched = new Bucket[_budgets.Length];
             for (var i = 0; i < _budgets.Length; i++)
             {
                 if (!_budgets[i].Matches(scope))
@@ -111,16 +111,14 @@ public sealed class BudgetManager
                     throw new BudgetExceededException(bucket.Budget, bucket.Scope, bucket.Spent, bucket.Reserved, amount, bucket.WindowEnd);
                 }
 
-                matching[count++] = i;
+                matched[count++] = bucket;
             }
 
-            held = count == 0 ? [] : new Bucket[count];
-            for (var j = 0; j < count; j++)
+            held = count == matched.Length ? matched : matched[..count];
+            foreach (var bucket in held)
             {
-                var bucket = _buckets[(matching[j], _budgets[matching[j]].Partition(scope))];
                 bucket.Reserved += amount;
                 CheckThresholds(bucket, ref events);
-                held[j] = bucket;
             }
 
             _open++;
@@ -234,20 +232,15 @@ public sealed class BudgetManager
 
     private void CheckThresholds(Bucket bucket, ref List<BudgetThresholdEventArgs>? events)
     {
-        var thresholds = bucket.Budget.SoftThresholds;
-        if (thresholds is null || bucket.Budget.Limit <= 0)
-        {
-            return;
-        }
-
+        var thresholds = bucket.ThresholdAmounts;
         var used = bucket.Spent + bucket.Reserved;
-        for (var i = 0; i < thresholds.Count && i < 32; i++)
+        for (var i = 0; i < thresholds.Length; i++)
         {
             var bit = 1 << i;
-            if ((bucket.FiredThresholds & bit) == 0 && used >= (decimal)thresholds[i] * bucket.Budget.Limit)
+            if ((bucket.FiredThresholds & bit) == 0 && used >= thresholds[i])
             {
                 bucket.FiredThresholds |= bit;
-                (events ??= []).Add(new BudgetThresholdEventArgs(bucket.Budget, bucket.Scope, thresholds[i], bucket.Spent, bucket.Reserved));
+                (events ??= []).Add(new BudgetThresholdEventArgs(bucket.Budget, bucket.Scope, bucket.Budget.SoftThresholds[i], bucket.Spent, bucket.Reserved));
             }
         }
     }
@@ -282,5 +275,10 @@ public sealed class BudgetManager
         public DateTimeOffset? WindowEnd { get; set; }
 
         public int FiredThresholds { get; set; }
+
+        // Precomputed once: converting a double threshold to decimal on every reservation is the slowest step.
+        public decimal[] ThresholdAmounts { get; } = budget.Limit <= 0 || budget.SoftThresholds is null
+            ? []
+            : budget.SoftThresholds.Take(32).Select(t => (decimal)t * budget.Limit).ToArray();
     }
 }
