@@ -26,7 +26,8 @@ internal static class LlmOpsPipeline
         // grounding: retrieve context and inject it with citation markers
         // cache: exact, then semantic
         // routing: choose model(s); cascade/fallback; budget admission
-        // metering: per provider call
+        // metering: per provider call (innermost; routing will later apply it per model)
+        ("metering", static (inner, services, options) => LlmOps.DependencyInjection.CostMeteringLlmOpsBuilderExtensions.IsRegistered(services) ? CostMeteringChatClientBuilderExtensions.Create(inner, services) : inner),
     ];
 
     /// <summary>Gets the validated options from DI, or defaults when <c>AddLlmOps()</c> was not called.</summary>

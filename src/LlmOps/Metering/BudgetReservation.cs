@@ -1,0 +1,54 @@
+namespace LlmOps.Metering;
+
+/// <summary>
+/// A worst-case amount held in one or more budgets by <see cref="BudgetManager.Reserve"/>. Exactly one of
+/// <see cref="Settle"/> or <see cref="Release"/> takes effect; later calls do nothing. Disposing releases an open
+/// reservation. Thread-safe.
+/// </summary>
+public sealed class BudgetReservation : IDisposable
+{
+    private readonly BudgetManager? _owner;
+    private readonly BudgetManager.Bucket[] _buckets;
+    private int _done;
+
+    internal BudgetReservation(BudgetManager? owner, BudgetManager.Bucket[] buckets, decimal amount)
+    {
+        _owner = owner;
+        _buckets = buckets;
+        Amount = amount;
+    }
+
+    /// <summary>Gets the amount reserved, in USD.</summary>
+    public decimal Amount { get; }
+
+    /// <summary>Gets a value indicating whether the reservation was settled or released.</summary>
+    public bool IsCompleted => Volatile.Read(ref _done) != 0;
+
+    /// <summary>Replaces the reservation with the actual cost, which counts as spent in the current window.</summary>
+    /// <param name="actualCost">The actual cost in USD.</param>
+    /// <returns><see langword="true"/> when this call settled it; <see langword="false"/> when it was already completed.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="actualCost"/> is negative.</exception>
+    public bool Settle(decimal actualCost)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(actualCost);
+        return Complete(actualCost);
+    }
+
+    /// <summary>Releases the reservation without spending anything.</summary>
+    /// <returns><see langword="true"/> when this call released it.</returns>
+    public bool Release() => Complete(null);
+
+    /// <inheritdoc/>
+    public void Dispose() => Release();
+
+    private bool Complete(decimal? actual)
+    {
+        if (Interlocked.Exchange(ref _done, 1) != 0)
+        {
+            return false;
+        }
+
+        _owner?.Complete(_buckets, Amount, actual);
+        return true;
+    }
+}

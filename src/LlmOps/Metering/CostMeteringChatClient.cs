@@ -1,0 +1,321 @@
+using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
+using System.Text;
+using LlmOps.Telemetry;
+using Microsoft.Extensions.AI;
+
+namespace LlmOps.Metering;
+
+/// <summary>
+/// Meters every provider call: prices its token usage with <see cref="CostCalculator"/>, puts the
+/// <see cref="CostRecord"/> on the response (<c>response.GetCost()</c>), on the <c>llmops.client.cost</c> histogram
+/// and into the <see cref="ICostLedger"/>, and enforces budgets with reserve-then-settle.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Token counts come from the provider's <see cref="UsageDetails"/> (summed over every <see cref="UsageContent"/> of a
+/// stream). When the provider reports none, they are counted with <see cref="TokenCounter"/> and the record is marked
+/// estimated. A call that faults, is cancelled or (streaming) is abandoned is still recorded, with the input tokens and
+/// the output so far, marked estimated and incomplete.
+/// </para>
+/// <para>
+/// Each call through this client is one attempt of the request (<see cref="LlmOpsInfo.RequestId"/>); a retry or
+/// fallback that calls it again with the same request adds attempt 2, 3, …. When budgets apply to the request's scope,
+/// the worst-case cost (input tokens plus <c>MaxOutputTokens</c>, or the model's or the default maximum, at the model's
+/// prices) is reserved before the provider is called; <see cref="BudgetExceededException"/> is thrown otherwise. The
+/// reservation is settled to the recorded cost whatever the outcome.
+/// </para>
+/// </remarks>
+public sealed class CostMeteringChatClient : DelegatingChatClient
+{
+    private readonly CostCalculator _calculator;
+    private readonly ICostLedger? _ledger;
+    private readonly BudgetManager? _budgets;
+    private readonly TokenCounter _counter;
+    private readonly TimeProvider _time;
+    private readonly Histogram<double> _cost;
+    private readonly string? _defaultModelId;
+    private readonly int _defaultMaxOutputTokens;
+
+    /// <summary>Initializes a new instance of the <see cref="CostMeteringChatClient"/> class.</summary>
+    /// <param name="innerClient">The provider client.</param>
+    /// <param name="calculator">Prices usage; one over <see cref="ModelCatalog.Default"/> when <see langword="null"/>.</param>
+    /// <param name="ledger">Where records go, or <see langword="null"/> for none.</param>
+    /// <param name="budgets">The budgets to enforce, or <see langword="null"/> for none.</param>
+    /// <param name="tokenCounter">Counts tokens when the provider reports none; a new one when <see langword="null"/>.</param>
+    /// <param name="telemetry">Where the cost histogram goes; <see cref="LlmOpsTelemetry.Shared"/> when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock for timestamps and GPU time; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="defaultMaxOutputTokens">The output tokens assumed for reservations when nothing sets a maximum.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="innerClient"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="defaultMaxOutputTokens"/> is not positive.</exception>
+    public CostMeteringChatClient(
+        IChatClient innerClient,
+        CostCalculator? calculator = null,
+        ICostLedger? ledger = null,
+        BudgetManager? budgets = null,
+        TokenCounter? tokenCounter = null,
+        LlmOpsTelemetry? telemetry = null,
+        TimeProvider? timeProvider = null,
+        int defaultMaxOutputTokens = 4096)
+        : base(innerClient)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(defaultMaxOutputTokens);
+        _calculator = calculator ?? new CostCalculator();
+        _ledger = ledger;
+        _budgets = budgets is { Budgets.Count: > 0 } ? budgets : null;
+        _counter = tokenCounter ?? new TokenCounter();
+        _time = timeProvider ?? TimeProvider.System;
+        _cost = (telemetry ?? LlmOpsTelemetry.Shared).GetOrCreateHistogram<double>(
+            "llmops.client.cost", "USD", "Cost of each provider attempt in USD, tagged by model, tier and whether it was estimated.");
+        _defaultModelId = innerClient.GetService<ChatClientMetadata>()?.DefaultModelId;
+        _defaultMaxOutputTokens = defaultMaxOutputTokens;
+    }
+
+    /// <inheritdoc/>
+    public override async Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var request = LlmOpsRequest.Join(options);
+        var attempt = Begin(messages, request, options);
+        ChatResponse response;
+        try
+        {
+            response = await base.GetResponseAsync(messages, request.Options, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await FinishAsync(attempt, messages, null, null, null, complete: false).ConfigureAwait(false);
+            throw;
+        }
+
+        await FinishAsync(attempt, messages, response.ModelId, response.Usage, response, complete: true).ConfigureAwait(false);
+        if (request.IsOwner)
+        {
+            response.AttachLlmOpsInfo(request.Info);
+        }
+
+        return response;
+    }
+
+    /// <inheritdoc/>
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return StreamAsync(messages, options, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is null)
+        {
+            if (serviceType == typeof(CostCalculator))
+            {
+                return _calculator;
+            }
+
+            if (serviceType == typeof(ModelCatalog))
+            {
+                return _calculator.Catalog;
+            }
+
+            if (serviceType == typeof(TokenCounter))
+            {
+                return _counter;
+            }
+
+            if (_ledger is not null && serviceType.IsInstanceOfType(_ledger))
+            {
+                return _ledger;
+            }
+
+            if (_budgets is not null && serviceType == typeof(BudgetManager))
+            {
+                return _budgets;
+            }
+        }
+
+        return base.GetService(serviceType, serviceKey);
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = LlmOpsRequest.Join(options);
+        var attempt = Begin(messages, request, options);
+        UsageDetails? usage = null;
+        var output = new StringBuilder();
+        string? modelId = null;
+        var recorded = false;
+        IAsyncEnumerator<ChatResponseUpdate>? enumerator = null;
+        try
+        {
+            enumerator = base.GetStreamingResponseAsync(messages, request.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            while (await enumerator.MoveNextAsync().ConfigureAwait(false))
+            {
+                var update = enumerator.Current;
+                modelId ??= update.ModelId;
+                foreach (var content in update.Contents)
+                {
+                    if (content is UsageContent u)
+                    {
+                        (usage ??= new UsageDetails()).Add(u.Details);
+                    }
+                    else if (content is TextContent t)
+                    {
+                        output.Append(t.Text);
+                    }
+                }
+
+                yield return update;
+            }
+
+            recorded = true;
+            await FinishAsync(attempt, messages, modelId, usage, output, complete: true).ConfigureAwait(false);
+            if (request.IsOwner)
+            {
+                var last = new ChatResponseUpdate { ModelId = modelId, Role = ChatRole.Assistant };
+                last.AttachLlmOpsInfo(request.Info);
+                yield return last;
+            }
+        }
+        finally
+        {
+            if (enumerator is not null)
+            {
+                await enumerator.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (!recorded)
+            {
+                // Faulted, cancelled, or abandoned by the caller: still metered, as estimated and incomplete.
+                await FinishAsync(attempt, messages, modelId, usage, output, complete: false).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private Attempt Begin(IEnumerable<ChatMessage> messages, LlmOpsRequest request, ChatOptions? options)
+    {
+        var number = request.Info.GetOrAdd(static () => new MeteringAttempts()).Next();
+        var scope = options.GetScope();
+        var modelId = options?.ModelId ?? request.Info.ModelId ?? _defaultModelId;
+        var now = _time.GetUtcNow();
+        BudgetReservation? reservation = null;
+        if (_budgets is not null && _budgets.AppliesTo(scope))
+        {
+            var model = _calculator.Catalog.Resolve(modelId, now);
+            var maxOutput = options?.MaxOutputTokens ?? model.Definition?.MaxOutputTokens ?? _defaultMaxOutputTokens;
+            var input = _counter.CountTokens(messages, modelId);
+            reservation = _budgets.Reserve(scope, _calculator.WorstCase(modelId, input, maxOutput, now));
+        }
+
+        return new Attempt(request.Info, number, scope, modelId, now, _time.GetTimestamp(), reservation);
+    }
+
+    private async ValueTask FinishAsync(
+        Attempt attempt, IEnumerable<ChatMessage> messages, string? responseModel, UsageDetails? usage, object? output, bool complete)
+    {
+        try
+        {
+            var modelId = attempt.ModelId;
+            if (responseModel is not null
+                && (modelId is null || _calculator.Catalog.Resolve(responseModel, attempt.Start).Source != PriceSource.Unpriced))
+            {
+                modelId = responseModel;
+            }
+
+            var estimated = !complete;
+            long input, cached;
+            if (usage?.InputTokenCount is null && usage?.CachedInputTokenCount is null)
+            {
+                input = _counter.CountTokens(messages, modelId);
+                cached = 0;
+                estimated = true;
+            }
+            else
+            {
+                (input, cached) = CostCalculator.SplitInput(usage);
+            }
+
+            long outputTokens;
+            if (usage?.OutputTokenCount is { } reported)
+            {
+                outputTokens = Math.Max(0, reported);
+            }
+            else
+            {
+                outputTokens = output switch
+                {
+                    ChatResponse r => _counter.CountTokens(r.Text, modelId),
+                    StringBuilder sb when sb.Length > 0 => _counter.CountTokens(sb.ToString(), modelId),
+                    _ => 0,
+                };
+                estimated = true;
+            }
+
+            var gpu = (usage is null ? null : CostCalculator.ReportedGpuTime(usage)) ?? _time.GetElapsedTime(attempt.StartTimestamp);
+            var info = attempt.Info;
+            var cost = _calculator.Compute(modelId, input, cached, outputTokens, gpu < TimeSpan.Zero ? TimeSpan.Zero : gpu, attempt.Start, out var model, out var charged);
+            var record = new CostRecord
+            {
+                Model = model.ModelId,
+                Tier = model.Tier,
+                InputTokens = input,
+                CachedInputTokens = cached,
+                OutputTokens = outputTokens,
+                GpuTime = charged,
+                Cost = cost,
+                PriceSource = model.Source,
+                RequestId = info.RequestId,
+                Attempt = attempt.Number,
+                Timestamp = attempt.Start,
+                Scope = attempt.Scope,
+                IsEstimated = estimated,
+                IsComplete = complete,
+                PromptName = info.Tags.TryGetValue("llmops.prompt.name", out var name) ? name?.ToString() : null,
+                PromptVersion = info.Tags.TryGetValue("llmops.prompt.version", out var version) ? version?.ToString() : null,
+            };
+
+            info.Set(record);
+            if (!record.Tier.IsEmpty && !(info.Tags.TryGetValue("llmops.model.tier", out var tier) && Equals(tier, record.Tier.Name)))
+            {
+                info.AddTag("llmops.model.tier", record.Tier.Name);
+            }
+
+            if (_cost.Enabled)
+            {
+                _cost.Record(
+                    (double)record.Cost,
+                    new KeyValuePair<string, object?>("gen_ai.response.model", record.Model),
+                    new KeyValuePair<string, object?>("llmops.model.tier", record.Tier.Name),
+                    new KeyValuePair<string, object?>("llmops.cost.estimated", record.IsEstimated));
+            }
+
+            attempt.Reservation?.Settle(record.Cost);
+            if (_ledger is not null)
+            {
+                // The caller's token may already be cancelled; the attempt must still be recorded.
+                await _ledger.RecordAsync(record, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // Whatever happened above, never leave a reservation open.
+            attempt.Reservation?.Release();
+        }
+    }
+
+    private readonly record struct Attempt(
+        LlmOpsInfo Info, int Number, LlmOpsScope Scope, string? ModelId, DateTimeOffset Start, long StartTimestamp, BudgetReservation? Reservation);
+
+    /// <summary>The per-request attempt counter (a feature on <see cref="LlmOpsInfo"/>).</summary>
+    private sealed class MeteringAttempts
+    {
+        private int _count;
+
+        public int Next() => Interlocked.Increment(ref _count);
+    }
+}

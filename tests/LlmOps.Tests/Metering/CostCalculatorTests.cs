@@ -1,0 +1,143 @@
+using LlmOps.Metering;
+using Microsoft.Extensions.AI;
+
+namespace LlmOps.Tests.Metering;
+
+public class CostCalculatorTests
+{
+    private static readonly ModelCatalog Catalog = new(
+    [
+        new ModelDefinition("gpt-4o", ModelTier.Large, new ModelPrice(2.50m, 10.00m, CachedInput: 1.25m)),
+        new ModelDefinition("llama-70b-local", ModelTier.Medium, new ModelPrice(0m, 0m, GpuPerSecond: 0.0010m)),
+        new ModelDefinition("tier-only", ModelTier.Small),
+    ]);
+
+    [Fact]
+    public void Calculate_EachTerm_IsPricedPerMillion()
+    {
+        var calc = new CostCalculator(Catalog);
+
+        Assert.Equal(2.50m, calc.Calculate("gpt-4o", 1_000_000, 0, 0).Cost);
+        Assert.Equal(1.25m, calc.Calculate("gpt-4o", 0, 1_000_000, 0).Cost);
+        Assert.Equal(10.00m, calc.Calculate("gpt-4o", 0, 0, 1_000_000).Cost);
+        Assert.Equal(2.50m + 1.25m + 10m, calc.Calculate("gpt-4o", 1_000_000, 1_000_000, 1_000_000).Cost);
+    }
+
+    [Fact]
+    public void Calculate_UsageWithCachedTokens_SplitsInputAndPricesCachedAtCachedPrice()
+    {
+        var calc = new CostCalculator(Catalog);
+        var usage = new UsageDetails { InputTokenCount = 1000, CachedInputTokenCount = 400, OutputTokenCount = 100 };
+
+        var record = calc.Calculate("gpt-4o", usage);
+
+        Assert.Equal(600, record.InputTokens);
+        Assert.Equal(400, record.CachedInputTokens);
+        Assert.Equal((600 * 2.50m + 400 * 1.25m + 100 * 10m) / 1_000_000m, record.Cost);
+    }
+
+    [Fact]
+    public void Calculate_NoCachedPrice_CachedTokensAtInputPrice()
+    {
+        var calc = new CostCalculator(Catalog);
+        var record = calc.Calculate("tier-only", new UsageDetails { InputTokenCount = 1000, CachedInputTokenCount = 1000 });
+        Assert.Equal(1000 * 0.50m / 1_000_000m, record.Cost);
+        Assert.Equal(PriceSource.Tier, record.PriceSource);
+    }
+
+    [Fact]
+    public void Calculate_GpuModel_ChargesGpuTimeOnlyForGpuPricedModels()
+    {
+        var calc = new CostCalculator(Catalog);
+
+        Assert.Equal(2.5m * 0.0010m, calc.Calculate("llama-70b-local", 0, 0, 0, TimeSpan.FromSeconds(2.5)).Cost);
+        Assert.Equal(TimeSpan.Zero, calc.Calculate("gpt-4o", 0, 0, 0, TimeSpan.FromSeconds(2.5)).GpuTime);
+        Assert.Equal(0m, calc.Calculate("gpt-4o", 0, 0, 0, TimeSpan.FromSeconds(2.5)).Cost);
+    }
+
+    [Fact]
+    public void Calculate_ReportedGpuTime_WinsOverMeasured()
+    {
+        var calc = new CostCalculator(Catalog);
+        var usage = new UsageDetails { AdditionalCounts = new() { [CostCalculator.GpuTimeMillisecondsKey] = 1500 } };
+        Assert.Equal(1.5m * 0.0010m, calc.Calculate("llama-70b-local", usage, TimeSpan.FromSeconds(10)).Cost);
+    }
+
+    [Fact]
+    public void Calculate_OneToken_IsExactInDecimalWithoutRounding()
+    {
+        var calc = new CostCalculator(Catalog);
+        Assert.Equal(0.0000005m, calc.Calculate("tier-only", 1, 0, 0).Cost);
+
+        // A million one-token calls add up to exactly the per-million price: no drift.
+        var sum = 0m;
+        for (var i = 0; i < 1_000_000; i++)
+        {
+            sum += calc.Calculate("tier-only", 1, 0, 0).Cost;
+        }
+
+        Assert.Equal(0.50m, sum);
+    }
+
+    [Fact]
+    public void Calculate_UnknownModelWithoutDefaultTier_IsUnpricedAndFlagged()
+    {
+        var record = new CostCalculator(Catalog).Calculate("mystery-model", 1000, 0, 1000);
+        Assert.False(record.IsPriced);
+        Assert.Equal(PriceSource.Unpriced, record.PriceSource);
+        Assert.Equal(0m, record.Cost);
+        Assert.Equal(2000, record.TotalTokens);
+    }
+
+    [Fact]
+    public void Calculate_UnknownModelWithDefaultTier_UsesTierPrice()
+    {
+        var catalog = new ModelCatalog([], defaultTier: ModelTier.Medium);
+        var record = new CostCalculator(catalog).Calculate("mystery-model", 1_000_000, 0, 0);
+        Assert.Equal(3.00m, record.Cost);
+        Assert.Equal(ModelTier.Medium, record.Tier);
+        Assert.Equal(PriceSource.Tier, record.PriceSource);
+    }
+
+    [Fact]
+    public void Calculate_DefaultTiers_MatchDesignPrices()
+    {
+        var catalog = new ModelCatalog(
+        [
+            new ModelDefinition("s", ModelTier.Small), new ModelDefinition("m", ModelTier.Medium), new ModelDefinition("l", ModelTier.Large),
+        ]);
+        var calc = new CostCalculator(catalog);
+        Assert.Equal(0.50m, calc.Calculate("s", 1_000_000, 0, 0).Cost);
+        Assert.Equal(3.00m, calc.Calculate("m", 0, 0, 1_000_000).Cost);
+        Assert.Equal(15.00m, calc.Calculate("L", 1_000_000, 0, 0).Cost);
+    }
+
+    [Fact]
+    public void Calculate_EffectiveDates_PicksPriceInEffectAtCallTime()
+    {
+        var change = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        var catalog = new ModelCatalog(
+        [
+            new ModelDefinition("m", ModelTier.Small, ModelPrice.Flat(1m)),
+            new ModelDefinition("m", ModelTier.Small, ModelPrice.Flat(2m)) { EffectiveFrom = change },
+        ]);
+        var calc = new CostCalculator(catalog);
+        Assert.Equal(1m, calc.Calculate("m", 1_000_000, 0, 0, at: change.AddTicks(-1)).Cost);
+        Assert.Equal(2m, calc.Calculate("m", 1_000_000, 0, 0, at: change).Cost);
+    }
+
+    [Fact]
+    public void Calculate_NegativeCounts_Throw()
+    {
+        var calc = new CostCalculator(Catalog);
+        Assert.Throws<ArgumentOutOfRangeException>(() => calc.Calculate("gpt-4o", -1, 0, 0));
+        Assert.Throws<ArgumentNullException>(() => calc.Calculate("gpt-4o", (UsageDetails)null!));
+    }
+
+    [Fact]
+    public void WorstCase_InputPlusMaxOutputAtModelPrices()
+    {
+        var calc = new CostCalculator(Catalog);
+        Assert.Equal((1000 * 2.50m + 500 * 10m) / 1_000_000m, calc.WorstCase("gpt-4o", 1000, 500));
+    }
+}

@@ -1,0 +1,68 @@
+using LlmOps.Metering;
+using Microsoft.Extensions.AI;
+
+namespace LlmOps.Tests.Metering;
+
+public class TokenCounterTests
+{
+    [Theory]
+    [InlineData("gpt-4o", TokenEncoding.O200kBase)]
+    [InlineData("gpt-4o-mini-2024-07-18", TokenEncoding.O200kBase)]
+    [InlineData("o3-mini", TokenEncoding.O200kBase)]
+    [InlineData("openai/gpt-4.1", TokenEncoding.O200kBase)]
+    [InlineData("gpt-4-turbo", TokenEncoding.Cl100kBase)]
+    [InlineData("gpt-3.5-turbo", TokenEncoding.Cl100kBase)]
+    [InlineData("text-embedding-3-small", TokenEncoding.Cl100kBase)]
+    [InlineData("llama-3.1-70b", TokenEncoding.O200kBase)]
+    [InlineData(null, TokenEncoding.O200kBase)]
+    public void GetEncoding_ModelName_MapsToEncoding(string? model, TokenEncoding expected)
+        => Assert.Equal(expected, TokenCounter.GetEncoding(model));
+
+    [Fact]
+    public void CountTokens_Text_MatchesTokenizerOfTheEncoding()
+    {
+        var counter = new TokenCounter();
+        const string text = "The quick brown fox jumps over the lazy dog. Tokenizers split text into pieces.";
+        Assert.Equal(TokenCounter.GetTokenizer(TokenEncoding.O200kBase).CountTokens(text), counter.CountTokens(text, "gpt-4o"));
+        Assert.Equal(TokenCounter.GetTokenizer(TokenEncoding.Cl100kBase).CountTokens(text), counter.CountTokens(text, "gpt-4"));
+        Assert.Equal(0, counter.CountTokens(string.Empty));
+        Assert.Throws<ArgumentNullException>(() => counter.CountTokens((string)null!));
+    }
+
+    [Fact]
+    public void CountTokens_Chat_AddsPerMessageOverheadAndReplyPriming()
+    {
+        var counter = new TokenCounter();
+        var messages = new[] { new ChatMessage(ChatRole.System, "You are helpful."), new ChatMessage(ChatRole.User, "Hello there") { AuthorName = "bob" } };
+        var tok = TokenCounter.GetTokenizer(TokenEncoding.O200kBase);
+        var expected = TokenCounter.ReplyPrimingTokens
+            + TokenCounter.PerMessageOverhead + tok.CountTokens("system") + tok.CountTokens("You are helpful.")
+            + TokenCounter.PerMessageOverhead + tok.CountTokens("user") + tok.CountTokens("Hello there") + TokenCounter.PerNameOverhead + tok.CountTokens("bob");
+
+        Assert.Equal(expected, counter.CountTokens(messages, "gpt-4o"));
+    }
+
+    [Fact]
+    public void CountTokens_MessageEditedAfterCounting_RecountsNewContent()
+    {
+        var counter = new TokenCounter();
+        var message = new ChatMessage(ChatRole.User, "short");
+        var first = counter.CountTokens(message);
+        message.Contents = [new TextContent("a much longer text than before, with many more tokens in it")];
+
+        Assert.True(counter.CountTokens(message) > first);
+        Assert.Equal(first, counter.CountTokens(new ChatMessage(ChatRole.User, "short")));
+    }
+
+    [Fact]
+    public async Task CountTokens_ConcurrentCallers_AgreeWithSequentialCount()
+    {
+        var counter = new TokenCounter();
+        var history = Enumerable.Range(0, 50).Select(i => new ChatMessage(i % 2 == 0 ? ChatRole.User : ChatRole.Assistant, $"message number {i} with some text")).ToList();
+        var expected = new TokenCounter().CountTokens(history);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => counter.CountTokens(history))));
+
+        Assert.All(results, r => Assert.Equal(expected, r));
+    }
+}
