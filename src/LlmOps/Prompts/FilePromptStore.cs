@@ -102,7 +102,7 @@ public sealed class FilePromptStore : IPromptStore
                 {
                     var file = PromptFileFormat.ReadLabels(labelsPath, labelsText);
                     foreach (var (k, v) in file.Labels) labels[k] = v;
-                    foreach (var h in file.History) history.Add(new PromptLabelMove(name, h.Label ?? string.Empty, h.From, h.To, h.By, h.At));
+                    foreach (var h in file.History) history.Add(new PromptLabelMove(name, h.Label ?? string.Empty, h.From, h.To, h.By, DateTimeOffset.TryParse(h.At, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at) ? at : default));
                     _problems.Remove(labelsPath);
                 }
                 catch (PromptFileException ex)
@@ -143,7 +143,7 @@ public sealed class FilePromptStore : IPromptStore
         var existing = File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false) : null;
         var labels = existing is null ? new PromptFileFormat.LabelsFile() : PromptFileFormat.ReadLabels(path, existing);
         labels.Labels[move.Label] = move.ToVersion;
-        labels.History.Add(new PromptFileFormat.LabelMoveEntry { Label = move.Label, From = move.FromVersion, To = move.ToVersion, By = move.MovedBy, At = move.MovedAt });
+        labels.History.Add(new PromptFileFormat.LabelMoveEntry { Label = move.Label, From = move.FromVersion, To = move.ToVersion, By = move.MovedBy, At = move.MovedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture) });
         await WriteAtomicAsync(path, PromptFileFormat.WriteLabels(labels), overwrite: true, cancellationToken).ConfigureAwait(false);
     }
 

@@ -183,7 +183,7 @@ internal static class PromptFileFormat
         public int? From { get; set; }
         public int To { get; set; }
         public string? By { get; set; }
-        public DateTimeOffset At { get; set; }
+        public string? At { get; set; }
     }
 
     public static LabelsFile ReadLabels(string path, string text)
