@@ -24,18 +24,15 @@ public sealed class FilePromptStore : IPromptStore
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (string Text, PromptTemplate Template)> _parsed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Exception> _problems = new(StringComparer.Ordinal);
-    private readonly TimeProvider _time;
 
     /// <summary>Initializes a new instance of the <see cref="FilePromptStore"/> class.</summary>
     /// <param name="directory">The root directory; created when missing.</param>
-    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="directory"/> is empty.</exception>
-    public FilePromptStore(string directory, TimeProvider? timeProvider = null)
+    public FilePromptStore(string directory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Directory = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(Directory);
-        _time = timeProvider ?? TimeProvider.System;
     }
 
     /// <summary>Gets the root directory.</summary>

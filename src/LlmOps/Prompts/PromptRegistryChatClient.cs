@@ -87,6 +87,7 @@ public sealed class PromptRegistryChatClient : DelegatingChatClient
     private async Task<(List<ChatMessage> Messages, ChatOptions Options)> PrepareAsync(
         PromptReference reference, IEnumerable<ChatMessage> messages, LlmOpsRequest request, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         string? experimentName = null, variantName = null;
         var version = reference.Version;
         var label = reference.Label;

@@ -40,7 +40,7 @@ public static class PromptsLlmOpsBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        builder.Services.TryAddSingleton<IPromptStore>(sp => new FilePromptStore(directory, sp.GetService<TimeProvider>()));
+        builder.Services.TryAddSingleton<IPromptStore>(_ => new FilePromptStore(directory));
         return builder.AddPromptRegistry(configure);
     }
 }

@@ -111,6 +111,61 @@ public class PromptRegistryChatClientTests
         Assert.Equal(cts.Token, inner.Calls[0].Token);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GetResponse_CancelledToken_ThrowsWithoutCallingModel(bool streaming)
+    {
+        var inner = new DelegatingTestChatClient();
+        using var client = new PromptRegistryChatClient(inner, await RegistryAsync());
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        var options = new ChatOptions().WithPrompt("summarize", new { text = "t" });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            if (streaming)
+            {
+                await foreach (var _ in client.GetStreamingResponseAsync([], options, cts.Token))
+                {
+                }
+            }
+            else
+            {
+                await client.GetResponseAsync([], options, cts.Token);
+            }
+        });
+        Assert.Empty(inner.Calls);
+    }
+
+    [Fact]
+    public async Task GetStreamingResponse_EarlyBreak_DisposesInnerStream()
+    {
+        var disposed = false;
+        var inner = new DelegatingTestChatClient { OnGetStreamingResponse = (_, _, _) => Chunks(() => disposed = true) };
+        using var client = new PromptRegistryChatClient(inner, await RegistryAsync());
+        await foreach (var update in client.GetStreamingResponseAsync([], new ChatOptions().WithPrompt("summarize", new { text = "t" })))
+        {
+            Assert.Equal("a", update.Text);
+            break;
+        }
+
+        Assert.True(disposed);
+
+        static async IAsyncEnumerable<ChatResponseUpdate> Chunks(Action onDispose)
+        {
+            try
+            {
+                await Task.Yield();
+                yield return new ChatResponseUpdate(ChatRole.Assistant, "a");
+                yield return new ChatResponseUpdate(ChatRole.Assistant, "b");
+            }
+            finally
+            {
+                onDispose();
+            }
+        }
+    }
+
     [Fact]
     public async Task ArgumentsAndGetService()
     {
