@@ -131,11 +131,16 @@ internal sealed class CompiledPrompt
         var values = ArrayPool<string?>.Shared.Rent(_names.Length);
         try
         {
+            var matched = 0;
             for (var s = 0; s < _names.Length; s++)
             {
                 object? value = null;
-                var found = variables is not null && variables.TryGetValue(_names[s], out value) && value is not null;
-                if (found)
+                if (variables is not null && variables.TryGetValue(_names[s], out value))
+                {
+                    matched++;
+                }
+
+                if (value is not null)
                 {
                     values[s] = Format(value);
                 }
@@ -157,7 +162,8 @@ internal sealed class CompiledPrompt
                 }
             }
 
-            if (!allowUnknown && variables is not null && variables.Count > 0)
+            // Every given key matched a slot: nothing unknown, and no enumerator to allocate on the hot path.
+            if (!allowUnknown && variables is not null && matched != variables.Count)
             {
                 foreach (var key in variables.Keys)
                 {

@@ -24,6 +24,7 @@ public sealed class FilePromptStore : IPromptStore
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (string Text, PromptTemplate Template)> _parsed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Exception> _problems = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (Dictionary<string, int> Labels, List<PromptLabelMove> History)> _labels = new(StringComparer.Ordinal);
 
     /// <summary>Initializes a new instance of the <see cref="FilePromptStore"/> class.</summary>
     /// <param name="directory">The root directory; created when missing.</param>
@@ -93,6 +94,12 @@ public sealed class FilePromptStore : IPromptStore
 
             var labels = new Dictionary<string, int>(StringComparer.Ordinal);
             var history = new List<PromptLabelMove>();
+            if (labelsText is null && File.Exists(labelsPath) && _labels.TryGetValue(labelsPath, out var kept))
+            {
+                // Being replaced right now: keep serving what we had.
+                return new PromptRecord(name, versions, kept.Labels, kept.History);
+            }
+
             if (labelsText is not null)
             {
                 try
@@ -101,10 +108,12 @@ public sealed class FilePromptStore : IPromptStore
                     foreach (var (k, v) in file.Labels) labels[k] = v;
                     foreach (var h in file.History) history.Add(new PromptLabelMove(name, h.Label ?? string.Empty, h.From, h.To, h.By, DateTimeOffset.TryParse(h.At, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at) ? at : default));
                     _problems.Remove(labelsPath);
+                    _labels[labelsPath] = (labels, history);
                 }
                 catch (PromptFileException ex)
                 {
                     _problems[labelsPath] = ex;
+                    if (_labels.TryGetValue(labelsPath, out var previous)) return new PromptRecord(name, versions, previous.Labels, previous.History);
                 }
             }
 

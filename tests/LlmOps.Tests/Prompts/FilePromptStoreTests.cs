@@ -64,6 +64,22 @@ public sealed class FilePromptStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task LoadAsync_MalformedLabelsFile_KeepsServingPreviousLabels()
+    {
+        var store = new FilePromptStore(_dir);
+        var registry = Registry(store);
+        await registry.RegisterAsync(PromptTestData.Summarize());
+        await registry.SetLabelAsync("summarize", "production", 1, "alice");
+        Assert.Equal(1, await registry.GetLabelAsync("summarize", "production"));
+
+        var path = Path.Combine(_dir, "summarize", "labels.yaml");
+        await File.WriteAllTextAsync(path, "labels:\n  production: [\n");
+
+        Assert.Equal(1, await registry.GetLabelAsync("summarize", "production"));
+        Assert.Equal(path, Assert.IsType<PromptFileException>(Assert.Single(store.Problems)).FilePath);
+    }
+
+    [Fact]
     public async Task LoadAsync_BodyBeforeRoleHeader_ReportsLine()
     {
         var folder = Directory.CreateDirectory(Path.Combine(_dir, "p")).FullName;
