@@ -22,7 +22,7 @@ internal static class LlmOpsPipeline
             ? new InstrumentingChatClient(inner, services.GetService<LlmOpsTelemetry>(), options.Telemetry, services.GetService<TimeProvider>())
             : inner),
         // guardrails: input scan before anything costs money; output scan on every answer
-        // prompts: prompt reference -> rendered messages + model settings
+        ("prompts", static (inner, services, _) => services.GetService<LlmOps.Prompts.PromptRegistry>() is { } registry ? new LlmOps.Prompts.PromptRegistryChatClient(inner, registry) : inner),
         // grounding: retrieve context and inject it with citation markers
         // cache: exact, then semantic
         // routing: choose model(s); cascade/fallback; budget admission

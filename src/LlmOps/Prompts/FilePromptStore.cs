@@ -1,0 +1,231 @@
+using System.Text;
+
+namespace LlmOps.Prompts;
+
+/// <summary>
+/// An <see cref="IPromptStore"/> over a directory of text files that read well in review and diff cleanly in git:
+/// <c>&lt;root&gt;/&lt;name&gt;/v&lt;N&gt;.prompt.md</c> per version (YAML front matter plus role-sectioned body) and
+/// <c>&lt;root&gt;/&lt;name&gt;/labels.yaml</c> for labels and their history.
+/// </summary>
+/// <remarks>
+/// <para>Every write goes to a temporary file that is then renamed into place, so a crash never leaves a half-written prompt.</para>
+/// <para>
+/// Every <see cref="LoadAsync"/> re-reads the directory, so edits on disk are seen on the next load (the registry's
+/// refresh interval bounds how often that happens); unchanged files are not re-parsed. A malformed file is reported
+/// in <see cref="Problems"/> with its file, line and problem, and the version last loaded from that file stays
+/// served. Version files must be numbered 1..N without gaps; versions after a missing one are not served.
+/// </para>
+/// <para>Writers in one process are serialised. Two processes adding the same version number conflict: the second fails.</para>
+/// </remarks>
+public sealed class FilePromptStore : IPromptStore
+{
+    private const string Extension = ".prompt.md";
+    private const string LabelsFileName = "labels.yaml";
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, (string Text, PromptTemplate Template)> _parsed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Exception> _problems = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (Dictionary<string, int> Labels, List<PromptLabelMove> History)> _labels = new(StringComparer.Ordinal);
+
+    /// <summary>Initializes a new instance of the <see cref="FilePromptStore"/> class.</summary>
+    /// <param name="directory">The root directory; created when missing.</param>
+    /// <exception cref="ArgumentException"><paramref name="directory"/> is empty.</exception>
+    public FilePromptStore(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory = Path.GetFullPath(directory);
+        System.IO.Directory.CreateDirectory(Directory);
+    }
+
+    /// <summary>Gets the root directory.</summary>
+    public string Directory { get; }
+
+    /// <summary>Gets the problems found at the last load of each file (malformed or tampered files); empty when all is well.</summary>
+    public IReadOnlyList<Exception> Problems
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _problems.Values];
+            }
+        }
+    }
+
+    /// <summary>Called after a temporary file is written and before it is renamed into place (tests simulate a crash here).</summary>
+    internal Action<string>? BeforeCommit { get; set; }
+
+    /// <inheritdoc/>
+    public async Task<PromptRecord?> LoadAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var folder = Folder(name);
+        if (!System.IO.Directory.Exists(folder)) return null;
+
+        var files = System.IO.Directory.GetFiles(folder, "v*" + Extension);
+        var texts = new List<(string Path, string? Text)>(files.Length);
+        foreach (var file in files)
+        {
+            string? text;
+            try
+            {
+                text = await File.ReadAllTextAsync(file, Encoding.UTF8, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                text = null; // being replaced right now: keep what we had
+            }
+
+            texts.Add((file, text));
+        }
+
+        var labelsPath = Path.Combine(folder, LabelsFileName);
+        string? labelsText = File.Exists(labelsPath) ? await ReadOrNullAsync(labelsPath, cancellationToken).ConfigureAwait(false) : null;
+
+        lock (_gate)
+        {
+            var byVersion = new SortedDictionary<int, PromptTemplate>();
+            foreach (var (path, text) in texts)
+            {
+                var template = Parse(name, path, text);
+                if (template is not null) byVersion[template.Version] = template;
+            }
+
+            var versions = new List<PromptTemplate>();
+            while (byVersion.TryGetValue(versions.Count + 1, out var next)) versions.Add(next);
+
+            var labels = new Dictionary<string, int>(StringComparer.Ordinal);
+            var history = new List<PromptLabelMove>();
+            if (labelsText is null && File.Exists(labelsPath) && _labels.TryGetValue(labelsPath, out var kept))
+            {
+                // Being replaced right now: keep serving what we had.
+                return new PromptRecord(name, versions, kept.Labels, kept.History);
+            }
+
+            if (labelsText is not null)
+            {
+                try
+                {
+                    var file = PromptFileFormat.ReadLabels(labelsPath, labelsText);
+                    foreach (var (k, v) in file.Labels) labels[k] = v;
+                    foreach (var h in file.History) history.Add(new PromptLabelMove(name, h.Label ?? string.Empty, h.From, h.To, h.By, DateTimeOffset.TryParse(h.At, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at) ? at : default));
+                    _problems.Remove(labelsPath);
+                    _labels[labelsPath] = (labels, history);
+                }
+                catch (PromptFileException ex)
+                {
+                    _problems[labelsPath] = ex;
+                    if (_labels.TryGetValue(labelsPath, out var previous)) return new PromptRecord(name, versions, previous.Labels, previous.History);
+                }
+            }
+
+            return new PromptRecord(name, versions, labels, history);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task AddVersionAsync(PromptTemplate template, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        var folder = Folder(template.Name);
+        System.IO.Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, $"v{template.Version}{Extension}");
+        var text = PromptFileFormat.Write(template);
+        try
+        {
+            await WriteAtomicAsync(path, text, overwrite: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex) when (File.Exists(path))
+        {
+            throw new InvalidOperationException($"Prompt '{template.Name}' version {template.Version} already exists in {folder}; another writer added it. Reload and register again.", ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task MoveLabelAsync(PromptLabelMove move, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(move);
+        var folder = Folder(move.PromptName);
+        System.IO.Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, LabelsFileName);
+        var existing = File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false) : null;
+        var labels = existing is null ? new PromptFileFormat.LabelsFile() : PromptFileFormat.ReadLabels(path, existing);
+        labels.Labels[move.Label] = move.ToVersion;
+        labels.History.Add(new PromptFileFormat.LabelMoveEntry { Label = move.Label, From = move.FromVersion, To = move.ToVersion, By = move.MovedBy, At = move.MovedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture) });
+        await WriteAtomicAsync(path, PromptFileFormat.WriteLabels(labels), overwrite: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<string?> ReadOrNullAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private PromptTemplate? Parse(string name, string path, string? text)
+    {
+        var previous = _parsed.TryGetValue(path, out var p) ? p.Template : null;
+        if (text is null || (previous is not null && string.Equals(p.Text, text, StringComparison.Ordinal)))
+        {
+            return previous;
+        }
+
+        try
+        {
+            var template = PromptFileFormat.Read(path, text);
+            if (!string.Equals(template.Name, name, StringComparison.Ordinal) || !string.Equals(Path.GetFileName(path), $"v{template.Version}{Extension}", StringComparison.Ordinal))
+            {
+                throw new PromptFileException($"{path}(2): the front matter says {template.Name}@{template.Version}, but the file's place says {name} and its name says {Path.GetFileName(path)}; make them agree.") { FilePath = path, Line = 2 };
+            }
+
+            _parsed[path] = (text, template);
+            if (template.IsIntact)
+            {
+                _problems.Remove(path);
+            }
+            else
+            {
+                _problems[path] = new PromptTamperedException($"{path}: the content of {template} does not match its recorded hash {template.ContentHash}; it was edited after registration. Restore it, or register the edit as a new version.");
+            }
+
+            return template;
+        }
+        catch (PromptFileException ex)
+        {
+            _problems[path] = ex;
+            return previous;
+        }
+    }
+
+    private async Task WriteAtomicAsync(string path, string text, bool overwrite, CancellationToken cancellationToken)
+    {
+        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            await File.WriteAllTextAsync(temp, text, new UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
+            BeforeCommit?.Invoke(temp);
+            File.Move(temp, path, overwrite);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    private string Folder(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') || name.StartsWith('.'))
+            {
+                throw new ArgumentException($"Prompt name '{name}' cannot be used as a folder name; use letters, digits, '-', '_' and '.', not starting with '.'.", nameof(name));
+            }
+        }
+
+        return Path.Combine(Directory, name);
+    }
+}

@@ -1,0 +1,23 @@
+namespace LlmOps.Prompts;
+
+/// <summary>Where prompt versions and labels live. Versions are append-only; a label move is atomic.</summary>
+public interface IPromptStore
+{
+    /// <summary>Loads everything stored for a prompt.</summary>
+    /// <param name="name">The prompt name.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The record, or <see langword="null"/> when the prompt does not exist.</returns>
+    Task<PromptRecord?> LoadAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Appends a new version. Fails when that version number already exists.</summary>
+    /// <param name="template">The version, with its version number and content hash set.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>A task that completes when the version is durable.</returns>
+    Task AddVersionAsync(PromptTemplate template, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves a label atomically and appends the move to the label history.</summary>
+    /// <param name="move">The move.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>A task that completes when the move is durable.</returns>
+    Task MoveLabelAsync(PromptLabelMove move, CancellationToken cancellationToken = default);
+}

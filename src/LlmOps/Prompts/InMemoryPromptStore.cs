@@ -1,0 +1,69 @@
+namespace LlmOps.Prompts;
+
+/// <summary>An in-process <see cref="IPromptStore"/>. Thread-safe; contents are lost when the process ends.</summary>
+public sealed class InMemoryPromptStore : IPromptStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, PromptRecord> _records = new(StringComparer.Ordinal);
+
+    /// <inheritdoc/>
+    public Task<PromptRecord?> LoadAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(_records.GetValueOrDefault(name));
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task AddVersionAsync(PromptTemplate template, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var record = _records.GetValueOrDefault(template.Name) ?? Empty(template.Name);
+            if (template.Version != record.Versions.Count + 1)
+            {
+                throw new InvalidOperationException($"Prompt '{template.Name}' cannot add version {template.Version}: the next version is {record.Versions.Count + 1}.");
+            }
+
+            _records[template.Name] = record with { Versions = [.. record.Versions, template] };
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task MoveLabelAsync(PromptLabelMove move, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(move);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var record = _records.GetValueOrDefault(move.PromptName) ?? Empty(move.PromptName);
+            var labels = new Dictionary<string, int>(record.Labels, StringComparer.Ordinal) { [move.Label] = move.ToVersion };
+            _records[move.PromptName] = record with { Labels = labels, LabelHistory = [.. record.LabelHistory, move] };
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Replaces a stored version's content without its hash (test hook for tamper detection).</summary>
+    internal void Tamper(string name, int version, PromptTemplate content)
+    {
+        lock (_gate)
+        {
+            var record = _records[name];
+            var versions = record.Versions.ToArray();
+            var original = versions[version - 1];
+            versions[version - 1] = new PromptTemplate(name, version, original.ContentHash, content.Messages, content.Variables, content.Settings, content.Metadata);
+            _records[name] = record with { Versions = versions };
+        }
+    }
+
+    private static PromptRecord Empty(string name)
+        => new(name, [], new Dictionary<string, int>(StringComparer.Ordinal), []);
+}

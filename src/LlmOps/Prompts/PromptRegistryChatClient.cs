@@ -1,0 +1,140 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+
+namespace LlmOps.Prompts;
+
+/// <summary>
+/// Resolves the prompt a request names (<c>options.WithPrompt(...)</c>), renders it, puts its messages before the
+/// caller's, applies its model settings, and records <see cref="PromptProvenance"/> and telemetry tags.
+/// Requests without a prompt reference pass through untouched.
+/// </summary>
+/// <remarks>
+/// Resolution: a pinned version, else a label, else the running experiment's variant for the subject, else
+/// <c>latest</c>. The template's non-null model settings replace the request's (a prompt version owns its model
+/// settings, so an experiment can vary them). The caller's messages and options are never mutated.
+/// </remarks>
+public sealed class PromptRegistryChatClient : DelegatingChatClient
+{
+    private readonly PromptRegistry _registry;
+
+    /// <summary>Initializes a new instance of the <see cref="PromptRegistryChatClient"/> class.</summary>
+    /// <param name="innerClient">The inner client.</param>
+    /// <param name="registry">The registry.</param>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public PromptRegistryChatClient(IChatClient innerClient, PromptRegistry registry)
+        : base(innerClient)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        _registry = registry;
+    }
+
+    /// <inheritdoc/>
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (options.GetPrompt() is not { } reference)
+        {
+            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        var request = LlmOpsRequest.Join(options);
+        var (rendered, forwarded) = await PrepareAsync(reference, messages, request, cancellationToken).ConfigureAwait(false);
+        var response = await base.GetResponseAsync(rendered, forwarded, cancellationToken).ConfigureAwait(false);
+        if (request.IsOwner)
+        {
+            response.AttachLlmOpsInfo(request.Info);
+        }
+
+        return response;
+    }
+
+    /// <inheritdoc/>
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return options.GetPrompt() is { } reference
+            ? StreamAsync(reference, messages, options, cancellationToken)
+            : base.GetStreamingResponseAsync(messages, options, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType.IsInstanceOfType(_registry) ? _registry : base.GetService(serviceType, serviceKey);
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
+        PromptReference reference, IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = LlmOpsRequest.Join(options);
+        var (rendered, forwarded) = await PrepareAsync(reference, messages, request, cancellationToken).ConfigureAwait(false);
+        string? modelId = null;
+        await foreach (var update in base.GetStreamingResponseAsync(rendered, forwarded, cancellationToken).ConfigureAwait(false))
+        {
+            modelId ??= update.ModelId;
+            yield return update;
+        }
+
+        if (request.IsOwner)
+        {
+            var last = new ChatResponseUpdate { ModelId = modelId, Role = ChatRole.Assistant };
+            last.AttachLlmOpsInfo(request.Info);
+            yield return last;
+        }
+    }
+
+    private async Task<(List<ChatMessage> Messages, ChatOptions Options)> PrepareAsync(
+        PromptReference reference, IEnumerable<ChatMessage> messages, LlmOpsRequest request, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        string? experimentName = null, variantName = null;
+        var version = reference.Version;
+        var label = reference.Label;
+        if (version is null && label is null && _registry.GetExperiment(reference.Name) is { } experiment)
+        {
+            var scope = request.Options.GetScope();
+            var subject = reference.Subject ?? scope.User ?? scope.Tenant ?? request.Info.RequestId;
+            var variant = experiment.Assign(subject);
+            experimentName = experiment.Name;
+            variantName = variant.Name;
+            version = variant.Version;
+            label = variant.Version is null ? variant.Label : null;
+        }
+
+        var template = await _registry.GetAsync(reference.Name, version, label, cancellationToken).ConfigureAwait(false);
+        var rendered = template.Render(reference.Variables, _registry.Options.AllowUnknownVariables);
+
+        var list = new List<ChatMessage>(rendered.Count + 4);
+        list.AddRange(rendered);
+        list.AddRange(messages);
+
+        // Clone so settings never leak into the caller's instance (LlmOpsRequest already cloned when it created the info).
+        var forwarded = request.Options?.Clone() ?? new ChatOptions();
+        if (template.Settings is { } s)
+        {
+            forwarded.ModelId = s.ModelId ?? forwarded.ModelId;
+            forwarded.Temperature = s.Temperature ?? forwarded.Temperature;
+            forwarded.MaxOutputTokens = s.MaxOutputTokens ?? forwarded.MaxOutputTokens;
+            if (s.ResponseFormat is { } format)
+            {
+                forwarded.ResponseFormat = string.Equals(format, "json", StringComparison.OrdinalIgnoreCase) ? ChatResponseFormat.Json : ChatResponseFormat.Text;
+            }
+        }
+
+        var provenance = new PromptProvenance(template.Name, template.Version, template.ContentHash,
+            version is null ? label ?? PromptRegistry.LatestLabel : null, experimentName, variantName);
+        var info = request.Info;
+        info.Set(provenance);
+        info.AddTag("llmops.prompt.name", template.Name);
+        info.AddTag("llmops.prompt.version", template.Version);
+        if (provenance.Label is not null) info.AddTag("llmops.prompt.label", provenance.Label);
+        if (variantName is not null)
+        {
+            info.AddTag("llmops.prompt.experiment", experimentName);
+            info.AddTag("llmops.prompt.variant", variantName);
+        }
+
+        return (list, forwarded);
+    }
+}

@@ -1,0 +1,46 @@
+using LlmOps.DependencyInjection;
+using LlmOps.Prompts;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace LlmOps;
+
+/// <summary>Registers the prompt registry with <c>services.AddLlmOps()</c>.</summary>
+public static class PromptsLlmOpsBuilderExtensions
+{
+    /// <summary>
+    /// Registers a <see cref="PromptRegistry"/> (singleton) over an <see cref="IPromptStore"/> (the registered one, else an
+    /// <see cref="InMemoryPromptStore"/>). Calling it again is harmless. <c>UseLlmOps()</c> then adds the prompt stage.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures the registry options.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static LlmOpsBuilder AddPromptRegistry(this LlmOpsBuilder builder, Action<PromptRegistryOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.TryAddSingleton<IPromptStore, InMemoryPromptStore>();
+        services.TryAddSingleton(sp =>
+        {
+            var options = new PromptRegistryOptions();
+            configure?.Invoke(options);
+            return new PromptRegistry(sp.GetRequiredService<IPromptStore>(), options, sp.GetService<TimeProvider>());
+        });
+        return builder;
+    }
+
+    /// <summary>Registers a <see cref="FilePromptStore"/> over a directory as the prompt store, and the registry.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="directory">The directory of prompt files.</param>
+    /// <param name="configure">Configures the registry options.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="directory"/> is empty.</exception>
+    public static LlmOpsBuilder AddPromptFiles(this LlmOpsBuilder builder, string directory, Action<PromptRegistryOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        builder.Services.TryAddSingleton<IPromptStore>(_ => new FilePromptStore(directory));
+        return builder.AddPromptRegistry(configure);
+    }
+}
