@@ -24,7 +24,7 @@ internal static class LlmOpsPipeline
         // guardrails: input scan before anything costs money; output scan on every answer
         // prompts: prompt reference -> rendered messages + model settings
         // grounding: retrieve context and inject it with citation markers
-        // cache: exact, then semantic
+        ("cache", static (inner, services, _) => SemanticCachingChatClientBuilderExtensions.CreateStage(inner, services)), // exact, then semantic
         // routing: choose model(s); cascade/fallback; budget admission
         // metering: per provider call
     ];
