@@ -84,15 +84,12 @@ internal readonly record struct CacheRequestKeys(SemanticCacheKey Exact, Semanti
         return message.Contents.Count > 0;
     }
 
-    private static void WriteOptions(CanonicalWriter w, ChatOptions? o)
-    {
-        if (o is null)
-        {
-            w.Int(-1);
-            return;
-        }
+    private static readonly ChatOptions NoOptions = new();
 
-        w.Int(1);
+    private static void WriteOptions(CanonicalWriter w, ChatOptions? options)
+    {
+        // No options and default options ask the same thing of the model, so they share a key.
+        var o = options ?? NoOptions;
         w.String(o.Instructions);
         w.Float(o.Temperature);
         w.Float(o.TopP);

@@ -320,7 +320,7 @@ public sealed class SemanticCacheFingerprint
     }
 
     private static bool EndsWithNt(ReadOnlySpan<char> word)
-        => word.Length > 3 && (word[^3] is '\'' or '\u2019') && (word[^2] is 'n' or 'N') && (word[^1] is 't' or 'T');
+        => word.Length > 3 && (word[^3] is 'n' or 'N') && (word[^2] is '\'' or '\u2019') && (word[^1] is 't' or 'T');
 
     private static ReadOnlySpan<char> StripPossessive(ReadOnlySpan<char> word)
         => word.Length > 2 && (word[^2] is '\'' or '\u2019') && (word[^1] is 's' or 'S') ? word[..^2] : word;

@@ -5,8 +5,13 @@ namespace LlmOps.Caching;
 /// <summary>Options for <see cref="SemanticCachingChatClient"/>. Validated when the client is created.</summary>
 public sealed class SemanticCacheOptions
 {
-    /// <summary>The default <see cref="SimilarityThreshold"/>, chosen by calibration (see <see cref="SemanticCacheCalibrator"/>).</summary>
-    public const float DefaultSimilarityThreshold = 0.85f;
+    /// <summary>
+    /// The default <see cref="SimilarityThreshold"/>: 0.84. <see cref="SemanticCacheCalibrator"/> on the committed set
+    /// (122 non-paraphrase pairs: negations, antonyms, numbers, dates, quoted strings, entities, neighbouring topics;
+    /// 105 paraphrase pairs) with all-MiniLM-L6-v2 and every guard on returned 0.8335 for precision 1.0; rounded up for
+    /// margin, 0.84 gives precision 100% (0 false hits) and a 93% paraphrase hit rate on that set.
+    /// </summary>
+    public const float DefaultSimilarityThreshold = 0.84f;
 
     /// <summary>Gets or sets a value indicating whether the semantic tier runs (it also needs an embedding generator).</summary>
     /// <value>The default value is <see langword="true"/>.</value>
