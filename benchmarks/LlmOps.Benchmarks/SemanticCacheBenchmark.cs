@@ -76,6 +76,9 @@ public class SemanticCacheBenchmark
     [Benchmark(Description = "LlmOps exact hit (in pipeline: info already created)")]
     public Task<ChatResponse> LlmOpsExactHitInPipeline() => _exact.GetResponseAsync(_messages, _pipelineOptions);
 
+    [Benchmark(Description = "LlmOps key only (canonical form + hash)")]
+    public SemanticCacheKey KeyOnly() => CacheRequestKeys.Compute(_messages, _options, LlmOpsScope.Global, _options.ModelId, null, 1).Exact;
+
     [Benchmark(Description = "LlmOps semantic lookup + hit, 1k entries")]
     public Task<ChatResponse> SemanticHit1k() => _semantic1k.GetResponseAsync(_messages, _pipelineOptions);
 
@@ -112,8 +115,8 @@ public class SemanticCacheBenchmark
                 Embedding = vector,
                 Fingerprint = SemanticCacheFingerprint.Create("How can I reset my password on the Contoso portal?"),
                 CreatedAt = DateTimeOffset.UtcNow,
-                ScopeHash = SemanticCacheKey.FromString(LlmOpsScope.Global.ToKey()),
-                TenantHash = SemanticCacheKey.FromString("tenant:~"),
+                ScopeHash = SemanticCacheInvalidation.ScopeHashOf(LlmOpsScope.Global),
+                TenantHash = SemanticCacheInvalidation.TenantHashOf(null),
                 ModelId = _options.ModelId,
             }).GetAwaiter().GetResult();
         }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
@@ -53,7 +54,7 @@ internal readonly record struct CacheRequestKeys(SemanticCacheKey Exact, Semanti
                 WriteMessage(w, list[i]);
             }
 
-            var partition = w.Hash();
+            var partition = w.HashPrefix();
             string? query = null;
             if (lastUser >= 0)
             {
@@ -63,7 +64,7 @@ internal readonly record struct CacheRequestKeys(SemanticCacheKey Exact, Semanti
                 query = IsPlainText(message) ? message.Text : null;
             }
 
-            return new CacheRequestKeys(w.Hash(), partition, string.IsNullOrWhiteSpace(query) ? null : query);
+            return new CacheRequestKeys(w.HashRest(), partition, string.IsNullOrWhiteSpace(query) ? null : query);
         }
         finally
         {
@@ -278,17 +279,21 @@ internal readonly record struct CacheRequestKeys(SemanticCacheKey Exact, Semanti
     /// <summary>An append-only byte buffer for the canonical form, reused per thread.</summary>
     private sealed class CanonicalWriter
     {
+        private const long Seed = 0x4C6C6D4F7073; // "LlmOps"
+
         [ThreadStatic]
         private static CanonicalWriter? s_cached;
 
         private byte[] _buffer = new byte[1024];
         private int _length;
+        private int _hashed;
 
         public static CanonicalWriter Rent()
         {
             var w = s_cached ?? new CanonicalWriter();
             s_cached = null;
             w._length = 0;
+            w._hashed = 0;
             return w;
         }
 
@@ -300,7 +305,16 @@ internal readonly record struct CacheRequestKeys(SemanticCacheKey Exact, Semanti
             }
         }
 
-        public SemanticCacheKey Hash() => SemanticCacheKey.FromBytes(_buffer.AsSpan(0, _length));
+        /// <summary>Hashes everything written so far; writing and <see cref="HashRest"/> may follow.</summary>
+        public SemanticCacheKey HashPrefix()
+        {
+            _hashed = _length;
+            return new SemanticCacheKey(XxHash128.HashToUInt128(_buffer.AsSpan(0, _length), Seed));
+        }
+
+        /// <summary>Hashes everything written, prefix included (a different seed keeps it apart from any prefix hash).</summary>
+        public SemanticCacheKey HashRest()
+            => new(XxHash128.HashToUInt128(_buffer.AsSpan(0, _length), Seed + 1));
 
         public void Int(int value) => BinaryPrimitives.WriteInt32LittleEndian(Grow(4), value);
 

@@ -23,7 +23,7 @@ public sealed class SemanticCacheInvalidation
     /// <returns>The selection.</returns>
     public static SemanticCacheInvalidation ForScope(LlmOpsScope scope)
     {
-        var hash = SemanticCacheKey.FromString(scope.ToKey());
+        var hash = ScopeHashOf(scope);
         return new("scope", e => e.ScopeHash == hash);
     }
 
@@ -75,5 +75,7 @@ public sealed class SemanticCacheInvalidation
     /// <inheritdoc/>
     public override string ToString() => Description;
 
-    internal static SemanticCacheKey TenantHashOf(string? tenant) => SemanticCacheKey.FromString("tenant:" + (tenant ?? "~"));
+    internal static SemanticCacheKey TenantHashOf(string? tenant) => SemanticCacheKey.Label("tenant", tenant);
+
+    internal static SemanticCacheKey ScopeHashOf(LlmOpsScope scope) => SemanticCacheKey.Label("scope", scope.Tenant, scope.User, scope.Feature);
 }

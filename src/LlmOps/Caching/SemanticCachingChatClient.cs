@@ -288,7 +288,8 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         while (true)
         {
             if (plan.Mode != SemanticCacheMode.Refresh
-                && await _store.GetAsync(key, cancellationToken).ConfigureAwait(false) is { } exact)
+                && await _store.GetAsync(key, cancellationToken).ConfigureAwait(false) is { } exact
+                && exact.ScopeHash == plan.ScopeHash)
             {
                 var hit = new CachedAnswer(exact.Response, exact.Updates, exact);
                 RecordHit(info, SemanticCacheTier.Exact, 1f, hit);
@@ -345,7 +346,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
 
         var fingerprint = new Lazy<SemanticCacheFingerprint>(() => SemanticCacheFingerprint.Create(query), LazyThreadSafetyMode.None);
         var match = await _store.FindNearestAsync(plan.Keys.Partition, embedding, cancellationToken).ConfigureAwait(false);
-        if (match is { } m && m.Entry.Embedding is not null)
+        if (match is { } m && m.Entry.Embedding is not null && m.Entry.ScopeHash == plan.ScopeHash)
         {
             if (m.Similarity < _options.SimilarityThreshold)
             {
@@ -406,7 +407,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             Fingerprint = lookup.Embedding is null ? null : lookup.Fingerprint,
             CreatedAt = now,
             ExpiresAt = _options.TimeToLive is { } ttl ? now + ttl : null,
-            ScopeHash = SemanticCacheKey.FromString(plan.Scope.ToKey()),
+            ScopeHash = plan.ScopeHash,
             TenantHash = SemanticCacheInvalidation.TenantHashOf(plan.Scope.Tenant),
             ModelId = plan.ModelId,
             PromptName = plan.Prompt?.Name,
@@ -649,9 +650,13 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
     }
 
     private readonly record struct RequestPlan(
-        string? BypassReason, SemanticCacheMode Mode, CacheRequestKeys Keys, LlmOpsScope Scope, SemanticCachePromptIdentity? Prompt, string? ModelId);
+        string? BypassReason, SemanticCacheMode Mode, CacheRequestKeys Keys, LlmOpsScope Scope, SemanticCachePromptIdentity? Prompt, string? ModelId)
+    {
+        /// <summary>Gets the scope label every hit must match (defence in depth against key collisions).</summary>
+        public SemanticCacheKey ScopeHash => SemanticCacheInvalidation.ScopeHashOf(Scope);
+    }
 
-    private sealed record Lookup(CachedAnswer? Hit, Flight? Flight, ReadOnlyMemory<float>? Embedding, SemanticCacheFingerprint? Fingerprint);
+    private readonly record struct Lookup(CachedAnswer? Hit, Flight? Flight, ReadOnlyMemory<float>? Embedding, SemanticCacheFingerprint? Fingerprint);
 
     /// <summary>An answer served from the cache or shared by a flight; <see cref="Entry"/> is null when it was not stored.</summary>
     private sealed record CachedAnswer(ChatResponse Response, IReadOnlyList<ChatResponseUpdate>? Updates, SemanticCacheEntry? Entry);

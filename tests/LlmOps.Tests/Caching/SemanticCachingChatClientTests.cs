@@ -605,6 +605,30 @@ public sealed class SemanticCachingChatClientTests
     }
 
     [Fact]
+    public async Task GetResponseAsync_KeyCollidesAcrossScopes_EntryNotServed()
+    {
+        // Simulates a crafted XxHash128 collision: an entry of tenant "victim" stored under tenant "attacker"'s key.
+        var store = new InMemorySemanticCacheStore(timeProvider: _time);
+        using var client = Create(store: store);
+        var attacker = new ChatOptions().WithScope("attacker");
+        var keys = CacheRequestKeys.Compute([new ChatMessage(ChatRole.User, "q")], attacker, attacker.GetScope(), "fake-model", null, 1);
+        await store.SetAsync(new SemanticCacheEntry
+        {
+            Key = keys.Exact,
+            Partition = keys.Partition,
+            Response = new ChatResponse(new ChatMessage(ChatRole.Assistant, "victim's secret")) { FinishReason = ChatFinishReason.Stop },
+            CreatedAt = _time.GetUtcNow(),
+            ScopeHash = SemanticCacheInvalidation.ScopeHashOf(new LlmOpsScope("victim")),
+            TenantHash = SemanticCacheInvalidation.TenantHashOf("victim"),
+        });
+
+        var response = await client.GetResponseAsync("q", attacker);
+
+        Assert.Equal("answer to q", response.Text);
+        Assert.Equal(1, _inner.Calls);
+    }
+
+    [Fact]
     public async Task GetResponseAsync_TimeToLiveElapsed_Miss()
     {
         using var client = Create(o => o.TimeToLive = TimeSpan.FromMinutes(10));
