@@ -79,6 +79,9 @@ public class SemanticCacheBenchmark
     [Benchmark(Description = "LlmOps key only (canonical form + hash)")]
     public SemanticCacheKey KeyOnly() => CacheRequestKeys.Compute(_messages, _options, LlmOpsScope.Global, _options.ModelId, null, 1).Exact;
 
+    [Benchmark(Description = "LlmOps guard fingerprint of the question")]
+    public SemanticCacheFingerprint FingerprintOnly() => SemanticCacheFingerprint.Create("How do I reset my password on the Contoso portal?");
+
     [Benchmark(Description = "LlmOps semantic lookup + hit, 1k entries")]
     public Task<ChatResponse> SemanticHit1k() => _semantic1k.GetResponseAsync(_messages, _pipelineOptions);
 

@@ -251,7 +251,8 @@ public sealed class InMemorySemanticCacheStore : ISemanticCacheStore
     /// <summary>One partition's vectors, stored row after row in one array; removal moves the last row into the hole.</summary>
     private sealed class Partition(int dimensions)
     {
-        private float[] _vectors = new float[dimensions * 4];
+        // Most partitions (one per scope and context) hold a handful of entries: start with one row and double.
+        private float[] _vectors = new float[dimensions];
 
         public int Dimensions { get; } = dimensions;
 
