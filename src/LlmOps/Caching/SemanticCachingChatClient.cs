@@ -224,7 +224,10 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
                         }
 
                         modelId ??= update.ModelId;
-                        updates.Add(update);
+
+                        // Keep a copy taken before the caller sees the chunk, so nothing the caller (or an outer
+                        // stage) does to it later reaches the cache.
+                        updates.Add(CopyUpdate(update, keepUsage: true)!);
                         yield return update;
                     }
                 }
@@ -384,6 +387,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         RequestPlan plan, Lookup lookup, LlmOpsInfo info, ChatResponse response, List<ChatResponseUpdate>? updates)
     {
         var copy = StripForCache(response);
+        var stored = updates;
         var reason = NotCacheableReason(info, response);
         var result = info.Get<SemanticCacheResult>();
         if (reason is not null)
@@ -393,7 +397,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
                 result.NotStoredReason = reason;
             }
 
-            return new CachedAnswer(copy, updates, null);
+            return new CachedAnswer(copy, stored, null);
         }
 
         var now = _time.GetUtcNow();
@@ -402,7 +406,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             Key = plan.Keys.Exact,
             Partition = plan.Keys.Partition,
             Response = copy,
-            Updates = updates,
+            Updates = stored,
             Embedding = lookup.Embedding,
             Fingerprint = lookup.Embedding is null ? null : lookup.Fingerprint,
             CreatedAt = now,
@@ -433,7 +437,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             }
         }
 
-        return new CachedAnswer(copy, updates, entry);
+        return new CachedAnswer(copy, stored, entry);
     }
 
     private string? NotCacheableReason(LlmOpsInfo info, ChatResponse response)
@@ -564,13 +568,6 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
     /// <summary>The copy kept in the cache: no provider raw object, no per-request LlmOps info.</summary>
     private static ChatResponse StripForCache(ChatResponse response)
     {
-        AdditionalPropertiesDictionary? props = null;
-        if (response.AdditionalProperties is { Count: > 0 } original)
-        {
-            props = new AdditionalPropertiesDictionary(original);
-            props.Remove(LlmOpsChatOptionsExtensions.InfoKey);
-        }
-
         return new ChatResponse(CopyMessages(response.Messages))
         {
             ResponseId = response.ResponseId,
@@ -578,7 +575,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             CreatedAt = response.CreatedAt,
             FinishReason = response.FinishReason,
             Usage = response.Usage,
-            AdditionalProperties = props,
+            AdditionalProperties = WithoutInfo(response.AdditionalProperties),
         };
     }
 
@@ -597,7 +594,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         var copy = new List<ChatMessage>(messages.Count);
         foreach (var message in messages)
         {
-            copy.Add(new ChatMessage(message.Role, [.. message.Contents])
+            copy.Add(new ChatMessage(message.Role, CopyContents(message.Contents, keepUsage: true))
             {
                 AuthorName = message.AuthorName,
                 MessageId = message.MessageId,
@@ -615,38 +612,66 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         var source = hit.Updates ?? (IReadOnlyList<ChatResponseUpdate>)hit.Response.ToChatResponseUpdates();
         foreach (var update in source)
         {
-            var contents = new List<AIContent>(update.Contents.Count);
-            foreach (var content in update.Contents)
+            if (CopyUpdate(update, keepUsage: false) is { } copy)
             {
-                if (content is not UsageContent)
-                {
-                    contents.Add(content);
-                }
+                yield return copy;
             }
-
-            if (contents.Count == 0 && update.FinishReason is null)
-            {
-                continue;
-            }
-
-            AdditionalPropertiesDictionary? props = null;
-            if (update.AdditionalProperties is { Count: > 0 } original)
-            {
-                props = new AdditionalPropertiesDictionary(original);
-                props.Remove(LlmOpsChatOptionsExtensions.InfoKey);
-            }
-
-            yield return new ChatResponseUpdate(update.Role, contents)
-            {
-                AuthorName = update.AuthorName,
-                MessageId = update.MessageId,
-                ResponseId = update.ResponseId,
-                ModelId = update.ModelId,
-                CreatedAt = update.CreatedAt,
-                FinishReason = update.FinishReason,
-                AdditionalProperties = props,
-            };
         }
+    }
+
+    private static ChatResponseUpdate? CopyUpdate(ChatResponseUpdate update, bool keepUsage)
+    {
+        var contents = CopyContents(update.Contents, keepUsage);
+        if (contents.Count == 0 && update.FinishReason is null && !keepUsage)
+        {
+            return null;
+        }
+
+        return new ChatResponseUpdate(update.Role, contents)
+        {
+            AuthorName = update.AuthorName,
+            MessageId = update.MessageId,
+            ResponseId = update.ResponseId,
+            ModelId = update.ModelId,
+            CreatedAt = update.CreatedAt,
+            FinishReason = update.FinishReason,
+            AdditionalProperties = WithoutInfo(update.AdditionalProperties),
+        };
+    }
+
+    /// <summary>Copies a content list; text (the common, mutable case) is copied too, other contents are shared.</summary>
+    private static List<AIContent> CopyContents(IList<AIContent> contents, bool keepUsage)
+    {
+        var copy = new List<AIContent>(contents.Count);
+        foreach (var content in contents)
+        {
+            switch (content)
+            {
+                case UsageContent when !keepUsage:
+                    break;
+                case TextContent text:
+                    copy.Add(new TextContent(text.Text) { AdditionalProperties = text.AdditionalProperties });
+                    break;
+                default:
+                    copy.Add(content);
+                    break;
+            }
+        }
+
+        return copy;
+    }
+
+    /// <summary>A copy without the per-request LlmOps info, which belongs to the request that produced it.</summary>
+    private static AdditionalPropertiesDictionary? WithoutInfo(AdditionalPropertiesDictionary? original)
+    {
+        if (original is not { Count: > 0 })
+        {
+            return null;
+        }
+
+        var props = new AdditionalPropertiesDictionary(original);
+        props.Remove(LlmOpsChatOptionsExtensions.InfoKey);
+        return props.Count == 0 ? null : props;
     }
 
     private readonly record struct RequestPlan(

@@ -349,11 +349,34 @@ public sealed class SemanticCachingChatClientTests
         await client.GetResponseAsync("q");
 
         var hit = await client.GetResponseAsync("q");
+        ((TextContent)hit.Messages[0].Contents[0]).Text = "tampered";
+        hit = await client.GetResponseAsync("q");
         hit.Messages[0].Contents.Clear();
         hit.Messages.Clear();
         var again = await client.GetResponseAsync("q");
 
         Assert.Equal("answer to q", again.Text);
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_CallerMutatesChunks_CacheUnaffected()
+    {
+        using var client = Create();
+        await foreach (var update in client.GetStreamingResponseAsync("one two"))
+        {
+            foreach (var text in update.Contents.OfType<TextContent>())
+            {
+                text.Text = "tampered";
+            }
+        }
+
+        var replay = new List<ChatResponseUpdate>();
+        await foreach (var update in client.GetStreamingResponseAsync("one two"))
+        {
+            replay.Add(update);
+        }
+
+        Assert.Equal("answer to one two", replay.ToChatResponse().Text);
     }
 
     [Theory]
