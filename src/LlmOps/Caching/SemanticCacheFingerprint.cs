@@ -39,6 +39,9 @@ public sealed class SemanticCacheFingerprint
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> NotEntityLookup =
         NotEntities.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    [ThreadStatic]
+    private static Scratch? s_scratch;
+
     /// <summary>Initializes a new instance of the <see cref="SemanticCacheFingerprint"/> class from stored parts.</summary>
     /// <param name="polarity">Two bits per polarity axis: bit 0 the positive pole seen, bit 1 the negative pole.</param>
     /// <param name="negated">Whether the question holds an odd number of negations.</param>
@@ -86,10 +89,10 @@ public sealed class SemanticCacheFingerprint
     public static SemanticCacheFingerprint Create(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var numbers = new List<ulong>();
-        var quoted = new List<ulong>();
-        var entities = new List<ulong>();
-        var words = new List<ulong>();
+        var scratch = s_scratch ?? new Scratch();
+        s_scratch = null;
+        scratch.Clear();
+        var (numbers, quoted, entities, words) = (scratch.Numbers, scratch.Quoted, scratch.Entities, scratch.Words);
         ulong polarity = 0;
         var negations = 0;
 
@@ -181,7 +184,9 @@ public sealed class SemanticCacheFingerprint
             previous = word;
         }
 
-        return new SemanticCacheFingerprint(polarity, (negations & 1) == 1, SortedDistinct(numbers), SortedDistinct(quoted), SortedDistinct(entities), SortedDistinct(words));
+        var result = new SemanticCacheFingerprint(polarity, (negations & 1) == 1, SortedDistinct(numbers), SortedDistinct(quoted), SortedDistinct(entities), SortedDistinct(words));
+        s_scratch = scratch;
+        return result;
     }
 
     /// <summary>
@@ -394,7 +399,9 @@ public sealed class SemanticCacheFingerprint
             }
         }
 
-        return values.GetRange(0, count).ToArray();
+        var result = new ulong[count];
+        values.CopyTo(0, result, 0, count);
+        return result;
     }
 
     private static ulong HashNumber(ReadOnlySpan<char> token)
@@ -539,5 +546,25 @@ public sealed class SemanticCacheFingerprint
         map["tomorrow"] = "day+1";
         map["yesterday"] = "day-1";
         return map.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Working lists reused per thread, so extracting a fingerprint allocates only its result.</summary>
+    private sealed class Scratch
+    {
+        public List<ulong> Numbers { get; } = [];
+
+        public List<ulong> Quoted { get; } = [];
+
+        public List<ulong> Entities { get; } = [];
+
+        public List<ulong> Words { get; } = [];
+
+        public void Clear()
+        {
+            Numbers.Clear();
+            Quoted.Clear();
+            Entities.Clear();
+            Words.Clear();
+        }
     }
 }

@@ -347,18 +347,19 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             return new Lookup(null, flight, null, null);
         }
 
-        var fingerprint = new Lazy<SemanticCacheFingerprint>(() => SemanticCacheFingerprint.Create(query), LazyThreadSafetyMode.None);
+        // Needed to guard a candidate and, on a miss, to store with the entry.
+        var fingerprint = SemanticCacheFingerprint.Create(query);
         var match = await _store.FindNearestAsync(plan.Keys.Partition, embedding, cancellationToken).ConfigureAwait(false);
         if (match is { } m && m.Entry.Embedding is not null && m.Entry.ScopeHash == plan.ScopeHash)
         {
             if (m.Similarity < _options.SimilarityThreshold)
             {
                 RecordMiss(info, SemanticCacheGuards.None, m.Similarity);
-                return new Lookup(null, flight, embedding, fingerprint.Value);
+                return new Lookup(null, flight, embedding, fingerprint);
             }
 
             var rejectedBy = m.Entry.Fingerprint is { } candidate
-                ? fingerprint.Value.Compare(candidate, _options.Guards)
+                ? fingerprint.Compare(candidate, _options.Guards)
                 : _options.Guards != SemanticCacheGuards.None ? _options.Guards : SemanticCacheGuards.None;
             if (rejectedBy == SemanticCacheGuards.None && _options.Verifier is { } verifier
                 && !await verifier(new CacheHitArguments(query, m.Entry, m.Similarity, plan.Scope), cancellationToken).ConfigureAwait(false))
@@ -369,7 +370,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             if (rejectedBy != SemanticCacheGuards.None)
             {
                 RecordMiss(info, rejectedBy, m.Similarity);
-                return new Lookup(null, flight, embedding, fingerprint.Value);
+                return new Lookup(null, flight, embedding, fingerprint);
             }
 
             var hit = new CachedAnswer(m.Entry.Response, m.Entry.Updates, m.Entry);
@@ -379,7 +380,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         }
 
         RecordMiss(info, SemanticCacheGuards.None, null);
-        return new Lookup(null, flight, embedding, fingerprint.Value);
+        return new Lookup(null, flight, embedding, fingerprint);
     }
 
     /// <summary>Writes a fresh answer when it may be cached; returns what waiters on the flight get.</summary>
