@@ -200,10 +200,19 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
                 var updates = new List<ChatResponseUpdate>();
                 var completed = false;
                 Exception? failure = null;
-                IAsyncEnumerator<ChatResponseUpdate>? enumerator = null;
+                IAsyncEnumerator<ChatResponseUpdate> enumerator;
                 try
                 {
                     enumerator = base.GetStreamingResponseAsync(messages, request.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                }
+                catch (Exception ex)
+                {
+                    EndFlight(plan.Keys.Exact, flight, ex, cancellationToken);
+                    throw;
+                }
+
+                try
+                {
                     while (true)
                     {
                         ChatResponseUpdate update;
@@ -233,10 +242,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
                 }
                 finally
                 {
-                    if (enumerator is not null)
-                    {
-                        await enumerator.DisposeAsync().ConfigureAwait(false);
-                    }
+                    await enumerator.DisposeAsync().ConfigureAwait(false);
 
                     if (!completed)
                     {
@@ -328,7 +334,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
     private async ValueTask<Lookup> LeadAsync(RequestPlan plan, LlmOpsInfo info, Flight flight, CancellationToken cancellationToken)
     {
         var query = plan.Keys.QueryText;
-        if (query is null || _embeddings is null || !_options.EnableSemanticTier || plan.Mode != SemanticCacheMode.Default)
+        if (query is null || _embeddings is null || !_options.EnableSemanticTier || plan.Mode == SemanticCacheMode.ExactOnly)
         {
             RecordMiss(info, SemanticCacheGuards.None, null);
             return new Lookup(null, flight, null, null);
@@ -349,6 +355,13 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
 
         // Needed to guard a candidate and, on a miss, to store with the entry.
         var fingerprint = SemanticCacheFingerprint.Create(query);
+        if (plan.Mode == SemanticCacheMode.Refresh)
+        {
+            // Skip the lookup, but store the fresh answer with its embedding so later paraphrases find it.
+            RecordMiss(info, SemanticCacheGuards.None, null);
+            return new Lookup(null, flight, embedding, fingerprint);
+        }
+
         var match = await _store.FindNearestAsync(plan.Keys.Partition, embedding, cancellationToken).ConfigureAwait(false);
         if (match is { } m && m.Entry.Embedding is not null && m.Entry.ScopeHash == plan.ScopeHash)
         {

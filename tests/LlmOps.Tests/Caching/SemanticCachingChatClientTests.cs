@@ -299,6 +299,55 @@ public sealed class SemanticCachingChatClientTests
     }
 
     [Fact]
+    public async Task GetResponseAsync_RefreshMode_StoredAnswerFoundByParaphrase()
+    {
+        using var client = Create();
+        await client.GetResponseAsync("how do I reset my password", new ChatOptions().WithCacheMode(SemanticCacheMode.Refresh));
+
+        var paraphrase = await client.GetResponseAsync("how can I reset my password", new ChatOptions());
+
+        Assert.Equal(SemanticCacheTier.Semantic, paraphrase.GetCacheResult()!.Tier);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GetResponseAsync_InnerThrowsSynchronously_PropagatesAndNothingStored(bool streaming)
+    {
+        var inner = new ThrowingChatClient();
+        using var client = new SemanticCachingChatClient(inner, options: new SemanticCacheOptions(), timeProvider: _time);
+
+        var ex = await Assert.ThrowsAsync<NotSupportedException>(() => AskAsync(client, "q", null, streaming));
+
+        Assert.Equal("no", ex.Message);
+        await Assert.ThrowsAsync<NotSupportedException>(() => AskAsync(client, "q", null, streaming));
+        Assert.Equal(2, inner.Calls);
+    }
+
+    private sealed class ThrowingChatClient : IChatClient
+    {
+        public int Calls { get; private set; }
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Calls++;
+            throw new NotSupportedException("no");
+        }
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Calls++;
+            throw new NotSupportedException("no");
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
     public async Task GetResponseAsync_ExactOnlyMode_SkipsSemanticTier()
     {
         using var client = Create();
