@@ -127,7 +127,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
                     throw;
                 }
 
-                var stored = await StoreAsync(plan, lookup, request.Info, response, updates: null).ConfigureAwait(false);
+                var stored = await StoreAsync(plan, lookup, request.Info, response, updates: null, cancellationToken.IsCancellationRequested).ConfigureAwait(false);
                 EndFlight(plan.Keys.Exact, flight, stored);
             }
         }
@@ -257,7 +257,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
                 }
 
                 var response = updates.ToChatResponse();
-                var stored = await StoreAsync(plan, lookup, request.Info, response, updates).ConfigureAwait(false);
+                var stored = await StoreAsync(plan, lookup, request.Info, response, updates, cancellationToken.IsCancellationRequested).ConfigureAwait(false);
                 EndFlight(plan.Keys.Exact, flight, stored);
             }
         }
@@ -398,11 +398,11 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
 
     /// <summary>Writes a fresh answer when it may be cached; returns what waiters on the flight get.</summary>
     private async ValueTask<CachedAnswer> StoreAsync(
-        RequestPlan plan, Lookup lookup, LlmOpsInfo info, ChatResponse response, List<ChatResponseUpdate>? updates)
+        RequestPlan plan, Lookup lookup, LlmOpsInfo info, ChatResponse response, List<ChatResponseUpdate>? updates, bool cancelled)
     {
         var copy = StripForCache(response);
         var stored = updates;
-        var reason = NotCacheableReason(info, response);
+        var reason = cancelled ? "the request was cancelled" : NotCacheableReason(info, response);
         var result = info.Get<SemanticCacheResult>();
         if (reason is not null)
         {

@@ -486,7 +486,7 @@ public sealed class SemanticCachingChatClientTests
     public async Task GetStreamingResponseAsync_FaultOrCancelAtEveryChunk_NothingStored()
     {
         const string question = "alpha beta gamma delta";
-        var chunks = 4 + 1; // four words and the final finish chunk
+        var chunks = ("answer to " + question).Split(' ').Length + 1; // one chunk per word, then the finish chunk
         for (var position = 0; position <= chunks; position++)
         {
             foreach (var cancel in new[] { false, true })
@@ -518,12 +518,13 @@ public sealed class SemanticCachingChatClientTests
                     continue; // nothing cancelled: the control case below
                 }
 
-                if (!cancel && position == chunks)
+                if (!cancel)
                 {
-                    Assert.IsType<InvalidOperationException>(thrown); // fault after the last chunk, before the end
+                    Assert.IsType<InvalidOperationException>(thrown); // the fault reaches the caller
                 }
 
-                Assert.NotNull(thrown);
+                // A provider may or may not observe a late cancellation (after its last chunk it has nothing left to
+                // check), but a cancelled request is never cached either way.
                 Assert.Equal(0, store.Count);
             }
         }
@@ -540,7 +541,7 @@ public sealed class SemanticCachingChatClientTests
     [Fact]
     public async Task GetStreamingResponseAsync_EarlyBreakAtEveryChunk_NothingStored()
     {
-        for (var stopAfter = 1; stopAfter <= 5; stopAfter++)
+        for (var stopAfter = 1; stopAfter <= 7; stopAfter++) // six words and the finish chunk
         {
             var store = new InMemorySemanticCacheStore(timeProvider: _time);
             using var client = new SemanticCachingChatClient(new FakeChatClient(), store, _embeddings, new SemanticCacheOptions(), _time);
