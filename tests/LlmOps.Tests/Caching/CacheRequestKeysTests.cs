@@ -87,6 +87,36 @@ public sealed class CacheRequestKeysTests
     }
 
     [Fact]
+    public void Compute_RandomValuesPerField_EveryDistinctValueHasItsOwnKey()
+    {
+        var random = new Random(1234);
+        var mutators = new (string Field, Action<ChatOptions, int> Set)[]
+        {
+            ("temperature", (o, i) => o.Temperature = i / 97f),
+            ("top-p", (o, i) => o.TopP = i / 89f),
+            ("top-k", (o, i) => o.TopK = i),
+            ("seed", (o, i) => o.Seed = i),
+            ("max tokens", (o, i) => o.MaxOutputTokens = i),
+            ("model", (o, i) => o.ModelId = "model-" + i),
+            ("instructions", (o, i) => o.Instructions = "rule " + i),
+            ("stop", (o, i) => o.StopSequences = ["S" + i]),
+        };
+
+        foreach (var (field, set) in mutators)
+        {
+            var values = Enumerable.Range(0, 200).Select(_ => random.Next(1, 100_000)).Distinct().ToList();
+            var keys = values.Select(v =>
+            {
+                var options = BaseOptions();
+                set(options, v);
+                return Keys(options: options).Exact;
+            }).ToHashSet();
+
+            Assert.True(values.Count == keys.Count, $"{field}: {values.Count} distinct values gave {keys.Count} keys");
+        }
+    }
+
+    [Fact]
     public void Compute_SameRequestTwice_SameKeys()
     {
         Assert.Equal(Keys(), Keys());
