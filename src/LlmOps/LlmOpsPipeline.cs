@@ -24,7 +24,7 @@ internal static class LlmOpsPipeline
         // guardrails: input scan before anything costs money; output scan on every answer
         ("prompts", static (inner, services, _) => services.GetService<LlmOps.Prompts.PromptRegistry>() is { } registry ? new LlmOps.Prompts.PromptRegistryChatClient(inner, registry) : inner),
         // grounding: retrieve context and inject it with citation markers
-        // cache: exact, then semantic
+        ("cache", static (inner, services, _) => SemanticCachingChatClientBuilderExtensions.CreateStage(inner, services)), // exact, then semantic
         // routing: choose model(s); cascade/fallback; budget admission
         // metering: per provider call (innermost; routing will later apply it per model)
         ("metering", static (inner, services, options) => LlmOps.DependencyInjection.CostMeteringLlmOpsBuilderExtensions.IsRegistered(services) ? CostMeteringChatClientBuilderExtensions.Create(inner, services) : inner),

@@ -1,0 +1,356 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace LlmOps.Caching;
+
+/// <summary>The keys of one request: the exact key, the semantic partition, and the text the semantic tier embeds.</summary>
+internal readonly record struct CacheRequestKeys(SemanticCacheKey Exact, SemanticCacheKey Partition, string? QueryText)
+{
+    /// <summary>
+    /// Hashes a canonical form of every field that changes the answer. Each field is written with a tag and a length
+    /// prefix, so no two different requests share a canonical form. The partition is the same form with the last user
+    /// turn replaced by a placeholder; the exact key appends that turn.
+    /// </summary>
+    public static CacheRequestKeys Compute(
+        IEnumerable<ChatMessage> messages, ChatOptions? options, LlmOpsScope scope, string? modelId,
+        SemanticCachePromptIdentity? prompt, int keyVersion)
+    {
+        var w = CanonicalWriter.Rent();
+        try
+        {
+            w.Int(0x4C4F4331); // "LOC1": format of this canonical form
+            w.Int(keyVersion);
+            w.String(scope.Tenant);
+            w.String(scope.User);
+            w.String(scope.Feature);
+            w.String(modelId);
+            w.String(prompt?.Name);
+            w.String(prompt?.Version);
+            WriteOptions(w, options);
+
+            var list = messages as IList<ChatMessage> ?? messages.ToList();
+            var lastUser = -1;
+            for (var i = list.Count - 1; i >= 0; i--)
+            {
+                if (list[i].Role == ChatRole.User)
+                {
+                    lastUser = i;
+                    break;
+                }
+            }
+
+            w.Int(list.Count);
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (i == lastUser)
+                {
+                    w.Int(0x534C4F54); // "SLOT": the last user turn goes at the end
+                    continue;
+                }
+
+                WriteMessage(w, list[i]);
+            }
+
+            var partition = w.HashPrefix();
+            string? query = null;
+            if (lastUser >= 0)
+            {
+                var message = list[lastUser];
+                w.Int(lastUser);
+                WriteMessage(w, message);
+                query = IsPlainText(message) ? message.Text : null;
+            }
+
+            return new CacheRequestKeys(w.HashRest(), partition, string.IsNullOrWhiteSpace(query) ? null : query);
+        }
+        finally
+        {
+            CanonicalWriter.Return(w);
+        }
+    }
+
+    private static bool IsPlainText(ChatMessage message)
+    {
+        foreach (var content in message.Contents)
+        {
+            if (content is not TextContent)
+            {
+                return false;
+            }
+        }
+
+        return message.Contents.Count > 0;
+    }
+
+    private static readonly ChatOptions NoOptions = new();
+
+    private static void WriteOptions(CanonicalWriter w, ChatOptions? options)
+    {
+        // No options and default options ask the same thing of the model, so they share a key.
+        var o = options ?? NoOptions;
+        w.String(o.Instructions);
+        w.Float(o.Temperature);
+        w.Float(o.TopP);
+        w.Int(o.TopK ?? int.MinValue);
+        w.Float(o.FrequencyPenalty);
+        w.Float(o.PresencePenalty);
+        w.Long(o.Seed ?? long.MinValue);
+        w.Int(o.MaxOutputTokens ?? int.MinValue);
+        w.Int(o.AllowMultipleToolCalls switch { null => -1, true => 1, false => 0 });
+        if (o.StopSequences is { } stops)
+        {
+            w.Int(stops.Count);
+            foreach (var stop in stops)
+            {
+                w.String(stop);
+            }
+        }
+        else
+        {
+            w.Int(-1);
+        }
+
+        switch (o.ResponseFormat)
+        {
+            case null:
+                w.Int(0);
+                break;
+            case ChatResponseFormatJson json:
+                w.Int(2);
+                w.String(json.Schema?.GetRawText());
+                w.String(json.SchemaName);
+                w.String(json.SchemaDescription);
+                break;
+            case ChatResponseFormatText:
+                w.Int(1);
+                break;
+            case var other:
+                w.Int(3);
+                w.String(Serialize(other, typeof(ChatResponseFormat)));
+                break;
+        }
+
+        switch (o.ToolMode)
+        {
+            case null:
+                w.Int(0);
+                break;
+            case RequiredChatToolMode required:
+                w.Int(3);
+                w.String(required.RequiredFunctionName);
+                break;
+            case NoneChatToolMode:
+                w.Int(2);
+                break;
+            case AutoChatToolMode:
+                w.Int(1);
+                break;
+            case var other:
+                w.Int(4);
+                w.String(other.GetType().FullName);
+                break;
+        }
+
+        if (o.Tools is { } tools)
+        {
+            w.Int(tools.Count);
+            foreach (var tool in tools)
+            {
+                w.String(tool.GetType().FullName);
+                w.String(tool.Name);
+                w.String(tool.Description);
+                if (tool is AIFunctionDeclaration function)
+                {
+                    w.String(function.JsonSchema.GetRawText());
+                    w.String(function.ReturnJsonSchema?.GetRawText());
+                }
+            }
+        }
+        else
+        {
+            w.Int(-1);
+        }
+
+        w.String(o.Reasoning is null ? null : Serialize(o.Reasoning, o.Reasoning.GetType()));
+
+        // Provider-specific settings travel in AdditionalProperties and can change the answer; LlmOps' own
+        // per-request data (scope, info, cache mode) is keyed separately or not at all.
+        if (o.AdditionalProperties is { Count: > 0 } props)
+        {
+            var count = 0;
+            foreach (var pair in props)
+            {
+                if (!pair.Key.StartsWith("llmops.", StringComparison.Ordinal))
+                {
+                    count++;
+                }
+            }
+
+            w.Int(count);
+            if (count > 0)
+            {
+                var keys = new List<string>(count);
+                foreach (var pair in props)
+                {
+                    if (!pair.Key.StartsWith("llmops.", StringComparison.Ordinal))
+                    {
+                        keys.Add(pair.Key);
+                    }
+                }
+
+                keys.Sort(StringComparer.Ordinal);
+                foreach (var key in keys)
+                {
+                    w.String(key);
+                    var value = props[key];
+                    w.String(value is null ? null : Serialize(value, value.GetType()));
+                }
+            }
+        }
+        else
+        {
+            w.Int(0);
+        }
+    }
+
+    private static void WriteMessage(CanonicalWriter w, ChatMessage message)
+    {
+        w.String(message.Role.Value);
+        w.String(message.AuthorName);
+        w.Int(message.Contents.Count);
+        foreach (var content in message.Contents)
+        {
+            switch (content)
+            {
+                case TextContent text:
+                    w.Int(1);
+                    w.String(text.Text);
+                    break;
+                case TextReasoningContent reasoning:
+                    w.Int(2);
+                    w.String(reasoning.Text);
+                    break;
+                case FunctionCallContent call:
+                    w.Int(3);
+                    w.String(call.CallId);
+                    w.String(call.Name);
+                    w.String(call.Arguments is null ? null : Serialize(call.Arguments, typeof(IDictionary<string, object?>)));
+                    break;
+                case FunctionResultContent result:
+                    w.Int(4);
+                    w.String(result.CallId);
+                    w.String(result.Result is null ? null : Serialize(result.Result, result.Result.GetType()));
+                    break;
+                case DataContent data:
+                    w.Int(5);
+                    w.String(data.MediaType);
+                    w.Bytes(data.Data.Span);
+                    break;
+                case UriContent uri:
+                    w.Int(6);
+                    w.String(uri.MediaType);
+                    w.String(uri.Uri.OriginalString);
+                    break;
+                default:
+                    w.Int(7);
+                    w.String(content.GetType().FullName);
+                    w.String(Serialize(content, typeof(AIContent)));
+                    break;
+            }
+        }
+    }
+
+    private static string Serialize(object value, Type type)
+    {
+        try
+        {
+            return JsonSerializer.Serialize(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(type));
+        }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            // Not serialisable: fall back to a form that is at least stable for the same instance type and text.
+            return value.GetType().FullName + ":" + value;
+        }
+    }
+
+    /// <summary>An append-only byte buffer for the canonical form, reused per thread.</summary>
+    private sealed class CanonicalWriter
+    {
+        private const long Seed = 0x4C6C6D4F7073; // "LlmOps"
+
+        [ThreadStatic]
+        private static CanonicalWriter? s_cached;
+
+        private byte[] _buffer = new byte[1024];
+        private int _length;
+        private int _hashed;
+
+        public static CanonicalWriter Rent()
+        {
+            var w = s_cached ?? new CanonicalWriter();
+            s_cached = null;
+            w._length = 0;
+            w._hashed = 0;
+            return w;
+        }
+
+        public static void Return(CanonicalWriter w)
+        {
+            if (w._buffer.Length <= 64 * 1024)
+            {
+                s_cached = w;
+            }
+        }
+
+        /// <summary>Hashes everything written so far; writing and <see cref="HashRest"/> may follow.</summary>
+        public SemanticCacheKey HashPrefix()
+        {
+            _hashed = _length;
+            return new SemanticCacheKey(XxHash128.HashToUInt128(_buffer.AsSpan(0, _length), Seed));
+        }
+
+        /// <summary>Hashes everything written, prefix included (a different seed keeps it apart from any prefix hash).</summary>
+        public SemanticCacheKey HashRest()
+            => new(XxHash128.HashToUInt128(_buffer.AsSpan(0, _length), Seed + 1));
+
+        public void Int(int value) => BinaryPrimitives.WriteInt32LittleEndian(Grow(4), value);
+
+        public void Long(long value) => BinaryPrimitives.WriteInt64LittleEndian(Grow(8), value);
+
+        public void Float(float? value) => Int(value is { } v ? BitConverter.SingleToInt32Bits(v) : int.MinValue + 1);
+
+        public void String(string? value)
+        {
+            if (value is null)
+            {
+                Int(-1);
+                return;
+            }
+
+            var bytes = MemoryMarshal.AsBytes(value.AsSpan());
+            Int(bytes.Length);
+            bytes.CopyTo(Grow(bytes.Length));
+        }
+
+        public void Bytes(ReadOnlySpan<byte> bytes)
+        {
+            Int(bytes.Length);
+            bytes.CopyTo(Grow(bytes.Length));
+        }
+
+        private Span<byte> Grow(int count)
+        {
+            if (_length + count > _buffer.Length)
+            {
+                Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + count));
+            }
+
+            var span = _buffer.AsSpan(_length, count);
+            _length += count;
+            return span;
+        }
+    }
+}

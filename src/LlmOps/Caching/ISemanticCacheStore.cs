@@ -1,0 +1,37 @@
+namespace LlmOps.Caching;
+
+/// <summary>
+/// Where <see cref="SemanticCachingChatClient"/> keeps its entries. The in-memory default is
+/// <see cref="InMemorySemanticCacheStore"/>; a multi-instance application implements this over a shared engine.
+/// </summary>
+/// <remarks>
+/// Implementations must be thread-safe, treat an entry past its <see cref="SemanticCacheEntry.ExpiresAt"/> as absent,
+/// and search only inside the partition given, so that one scope's answers can never be found from another.
+/// </remarks>
+public interface ISemanticCacheStore
+{
+    /// <summary>Gets the live entry with this exact key, refreshing its recency.</summary>
+    /// <param name="key">The exact key.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The entry, or <see langword="null"/>.</returns>
+    ValueTask<SemanticCacheEntry?> GetAsync(SemanticCacheKey key, CancellationToken cancellationToken = default);
+
+    /// <summary>Finds the live entry in <paramref name="partition"/> whose embedding is nearest to <paramref name="embedding"/>.</summary>
+    /// <param name="partition">The partition (scope, model, context and options hash).</param>
+    /// <param name="embedding">The normalised query embedding.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The nearest entry and its cosine similarity, or <see langword="null"/> when the partition is empty.</returns>
+    ValueTask<SemanticCacheMatch?> FindNearestAsync(SemanticCacheKey partition, ReadOnlyMemory<float> embedding, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds or replaces the entry with the same key.</summary>
+    /// <param name="entry">The entry.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>A task that completes when the entry is stored.</returns>
+    ValueTask SetAsync(SemanticCacheEntry entry, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes the entries the selection matches.</summary>
+    /// <param name="selection">Which entries to remove.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The number of entries removed.</returns>
+    ValueTask<int> InvalidateAsync(SemanticCacheInvalidation selection, CancellationToken cancellationToken = default);
+}
