@@ -1,3 +1,4 @@
+using LlmOps.Prompts;
 using LlmOps.Telemetry;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,12 +23,15 @@ internal static class LlmOpsPipeline
             ? new InstrumentingChatClient(inner, services.GetService<LlmOpsTelemetry>(), options.Telemetry, services.GetService<TimeProvider>())
             : inner),
         // guardrails: input scan before anything costs money; output scan on every answer
-        ("prompts", static (inner, services, _) => services.GetService<LlmOps.Prompts.PromptRegistry>() is { } registry ? new LlmOps.Prompts.PromptRegistryChatClient(inner, registry) : inner),
+        ("prompts", static (inner, services, _) => services.GetService<PromptRegistry>() is { } registry
+            ? new PromptRegistryChatClient(inner, registry)
+            : inner),
         // grounding: retrieve context and inject it with citation markers
         ("cache", static (inner, services, _) => SemanticCachingChatClientBuilderExtensions.CreateStage(inner, services)), // exact, then semantic
         // routing: choose model(s); cascade/fallback; budget admission
-        // metering: per provider call (innermost; routing will later apply it per model)
-        ("metering", static (inner, services, options) => LlmOps.DependencyInjection.CostMeteringLlmOpsBuilderExtensions.IsRegistered(services) ? CostMeteringChatClientBuilderExtensions.Create(inner, services) : inner),
+        ("metering", static (inner, services, _) => CostMeteringLlmOpsBuilderExtensions.IsRegistered(services) // per provider call, innermost
+            ? CostMeteringChatClientBuilderExtensions.Create(inner, services)
+            : inner),
     ];
 
     /// <summary>Gets the validated options from DI, or defaults when <c>AddLlmOps()</c> was not called.</summary>

@@ -69,14 +69,20 @@ public sealed class SemanticCacheOptions
     /// usage in, cost out (<see langword="null"/> when unknown). <c>AddSemanticCache()</c> wires the metering stage's
     /// cost calculator here when it is registered.
     /// </summary>
-    /// <value>The default value is <see langword="null"/> (no saved cost reported).</value>
+    /// <value>
+    /// The default value is <see langword="null"/>: the metering stage's <see cref="Metering.CostCalculator"/> prices it
+    /// when <c>AddCostMetering()</c> is registered; otherwise no saved cost is reported.
+    /// </value>
     public Func<string?, UsageDetails, decimal?>? SavedCostEstimator { get; set; }
 
     /// <summary>
     /// Gets or sets how to read the prompt name and version that produced a request (keyed, and used by
     /// <see cref="SemanticCacheInvalidation.ForPrompt"/>).
     /// </summary>
-    /// <value>The default value is <see langword="null"/>: no prompt identity is keyed beyond the rendered messages.</value>
+    /// <value>
+    /// The default value is <see langword="null"/>: the prompt stage's <see cref="Prompts.PromptProvenance"/> (name and
+    /// version) is keyed when the request came through <c>UseLlmOps()</c> or <c>UsePromptRegistry()</c>.
+    /// </value>
     public Func<LlmOpsInfo, ChatOptions?, SemanticCachePromptIdentity?>? PromptIdentity { get; set; }
 
     /// <summary>

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using System.Runtime.CompilerServices;
+using LlmOps.Prompts;
 using LlmOps.Telemetry;
 using Microsoft.Extensions.AI;
 
@@ -285,7 +287,11 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
 
         var scope = options.GetScope();
         var modelId = options?.ModelId ?? _defaultModelId;
-        var prompt = _options.PromptIdentity?.Invoke(info, options);
+        var prompt = _options.PromptIdentity is { } identify
+            ? identify(info, options)
+            : info.Get<PromptProvenance>() is { } provenance
+                ? new SemanticCachePromptIdentity(provenance.Name, provenance.Version.ToString(CultureInfo.InvariantCulture))
+                : null;
         var keys = CacheRequestKeys.Compute(messages, options, scope, modelId, prompt, _options.KeyVersion);
         return new RequestPlan(null, mode, keys, scope, prompt, modelId);
     }

@@ -1,4 +1,5 @@
 using LlmOps.Caching;
+using LlmOps.Metering;
 using LlmOps.Telemetry;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -48,6 +49,12 @@ public static class SemanticCachingChatClientBuilderExtensions
         var store = services.GetService<ISemanticCacheStore>();
         var embeddings = services.GetService<IEmbeddingGenerator<string, Embedding<float>>>();
         var telemetry = services.GetService<LlmOpsTelemetry>();
+        if (options.SavedCostEstimator is null && services.GetService<CostCalculator>() is { } calculator)
+        {
+            options = options.Clone();
+            options.SavedCostEstimator = (model, usage) => calculator.Calculate(model, usage) is { IsPriced: true } record ? record.Cost : null;
+        }
+
         return new SemanticCachingChatClient(inner, store, embeddings, options, time, telemetry);
     }
 }

@@ -1,3 +1,4 @@
+using LlmOps.DependencyInjection;
 using LlmOps.Metering;
 using LlmOps.Telemetry;
 using Microsoft.Extensions.Configuration;
@@ -5,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace LlmOps.DependencyInjection;
+namespace LlmOps;
 
 /// <summary>Registers cost metering (<c>LlmOps.Metering</c>) on an <see cref="LlmOpsBuilder"/>.</summary>
 public static class CostMeteringLlmOpsBuilderExtensions

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using LlmOps.Metering;
 using Microsoft.Extensions.AI;
 
 namespace LlmOps.Testing;
@@ -411,8 +412,15 @@ public sealed class ScriptedChatClient : IChatClient
 
     private static UsageDetails Count(IReadOnlyList<ChatMessage> messages, string text)
     {
-        long input = ScriptedTokenCounter.Count(messages);
-        long output = ScriptedTokenCounter.Count(text);
+        // The metering stage's shared o200k tokenizer (built once, on first use; never paid when usage is given).
+        var tokenizer = TokenCounter.GetTokenizer(TokenEncoding.O200kBase);
+        long input = 0;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            input += string.IsNullOrEmpty(messages[i].Text) ? 0 : tokenizer.CountTokens(messages[i].Text);
+        }
+
+        long output = string.IsNullOrEmpty(text) ? 0 : tokenizer.CountTokens(text);
         return new UsageDetails { InputTokenCount = input, OutputTokenCount = output, TotalTokenCount = input + output };
     }
 

@@ -1,0 +1,99 @@
+using LlmOps.Caching;
+using LlmOps.Metering;
+using LlmOps.Prompts;
+using LlmOps.Testing;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LlmOps.Tests.Pipeline;
+
+/// <summary>
+/// The stages working together through <c>UseLlmOps()</c>: the seams between prompts, cache and metering that no
+/// single stage's tests can see.
+/// </summary>
+public class FullPipelineTests
+{
+    // 1,000 input tokens at 2.00 per 1M plus 500 output tokens at 8.00 per 1M = 0.002 + 0.004.
+    private const decimal ExpectedCallCost = 0.006m;
+
+    private static async Task<(ServiceProvider Provider, ScriptedChatClient Model)> BuildAsync()
+    {
+        var model = new ScriptedChatClient(defaultModelId: "priced-model")
+            .Otherwise(ScriptedResponse.FromText("An answer.").WithUsage(inputTokens: 1_000, outputTokens: 500));
+        var services = new ServiceCollection();
+        services.AddLlmOps()
+            .AddPromptRegistry()
+            .AddSemanticCache()
+            .AddCostMetering(o => o.Models.Add(new ModelDefinition("priced-model", ModelTier.Small, new ModelPrice(Input: 2.00m, Output: 8.00m))));
+        services.AddChatClient(model).UseLlmOps();
+        var provider = services.BuildServiceProvider();
+        var registry = provider.GetRequiredService<PromptRegistry>();
+        await registry.RegisterAsync(new PromptTemplate(
+            "support",
+            [new PromptMessageTemplate(ChatRole.System, "You answer support questions."), new PromptMessageTemplate(ChatRole.User, "{{question}}")],
+            [new PromptVariable("question")]));
+        return (provider, model);
+    }
+
+    private static ChatOptions Support(string question) => new ChatOptions().WithPrompt("support", new { question }).WithScope("acme", "u1");
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CacheHit_IsPricedByTheMeteringCatalog_AndNeverReachesTheLedger(bool streaming)
+    {
+        var (provider, model) = await BuildAsync();
+        await using var _ = provider;
+        var client = provider.GetRequiredService<IChatClient>();
+
+        async Task<ChatResponse> Ask() => streaming
+            ? await client.GetStreamingResponseAsync([], Support("How do refunds work?")).ToChatResponseAsync()
+            : await client.GetResponseAsync([], Support("How do refunds work?"));
+
+        var first = await Ask();
+        var second = await Ask();
+
+        Assert.Equal(SemanticCacheStatus.Miss, first.GetCacheResult()!.Status);
+        Assert.Equal(ExpectedCallCost, first.GetCost()!.Cost);
+        Assert.Equal(SemanticCacheStatus.Hit, second.GetCacheResult()!.Status);
+        Assert.Equal(ExpectedCallCost, second.GetCacheResult()!.SavedCost);
+        Assert.Equal(1, model.CallCount);
+        var ledger = provider.GetRequiredService<ICostLedger>();
+        var records = await ledger.QueryAsync(new CostLedgerQuery());
+        Assert.Single(records);
+    }
+
+    [Fact]
+    public async Task CacheEntries_AreKeyedByThePromptStagesProvenance_SoInvalidatingThePromptRemovesThem()
+    {
+        var (provider, model) = await BuildAsync();
+        await using var _ = provider;
+        var client = provider.GetRequiredService<IChatClient>();
+        var cache = client.GetService<SemanticCachingChatClient>()!;
+
+        await client.GetResponseAsync([], Support("Where is my order?"));
+        Assert.Equal(0, await cache.InvalidateAsync(SemanticCacheInvalidation.ForPrompt("support", "2")));
+        Assert.Equal(1, await cache.InvalidateAsync(SemanticCacheInvalidation.ForPrompt("support", "1")));
+        var again = await client.GetResponseAsync([], Support("Where is my order?"));
+
+        Assert.Equal(SemanticCacheStatus.Miss, again.GetCacheResult()!.Status);
+        Assert.Equal(2, model.CallCount);
+    }
+
+    [Fact]
+    public async Task UnpricedModel_ReportsNoSavedCost_RatherThanZero()
+    {
+        var model = new ScriptedChatClient(defaultModelId: "unlisted-model").Otherwise(ScriptedResponse.FromText("An answer.").WithUsage(10, 5));
+        var services = new ServiceCollection();
+        services.AddLlmOps().AddSemanticCache().AddCostMetering();
+        services.AddChatClient(model).UseLlmOps();
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IChatClient>();
+
+        await client.GetResponseAsync("hello");
+        var hit = await client.GetResponseAsync("hello");
+
+        Assert.Equal(SemanticCacheStatus.Hit, hit.GetCacheResult()!.Status);
+        Assert.Null(hit.GetCacheResult()!.SavedCost);
+    }
+}
