@@ -1,6 +1,8 @@
+using System.Reflection;
 using LlmOps.Caching;
 using LlmOps.Metering;
 using LlmOps.Prompts;
+using LlmOps.Telemetry;
 using LlmOps.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -95,5 +97,43 @@ public class FullPipelineTests
 
         Assert.Equal(SemanticCacheStatus.Hit, hit.GetCacheResult()!.Status);
         Assert.Null(hit.GetCacheResult()!.SavedCost);
+    }
+
+    [Fact]
+    public async Task ReadmeFullPipeline_ComposesEveryRegisteredStage_InDesignOrder()
+    {
+        var anyChatClient = new ScriptedChatClient().Otherwise("Paris.");
+        var services = new ServiceCollection();
+        // The README's "whole pipeline as built today" snippet.
+        services.AddMiniLmEmbeddingGenerator();
+        services.AddLlmOps()
+            .AddPromptRegistry()
+            .AddSemanticCache()
+            .AddCostMetering(o => o.DefaultTier = ModelTier.Medium);
+        services.AddChatClient(anyChatClient).UseLlmOps();
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IChatClient>();
+
+        var response = await client.GetResponseAsync("What is the capital of France?");
+
+        Assert.Equal("Paris.", response.Text);
+        Assert.NotNull(response.GetCost());
+        Assert.Equal(SemanticCacheStatus.Miss, response.GetCacheResult()!.Status);
+        Assert.Equal(
+            [typeof(InstrumentingChatClient), typeof(PromptRegistryChatClient), typeof(SemanticCachingChatClient), typeof(CostMeteringChatClient), typeof(ScriptedChatClient)],
+            Chain(client));
+    }
+
+    /// <summary>The client types from outermost to the provider, walking <see cref="DelegatingChatClient"/>'s inner client.</summary>
+    private static List<Type> Chain(IChatClient client)
+    {
+        var inner = typeof(DelegatingChatClient).GetProperty("InnerClient", BindingFlags.Instance | BindingFlags.NonPublic)!;
+        var chain = new List<Type>();
+        for (IChatClient? c = client; c is not null; c = c is DelegatingChatClient ? (IChatClient?)inner.GetValue(c) : null)
+        {
+            chain.Add(c.GetType());
+        }
+
+        return chain;
     }
 }
