@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 
 namespace LlmOps;
@@ -17,13 +17,16 @@ namespace LlmOps;
 /// Each concern stores its own typed record as a <em>feature</em> (<see cref="Set{T}"/>,
 /// <see cref="Get{T}"/>) and exposes a typed accessor for it, such as <c>response.GetCost()</c>.
 /// Stages add bounded-cardinality telemetry tags with <see cref="AddTag"/>; the telemetry stage puts
-/// them on its metrics and span. The type is thread-safe.
+/// them on its metrics and span. The type is thread-safe: one short lock guards small dictionaries that are created
+/// on first use, so a request that records little allocates little.
 /// </para>
 /// </remarks>
 public sealed class LlmOpsInfo
 {
-    private readonly ConcurrentDictionary<Type, object> _features = new();
-    private readonly ConcurrentDictionary<string, object?> _tags = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private Dictionary<Type, object>? _features;
+    private Dictionary<string, object?>? _tags;
+    private TagView? _tagView;
 
     /// <summary>Initializes a new instance of the <see cref="LlmOpsInfo"/> class.</summary>
     /// <param name="requestId">The request id; a new one is generated when <see langword="null"/>.</param>
@@ -39,10 +42,20 @@ public sealed class LlmOpsInfo
     public string? ModelId { get; set; }
 
     /// <summary>Gets the telemetry tags recorded by the stages, by tag name.</summary>
-    public IReadOnlyDictionary<string, object?> Tags => _tags;
+    /// <remarks>A live, thread-safe view; enumerating it enumerates a snapshot.</remarks>
+    public IReadOnlyDictionary<string, object?> Tags => _tagView ??= new TagView(this);
 
-    /// <summary>Gets the features recorded so far.</summary>
-    public IEnumerable<object> Features => _features.Values;
+    /// <summary>Gets a snapshot of the features recorded so far.</summary>
+    public IEnumerable<object> Features
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _features is null ? [] : [.. _features.Values];
+            }
+        }
+    }
 
     /// <summary>Stores a typed feature, replacing any earlier one of the same type.</summary>
     /// <typeparam name="T">The feature type; each concern owns its own.</typeparam>
@@ -52,7 +65,10 @@ public sealed class LlmOpsInfo
         where T : class
     {
         ArgumentNullException.ThrowIfNull(feature);
-        _features[typeof(T)] = feature;
+        lock (_gate)
+        {
+            (_features ??= [])[typeof(T)] = feature;
+        }
     }
 
     /// <summary>Gets a typed feature, or <see langword="null"/> when no stage recorded one.</summary>
@@ -60,7 +76,12 @@ public sealed class LlmOpsInfo
     /// <returns>The feature or <see langword="null"/>.</returns>
     public T? Get<T>()
         where T : class
-        => _features.TryGetValue(typeof(T), out var value) ? (T)value : null;
+    {
+        lock (_gate)
+        {
+            return _features is not null && _features.TryGetValue(typeof(T), out var value) ? (T)value : null;
+        }
+    }
 
     /// <summary>Gets a typed feature, creating it with <paramref name="factory"/> when absent.</summary>
     /// <typeparam name="T">The feature type.</typeparam>
@@ -70,7 +91,18 @@ public sealed class LlmOpsInfo
         where T : class
     {
         ArgumentNullException.ThrowIfNull(factory);
-        return (T)_features.GetOrAdd(typeof(T), static (_, f) => f(), factory);
+        lock (_gate)
+        {
+            _features ??= [];
+            if (!_features.TryGetValue(typeof(T), out var value))
+            {
+                // The factory runs under the lock so exactly one instance is ever stored and returned.
+                value = factory() ?? throw new InvalidOperationException($"The factory for feature {typeof(T).Name} returned null; return an instance.");
+                _features.Add(typeof(T), value);
+            }
+
+            return (T)value;
+        }
     }
 
     /// <summary>Tries to get a typed feature.</summary>
@@ -94,6 +126,58 @@ public sealed class LlmOpsInfo
     public void AddTag(string name, object? value)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        _tags[name] = value;
+        lock (_gate)
+        {
+            (_tags ??= new Dictionary<string, object?>(StringComparer.Ordinal))[name] = value;
+        }
+    }
+
+    /// <summary>A thread-safe read-only view of the tags; enumeration works on a snapshot.</summary>
+    private sealed class TagView(LlmOpsInfo owner) : IReadOnlyDictionary<string, object?>
+    {
+        public int Count
+        {
+            get
+            {
+                lock (owner._gate)
+                {
+                    return owner._tags?.Count ?? 0;
+                }
+            }
+        }
+
+        public IEnumerable<string> Keys => Snapshot().Select(static p => p.Key);
+
+        public IEnumerable<object?> Values => Snapshot().Select(static p => p.Value);
+
+        public object? this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"No stage recorded the tag '{key}'.");
+
+        public bool ContainsKey(string key) => TryGetValue(key, out _);
+
+        public bool TryGetValue(string key, [MaybeNullWhen(false)] out object? value)
+        {
+            lock (owner._gate)
+            {
+                if (owner._tags is not null && owner._tags.TryGetValue(key, out value))
+                {
+                    return true;
+                }
+            }
+
+            value = null;
+            return false;
+        }
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, object?>>)Snapshot()).GetEnumerator();
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        private KeyValuePair<string, object?>[] Snapshot()
+        {
+            lock (owner._gate)
+            {
+                return owner._tags is null ? [] : [.. owner._tags];
+            }
+        }
     }
 }

@@ -33,4 +33,52 @@ public sealed class LlmOpsInfoTests
     [Fact]
     public void AddTag_EmptyName_Throws()
         => Assert.Throws<ArgumentException>("name", () => new LlmOpsInfo().AddTag("", 1));
+
+    [Fact]
+    public async Task Tags_EnumeratedWhileStagesAddTags_GivesConsistentSnapshots()
+    {
+        var info = new LlmOpsInfo();
+        var writer = Task.Run(() =>
+        {
+            for (var i = 0; i < 5_000; i++)
+            {
+                info.AddTag($"tag.{i % 64}", i);
+            }
+        });
+
+        while (!writer.IsCompleted)
+        {
+            foreach (var pair in info.Tags)
+            {
+                Assert.StartsWith("tag.", pair.Key, StringComparison.Ordinal);
+            }
+        }
+
+        await writer;
+        Assert.Equal(64, info.Tags.Count);
+        Assert.Equal(4_999, info.Tags["tag.7"]); // the last write to tag.7: 78 * 64 + 7
+    }
+
+    [Fact]
+    public void Tags_UnknownKey_ThrowsNamingTheTag()
+    {
+        var info = new LlmOpsInfo();
+        info.AddTag("llmops.cache.status", "hit");
+
+        Assert.True(info.Tags.TryGetValue("llmops.cache.status", out var status));
+        Assert.Equal("hit", status);
+        var error = Assert.Throws<KeyNotFoundException>(() => info.Tags["llmops.route"]);
+        Assert.Contains("llmops.route", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Set_SameFeatureTypeTwice_ReplacesIt()
+    {
+        var info = new LlmOpsInfo();
+        info.Set(new Version(1, 0));
+        info.Set(new Version(2, 0));
+
+        Assert.Equal(new Version(2, 0), info.Get<Version>());
+        Assert.Single(info.Features);
+    }
 }
