@@ -17,15 +17,17 @@ namespace LlmOps;
 /// Each concern stores its own typed record as a <em>feature</em> (<see cref="Set{T}"/>,
 /// <see cref="Get{T}"/>) and exposes a typed accessor for it, such as <c>response.GetCost()</c>.
 /// Stages add bounded-cardinality telemetry tags with <see cref="AddTag"/>; the telemetry stage puts
-/// them on its metrics and span. The type is thread-safe: one short lock guards small dictionaries that are created
-/// on first use, so a request that records little allocates little.
+/// them on its metrics and span. The type is thread-safe: one short lock guards two small arrays (a request records
+/// a handful of features and tags, so a linear search beats hashing) that are created on first use.
 /// </para>
 /// </remarks>
 public sealed class LlmOpsInfo
 {
     private readonly Lock _gate = new();
-    private Dictionary<Type, object>? _features;
-    private Dictionary<string, object?>? _tags;
+    private KeyValuePair<Type, object>[]? _features;
+    private int _featureCount;
+    private KeyValuePair<string, object?>[]? _tags;
+    private int _tagCount;
     private TagView? _tagView;
 
     /// <summary>Initializes a new instance of the <see cref="LlmOpsInfo"/> class.</summary>
@@ -52,7 +54,13 @@ public sealed class LlmOpsInfo
         {
             lock (_gate)
             {
-                return _features is null ? [] : [.. _features.Values];
+                var values = new object[_featureCount];
+                for (var i = 0; i < values.Length; i++)
+                {
+                    values[i] = _features![i].Value;
+                }
+
+                return values;
             }
         }
     }
@@ -67,7 +75,7 @@ public sealed class LlmOpsInfo
         ArgumentNullException.ThrowIfNull(feature);
         lock (_gate)
         {
-            (_features ??= [])[typeof(T)] = feature;
+            Put(ref _features, ref _featureCount, IndexOfFeature(typeof(T)), typeof(T), feature);
         }
     }
 
@@ -79,7 +87,8 @@ public sealed class LlmOpsInfo
     {
         lock (_gate)
         {
-            return _features is not null && _features.TryGetValue(typeof(T), out var value) ? (T)value : null;
+            var index = IndexOfFeature(typeof(T));
+            return index >= 0 ? (T)_features![index].Value : null;
         }
     }
 
@@ -93,15 +102,16 @@ public sealed class LlmOpsInfo
         ArgumentNullException.ThrowIfNull(factory);
         lock (_gate)
         {
-            _features ??= [];
-            if (!_features.TryGetValue(typeof(T), out var value))
+            var index = IndexOfFeature(typeof(T));
+            if (index >= 0)
             {
-                // The factory runs under the lock so exactly one instance is ever stored and returned.
-                value = factory() ?? throw new InvalidOperationException($"The factory for feature {typeof(T).Name} returned null; return an instance.");
-                _features.Add(typeof(T), value);
+                return (T)_features![index].Value;
             }
 
-            return (T)value;
+            // The factory runs under the lock so exactly one instance is ever stored and returned.
+            var value = factory() ?? throw new InvalidOperationException($"The factory for feature {typeof(T).Name} returned null; return an instance.");
+            Put(ref _features, ref _featureCount, -1, typeof(T), value);
+            return value;
         }
     }
 
@@ -128,8 +138,52 @@ public sealed class LlmOpsInfo
         ArgumentException.ThrowIfNullOrEmpty(name);
         lock (_gate)
         {
-            (_tags ??= new Dictionary<string, object?>(StringComparer.Ordinal))[name] = value;
+            Put(ref _tags, ref _tagCount, IndexOfTag(name), name, value);
         }
+    }
+
+    /// <summary>Replaces the entry at <paramref name="index"/>, or appends when it is negative (growing by doubling).</summary>
+    private static void Put<TKey, TValue>(ref KeyValuePair<TKey, TValue>[]? items, ref int count, int index, TKey key, TValue value)
+    {
+        if (index >= 0)
+        {
+            items![index] = new(key, value);
+            return;
+        }
+
+        items ??= new KeyValuePair<TKey, TValue>[4];
+        if (count == items.Length)
+        {
+            Array.Resize(ref items, count * 2);
+        }
+
+        items[count++] = new(key, value);
+    }
+
+    private int IndexOfFeature(Type type)
+    {
+        for (var i = 0; i < _featureCount; i++)
+        {
+            if (ReferenceEquals(_features![i].Key, type))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private int IndexOfTag(string name)
+    {
+        for (var i = 0; i < _tagCount; i++)
+        {
+            if (string.Equals(_tags![i].Key, name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>A thread-safe read-only view of the tags; enumeration works on a snapshot.</summary>
@@ -141,7 +195,7 @@ public sealed class LlmOpsInfo
             {
                 lock (owner._gate)
                 {
-                    return owner._tags?.Count ?? 0;
+                    return owner._tagCount;
                 }
             }
         }
@@ -158,8 +212,10 @@ public sealed class LlmOpsInfo
         {
             lock (owner._gate)
             {
-                if (owner._tags is not null && owner._tags.TryGetValue(key, out value))
+                var index = owner.IndexOfTag(key);
+                if (index >= 0)
                 {
+                    value = owner._tags![index].Value;
                     return true;
                 }
             }
@@ -176,7 +232,7 @@ public sealed class LlmOpsInfo
         {
             lock (owner._gate)
             {
-                return owner._tags is null ? [] : [.. owner._tags];
+                return owner._tags is null ? [] : owner._tags.AsSpan(0, owner._tagCount).ToArray();
             }
         }
     }
