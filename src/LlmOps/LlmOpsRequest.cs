@@ -36,4 +36,29 @@ internal readonly struct LlmOpsRequest
         var info = new LlmOpsInfo();
         return new LlmOpsRequest(info, options.WithProperty(LlmOpsChatOptionsExtensions.InfoKey, info), owner: true);
     }
+
+    /// <summary>Attaches the info to a response when this stage created it (an outer owner attaches it otherwise).</summary>
+    public void AttachTo(ChatResponse response)
+    {
+        if (IsOwner)
+        {
+            response.AttachLlmOpsInfo(Info);
+        }
+    }
+
+    /// <summary>
+    /// Creates the closing streaming update that carries the info, when this stage created it; <see langword="null"/>
+    /// when an outer stage owns the info and will close the stream itself.
+    /// </summary>
+    public ChatResponseUpdate? CreateFinalUpdate(string? modelId)
+    {
+        if (!IsOwner)
+        {
+            return null;
+        }
+
+        var last = new ChatResponseUpdate { ModelId = modelId, Role = ChatRole.Assistant };
+        last.AttachLlmOpsInfo(Info);
+        return last;
+    }
 }

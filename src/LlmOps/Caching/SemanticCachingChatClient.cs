@@ -134,10 +134,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             }
         }
 
-        if (request.IsOwner)
-        {
-            response.AttachLlmOpsInfo(request.Info);
-        }
+        request.AttachTo(response);
 
         return response;
     }
@@ -264,10 +261,8 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             }
         }
 
-        if (request.IsOwner)
+        if (request.CreateFinalUpdate(modelId) is { } last)
         {
-            var last = new ChatResponseUpdate { ModelId = modelId, Role = ChatRole.Assistant };
-            last.AttachLlmOpsInfo(request.Info);
             yield return last;
         }
     }

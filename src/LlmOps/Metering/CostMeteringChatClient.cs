@@ -90,10 +90,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
         }
 
         await FinishAsync(attempt, messages, response.ModelId, response.Usage, response, complete: true).ConfigureAwait(false);
-        if (request.IsOwner)
-        {
-            response.AttachLlmOpsInfo(request.Info);
-        }
+        request.AttachTo(response);
 
         return response;
     }
@@ -175,10 +172,8 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
 
             recorded = true;
             await FinishAsync(attempt, messages, modelId, usage, output, complete: true).ConfigureAwait(false);
-            if (request.IsOwner)
+            if (request.CreateFinalUpdate(modelId) is { } last)
             {
-                var last = new ChatResponseUpdate { ModelId = modelId, Role = ChatRole.Assistant };
-                last.AttachLlmOpsInfo(request.Info);
                 yield return last;
             }
         }

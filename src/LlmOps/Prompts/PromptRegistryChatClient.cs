@@ -40,10 +40,7 @@ public sealed class PromptRegistryChatClient : DelegatingChatClient
         var request = LlmOpsRequest.Join(options);
         var (rendered, forwarded) = await PrepareAsync(reference, messages, request, cancellationToken).ConfigureAwait(false);
         var response = await base.GetResponseAsync(rendered, forwarded, cancellationToken).ConfigureAwait(false);
-        if (request.IsOwner)
-        {
-            response.AttachLlmOpsInfo(request.Info);
-        }
+        request.AttachTo(response);
 
         return response;
     }
@@ -76,10 +73,8 @@ public sealed class PromptRegistryChatClient : DelegatingChatClient
             yield return update;
         }
 
-        if (request.IsOwner)
+        if (request.CreateFinalUpdate(modelId) is { } last)
         {
-            var last = new ChatResponseUpdate { ModelId = modelId, Role = ChatRole.Assistant };
-            last.AttachLlmOpsInfo(request.Info);
             yield return last;
         }
     }

@@ -60,10 +60,7 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
         try
         {
             response = await base.GetResponseAsync(messages, request.Options, cancellationToken).ConfigureAwait(false);
-            if (request.IsOwner)
-            {
-                response.AttachLlmOpsInfo(request.Info);
-            }
+            request.AttachTo(response);
 
             return response;
         }
@@ -142,10 +139,8 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
                 yield return update;
             }
 
-            if (request.IsOwner)
+            if (request.CreateFinalUpdate(modelId) is { } last)
             {
-                var last = new ChatResponseUpdate { ModelId = modelId, Role = ChatRole.Assistant };
-                last.AttachLlmOpsInfo(request.Info);
                 yield return last;
             }
         }
