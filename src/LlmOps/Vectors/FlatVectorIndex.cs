@@ -9,7 +9,7 @@ namespace LlmOps.Vectors;
 /// <para>
 /// Vectors are normalised on insert, so cosine similarity is one dot product. Each scope's rows live in one
 /// contiguous row-major store. Removal leaves a tombstone; a scope is compacted automatically once a quarter of its
-/// rows are tombstones.
+/// rows are tombstones, and a scope whose last entry is removed is freed (its storage and its slot).
 /// </para>
 /// <para>
 /// Consistency: the index is safe for any number of concurrent readers and writers. Searches take a shared lock
@@ -20,14 +20,17 @@ namespace LlmOps.Vectors;
 /// </remarks>
 public sealed partial class FlatVectorIndex : IDisposable
 {
-    private const long ParallelThresholdBytes = 1 << 20;
+    /// <summary>
+    /// The row bytes above which one search is split across cores. PLACEHOLDER
+    /// </summary>
+    internal const long DefaultParallelThresholdBytes = 8L << 20;
 
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly Dictionary<string, Location> _locations = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _scopes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, VectorPartition> _scopes = new(StringComparer.Ordinal);
     private readonly bool _quantized;
     private VectorPartition[] _parts;
-    private int _unscopedPart = -1;
+    private VectorPartition? _unscopedPart;
     private int _maxDegreeOfParallelism = Environment.ProcessorCount;
 
     /// <summary>Initializes a new, empty index for vectors of the given dimension.</summary>
@@ -86,6 +89,9 @@ public sealed partial class FlatVectorIndex : IDisposable
         }
     }
 
+    /// <summary>Gets or sets the split threshold; only benchmarks and tests change it (0 splits every search).</summary>
+    internal long ParallelThresholdBytes { get; set; } = DefaultParallelThresholdBytes;
+
     internal ReaderWriterLockSlim Lock => _lock;
 
     internal VectorPartition[] Partitions => _parts;
@@ -98,8 +104,7 @@ public sealed partial class FlatVectorIndex : IDisposable
         _lock.EnterReadLock();
         try
         {
-            int p = FindPart(scope);
-            return p < 0 ? 0 : _parts[p].LiveCount;
+            return FindPartition(scope)?.LiveCount ?? 0;
         }
         finally
         {
@@ -203,7 +208,7 @@ public sealed partial class FlatVectorIndex : IDisposable
                 return false;
             }
 
-            _parts[loc.Part].Row(loc.Row).CopyTo(destination);
+            loc.Part.Row(loc.Row).CopyTo(destination);
             return true;
         }
         finally
@@ -221,7 +226,7 @@ public sealed partial class FlatVectorIndex : IDisposable
             _locations.Clear();
             _scopes.Clear();
             _parts = [];
-            _unscopedPart = -1;
+            _unscopedPart = null;
         }
         finally
         {
@@ -235,9 +240,9 @@ public sealed partial class FlatVectorIndex : IDisposable
         _lock.EnterWriteLock();
         try
         {
-            for (int i = 0; i < _parts.Length; i++)
+            foreach (VectorPartition p in _parts)
             {
-                CompactPart(i);
+                CompactPart(p);
             }
         }
         finally
@@ -326,7 +331,7 @@ public sealed partial class FlatVectorIndex : IDisposable
             var heap = new TopK(Math.Min(k, live), parts);
             try
             {
-                if (rows * Dimensions * sizeof(float) > ParallelThresholdBytes && _maxDegreeOfParallelism > 1)
+                if (rows * Dimensions * sizeof(float) > ParallelThresholdBytes && _maxDegreeOfParallelism > 1 && rows > 1)
                 {
                     ParallelScan(parts, first, last, rows, query, ref heap);
                 }
@@ -353,7 +358,9 @@ public sealed partial class FlatVectorIndex : IDisposable
 
     private void ParallelScan(VectorPartition[] parts, int first, int last, long rows, ReadOnlySpan<float> query, ref TopK heap)
     {
-        int chunks = (int)Math.Min(_maxDegreeOfParallelism, Math.Max(1, rows * Dimensions * sizeof(float) / ParallelThresholdBytes));
+        // Each chunk gets at least half the threshold, so a search just above it splits in two, not in DOP pieces.
+        long bytesPerChunk = Math.Max(1, ParallelThresholdBytes / 2);
+        int chunks = (int)Math.Min(Math.Min(_maxDegreeOfParallelism, rows), Math.Max(2, rows * Dimensions * sizeof(float) / bytesPerChunk));
         float[] q = System.Buffers.ArrayPool<float>.Shared.Rent(query.Length);
         var heaps = new TopK[chunks];
         try
@@ -520,9 +527,9 @@ public sealed partial class FlatVectorIndex : IDisposable
                     return false;
                 }
 
-                if (exists && string.Equals(_parts[loc.Part].Scope, scope, StringComparison.Ordinal))
+                if (exists && string.Equals(loc.Part.Scope, scope, StringComparison.Ordinal))
                 {
-                    _parts[loc.Part].Write(loc.Row, key, normalized);
+                    loc.Part.Write(loc.Row, key, normalized);
                     return false;
                 }
 
@@ -531,13 +538,8 @@ public sealed partial class FlatVectorIndex : IDisposable
                     RemoveRow(loc);
                 }
 
-                int part = FindPart(scope);
-                if (part < 0)
-                {
-                    part = AddPart(scope);
-                }
-
-                int row = _parts[part].Append(key, normalized);
+                VectorPartition part = FindPartition(scope) ?? AddPart(scope);
+                int row = part.Append(key, normalized);
                 _locations[key] = new Location(part, row);
                 return !exists;
             }
@@ -555,56 +557,91 @@ public sealed partial class FlatVectorIndex : IDisposable
         }
     }
 
-    internal int FindPart(string? scope)
+    /// <summary>Returns the position of the scope's partition in <see cref="Partitions"/>, or -1 when it has no entries.</summary>
+    internal int FindPart(string? scope) => FindPartition(scope)?.Index ?? -1;
+
+    private VectorPartition? FindPartition(string? scope)
     {
         if (scope is null)
         {
             return _unscopedPart;
         }
 
-        return _scopes.TryGetValue(scope, out int p) ? p : -1;
+        return _scopes.TryGetValue(scope, out VectorPartition? p) ? p : null;
     }
 
-    private int AddPart(string? scope)
+    private VectorPartition AddPart(string? scope)
     {
         // Copy-on-write array, so a search holding the old array reference is never affected.
         var parts = new VectorPartition[_parts.Length + 1];
         Array.Copy(_parts, parts, _parts.Length);
-        int index = _parts.Length;
-        parts[index] = new VectorPartition(scope, Dimensions, _quantized);
+        var part = new VectorPartition(scope, Dimensions, _quantized) { Index = _parts.Length };
+        parts[part.Index] = part;
         _parts = parts;
         if (scope is null)
         {
-            _unscopedPart = index;
+            _unscopedPart = part;
         }
         else
         {
-            _scopes[scope] = index;
+            _scopes[scope] = part;
         }
 
-        return index;
+        return part;
+    }
+
+    /// <summary>
+    /// Frees the storage of a scope whose last entry was removed. The last partition moves into its slot (copy-on-write
+    /// again), so this is O(1) however many scopes there are: keys point at partitions, not slots, and need no update.
+    /// </summary>
+    private void RemovePart(VectorPartition part)
+    {
+        int index = part.Index;
+        int last = _parts.Length - 1;
+        var parts = new VectorPartition[last];
+        Array.Copy(_parts, parts, last);
+        if (index != last)
+        {
+            VectorPartition moved = _parts[last];
+            moved.Index = index;
+            parts[index] = moved;
+        }
+
+        _parts = parts;
+        part.Index = -1;
+        if (part.Scope is null)
+        {
+            _unscopedPart = null;
+        }
+        else
+        {
+            _scopes.Remove(part.Scope);
+        }
     }
 
     private void RemoveRow(Location loc)
     {
-        VectorPartition p = _parts[loc.Part];
+        VectorPartition p = loc.Part;
         p.Tombstone(loc.Row);
-        if (p.Tombstones > 0 && p.Tombstones * 4 >= p.RowCount)
+        if (p.LiveCount == 0)
         {
-            CompactPart(loc.Part);
+            RemovePart(p);
+        }
+        else if (p.Tombstones * 4 >= p.RowCount)
+        {
+            CompactPart(p);
         }
     }
 
-    private void CompactPart(int part)
+    private void CompactPart(VectorPartition p)
     {
-        VectorPartition p = _parts[part];
         if (p.Tombstones == 0)
         {
             return;
         }
 
-        p.Compact((key, row) => _locations[key] = new Location(part, row));
+        p.Compact((key, row) => _locations[key] = new Location(p, row));
     }
 
-    internal readonly record struct Location(int Part, int Row);
+    internal readonly record struct Location(VectorPartition Part, int Row);
 }

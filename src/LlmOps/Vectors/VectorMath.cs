@@ -108,6 +108,35 @@ public static class VectorMath
         return (float)(1.0 / Math.Sqrt(sum));
     }
 
+    /// <summary>Returns whether the vector can be normalised (non-empty, finite, not zero): what an index accepts.</summary>
+    internal static bool CanNormalize(ReadOnlySpan<float> x)
+    {
+        if (x.IsEmpty)
+        {
+            return false;
+        }
+
+        float squares = System.Numerics.Tensors.TensorPrimitives.SumOfSquares(x);
+        if (float.IsFinite(squares) && squares > 0f)
+        {
+            return true;
+        }
+
+        // Overflow or underflow of the fast sum, or a bad component: decide component by component.
+        bool nonZero = false;
+        foreach (float v in x)
+        {
+            if (!float.IsFinite(v))
+            {
+                return false;
+            }
+
+            nonZero |= v != 0f;
+        }
+
+        return nonZero;
+    }
+
     internal static void RequireFinite(ReadOnlySpan<float> x, string paramName)
     {
         for (int i = 0; i < x.Length; i++)
