@@ -14,16 +14,24 @@ namespace LlmOps.Vectors;
 /// <para>
 /// Consistency: the index is safe for any number of concurrent readers and writers. Searches take a shared lock
 /// and writes an exclusive one, so every search sees the index either before or after each write (linearizable);
-/// a search never sees a torn vector or a half-applied update. Searches over more than about 1 MB of rows are
+/// a search never sees a torn vector or a half-applied update. Searches over more than 32 MB of rows are
 /// split across cores.
 /// </para>
 /// </remarks>
 public sealed partial class FlatVectorIndex : IDisposable
 {
     /// <summary>
-    /// The row bytes above which one search is split across cores. PLACEHOLDER
+    /// The row bytes above which one search is split across cores: 32 MB, about 21,800 rows of 384 floats.
     /// </summary>
-    internal const long DefaultParallelThresholdBytes = 8L << 20;
+    /// <remarks>
+    /// Measured on 2 shared cores (VectorParallelThresholdBenchmark, three runs, benchmarks/results/VectorSearchBenchmark.md,
+    /// "Parallel threshold"), split / one-thread time at 384 dimensions was: 4k rows (6 MB) 1.07-1.20, a loss in every
+    /// run; 1k, 10k and 20k rows (1.5-31 MB) 0.30-2.69, a loss while other agents kept the second core busy and a win
+    /// while it was idle; 30k rows (46 MB) and more 0.44-0.88, a win in every run. The fork/join costs microseconds and
+    /// 2 KB, and on a busy server the other core is rarely free, so small scans (a semantic cache partition, say) stay
+    /// on the calling thread.
+    /// </remarks>
+    internal const long DefaultParallelThresholdBytes = 32L << 20;
 
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly Dictionary<string, Location> _locations = new(StringComparer.Ordinal);
@@ -75,7 +83,7 @@ public sealed partial class FlatVectorIndex : IDisposable
     }
 
     /// <summary>
-    /// Gets or sets how many cores one search over more than about 1 MB of rows may use.
+    /// Gets or sets how many cores one search over more than 32 MB of rows (about 21,800 × 384 floats) may use.
     /// </summary>
     /// <value>The default value is <see cref="Environment.ProcessorCount"/>; 1 keeps every search on the calling thread.</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
