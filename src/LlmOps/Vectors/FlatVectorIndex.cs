@@ -37,7 +37,8 @@ public sealed partial class FlatVectorIndex : IDisposable
     private readonly Dictionary<string, Location> _locations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, VectorPartition> _scopes = new(StringComparer.Ordinal);
     private readonly bool _quantized;
-    private VectorPartition[] _parts;
+    private VectorPartition[] _parts; // slots [0, _partCount) are in use
+    private int _partCount;
     private VectorPartition? _unscopedPart;
     private int _maxDegreeOfParallelism = Environment.ProcessorCount;
 
@@ -102,7 +103,13 @@ public sealed partial class FlatVectorIndex : IDisposable
 
     internal ReaderWriterLockSlim Lock => _lock;
 
-    internal VectorPartition[] Partitions => _parts;
+    /// <summary>The partition slots; only the first <see cref="PartitionCount"/> are in use. Read under <see cref="Lock"/>.</summary>
+    internal VectorPartition[] PartitionArray => _parts;
+
+    internal int PartitionCount => _partCount;
+
+    /// <summary>The partitions in use, for tests.</summary>
+    internal IReadOnlyList<VectorPartition> Partitions => new ArraySegment<VectorPartition>(_parts, 0, _partCount);
 
     /// <summary>Gets the number of live entries in one scope.</summary>
     /// <param name="scope">The scope; <see langword="null"/> counts the entries that have no scope.</param>
@@ -234,6 +241,7 @@ public sealed partial class FlatVectorIndex : IDisposable
             _locations.Clear();
             _scopes.Clear();
             _parts = [];
+            _partCount = 0;
             _unscopedPart = null;
         }
         finally
@@ -248,9 +256,9 @@ public sealed partial class FlatVectorIndex : IDisposable
         _lock.EnterWriteLock();
         try
         {
-            foreach (VectorPartition p in _parts)
+            for (int i = 0; i < _partCount; i++)
             {
-                CompactPart(p);
+                CompactPart(_parts[i]);
             }
         }
         finally
@@ -311,7 +319,7 @@ public sealed partial class FlatVectorIndex : IDisposable
         try
         {
             VectorPartition[] parts = _parts;
-            int first = 0, last = parts.Length;
+            int first = 0, last = _partCount;
             if (!allScopes)
             {
                 first = FindPart(scope);
@@ -430,7 +438,7 @@ public sealed partial class FlatVectorIndex : IDisposable
         try
         {
             VectorPartition[] parts = _parts;
-            int first = 0, last = parts.Length;
+            int first = 0, last = _partCount;
             if (!allScopes)
             {
                 first = FindPart(scope);
@@ -580,12 +588,15 @@ public sealed partial class FlatVectorIndex : IDisposable
 
     private VectorPartition AddPart(string? scope)
     {
-        // Copy-on-write array, so a search holding the old array reference is never affected.
-        var parts = new VectorPartition[_parts.Length + 1];
-        Array.Copy(_parts, parts, _parts.Length);
-        var part = new VectorPartition(scope, Dimensions, _quantized) { Index = _parts.Length };
-        parts[part.Index] = part;
-        _parts = parts;
+        // Slots change only under the write lock, when no search runs, so they are updated in place (a copy per new
+        // scope would cost O(scopes), and a semantic cache makes a scope per partition).
+        if (_partCount == _parts.Length)
+        {
+            Array.Resize(ref _parts, Math.Max(4, _parts.Length * 2));
+        }
+
+        var part = new VectorPartition(scope, Dimensions, _quantized) { Index = _partCount };
+        _parts[_partCount++] = part;
         if (scope is null)
         {
             _unscopedPart = part;
@@ -599,23 +610,21 @@ public sealed partial class FlatVectorIndex : IDisposable
     }
 
     /// <summary>
-    /// Frees the storage of a scope whose last entry was removed. The last partition moves into its slot (copy-on-write
-    /// again), so this is O(1) however many scopes there are: keys point at partitions, not slots, and need no update.
+    /// Frees a scope whose last entry was removed. The last partition moves into its slot, so this is O(1) however
+    /// many scopes there are: keys point at partitions, not slots, and need no update.
     /// </summary>
     private void RemovePart(VectorPartition part)
     {
         int index = part.Index;
-        int last = _parts.Length - 1;
-        var parts = new VectorPartition[last];
-        Array.Copy(_parts, parts, last);
+        int last = --_partCount;
         if (index != last)
         {
             VectorPartition moved = _parts[last];
             moved.Index = index;
-            parts[index] = moved;
+            _parts[index] = moved;
         }
 
-        _parts = parts;
+        _parts[last] = null!;
         part.Index = -1;
         if (part.Scope is null)
         {
@@ -624,6 +633,11 @@ public sealed partial class FlatVectorIndex : IDisposable
         else
         {
             _scopes.Remove(part.Scope);
+        }
+
+        if (_parts.Length > 16 && _partCount * 4 <= _parts.Length)
+        {
+            Array.Resize(ref _parts, _parts.Length / 2);
         }
     }
 

@@ -210,7 +210,7 @@ public sealed class InMemorySemanticCacheStoreTests
 
         var index = store.VectorIndexFor(2)!;
         Assert.Equal(3, index.Count);
-        Assert.Equal(3, index.Partitions.Length);
+        Assert.Equal(3, index.Partitions.Count);
 
         await store.InvalidateAsync(SemanticCacheInvalidation.All());
         Assert.Equal(0, index.Count);

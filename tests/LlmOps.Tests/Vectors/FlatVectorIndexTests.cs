@@ -418,7 +418,7 @@ public class FlatVectorIndexTests
         index.Add("b1", [1f, 0f], "b");
 
         Assert.True(index.Remove("a1"));
-        Assert.Equal(2, index.Partitions.Length);
+        Assert.Equal(2, index.Partitions.Count);
         Assert.True(index.Remove("a2"));
 
         Assert.Single(index.Partitions);
@@ -454,7 +454,7 @@ public class FlatVectorIndexTests
             model.Remove("a" + i);
         }
 
-        Assert.Equal(3, index.Partitions.Length);
+        Assert.Equal(3, index.Partitions.Count);
         Assert.Equal(Enumerable.Range(0, 3), index.Partitions.Select(p => p.Index));
         var buffer = new float[4];
         Assert.True(index.TryGetVector("c7", buffer));
@@ -490,7 +490,7 @@ public class FlatVectorIndexTests
 
         index.Upsert("x", [1f, 0f], "new");
 
-        Assert.Equal(2, index.Partitions.Length);
+        Assert.Equal(2, index.Partitions.Count);
         Assert.Empty(index.Search([1f, 0f], 5, "old"));
         Assert.Equal("new", Assert.Single(index.Search([1f, 0f], 1)).Scope);
     }
@@ -518,7 +518,7 @@ public class FlatVectorIndexTests
         }
 
         var liveScopes = model.Values.Select(v => v.Scope).Distinct().ToList();
-        Assert.Equal(liveScopes.Count, index.Partitions.Length);
+        Assert.Equal(liveScopes.Count, index.Partitions.Count);
         Assert.Equal(model.Count, index.Count);
         float[] q = VectorTestData.Random(rng, 8);
         foreach (string scope in liveScopes.Take(40))
@@ -526,6 +526,27 @@ public class FlatVectorIndexTests
             var entries = model.Where(kv => kv.Value.Scope == scope).Select(kv => (kv.Key, kv.Value.Vector)).ToList();
             Assert.Equal(VectorTestData.Reference(entries, q, 3).Select(e => e.Key), index.Search(q, 3, scope).Select(r => r.Key));
         }
+    }
+
+    [Fact]
+    public void Remove_ThousandsOfScopes_ShrinksTheSlotArray()
+    {
+        using var index = new FlatVectorIndex(2);
+        for (int i = 0; i < 5000; i++)
+        {
+            index.Add("k" + i, [1f, i], "s" + i);
+        }
+
+        Assert.True(index.PartitionArray.Length >= 5000);
+        for (int i = 0; i < 4990; i++)
+        {
+            index.Remove("k" + i);
+        }
+
+        Assert.Equal(10, index.PartitionCount);
+        Assert.True(index.PartitionArray.Length <= 64, $"{index.PartitionArray.Length} slots kept for 10 scopes");
+        Assert.Equal("k4995", Assert.Single(index.Search([1f, 4995f], 1, "s4995")).Key);
+        Assert.Equal(10, index.Search([1f, 1f], 100).Count);
     }
 
     [Fact]
