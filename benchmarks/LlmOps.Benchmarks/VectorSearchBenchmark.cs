@@ -197,6 +197,53 @@ public class VectorSearchScalingBenchmark
     }
 }
 
+/// <summary>
+/// Where splitting one search across cores starts to pay: the same index searched on the calling thread and split
+/// across all cores regardless of size (split threshold 0). The crossover sets <c>FlatVectorIndex.DefaultParallelThresholdBytes</c>.
+/// </summary>
+[MemoryDiagnoser]
+[ShortRunJob]
+public class VectorParallelThresholdBenchmark
+{
+    private const int K = 10;
+    private float[] _query = [];
+    private FlatVectorIndex _index = null!;
+
+    /// <summary>Rows x dimensions.</summary>
+    [Params("1000x384", "4000x384", "10000x384", "15000x384", "20000x384", "25000x384", "30000x384", "40000x384", "100000x384")]
+    public string Shape { get; set; } = "1000x384";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        int n = int.Parse(Shape.Split('x')[0], System.Globalization.CultureInfo.InvariantCulture);
+        int d = int.Parse(Shape.Split('x')[1], System.Globalization.CultureInfo.InvariantCulture);
+        (_, float[][] rows, _query, _) = VectorBenchData.Create(n, d);
+        _index = new FlatVectorIndex(d) { ParallelThresholdBytes = 0 };
+        for (int i = 0; i < n; i++)
+        {
+            _index.Add(i.ToString(System.Globalization.CultureInfo.InvariantCulture), rows[i]);
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _index.Dispose();
+
+    [Benchmark(Baseline = true)]
+    public IReadOnlyList<VectorSearchResult> Flat1Thread()
+    {
+        _index.MaxDegreeOfParallelism = 1;
+        return _index.Search(_query, K);
+    }
+
+    [Benchmark]
+    public IReadOnlyList<VectorSearchResult> FlatParallelForced()
+    {
+        _index.MaxDegreeOfParallelism = Environment.ProcessorCount;
+        return _index.Search(_query, K);
+    }
+}
+
 internal static class VectorBenchData
 {
     public static (float[] Flat, float[][] Rows, float[] Query, float[] Queries16) Create(int n, int d)

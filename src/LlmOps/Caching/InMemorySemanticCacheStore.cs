@@ -1,22 +1,37 @@
-using System.Numerics.Tensors;
+using System.Globalization;
+using LlmOps.Vectors;
 
 namespace LlmOps.Caching;
 
 /// <summary>
-/// The embedded default <see cref="ISemanticCacheStore"/>: a dictionary for exact keys, one contiguous vector block
-/// per semantic partition searched with SIMD dot products, expiry on the injected <see cref="TimeProvider"/>, and
-/// least-recently-used eviction above <see cref="MaxEntries"/>.
+/// The embedded default <see cref="ISemanticCacheStore"/>: a dictionary for exact keys, a <see cref="FlatVectorIndex"/>
+/// for the semantic tier in which every semantic partition is one index scope, expiry on the injected
+/// <see cref="TimeProvider"/>, and least-recently-used eviction above <see cref="MaxEntries"/>.
 /// </summary>
 /// <remarks>
-/// Thread-safe (one lock; each operation is short). A search scans only its partition, so the partition filter applies
-/// before similarity and a scope can never see another scope's entries.
+/// <para>
+/// A semantic search reads only its partition's scope of the vector index, so the partition filter applies before any
+/// similarity is computed and one scope can never see another scope's entries, even an identical vector.
+/// </para>
+/// <para>
+/// Thread-safe. Recency, expiry and eviction take one short lock. The vector scan runs outside it, under the index's
+/// own reader-writer lock, so a scan over a large partition does not hold up exact lookups; an entry removed or
+/// replaced while a scan runs is never returned with a stale similarity, because every stored vector has its own
+/// index key.
+/// </para>
 /// </remarks>
 public sealed class InMemorySemanticCacheStore : ISemanticCacheStore
 {
     private readonly object _gate = new();
     private readonly Dictionary<SemanticCacheKey, Node> _entries = [];
-    private readonly Dictionary<SemanticCacheKey, Partition> _partitions = [];
+    private readonly Dictionary<string, Node> _byVectorKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<SemanticCacheKey, PartitionScope> _partitions = [];
+
+    // One index per embedding dimension, so a store shared by clients with different embedding models never compares
+    // vectors of different lengths; in practice there is one.
+    private readonly Dictionary<int, FlatVectorIndex> _indexes = [];
     private readonly TimeProvider _time;
+    private long _nextVectorKey;
     private Node? _head; // most recently used
     private Node? _tail; // least recently used
 
@@ -73,40 +88,63 @@ public sealed class InMemorySemanticCacheStore : ISemanticCacheStore
     }
 
     /// <inheritdoc/>
+    /// <remarks>An embedding that cannot be normalised (zero, NaN or infinity) finds nothing.</remarks>
     public ValueTask<SemanticCacheMatch?> FindNearestAsync(SemanticCacheKey partition, ReadOnlyMemory<float> embedding, CancellationToken cancellationToken = default)
     {
-        var now = _time.GetUtcNow();
+        var query = embedding.Span;
+        if (!VectorMath.CanNormalize(query))
+        {
+            return default;
+        }
+
+        FlatVectorIndex? index;
+        string scope;
         lock (_gate)
         {
-            if (!_partitions.TryGetValue(partition, out var part))
+            if (!_partitions.TryGetValue(partition, out var part) || !_indexes.TryGetValue(query.Length, out index))
             {
                 return default;
             }
 
-            while (part.Count > 0)
+            scope = part.Scope;
+        }
+
+        // Usually the nearest entry is live and one scan answers. Expired entries met on the way are removed and the
+        // scan repeats with a larger k; an entry removed by another thread since the scan is skipped (it has left the
+        // index too, so a repeated scan cannot meet it again).
+        for (var k = 1; ; k *= 2)
+        {
+            var hits = index.Search(query, k, scope);
+            var now = _time.GetUtcNow();
+            lock (_gate)
             {
-                var (row, similarity) = part.Nearest(embedding.Span);
-                if (row < 0)
+                for (var i = 0; i < hits.Count; i++)
                 {
-                    return default;
-                }
+                    if (!_byVectorKey.TryGetValue(hits[i].Key, out var node))
+                    {
+                        continue;
+                    }
 
-                var node = part.Nodes[row];
-                if (IsExpired(node.Entry, now))
-                {
-                    RemoveNode(node);
-                    continue;
-                }
+                    if (IsExpired(node.Entry, now))
+                    {
+                        RemoveNode(node);
+                        continue;
+                    }
 
-                MoveToFront(node);
-                return new ValueTask<SemanticCacheMatch?>(new SemanticCacheMatch(node.Entry, similarity));
+                    MoveToFront(node);
+                    return new ValueTask<SemanticCacheMatch?>(new SemanticCacheMatch(node.Entry, hits[i].Score));
+                }
             }
 
-            return default;
+            if (hits.Count < k)
+            {
+                return default;
+            }
         }
     }
 
     /// <inheritdoc/>
+    /// <remarks>An embedding that cannot be normalised (zero, NaN or infinity) stores the entry for the exact tier only.</remarks>
     public ValueTask SetAsync(SemanticCacheEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -120,18 +158,9 @@ public sealed class InMemorySemanticCacheStore : ISemanticCacheStore
             var node = new Node(entry);
             _entries.Add(entry.Key, node);
             AddToFront(node);
-            if (entry.Embedding is { Length: > 0 } vector)
+            if (entry.Embedding is { Length: > 0 } vector && VectorMath.CanNormalize(vector.Span))
             {
-                if (!_partitions.TryGetValue(entry.Partition, out var part))
-                {
-                    part = new Partition(vector.Length);
-                    _partitions.Add(entry.Partition, part);
-                }
-
-                if (part.Dimensions == vector.Length)
-                {
-                    part.Add(node, vector.Span);
-                }
+                AddVector(node, vector.Span);
             }
 
             while (_entries.Count > MaxEntries && _tail is not null)
@@ -167,18 +196,57 @@ public sealed class InMemorySemanticCacheStore : ISemanticCacheStore
         return new ValueTask<int>(removed);
     }
 
+    /// <summary>The vector index holding the embeddings of this dimension, for tests.</summary>
+    internal FlatVectorIndex? VectorIndexFor(int dimensions)
+    {
+        lock (_gate)
+        {
+            return _indexes.GetValueOrDefault(dimensions);
+        }
+    }
+
     private static bool IsExpired(SemanticCacheEntry entry, DateTimeOffset now) => entry.ExpiresAt is { } expires && expires <= now;
+
+    private void AddVector(Node node, ReadOnlySpan<float> vector)
+    {
+        if (!_indexes.TryGetValue(vector.Length, out var index))
+        {
+            index = new FlatVectorIndex(vector.Length);
+            _indexes.Add(vector.Length, index);
+        }
+
+        var partition = node.Entry.Partition;
+        if (!_partitions.TryGetValue(partition, out var part))
+        {
+            part = new PartitionScope(partition.ToString());
+            _partitions.Add(partition, part);
+        }
+
+        // A fresh key per stored vector, never reused: a scan result always names the node whose vector it scored.
+        // Fixed width, so the index's ordinal tie-break prefers the older entry.
+        var key = (_nextVectorKey++).ToString("x16", CultureInfo.InvariantCulture);
+        index.Add(key, vector, part.Scope);
+        part.Count++;
+        node.VectorKey = key;
+        node.Index = index;
+        _byVectorKey.Add(key, node);
+    }
 
     private void RemoveNode(Node node)
     {
         _entries.Remove(node.Entry.Key);
-        if (node.Row >= 0 && _partitions.TryGetValue(node.Entry.Partition, out var part))
+        if (node.VectorKey is { } key)
         {
-            part.Remove(node);
-            if (part.Count == 0)
+            _byVectorKey.Remove(key);
+            node.Index!.Remove(key); // the index frees the scope with its last entry
+            var partition = node.Entry.Partition;
+            if (--_partitions[partition].Count == 0)
             {
-                _partitions.Remove(node.Entry.Partition);
+                _partitions.Remove(partition);
             }
+
+            node.VectorKey = null;
+            node.Index = null;
         }
 
         if (node.Previous is null)
@@ -244,73 +312,17 @@ public sealed class InMemorySemanticCacheStore : ISemanticCacheStore
 
         public Node? Next { get; set; }
 
-        /// <summary>The row in the partition's vector block, or -1.</summary>
-        public int Row { get; set; } = -1;
+        /// <summary>The entry's key in <see cref="Index"/>, or <see langword="null"/> for an exact-only entry.</summary>
+        public string? VectorKey { get; set; }
+
+        public FlatVectorIndex? Index { get; set; }
     }
 
-    /// <summary>One partition's vectors, stored row after row in one array; removal moves the last row into the hole.</summary>
-    private sealed class Partition(int dimensions)
+    /// <summary>A semantic partition's scope name in the vector index (kept, so a lookup does not format it) and its entry count.</summary>
+    private sealed class PartitionScope(string scope)
     {
-        // Most partitions (one per scope and context) hold a handful of entries: start with one row and double.
-        private float[] _vectors = new float[dimensions];
+        public string Scope { get; } = scope;
 
-        public int Dimensions { get; } = dimensions;
-
-        public int Count { get; private set; }
-
-        public List<Node> Nodes { get; } = [];
-
-        public void Add(Node node, ReadOnlySpan<float> vector)
-        {
-            if ((Count + 1) * Dimensions > _vectors.Length)
-            {
-                Array.Resize(ref _vectors, _vectors.Length * 2);
-            }
-
-            vector.CopyTo(_vectors.AsSpan(Count * Dimensions, Dimensions));
-            node.Row = Count;
-            Nodes.Add(node);
-            Count++;
-        }
-
-        public void Remove(Node node)
-        {
-            var row = node.Row;
-            var last = Count - 1;
-            if (row != last)
-            {
-                _vectors.AsSpan(last * Dimensions, Dimensions).CopyTo(_vectors.AsSpan(row * Dimensions, Dimensions));
-                var moved = Nodes[last];
-                moved.Row = row;
-                Nodes[row] = moved;
-            }
-
-            Nodes.RemoveAt(last);
-            node.Row = -1;
-            Count--;
-        }
-
-        public (int Row, float Similarity) Nearest(ReadOnlySpan<float> query)
-        {
-            if (query.Length != Dimensions)
-            {
-                return (-1, 0);
-            }
-
-            var best = -1;
-            var bestScore = float.NegativeInfinity;
-            var vectors = _vectors.AsSpan(0, Count * Dimensions);
-            for (var row = 0; row < Count; row++)
-            {
-                var score = TensorPrimitives.Dot(query, vectors.Slice(row * Dimensions, Dimensions));
-                if (score > bestScore)
-                {
-                    bestScore = score;
-                    best = row;
-                }
-            }
-
-            return (best, bestScore);
-        }
+        public int Count { get; set; }
     }
 }

@@ -38,8 +38,9 @@ public sealed partial class FlatVectorIndex
                 w.Write((ushort)0);
                 w.Write(Dimensions);
                 w.Write(_locations.Count);
-                foreach (VectorPartition p in _parts)
+                for (int i = 0; i < _partCount; i++)
                 {
+                    VectorPartition p = _parts[i];
                     for (int row = 0; row < p.RowCount; row++)
                     {
                         string? key = p.Keys[row];
@@ -140,6 +141,7 @@ public sealed partial class FlatVectorIndex
             }
 
             _parts = loaded._parts;
+            _partCount = loaded._partCount;
             _unscopedPart = loaded._unscopedPart;
         }
         finally

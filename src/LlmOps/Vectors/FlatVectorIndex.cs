@@ -9,25 +9,37 @@ namespace LlmOps.Vectors;
 /// <para>
 /// Vectors are normalised on insert, so cosine similarity is one dot product. Each scope's rows live in one
 /// contiguous row-major store. Removal leaves a tombstone; a scope is compacted automatically once a quarter of its
-/// rows are tombstones.
+/// rows are tombstones, and a scope whose last entry is removed is freed (its storage and its slot).
 /// </para>
 /// <para>
 /// Consistency: the index is safe for any number of concurrent readers and writers. Searches take a shared lock
 /// and writes an exclusive one, so every search sees the index either before or after each write (linearizable);
-/// a search never sees a torn vector or a half-applied update. Searches over more than about 1 MB of rows are
+/// a search never sees a torn vector or a half-applied update. Searches over more than 32 MB of rows are
 /// split across cores.
 /// </para>
 /// </remarks>
 public sealed partial class FlatVectorIndex : IDisposable
 {
-    private const long ParallelThresholdBytes = 1 << 20;
+    /// <summary>
+    /// The row bytes above which one search is split across cores: 32 MB, about 21,800 rows of 384 floats.
+    /// </summary>
+    /// <remarks>
+    /// Measured on 2 shared cores (VectorParallelThresholdBenchmark, three runs, benchmarks/results/VectorSearchBenchmark.md,
+    /// "Parallel threshold"), split / one-thread time at 384 dimensions was: 4k rows (6 MB) 1.07-1.20, a loss in every
+    /// run; 1k, 10k and 20k rows (1.5-31 MB) 0.30-2.69, a loss while other agents kept the second core busy and a win
+    /// while it was idle; 30k rows (46 MB) and more 0.44-0.88, a win in every run. The fork/join costs microseconds and
+    /// 2 KB, and on a busy server the other core is rarely free, so small scans (a semantic cache partition, say) stay
+    /// on the calling thread.
+    /// </remarks>
+    internal const long DefaultParallelThresholdBytes = 32L << 20;
 
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly Dictionary<string, Location> _locations = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _scopes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, VectorPartition> _scopes = new(StringComparer.Ordinal);
     private readonly bool _quantized;
-    private VectorPartition[] _parts;
-    private int _unscopedPart = -1;
+    private VectorPartition[] _parts; // slots [0, _partCount) are in use
+    private int _partCount;
+    private VectorPartition? _unscopedPart;
     private int _maxDegreeOfParallelism = Environment.ProcessorCount;
 
     /// <summary>Initializes a new, empty index for vectors of the given dimension.</summary>
@@ -72,7 +84,7 @@ public sealed partial class FlatVectorIndex : IDisposable
     }
 
     /// <summary>
-    /// Gets or sets how many cores one search over more than about 1 MB of rows may use.
+    /// Gets or sets how many cores one search over more than 32 MB of rows (about 21,800 × 384 floats) may use.
     /// </summary>
     /// <value>The default value is <see cref="Environment.ProcessorCount"/>; 1 keeps every search on the calling thread.</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
@@ -86,9 +98,18 @@ public sealed partial class FlatVectorIndex : IDisposable
         }
     }
 
+    /// <summary>Gets or sets the split threshold; only benchmarks and tests change it (0 splits every search).</summary>
+    internal long ParallelThresholdBytes { get; set; } = DefaultParallelThresholdBytes;
+
     internal ReaderWriterLockSlim Lock => _lock;
 
-    internal VectorPartition[] Partitions => _parts;
+    /// <summary>The partition slots; only the first <see cref="PartitionCount"/> are in use. Read under <see cref="Lock"/>.</summary>
+    internal VectorPartition[] PartitionArray => _parts;
+
+    internal int PartitionCount => _partCount;
+
+    /// <summary>The partitions in use, for tests.</summary>
+    internal IReadOnlyList<VectorPartition> Partitions => new ArraySegment<VectorPartition>(_parts, 0, _partCount);
 
     /// <summary>Gets the number of live entries in one scope.</summary>
     /// <param name="scope">The scope; <see langword="null"/> counts the entries that have no scope.</param>
@@ -98,8 +119,7 @@ public sealed partial class FlatVectorIndex : IDisposable
         _lock.EnterReadLock();
         try
         {
-            int p = FindPart(scope);
-            return p < 0 ? 0 : _parts[p].LiveCount;
+            return FindPartition(scope)?.LiveCount ?? 0;
         }
         finally
         {
@@ -203,7 +223,7 @@ public sealed partial class FlatVectorIndex : IDisposable
                 return false;
             }
 
-            _parts[loc.Part].Row(loc.Row).CopyTo(destination);
+            loc.Part.Row(loc.Row).CopyTo(destination);
             return true;
         }
         finally
@@ -221,7 +241,8 @@ public sealed partial class FlatVectorIndex : IDisposable
             _locations.Clear();
             _scopes.Clear();
             _parts = [];
-            _unscopedPart = -1;
+            _partCount = 0;
+            _unscopedPart = null;
         }
         finally
         {
@@ -235,9 +256,9 @@ public sealed partial class FlatVectorIndex : IDisposable
         _lock.EnterWriteLock();
         try
         {
-            for (int i = 0; i < _parts.Length; i++)
+            for (int i = 0; i < _partCount; i++)
             {
-                CompactPart(i);
+                CompactPart(_parts[i]);
             }
         }
         finally
@@ -298,7 +319,7 @@ public sealed partial class FlatVectorIndex : IDisposable
         try
         {
             VectorPartition[] parts = _parts;
-            int first = 0, last = parts.Length;
+            int first = 0, last = _partCount;
             if (!allScopes)
             {
                 first = FindPart(scope);
@@ -326,7 +347,7 @@ public sealed partial class FlatVectorIndex : IDisposable
             var heap = new TopK(Math.Min(k, live), parts);
             try
             {
-                if (rows * Dimensions * sizeof(float) > ParallelThresholdBytes && _maxDegreeOfParallelism > 1)
+                if (rows * Dimensions * sizeof(float) > ParallelThresholdBytes && _maxDegreeOfParallelism > 1 && rows > 1)
                 {
                     ParallelScan(parts, first, last, rows, query, ref heap);
                 }
@@ -353,7 +374,9 @@ public sealed partial class FlatVectorIndex : IDisposable
 
     private void ParallelScan(VectorPartition[] parts, int first, int last, long rows, ReadOnlySpan<float> query, ref TopK heap)
     {
-        int chunks = (int)Math.Min(_maxDegreeOfParallelism, Math.Max(1, rows * Dimensions * sizeof(float) / ParallelThresholdBytes));
+        // Each chunk gets at least half the threshold, so a search just above it splits in two, not in DOP pieces.
+        long bytesPerChunk = Math.Max(1, ParallelThresholdBytes / 2);
+        int chunks = (int)Math.Min(Math.Min(_maxDegreeOfParallelism, rows), Math.Max(2, rows * Dimensions * sizeof(float) / bytesPerChunk));
         float[] q = System.Buffers.ArrayPool<float>.Shared.Rent(query.Length);
         var heaps = new TopK[chunks];
         try
@@ -415,7 +438,7 @@ public sealed partial class FlatVectorIndex : IDisposable
         try
         {
             VectorPartition[] parts = _parts;
-            int first = 0, last = parts.Length;
+            int first = 0, last = _partCount;
             if (!allScopes)
             {
                 first = FindPart(scope);
@@ -520,9 +543,9 @@ public sealed partial class FlatVectorIndex : IDisposable
                     return false;
                 }
 
-                if (exists && string.Equals(_parts[loc.Part].Scope, scope, StringComparison.Ordinal))
+                if (exists && string.Equals(loc.Part.Scope, scope, StringComparison.Ordinal))
                 {
-                    _parts[loc.Part].Write(loc.Row, key, normalized);
+                    loc.Part.Write(loc.Row, key, normalized);
                     return false;
                 }
 
@@ -531,13 +554,8 @@ public sealed partial class FlatVectorIndex : IDisposable
                     RemoveRow(loc);
                 }
 
-                int part = FindPart(scope);
-                if (part < 0)
-                {
-                    part = AddPart(scope);
-                }
-
-                int row = _parts[part].Append(key, normalized);
+                VectorPartition part = FindPartition(scope) ?? AddPart(scope);
+                int row = part.Append(key, normalized);
                 _locations[key] = new Location(part, row);
                 return !exists;
             }
@@ -555,56 +573,97 @@ public sealed partial class FlatVectorIndex : IDisposable
         }
     }
 
-    internal int FindPart(string? scope)
+    /// <summary>Returns the position of the scope's partition in <see cref="Partitions"/>, or -1 when it has no entries.</summary>
+    internal int FindPart(string? scope) => FindPartition(scope)?.Index ?? -1;
+
+    private VectorPartition? FindPartition(string? scope)
     {
         if (scope is null)
         {
             return _unscopedPart;
         }
 
-        return _scopes.TryGetValue(scope, out int p) ? p : -1;
+        return _scopes.TryGetValue(scope, out VectorPartition? p) ? p : null;
     }
 
-    private int AddPart(string? scope)
+    private VectorPartition AddPart(string? scope)
     {
-        // Copy-on-write array, so a search holding the old array reference is never affected.
-        var parts = new VectorPartition[_parts.Length + 1];
-        Array.Copy(_parts, parts, _parts.Length);
-        int index = _parts.Length;
-        parts[index] = new VectorPartition(scope, Dimensions, _quantized);
-        _parts = parts;
+        // Slots change only under the write lock, when no search runs, so they are updated in place (a copy per new
+        // scope would cost O(scopes), and a semantic cache makes a scope per partition).
+        if (_partCount == _parts.Length)
+        {
+            Array.Resize(ref _parts, Math.Max(4, _parts.Length * 2));
+        }
+
+        var part = new VectorPartition(scope, Dimensions, _quantized) { Index = _partCount };
+        _parts[_partCount++] = part;
         if (scope is null)
         {
-            _unscopedPart = index;
+            _unscopedPart = part;
         }
         else
         {
-            _scopes[scope] = index;
+            _scopes[scope] = part;
         }
 
-        return index;
+        return part;
+    }
+
+    /// <summary>
+    /// Frees a scope whose last entry was removed. The last partition moves into its slot, so this is O(1) however
+    /// many scopes there are: keys point at partitions, not slots, and need no update.
+    /// </summary>
+    private void RemovePart(VectorPartition part)
+    {
+        int index = part.Index;
+        int last = --_partCount;
+        if (index != last)
+        {
+            VectorPartition moved = _parts[last];
+            moved.Index = index;
+            _parts[index] = moved;
+        }
+
+        _parts[last] = null!;
+        part.Index = -1;
+        if (part.Scope is null)
+        {
+            _unscopedPart = null;
+        }
+        else
+        {
+            _scopes.Remove(part.Scope);
+        }
+
+        if (_parts.Length > 16 && _partCount * 4 <= _parts.Length)
+        {
+            Array.Resize(ref _parts, _parts.Length / 2);
+        }
     }
 
     private void RemoveRow(Location loc)
     {
-        VectorPartition p = _parts[loc.Part];
+        VectorPartition p = loc.Part;
         p.Tombstone(loc.Row);
-        if (p.Tombstones > 0 && p.Tombstones * 4 >= p.RowCount)
+        if (p.LiveCount == 0)
         {
-            CompactPart(loc.Part);
+            RemovePart(p);
+        }
+        else if (p.Tombstones * 4 >= p.RowCount)
+        {
+            CompactPart(p);
         }
     }
 
-    private void CompactPart(int part)
+    private void CompactPart(VectorPartition p)
     {
-        VectorPartition p = _parts[part];
         if (p.Tombstones == 0)
         {
             return;
         }
 
-        p.Compact((key, row) => _locations[key] = new Location(part, row));
+        p.Compact((key, row) => _locations[key] = new Location(p, row));
     }
 
-    internal readonly record struct Location(int Part, int Row);
+    internal readonly record struct Location(VectorPartition Part, int Row);
 }

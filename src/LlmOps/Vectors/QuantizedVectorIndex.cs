@@ -124,8 +124,8 @@ public sealed class QuantizedVectorIndex : IDisposable
             _inner.Lock.EnterReadLock();
             try
             {
-                VectorPartition[] parts = _inner.Partitions;
-                int first = 0, last = parts.Length;
+                VectorPartition[] parts = _inner.PartitionArray;
+                int first = 0, last = _inner.PartitionCount;
                 if (!allScopes)
                 {
                     first = _inner.FindPart(scope);

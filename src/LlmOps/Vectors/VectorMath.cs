@@ -108,8 +108,77 @@ public static class VectorMath
         return (float)(1.0 / Math.Sqrt(sum));
     }
 
+    /// <summary>Returns whether every component is finite; SIMD, since every insert and query checks it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static bool AllFinite(ReadOnlySpan<float> x)
+    {
+        ref float r = ref MemoryMarshal.GetReference(x);
+        nuint n = (nuint)x.Length;
+        nuint i = 0;
+        if (Vector256.IsHardwareAccelerated && n >= (nuint)Vector256<float>.Count)
+        {
+            // v - v is +0 for a finite v and NaN for NaN or infinity; a NaN stays in the accumulator.
+            nuint w = (nuint)Vector256<float>.Count;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (; i + w <= n; i += w)
+            {
+                Vector256<float> v = Vector256.LoadUnsafe(ref r, i);
+                acc += v - v;
+            }
+
+            if (!Vector256.EqualsAll(acc, Vector256<float>.Zero))
+            {
+                return false;
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            if (!float.IsFinite(Unsafe.Add(ref r, i)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Returns whether the vector can be normalised (non-empty, finite, not zero): what an index accepts.</summary>
+    internal static bool CanNormalize(ReadOnlySpan<float> x)
+    {
+        if (x.IsEmpty)
+        {
+            return false;
+        }
+
+        float squares = System.Numerics.Tensors.TensorPrimitives.SumOfSquares(x);
+        if (float.IsFinite(squares) && squares > 0f)
+        {
+            return true;
+        }
+
+        // Overflow or underflow of the fast sum, or a bad component: decide component by component.
+        bool nonZero = false;
+        foreach (float v in x)
+        {
+            if (!float.IsFinite(v))
+            {
+                return false;
+            }
+
+            nonZero |= v != 0f;
+        }
+
+        return nonZero;
+    }
+
     internal static void RequireFinite(ReadOnlySpan<float> x, string paramName)
     {
+        if (AllFinite(x))
+        {
+            return;
+        }
+
         for (int i = 0; i < x.Length; i++)
         {
             if (!float.IsFinite(x[i]))

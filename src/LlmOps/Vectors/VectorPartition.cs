@@ -18,6 +18,9 @@ internal sealed class VectorPartition
 
     public string? Scope { get; }
 
+    /// <summary>This partition's position in the owning index's partition array; -1 once it has been freed.</summary>
+    public int Index { get; set; }
+
     public int Dimensions { get; }
 
     /// <summary>Row-major normalised float32 rows; capacity is Keys.Length rows.</summary>
@@ -101,11 +104,18 @@ internal sealed class VectorPartition
 
         Array.Clear(Keys, write, RowCount - write);
         RowCount = write;
+
+        // A scope that shrank a lot (an LRU cache after eviction, say) gives the memory back.
+        if (Keys.Length >= 64 && RowCount * 4 <= Keys.Length)
+        {
+            Resize(Math.Max(16, RowCount * 2));
+        }
     }
 
     private void Grow()
     {
-        int capacity = Math.Max(16, Keys.Length * 2);
+        // Start at one row: an index with many small scopes (one per tenant or cache partition) stays small.
+        int capacity = Math.Max(1, Keys.Length * 2);
         if ((long)capacity * Dimensions > Array.MaxLength)
         {
             capacity = Array.MaxLength / Dimensions;
@@ -115,6 +125,11 @@ internal sealed class VectorPartition
             }
         }
 
+        Resize(capacity);
+    }
+
+    private void Resize(int capacity)
+    {
         float[] data = new float[(long)capacity * Dimensions];
         Array.Copy(Data, data, (long)RowCount * Dimensions);
         string?[] keys = new string?[capacity];

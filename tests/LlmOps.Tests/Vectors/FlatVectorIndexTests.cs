@@ -364,7 +364,8 @@ public class FlatVectorIndexTests
     public void Search_Parallel_EqualsSingleThreaded()
     {
         var rng = new Random(11);
-        using var index = new FlatVectorIndex(384) { MaxDegreeOfParallelism = 4 };
+        // Threshold 0 splits even this 7.7 MB index, whatever the measured default is.
+        using var index = new FlatVectorIndex(384) { MaxDegreeOfParallelism = 4, ParallelThresholdBytes = 0 };
         for (int i = 0; i < 5000; i++)
         {
             index.Add("k" + i, VectorTestData.Random(rng, 384), i % 2 == 0 ? null : "odd");
@@ -405,6 +406,216 @@ public class FlatVectorIndexTests
 
         // The result array: 10 entries of (string, float, string) plus the array header.
         Assert.Equal(10, result.Count);
+        Assert.True(allocated <= 24 + (10 * 24), $"search allocated {allocated} bytes");
+    }
+
+    [Fact]
+    public void Remove_LastEntryOfScope_FreesTheScope()
+    {
+        using var index = new FlatVectorIndex(2);
+        index.Add("a1", [1f, 0f], "a");
+        index.Add("a2", [0f, 1f], "a");
+        index.Add("b1", [1f, 0f], "b");
+
+        Assert.True(index.Remove("a1"));
+        Assert.Equal(2, index.Partitions.Count);
+        Assert.True(index.Remove("a2"));
+
+        Assert.Single(index.Partitions);
+        Assert.Equal(0, index.CountInScope("a"));
+        Assert.Empty(index.Search([1f, 0f], 5, "a"));
+        Assert.Equal(["b1"], index.Search([1f, 0f], 5).Select(r => r.Key));
+
+        // The scope comes back as new when written again.
+        index.Add("a3", [0f, 1f], "a");
+        Assert.Equal(["a3"], index.Search([1f, 0f], 5, "a").Select(r => r.Key));
+    }
+
+    [Fact]
+    public void Remove_EmptyingFirstScope_MovedScopeKeepsKeysAndSearches()
+    {
+        // Freeing scope "a" (slot 0) moves the last scope "c" into its slot; its keys must still resolve.
+        using var index = new FlatVectorIndex(4);
+        var rng = new Random(21);
+        var model = new Dictionary<string, (float[] Vector, string? Scope)>();
+        foreach (string? scope in new[] { "a", "b", null, "c" })
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                string key = (scope ?? "none") + i;
+                model[key] = (VectorTestData.Random(rng, 4), scope);
+                index.Add(key, model[key].Vector, scope);
+            }
+        }
+
+        for (int i = 0; i < 20; i++)
+        {
+            index.Remove("a" + i);
+            model.Remove("a" + i);
+        }
+
+        Assert.Equal(3, index.Partitions.Count);
+        Assert.Equal(Enumerable.Range(0, 3), index.Partitions.Select(p => p.Index));
+        var buffer = new float[4];
+        Assert.True(index.TryGetVector("c7", buffer));
+        float norm = MathF.Sqrt(model["c7"].Vector.Sum(x => x * x));
+        Assert.Equal(model["c7"].Vector.Select(x => x / norm), buffer, (x, y) => Math.Abs(x - y) < 1e-6f);
+
+        Assert.True(index.Remove("c3"));
+        model.Remove("c3");
+        var moved = VectorTestData.Random(rng, 4);
+        Assert.False(index.Upsert("c4", moved, "c"));
+        model["c4"] = (moved, "c");
+        Assert.False(index.Upsert("none5", moved, "c"));
+        model["none5"] = (moved, "c");
+
+        float[] q = VectorTestData.Random(rng, 4);
+        foreach (string? scope in new[] { "b", null, "c" })
+        {
+            var entries = model.Where(kv => kv.Value.Scope == scope).Select(kv => (kv.Key, kv.Value.Vector)).ToList();
+            Assert.Equal(entries.Count, index.CountInScope(scope));
+            VectorTestData.AssertMatches(
+                VectorTestData.Reference(entries, q, 10),
+                index.Search(q, 10, scope),
+                VectorTestData.Reference(entries, q, int.MaxValue).ToDictionary(e => e.Key, e => e.Score));
+        }
+    }
+
+    [Fact]
+    public void Upsert_LastEntryMovesToAnotherScope_FreesTheOldScope()
+    {
+        using var index = new FlatVectorIndex(2);
+        index.Add("x", [1f, 0f], "old");
+        index.Add("y", [0f, 1f], "other");
+
+        index.Upsert("x", [1f, 0f], "new");
+
+        Assert.Equal(2, index.Partitions.Count);
+        Assert.Empty(index.Search([1f, 0f], 5, "old"));
+        Assert.Equal("new", Assert.Single(index.Search([1f, 0f], 1)).Scope);
+    }
+
+    [Fact]
+    public void ScopeChurn_ManyScopes_KeepsOnlyNonEmptyScopesAndExactResults()
+    {
+        using var index = new FlatVectorIndex(8);
+        var rng = new Random(22);
+        var model = new Dictionary<string, (float[] Vector, string Scope)>();
+        for (int step = 0; step < 20_000; step++)
+        {
+            string scope = "s" + rng.Next(300);
+            string key = scope + "/" + rng.Next(6);
+            if (model.Remove(key))
+            {
+                Assert.True(index.Remove(key));
+            }
+            else
+            {
+                var v = VectorTestData.Random(rng, 8);
+                index.Add(key, v, scope);
+                model[key] = (v, scope);
+            }
+        }
+
+        var liveScopes = model.Values.Select(v => v.Scope).Distinct().ToList();
+        Assert.Equal(liveScopes.Count, index.Partitions.Count);
+        Assert.Equal(model.Count, index.Count);
+        float[] q = VectorTestData.Random(rng, 8);
+        foreach (string scope in liveScopes.Take(40))
+        {
+            var entries = model.Where(kv => kv.Value.Scope == scope).Select(kv => (kv.Key, kv.Value.Vector)).ToList();
+            Assert.Equal(VectorTestData.Reference(entries, q, 3).Select(e => e.Key), index.Search(q, 3, scope).Select(r => r.Key));
+        }
+    }
+
+    [Fact]
+    public void Remove_ThousandsOfScopes_ShrinksTheSlotArray()
+    {
+        using var index = new FlatVectorIndex(2);
+        for (int i = 0; i < 5000; i++)
+        {
+            index.Add("k" + i, [1f, i], "s" + i);
+        }
+
+        Assert.True(index.PartitionArray.Length >= 5000);
+        for (int i = 0; i < 4990; i++)
+        {
+            index.Remove("k" + i);
+        }
+
+        Assert.Equal(10, index.PartitionCount);
+        Assert.True(index.PartitionArray.Length <= 64, $"{index.PartitionArray.Length} slots kept for 10 scopes");
+        Assert.Equal("k4995", Assert.Single(index.Search([1f, 4995f], 1, "s4995")).Key);
+        Assert.Equal(10, index.Search([1f, 1f], 100).Count);
+    }
+
+    [Fact]
+    public void Remove_MostOfALargeScope_GivesMemoryBack()
+    {
+        using var index = new FlatVectorIndex(16);
+        var rng = new Random(23);
+        for (int i = 0; i < 2000; i++)
+        {
+            index.Add("k" + i, VectorTestData.Random(rng, 16));
+        }
+
+        for (int i = 0; i < 1950; i++)
+        {
+            index.Remove("k" + i);
+        }
+
+        VectorPartition p = Assert.Single(index.Partitions);
+        Assert.True(p.Keys.Length <= 256, $"capacity stayed at {p.Keys.Length} rows for 50 live entries");
+        Assert.Equal(p.Keys.Length * 16, p.Data.Length);
+        Assert.Equal(Enumerable.Range(1950, 50).Select(i => "k" + i).Order(StringComparer.Ordinal), index.Search(VectorTestData.Random(rng, 16), 100).Select(r => r.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Search_ParallelChunksCrossingManyScopes_EqualsSingleThreaded()
+    {
+        var rng = new Random(24);
+        using var index = new FlatVectorIndex(17) { ParallelThresholdBytes = 0 };
+        int[] sizes = [1, 3, 0, 250, 7, 64, 2, 500];
+        for (int s = 0; s < sizes.Length; s++)
+        {
+            for (int i = 0; i < sizes[s]; i++)
+            {
+                index.Add($"s{s}k{i}", VectorTestData.Random(rng, 17), "s" + s);
+            }
+        }
+
+        index.Remove("s0k0"); // frees s0: the last scope moves into slot 0
+        foreach (int k in new[] { 1, 10, 100, 2000 })
+        {
+            float[] q = VectorTestData.Random(rng, 17);
+            index.MaxDegreeOfParallelism = 3;
+            var parallel = index.Search(q, k);
+            index.MaxDegreeOfParallelism = 1;
+            Assert.Equal(index.Search(q, k), parallel);
+        }
+    }
+
+    [Fact]
+    public void Search_BelowParallelThreshold_StaysOnCallingThreadAndAllocatesOnlyTheResult()
+    {
+        // A cache-sized index (here just under the split threshold) gains nothing from a split: the fork/join
+        // costs more than the scan. Parallel.For would allocate well over 1 KB.
+        int rows = (int)(FlatVectorIndex.DefaultParallelThresholdBytes / (384 * sizeof(float))) - 16;
+        var rng = new Random(25);
+        using var index = new FlatVectorIndex(384) { MaxDegreeOfParallelism = 2 };
+        float[] v = VectorTestData.Random(rng, 384);
+        for (int i = 0; i < rows; i++)
+        {
+            v[i % 384] += 0.5f;
+            index.Add("k" + i, v);
+        }
+
+        float[] q = VectorTestData.Random(rng, 384);
+        index.Search(q, 10);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        index.Search(q, 10);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
         Assert.True(allocated <= 24 + (10 * 24), $"search allocated {allocated} bytes");
     }
 

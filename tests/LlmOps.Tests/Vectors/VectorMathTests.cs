@@ -63,6 +63,49 @@ public class VectorMathTests
         Assert.Contains("finite", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(float.NegativeInfinity)]
+    public void Normalize_NonFiniteAtAnyPosition_ThrowsArgumentException(float bad)
+    {
+        // 37 covers the SIMD body and the scalar tail of the finiteness check.
+        for (int i = 0; i < 37; i++)
+        {
+            var x = Enumerable.Repeat(1e30f, 37).ToArray();
+            x[i] = bad;
+            var ex = Assert.Throws<ArgumentException>(() => VectorMath.Normalize(x));
+            Assert.Contains($"at index {i}", ex.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void CanNormalize_AgreesWithNormalize()
+    {
+        float[][] cases =
+        [
+            [], new float[384], [0f, float.Epsilon], [3e38f, 3e38f, 3e38f], [1f, float.NaN], [float.NegativeInfinity, 0f],
+            Enumerable.Repeat(1e-30f, 40).ToArray(), Enumerable.Repeat(2e30f, 40).Append(float.NaN).ToArray(),
+        ];
+        foreach (var x in cases)
+        {
+            bool normalizes = true;
+            try
+            {
+                VectorMath.Normalize(x.ToArray());
+            }
+            catch (ArgumentException)
+            {
+                normalizes = false;
+            }
+
+            Assert.Equal(normalizes, VectorMath.CanNormalize(x));
+        }
+
+        Assert.True(VectorMath.CanNormalize([3e38f, 3e38f, 3e38f]));
+        Assert.False(VectorMath.CanNormalize(new float[384]));
+    }
+
     [Fact]
     public void Normalize_ZeroVector_ThrowsArgumentException()
     {
