@@ -21,7 +21,9 @@ internal static class LlmOpsPipeline
         ("telemetry", static (inner, services, options) => options.Telemetry.Enabled
             ? new InstrumentingChatClient(inner, services.GetService<LlmOpsTelemetry>(), options.Telemetry, services.GetService<TimeProvider>())
             : inner),
-        // guardrails: input scan before anything costs money; output scan on every answer
+        ("guardrails", static (inner, services, _) => services.GetService<LlmOps.Guardrails.GuardrailsOptions>() is { } guardrails
+            ? new LlmOps.Guardrails.GuardrailsChatClient(inner, guardrails, services.GetService<LlmOpsTelemetry>(), services.GetService<TimeProvider>())
+            : inner),
         // prompts: prompt reference -> rendered messages + model settings
         // grounding: retrieve context and inject it with citation markers
         // cache: exact, then semantic

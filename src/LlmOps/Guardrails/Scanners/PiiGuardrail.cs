@@ -1,0 +1,281 @@
+using System.Text.RegularExpressions;
+
+namespace LlmOps.Guardrails.Scanners;
+
+/// <summary>
+/// Finds personal data: email, phone, credit card (Luhn-checked), IBAN (mod-97-checked), US SSN (invalid areas,
+/// groups, serials and mixed delimiters rejected), IPv4/IPv6 and Bitcoin/Ethereum addresses. On input it redacts with
+/// typed placeholders kept in the request's <see cref="PiiVault"/> (redact-and-restore); on output it redacts with
+/// <c>[REDACTED_KIND]</c>, or blocks when <see cref="Block"/> is set.
+/// </summary>
+public sealed class PiiGuardrail : IGuardrail
+{
+    private static readonly Regex Email = new(@"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex Phone = new(@"(?:\+[1-9][0-9]{0,2}[ .\-]?)?(?:\([0-9]{2,4}\)[ .\-]?|[0-9]{2,4}[ .\-])[0-9]{3,4}[ .\-]?[0-9]{3,4}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex Card = new(@"[0-9](?:[ \-]?[0-9]){12,18}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex Iban = new(@"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex Ssn = new(@"[0-9]{3}[\- ]?[0-9]{2}[\- ]?[0-9]{4}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex IPv4 = new(@"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex IPv6 = new(@"(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex Wallet = new(@"(?:bc1[02-9ac-hj-np-z]{25,59}|[13][1-9A-HJ-NP-Za-km-z]{25,34}|0x[0-9a-fA-F]{40})", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+
+    /// <summary>Gets or sets a value indicating whether PII blocks instead of being redacted.</summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool Block { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether input PII is replaced by restorable placeholders.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool RestoreInOutput { get; set; } = true;
+
+    /// <inheritdoc/>
+    public string Name => "pii";
+
+    /// <inheritdoc/>
+    public GuardrailStage Stages { get; set; } = GuardrailStage.Both;
+
+    /// <inheritdoc/>
+    public GuardrailFailureMode FailureMode { get; set; } = GuardrailFailureMode.FailClosed;
+
+    /// <summary>Finds PII in <paramref name="text"/> without acting on it.</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The findings (no replacement set), ordered by position.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is <see langword="null"/>.</exception>
+    public static IReadOnlyList<GuardrailFinding> Detect(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var findings = new List<GuardrailFinding>();
+        var taken = new List<(int Start, int End)>();
+        Collect(text, Email, "pii.email", 0.95, static _ => true, findings, taken);
+        Collect(text, Iban, "pii.iban", 0.99, IsValidIban, findings, taken);
+        Collect(text, Card, "pii.credit_card", 0.99, IsValidCard, findings, taken);
+        Collect(text, Ssn, "pii.ssn", 0.9, IsValidSsn, findings, taken);
+        Collect(text, IPv6, "pii.ip_address", 0.9, static _ => true, findings, taken);
+        Collect(text, IPv4, "pii.ip_address", 0.9, static _ => true, findings, taken);
+        Collect(text, Wallet, "pii.crypto_wallet", 0.7, static _ => true, findings, taken);
+        Collect(text, Phone, "pii.phone", 0.8, static v => Digits(v) is >= 7 and <= 15, findings, taken);
+        findings.Sort(static (a, b) => a.Start.CompareTo(b.Start));
+        return findings;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<GuardrailResult> ScanAsync(string text, GuardrailContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(context);
+        var found = Detect(text);
+        if (found.Count == 0)
+        {
+            return ValueTask.FromResult(GuardrailResult.Allow());
+        }
+
+        if (Block)
+        {
+            return ValueTask.FromResult(GuardrailResult.Block(found));
+        }
+
+        var redactions = new List<GuardrailFinding>(found.Count);
+        foreach (var f in found)
+        {
+            var kind = f.Type["pii.".Length..].ToUpperInvariant();
+            var replacement = context.Stage == GuardrailStage.Input && RestoreInOutput
+                ? context.Vault.Protect(kind, text.Substring(f.Start, f.Length))
+                : $"[REDACTED_{kind}]";
+            redactions.Add(f with { Replacement = replacement });
+        }
+
+        return ValueTask.FromResult(GuardrailResult.Redact(text, redactions));
+    }
+
+    /// <summary>Checks a card number with the Luhn algorithm (13 to 19 digits; spaces and dashes ignored).</summary>
+    /// <param name="value">The candidate.</param>
+    /// <returns><see langword="true"/> when the number is well formed and its check digit is right.</returns>
+    public static bool IsValidCard(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var digits = 0;
+        var sum = 0;
+        var sawSpace = false;
+        var sawDash = false;
+        for (var i = value.Length - 1; i >= 0; i--)
+        {
+            var c = value[i];
+            if (c is ' ')
+            {
+                sawSpace = true;
+                continue;
+            }
+
+            if (c is '-')
+            {
+                sawDash = true;
+                continue;
+            }
+
+            if (c is < '0' or > '9')
+            {
+                return false;
+            }
+
+            var d = c - '0';
+            if ((digits & 1) == 1)
+            {
+                d *= 2;
+                if (d > 9)
+                {
+                    d -= 9;
+                }
+            }
+
+            sum += d;
+            digits++;
+        }
+
+        return digits is >= 13 and <= 19 && sum % 10 == 0 && !(sawSpace && sawDash) && value[0] is >= '2' and <= '6';
+    }
+
+    /// <summary>Checks an IBAN with the ISO 13616 mod-97 rule (spaces ignored).</summary>
+    /// <param name="value">The candidate.</param>
+    /// <returns><see langword="true"/> when the remainder is 1.</returns>
+    public static bool IsValidIban(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        Span<char> compact = stackalloc char[64];
+        var n = 0;
+        foreach (var c in value)
+        {
+            if (c == ' ')
+            {
+                continue;
+            }
+
+            if (n == compact.Length || !char.IsAsciiLetterOrDigit(c))
+            {
+                return false;
+            }
+
+            compact[n++] = char.ToUpperInvariant(c);
+        }
+
+        if (n is < 15 or > 34)
+        {
+            return false;
+        }
+
+        var remainder = 0;
+        for (var k = 0; k < n; k++)
+        {
+            var c = compact[(k + 4) % n];
+            if (char.IsAsciiDigit(c))
+            {
+                remainder = ((remainder * 10) + (c - '0')) % 97;
+            }
+            else
+            {
+                remainder = ((remainder * 100) + (c - 'A' + 10)) % 97;
+            }
+        }
+
+        return remainder == 1;
+    }
+
+    /// <summary>
+    /// Checks a US SSN: area not 000, 666 or 900–999; group not 00; serial not 0000; one delimiter style throughout.
+    /// </summary>
+    /// <param name="value">The candidate, <c>123-45-6789</c>, <c>123 45 6789</c> or <c>123456789</c>.</param>
+    /// <returns><see langword="true"/> when the number is a valid form.</returns>
+    public static bool IsValidSsn(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        Span<char> d = stackalloc char[9];
+        var n = 0;
+        char? delimiter = null;
+        var delimiters = 0;
+        foreach (var c in value)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                if (n == 9)
+                {
+                    return false;
+                }
+
+                d[n++] = c;
+                continue;
+            }
+
+            if (delimiter is { } seen && seen != c)
+            {
+                return false;
+            }
+
+            delimiter = c;
+            delimiters++;
+        }
+
+        if (n != 9 || (delimiters != 0 && delimiters != 2))
+        {
+            return false;
+        }
+
+        if (delimiters == 2 && (value.Length != 11 || value[3] != delimiter || value[6] != delimiter))
+        {
+            return false;
+        }
+
+        var area = ((d[0] - '0') * 100) + ((d[1] - '0') * 10) + (d[2] - '0');
+        var group = ((d[3] - '0') * 10) + (d[4] - '0');
+        var serial = ((d[5] - '0') * 1000) + ((d[6] - '0') * 100) + ((d[7] - '0') * 10) + (d[8] - '0');
+        return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0;
+    }
+
+    private static int Digits(string value)
+    {
+        var n = 0;
+        foreach (var c in value)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
+
+    private static void Collect(string text, Regex regex, string type, double score, Func<string, bool> valid, List<GuardrailFinding> findings, List<(int Start, int End)> taken)
+    {
+        foreach (var match in regex.EnumerateMatches(text))
+        {
+            var start = match.Index;
+            var end = start + match.Length;
+            if (Overlaps(taken, start, end) || !BoundaryOk(text, start, end))
+            {
+                continue;
+            }
+
+            if (!valid(text.Substring(start, match.Length)))
+            {
+                continue;
+            }
+
+            taken.Add((start, end));
+            findings.Add(new GuardrailFinding(type, start, match.Length, score, $"Looks like {type["pii.".Length..].Replace('_', ' ')}."));
+        }
+    }
+
+    private static bool BoundaryOk(string text, int start, int end)
+        => (start == 0 || !char.IsLetterOrDigit(text[start - 1])) && (end == text.Length || !char.IsLetterOrDigit(text[end]));
+
+    private static bool Overlaps(List<(int Start, int End)> taken, int start, int end)
+    {
+        foreach (var (s, e) in taken)
+        {
+            if (start < e && s < end)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
