@@ -463,7 +463,10 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
             foreach (var f in result.Findings)
             {
                 var end = f.Start + f.Length;
-                if (end <= from || end > deferFrom || f.Start < 0 || end > text.Length)
+
+                // A span that ends in the context was reported with the previous window; a span-less finding (a
+                // scanner error) is always reported.
+                if ((f.Length > 0 && end <= from) || end > deferFrom || f.Start < 0 || end > text.Length)
                 {
                     continue;
                 }
@@ -475,7 +478,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
 
                 var stamped = f with { Scanner = guardrail.Name, Stage = context.Stage };
                 recorded.Add(stamped);
-                if (result.Action == GuardrailAction.Redact)
+                if (result.Action == GuardrailAction.Redact && f.Length > 0)
                 {
                     var start = Math.Max(f.Start, from);
                     redactions.Add(stamped with { Start = start - from, Length = end - start });

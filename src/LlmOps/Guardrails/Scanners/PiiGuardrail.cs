@@ -12,7 +12,7 @@ public sealed class PiiGuardrail : IGuardrail
 {
     private static readonly Regex Email = new(@"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
     private static readonly Regex Phone = new(@"(?:\+[1-9][0-9]{0,2}[ .\-]?)?(?:\([0-9]{2,4}\)[ .\-]?|[0-9]{2,4}[ .\-])[0-9]{3,4}[ .\-]?[0-9]{3,4}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
-    private static readonly Regex Card = new(@"[0-9](?:[ \-]?[0-9]){12,18}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex DigitRun = new(@"[0-9]+(?:[ \-][0-9]+)*", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
     private static readonly Regex Iban = new(@"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
     private static readonly Regex Ssn = new(@"[0-9]{3}[\- ]?[0-9]{2}[\- ]?[0-9]{4}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
     private static readonly Regex IPv4 = new(@"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
@@ -47,7 +47,7 @@ public sealed class PiiGuardrail : IGuardrail
         var taken = new List<(int Start, int End)>();
         Collect(text, Email, "pii.email", 0.95, static _ => true, findings, taken);
         Collect(text, Iban, "pii.iban", 0.99, IsValidIban, findings, taken);
-        Collect(text, Card, "pii.credit_card", 0.99, IsValidCard, findings, taken);
+        CollectCards(text, findings, taken);
         Collect(text, Ssn, "pii.ssn", 0.9, IsValidSsn, findings, taken);
         Collect(text, IPv6, "pii.ip_address", 0.9, static _ => true, findings, taken);
         Collect(text, IPv4, "pii.ip_address", 0.9, static _ => true, findings, taken);
@@ -203,7 +203,7 @@ public sealed class PiiGuardrail : IGuardrail
                 continue;
             }
 
-            if (delimiter is { } seen && seen != c)
+            if (c is not ('-' or ' ') || (delimiter is { } seen && seen != c))
             {
                 return false;
             }
@@ -248,18 +248,97 @@ public sealed class PiiGuardrail : IGuardrail
         {
             var start = match.Index;
             var end = start + match.Length;
-            if (Overlaps(taken, start, end) || !BoundaryOk(text, start, end))
+            if (Overlaps(taken, start, end) || (start > 0 && char.IsLetterOrDigit(text[start - 1])))
             {
                 continue;
             }
 
-            if (!valid(text.Substring(start, match.Length)))
+            var length = match.Length;
+            while (!valid(text.Substring(start, length)) || !BoundaryOk(text, start, start + length))
+            {
+                // A word after the number ("... 7654 32 IN EUR") may have been taken in: drop trailing groups.
+                var space = text.LastIndexOf(' ', start + length - 1, length);
+                if (space <= start)
+                {
+                    length = 0;
+                    break;
+                }
+
+                length = space - start;
+            }
+
+            if (length == 0)
+            {
+                continue;
+            }
+
+            end = start + length;
+            if (Overlaps(taken, start, end))
             {
                 continue;
             }
 
             taken.Add((start, end));
-            findings.Add(new GuardrailFinding(type, start, match.Length, score, $"Looks like {type["pii.".Length..].Replace('_', ' ')}."));
+            findings.Add(new GuardrailFinding(type, start, length, score, $"Looks like {type["pii.".Length..].Replace('_', ' ')}."));
+        }
+    }
+
+    /// <summary>
+    /// Finds cards inside runs of digit groups ("card 4111 1111 1111 1111 2029"): the longest Luhn-valid range of whole
+    /// groups with 13 to 19 digits, left to right, so a neighbouring number never hides a card.
+    /// </summary>
+    private static void CollectCards(string text, List<GuardrailFinding> findings, List<(int Start, int End)> taken)
+    {
+        var groups = new List<(int Start, int End)>();
+        foreach (var match in DigitRun.EnumerateMatches(text))
+        {
+            groups.Clear();
+            var end = match.Index + match.Length;
+            for (var i = match.Index; i < end; i++)
+            {
+                var s = i;
+                while (i < end && char.IsAsciiDigit(text[i]))
+                {
+                    i++;
+                }
+
+                groups.Add((s, i));
+            }
+
+            var g = 0;
+            while (g < groups.Count)
+            {
+                var found = -1;
+                var digits = 0;
+                for (var h = g; h < groups.Count; h++)
+                {
+                    digits += groups[h].End - groups[h].Start;
+                    if (digits > 19)
+                    {
+                        break;
+                    }
+
+                    if (digits >= 13)
+                    {
+                        var (s, e) = (groups[g].Start, groups[h].End);
+                        if (BoundaryOk(text, s, e) && !Overlaps(taken, s, e) && IsValidCard(text.Substring(s, e - s)))
+                        {
+                            found = h;
+                        }
+                    }
+                }
+
+                if (found < 0)
+                {
+                    g++;
+                    continue;
+                }
+
+                var (start, stop) = (groups[g].Start, groups[found].End);
+                taken.Add((start, stop));
+                findings.Add(new GuardrailFinding("pii.credit_card", start, stop - start, 0.99, "Looks like credit card."));
+                g = found + 1;
+            }
         }
     }
 

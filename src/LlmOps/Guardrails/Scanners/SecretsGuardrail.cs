@@ -12,7 +12,6 @@ public sealed class SecretsGuardrail : IGuardrail
 
     private static readonly (string Type, Regex Pattern)[] Patterns =
     [
-        ("secret.private_key", new(@"-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY-----[\s\S]{0,16384}?-----END (?:[A-Z0-9]+ ){0,3}PRIVATE KEY-----", Options)),
         ("secret.aws_access_key", new(@"(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}", Options)),
         ("secret.aws_secret_key", new(@"(?i:aws)[A-Za-z_ .\-]{0,24}(?i:secret)[A-Za-z_ .\-]{0,24}[""']?\s{0,3}[:=]\s{0,3}[""']?(?<v>[A-Za-z0-9/+]{40})", Options)),
         ("secret.github_token", new(@"(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})", Options)),
@@ -23,6 +22,12 @@ public sealed class SecretsGuardrail : IGuardrail
         ("secret.jwt", new(@"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}", Options)),
         ("secret.url_password", new(@"[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s:/@]{1,64}:(?<v>[^\s/@]{1,128})@", Options)),
     ];
+
+    // A key block is found from its markers rather than one pattern: a bounded "anything up to 16K" loop would make the
+    // non-backtracking automaton too large.
+    private static readonly Regex KeyBegin = new(@"-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY( BLOCK)?-----", Options);
+    private static readonly Regex KeyEnd = new(@"-----END (?:[A-Z0-9]+ ){0,3}PRIVATE KEY( BLOCK)?-----", Options);
+    private const int MaxKeyBlock = 16384;
 
     private static readonly Regex Candidate = new(@"[A-Za-z0-9+/=_\-]{24,512}", Options);
 
@@ -54,13 +59,13 @@ public sealed class SecretsGuardrail : IGuardrail
     {
         ArgumentNullException.ThrowIfNull(text);
         var findings = new List<GuardrailFinding>();
+        if (text.Contains("PRIVATE KEY", StringComparison.Ordinal))
+        {
+            CollectKeyBlocks(text, findings);
+        }
+
         foreach (var (type, pattern) in Patterns)
         {
-            if (type == "secret.private_key" && !text.Contains("PRIVATE KEY", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
             foreach (Match match in pattern.Matches(text))
             {
                 var g = match.Groups["v"];
@@ -138,6 +143,44 @@ public sealed class SecretsGuardrail : IGuardrail
         }
 
         return entropy;
+    }
+
+    private static void CollectKeyBlocks(string text, List<GuardrailFinding> findings)
+    {
+        foreach (var begin in KeyBegin.EnumerateMatches(text))
+        {
+            var start = begin.Index;
+            if (Overlaps(findings, start, start + begin.Length))
+            {
+                continue;
+            }
+
+            var bodyStart = start + begin.Length;
+            var limit = Math.Min(text.Length - bodyStart, MaxKeyBlock);
+            var end = -1;
+            foreach (var close in KeyEnd.EnumerateMatches(text.AsSpan(bodyStart, limit)))
+            {
+                end = bodyStart + close.Index + close.Length;
+                break;
+            }
+
+            if (end < 0)
+            {
+                // A truncated block: cover the header and the base64 body that follows it.
+                end = bodyStart;
+                while (end < bodyStart + limit && (char.IsAsciiLetterOrDigit(text[end]) || text[end] is '+' or '/' or '=' or '\n' or '\r' or ' ' or ':' or '-' or ','))
+                {
+                    if (text[end] == '-' && text.AsSpan(end).StartsWith("-----", StringComparison.Ordinal))
+                    {
+                        break;
+                    }
+
+                    end++;
+                }
+            }
+
+            findings.Add(new GuardrailFinding("secret.private_key", start, end - start, 0.99, "Looks like private key.") { Replacement = "[REDACTED_SECRET]" });
+        }
     }
 
     private static bool MixesLettersAndDigits(ReadOnlySpan<char> value)
