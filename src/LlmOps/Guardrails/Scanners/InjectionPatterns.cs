@@ -15,8 +15,8 @@ internal static class InjectionPatterns
 
     private const string OverrideVerb = "(?:ignore|ignoring|disregard|forget|skip|override|bypass|discard|drop|abandon|neglect|dismiss|set aside|throw away|stop following|do not follow|don t follow|dont follow)";
     private const string PriorWord = "(?:previous|prior|above|earlier|preceding|former|initial|original|all|any|your|the|these|those|system|developer|old|every)";
-    private const string RuleNoun = "(?:instructions?|rules|directions?|guidelines|prompts?|commands?|context|constraints|directives?|programming|guardrails|restrictions|policies|orders|guidance|training|messages?)";
-    private const string RevealVerb = "(?:reveal|show|print|display|output|repeat|tell me|give me|leak|dump|share|expose|write out|recite|spell out|copy|paste|list|disclose|return|echo|what (?:is|are|was|were))";
+    private const string RuleNoun = "(?:instructions?|rules|directions?|guidelines|prompts?|commands?|context|constraints|directives?|programming|guardrails|restrictions|policies|orders|guidance|training)";
+    private const string RevealVerb = "(?:reveal|show|print|display|output|repeat|tell me|give me|leak|dump|share|expose|write out|recite|spell out|copy|paste|list|disclose|return|echo)";
     private const string HiddenWord = "(?:system|initial|original|hidden|secret|developer|internal|first|above|previous|confidential|pre ?prompt|starting|full|exact)";
     private const string PromptNoun = "(?:prompt|instructions?|message|rules|directives?|guidelines|configuration|text|setup|context)";
 
@@ -30,7 +30,12 @@ internal static class InjectionPatterns
         ("extraction", 0.85, new($"{RevealVerb} {Gap}{HiddenWord} {Gap2}{PromptNoun}", Options)),
         ("extraction", 0.8, new("(?:repeat|print|output|copy|recite) (?:everything|all|the text|the words|all the text|the content) (?:[a-z]+ ){0,2}(?:above|before this|so far|verbatim|preceding)", Options)),
         ("extraction", 0.7, new("(?:what|which) (?:instructions|rules) (?:were you|have you been|did they) (?:given|told|programmed)", Options)),
-        ("roleplay", 0.85, new($"(?:you are|you re|act as|acting as|pretend (?:to be|you are|you re)|role ?play as|behave (?:like|as)|become|simulate|imagine (?:you are|you re|being)|respond as|answer as) {Gap}(?:unrestricted|unfiltered|uncensored|jailbroken|evil|amoral|unethical|dan|without (?:any )?(?:restrictions|limits|limitations|rules|filters|guidelines|ethics|morals|censorship)|no (?:restrictions|limits|limitations|rules|filters|guidelines|ethics|morals|censorship)|free from (?:all )?(?:rules|restrictions|guidelines))", Options)),
+        ("extraction", 0.8, new($"what (?:is|are|was|were) (?:your {HiddenWord}|the (?:system|hidden|secret|initial|original|internal|developer|confidential)) {Gap2}{PromptNoun}", Options)),
+        ("extraction", 0.7, new("what (?:were|have) you (?:been )?(?:told|given|instructed|programmed)", Options)),
+        ("extraction", 0.55, new("your (?:system|initial|hidden|secret|original|internal) (?:prompt|instructions|message|rules)", Options)),
+        ("extraction", 0.75, new("(?:repeat|print|reveal|show|display|output|dump|leak|recite|disclose|expose|echo|paste|copy|spell out|write out) (?:me )?your (?:[a-z]+ )?(?:instructions|rules|prompt|directives|guidelines|configuration)", Options)),
+        ("override", 0.85, new("(?:ignore|forget|disregard|discard) (?:everything|anything|all) (?:that )?(?:you (?:were|ve been|have been|got) |i |we )?(?:told|said|given|taught|instructed|got)", Options)),
+        ("roleplay", 0.85, new($"(?:you are|you re|act as|acting as|pretend (?:to be|you are|you re)|role ?play as|behave (?:like|as)|become|simulate|imagine (?:you are|you re|being)|respond as|answer as) {Gap}(?:unrestricted|unfiltered|uncensored|jailbroken|evil|amoral|unethical|dan|without (?:any )?(?:[a-z]+ )?(?:restrictions|limits|limitations|rules|filters|guidelines|ethics|morals|censorship)|no (?:[a-z]+ )?(?:restrictions|limits|limitations|rules|filters|guidelines|ethics|morals|censorship)|free from (?:all )?(?:rules|restrictions|guidelines))", Options)),
         ("roleplay", 0.95, new("do anything now", Options)),
         ("roleplay", 0.75, new("(?:developer|god|debug|admin|jailbreak|dan|sudo|maintenance|unrestricted) mode (?:enabled|activated|on|engaged)|(?:enable|activate|enter|switch to) (?:[a-z]+ ){0,2}(?:developer|god|debug|admin|jailbreak|dan|sudo|unrestricted) mode", Options)),
         ("roleplay", 0.6, new("you are (?:now|no longer) (?:a|an|the|my|in|free|called|named|going|bound|restricted|limited|an ai)", Options)),
@@ -69,10 +74,11 @@ internal static class InjectionPatterns
         ("delimiter", 0.7, new(@"\[/?(?:INST|SYS|SYSTEM)\]|<</?SYS>>|</?(?:system|instructions?|admin)>", Options | RegexOptions.IgnoreCase)),
         ("delimiter", 0.6, new(@"(?:^|\n)[ \t#>*\-=]{0,8}(?:system|SYSTEM|System|developer|DEVELOPER|admin|ADMIN)[ \t]{0,4}(?:prompt|PROMPT|message|MESSAGE|override|OVERRIDE)?[ \t]{0,4}:", Options)),
         ("delimiter", 0.7, new(@"(?:-{3,}|={3,}|#{3,}|\*{3,})[ \t]{0,4}(?:END|End|end)[ \t]", Options)),
+        ("delimiter", 0.6, new(@"(?:SYSTEM|ADMIN|DEVELOPER)[ ._\-]{0,2}(?:PROMPT|MESSAGE|OVERRIDE|INSTRUCTIONS)?[ ._\-]{0,2}:", Options)),
     ];
 
     /// <summary>Gets markers of harmless meta-discussion (asking about injection rather than doing it).</summary>
     public static readonly Regex Meta = new(
-        "(?:what does|what do|what is|what s|what are|meaning of|explain|explaining|definition|define|an example of|examples of|how (?:do|can|should|would|could) (?:i|we|you|developers|companies|one) (?:[a-z]+ ){0,2}(?:detect|prevent|defend|protect|stop|block|mitigate|handle|test|filter|recognize|spot)|detect|detection|classifier|researcher|research|paper|article|blog|training data|dataset|the phrase|the sentence|this phrase|means|called|known as|the term|why do attackers|why do people|red team|security awareness|awareness training|is it true that|course on|lecture|history of|write a (?:short )?(?:story|essay|poem|article|report)|quiz|translate the phrase|why would|common attacks?|such as|like the|phrases like|mitigations?|sanitiz|in a sentence)",
+        "(?:what does|what do|what is|what s|what are|meaning of|explain|explaining|definition|define|an example of|examples of|how (?:do|can|should|would|could) (?:i|we|you|developers|companies|one) (?:[a-z]+ ){0,2}(?:detect|prevent|defend|protect|stop|block|mitigate|handle|test|filter|recognize|spot)|detect|detection|classifier|researcher|research|paper|article|blog|training data|dataset|the phrase|the sentence|this phrase|means|called|known as|the term|why do attackers|why do people|red team|security awareness|awareness training|is it true that|course on|lecture|history of|write a (?:short )?(?:story|essay|poem|article|report)|quiz|translate the phrase|why would|common attacks?|such as|like the|phrases like|mitigations?|sanitiz|in a sentence|prompt injection|jailbreak|injection attack|attack example|example of)",
         Options);
 }

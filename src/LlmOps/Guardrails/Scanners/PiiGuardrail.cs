@@ -11,13 +11,28 @@ namespace LlmOps.Guardrails.Scanners;
 public sealed class PiiGuardrail : IGuardrail
 {
     private static readonly Regex Email = new(@"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
-    private static readonly Regex Phone = new(@"(?:\+[1-9][0-9]{0,2}[ .\-]?)?(?:\([0-9]{2,4}\)[ .\-]?|[0-9]{2,4}[ .\-])[0-9]{3,4}[ .\-]?[0-9]{3,4}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex Phone = new(@"(?:\+[1-9][0-9]{0,2}[ .\-]?)?(?:\(0?[0-9]{1,4}\)[ .\-]?)?[0-9]{1,4}(?:[ .\-][0-9]{2,4}){1,4}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex SsnShape = new(@"^[0-9]{3}[\- ][0-9]{2}[\- ][0-9]{4}$", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex DateLike = new(@"^(?:[0-9]{4}[\-./][0-9]{1,2}[\-./][0-9]{1,2}|[0-9]{1,2}[\-./][0-9]{1,2}[\-./][0-9]{2,4})$", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
     private static readonly Regex DigitRun = new(@"[0-9]+(?:[ \-][0-9]+)*", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
     private static readonly Regex Iban = new(@"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
     private static readonly Regex Ssn = new(@"[0-9]{3}[\- ]?[0-9]{2}[\- ]?[0-9]{4}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
     private static readonly Regex IPv4 = new(@"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
     private static readonly Regex IPv6 = new(@"(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
     private static readonly Regex Wallet = new(@"(?:bc1[02-9ac-hj-np-z]{25,59}|[13][1-9A-HJ-NP-Za-km-z]{25,34}|0x[0-9a-fA-F]{40})", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+
+    private static readonly Dictionary<string, int> IbanLengths = new(StringComparer.Ordinal)
+    {
+        ["AD"] = 24, ["AE"] = 23, ["AL"] = 28, ["AT"] = 20, ["AZ"] = 28, ["BA"] = 20, ["BE"] = 16, ["BG"] = 22, ["BH"] = 22,
+        ["BR"] = 29, ["CH"] = 21, ["CR"] = 22, ["CY"] = 28, ["CZ"] = 24, ["DE"] = 22, ["DK"] = 18, ["DO"] = 28, ["EE"] = 20,
+        ["EG"] = 29, ["ES"] = 24, ["FI"] = 18, ["FO"] = 18, ["FR"] = 27, ["GB"] = 22, ["GE"] = 22, ["GI"] = 23, ["GL"] = 18,
+        ["GR"] = 27, ["GT"] = 28, ["HR"] = 21, ["HU"] = 28, ["IE"] = 22, ["IL"] = 23, ["IS"] = 26, ["IT"] = 27, ["JO"] = 30,
+        ["KW"] = 30, ["KZ"] = 20, ["LB"] = 28, ["LC"] = 32, ["LI"] = 21, ["LT"] = 20, ["LU"] = 20, ["LV"] = 21, ["MC"] = 27,
+        ["MD"] = 24, ["ME"] = 22, ["MK"] = 19, ["MR"] = 27, ["MT"] = 31, ["MU"] = 30, ["NL"] = 18, ["NO"] = 15, ["PK"] = 24,
+        ["PL"] = 28, ["PS"] = 29, ["PT"] = 25, ["QA"] = 29, ["RO"] = 24, ["RS"] = 22, ["SA"] = 24, ["SC"] = 31, ["SE"] = 24,
+        ["SI"] = 19, ["SK"] = 24, ["SM"] = 27, ["ST"] = 25, ["SV"] = 28, ["TL"] = 23, ["TN"] = 24, ["TR"] = 26, ["UA"] = 29,
+        ["VA"] = 22, ["VG"] = 24, ["XK"] = 20,
+    };
 
     /// <summary>Gets or sets a value indicating whether PII blocks instead of being redacted.</summary>
     /// <value>The default value is <see langword="false"/>.</value>
@@ -52,7 +67,7 @@ public sealed class PiiGuardrail : IGuardrail
         Collect(text, IPv6, "pii.ip_address", 0.9, static _ => true, findings, taken);
         Collect(text, IPv4, "pii.ip_address", 0.9, static _ => true, findings, taken);
         Collect(text, Wallet, "pii.crypto_wallet", 0.7, static _ => true, findings, taken);
-        Collect(text, Phone, "pii.phone", 0.8, static v => Digits(v) is >= 7 and <= 15, findings, taken);
+        Collect(text, Phone, "pii.phone", 0.8, IsPhoneLike, findings, taken);
         findings.Sort(static (a, b) => a.Start.CompareTo(b.Start));
         return findings;
     }
@@ -161,6 +176,13 @@ public sealed class PiiGuardrail : IGuardrail
             return false;
         }
 
+        // The length is fixed per country (ISO 13616); a number of the wrong length is not an IBAN even when its
+        // remainder happens to be 1. Countries not in the table are checked by mod-97 alone.
+        if (IbanLengths.TryGetValue(string.Concat(compact[0], compact[1]), out var expected) && n != expected)
+        {
+            return false;
+        }
+
         var remainder = 0;
         for (var k = 0; k < n; k++)
         {
@@ -227,6 +249,9 @@ public sealed class PiiGuardrail : IGuardrail
         var serial = ((d[5] - '0') * 1000) + ((d[6] - '0') * 100) + ((d[7] - '0') * 10) + (d[8] - '0');
         return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0;
     }
+
+    private static bool IsPhoneLike(string value)
+        => Digits(value) is >= 7 and <= 15 && !DateLike.IsMatch(value) && !SsnShape.IsMatch(value) && (value[0] is '+' or '(' || value.AsSpan().IndexOfAny(" .-") >= 0);
 
     private static int Digits(string value)
     {

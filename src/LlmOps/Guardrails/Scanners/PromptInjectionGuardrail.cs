@@ -15,9 +15,9 @@ namespace LlmOps.Guardrails.Scanners;
 /// over known attacks), whose score is combined by maximum.
 /// </para>
 /// <para>
-/// Score: within a window, the intents found combine as 1 - Π(1 - weight); a window that reads as harmless
-/// meta-discussion (asks what a quoted phrase means, how to detect attacks) is multiplied by
-/// <see cref="MetaDiscount"/>. The text's score is the maximum over overlapping windows of
+/// Score: within a window, the intents found combine as 1 - Π(1 - weight). When the intents occur only inside
+/// quotations and the text around them reads as meta-discussion (asks what a quoted phrase means, how to detect
+/// attacks), the score is multiplied by <see cref="MetaDiscount"/>. The text's score is the maximum over overlapping windows of
 /// <see cref="WindowSize"/> characters, so an attack in the middle of a long document is not diluted. At or above
 /// <see cref="Threshold"/> (default 0.5) the text is blocked (or flagged when <see cref="FlagOnly"/>).
 /// Finding spans cover the whole scanned text: normalisation does not keep positions.
@@ -50,7 +50,7 @@ public sealed class PromptInjectionGuardrail : IGuardrail
     /// <value>The default value is 0.5.</value>
     public double Threshold { get; set; } = 0.5;
 
-    /// <summary>Gets or sets the factor applied to a window that reads as meta-discussion of injection.</summary>
+    /// <summary>Gets or sets the factor applied when the intents are only quoted, inside a text that discusses them.</summary>
     /// <value>The default value is 0.3.</value>
     public double MetaDiscount { get; set; } = 0.3;
 
@@ -125,12 +125,38 @@ public sealed class PromptInjectionGuardrail : IGuardrail
 
     private (double Score, IReadOnlyList<string> Families) ScoreView(string text, bool allowDiscount)
     {
-        var spaced = InjectionNormalizer.Spaced(text);
+        var full = ScoreWindows(text);
+        if (!allowDiscount || full.Score == 0)
+        {
+            return full;
+        }
+
+        // Harmless meta-discussion quotes the attack and asks about it. When the intents are found only inside
+        // quotations and the text around them reads as a question about them, the quoted part is discounted.
+        var unquoted = InjectionNormalizer.BlankQuoted(text);
+        if (ReferenceEquals(unquoted, text))
+        {
+            return full;
+        }
+
+        var outside = ScoreWindows(unquoted);
+        if (outside.Score >= full.Score || !InjectionPatterns.Meta.IsMatch(InjectionNormalizer.Spaced(unquoted)))
+        {
+            return full;
+        }
+
+        var discounted = full.Score * MetaDiscount;
+        return discounted >= outside.Score ? (discounted, full.Families) : outside;
+    }
+
+    private (double Score, IReadOnlyList<string> Families) ScoreWindows(string text)
+    {
+        var spaced = InjectionNormalizer.Rejoin(InjectionNormalizer.Spaced(text));
         var compact = InjectionNormalizer.Compact(spaced);
         var hits = new List<(string Family, double Weight, double Position)>();
         Collect(InjectionPatterns.Spaced, spaced, hits);
         Collect(InjectionPatterns.Compact, compact, hits);
-        Collect(InjectionPatterns.Raw, text, hits);
+        Collect(InjectionPatterns.Raw, InjectionNormalizer.StripInvisible(text), hits);
         if (hits.Count == 0)
         {
             return (0, []);
@@ -140,16 +166,6 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         var length = Math.Max(1, spaced.Length);
         var windowFraction = Math.Min(1.0, (double)WindowSize / length);
         var stepFraction = Math.Min(1.0, (double)Math.Max(1, WindowSize - WindowOverlap) / length);
-        var metas = new List<double>();
-        if (allowDiscount)
-        {
-            foreach (var m in InjectionPatterns.Meta.EnumerateMatches(spaced))
-            {
-                metas.Add((double)m.Index / length);
-            }
-        }
-
-        var quoted = text.AsSpan().IndexOfAny("\"'“”‘’«»`") >= 0;
         double bestScore = 0;
         List<string> bestFamilies = [];
         for (double start = 0; start < 1.0; start += stepFraction)
@@ -170,11 +186,6 @@ public sealed class PromptInjectionGuardrail : IGuardrail
             }
 
             var score = 1 - keep;
-            if (score > 0 && quoted && HasMeta(metas, start, end))
-            {
-                score *= MetaDiscount;
-            }
-
             if (score > bestScore)
             {
                 bestScore = score;
@@ -188,19 +199,6 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         }
 
         return (bestScore, bestFamilies);
-    }
-
-    private static bool HasMeta(List<double> metas, double start, double end)
-    {
-        foreach (var m in metas)
-        {
-            if (m >= start && m <= end)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private static void Collect((string Family, double Weight, Regex Pattern)[] patterns, string view, List<(string, double, double)> hits)

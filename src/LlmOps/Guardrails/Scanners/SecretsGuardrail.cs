@@ -70,6 +70,12 @@ public sealed class SecretsGuardrail : IGuardrail
             {
                 var g = match.Groups["v"];
                 var (start, length) = g.Success ? (g.Index, g.Length) : (match.Index, match.Length);
+                if (text.AsSpan(start, length).StartsWith("[REDACTED", StringComparison.Ordinal))
+                {
+                    // Already redacted (a re-scan, or an earlier stage).
+                    continue;
+                }
+
                 if (!Overlaps(findings, start, start + length))
                 {
                     findings.Add(new GuardrailFinding(type, start, length, 0.99, $"Looks like {type["secret.".Length..].Replace('_', ' ')}.") { Replacement = "[REDACTED_SECRET]" });
