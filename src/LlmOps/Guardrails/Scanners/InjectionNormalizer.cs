@@ -117,7 +117,10 @@ internal static class InjectionNormalizer
     public static string BlankQuoted(string text)
     {
         char[]? chars = null;
-        for (var i = 0; i < text.Length; i++)
+
+        // Unclosed openers each look up to 400 characters ahead; the budget keeps adversarial input linear.
+        var budget = (4L * text.Length) + 4096;
+        for (var i = 0; i < text.Length && budget > 0; i++)
         {
             var close = text[i] switch
             {
@@ -136,6 +139,7 @@ internal static class InjectionNormalizer
             }
 
             var limit = Math.Min(text.Length, i + 400);
+            budget -= limit - i;
             for (var j = i + 1; j < limit; j++)
             {
                 if (text[j] != close)

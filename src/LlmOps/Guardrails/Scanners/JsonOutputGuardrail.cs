@@ -52,6 +52,11 @@ public sealed class JsonOutputGuardrail : IGuardrail
         {
             return Fail("output.invalid_json", $"The answer is not valid JSON (line {ex.LineNumber + 1}, position {ex.BytePositionInLine}).", text.Length);
         }
+        catch (ArgumentException)
+        {
+            // Lone surrogates cannot be transcoded to UTF-8.
+            return Fail("output.invalid_json", "The answer is not valid JSON (it contains invalid UTF-16).", text.Length);
+        }
 
         using (document)
         {
