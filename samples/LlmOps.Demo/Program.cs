@@ -9,5 +9,6 @@ demo.Out.WriteLine();
 
 // One line per section, in pipeline order.
 await PipelineSection.RunAsync(demo);
+await GuardrailsSection.RunAsync(demo);
 
 demo.Out.WriteLine("Done.");
