@@ -12,7 +12,6 @@ namespace LlmOps.Guardrails.Scanners;
 /// </summary>
 internal static class InjectionNormalizer
 {
-    private static readonly Regex Base64Run = new(@"[A-Za-z0-9+/]{16,}={0,2}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
 
     private static readonly Dictionary<char, char> Homoglyphs = new()
     {
@@ -22,10 +21,15 @@ internal static class InjectionNormalizer
         ['ɑ'] = 'a', ['ı'] = 'i', ['ꞇ'] = 't', ['ｓ'] = 's',
     };
 
+    // After Homoglyphs: static fields initialise in order, and the table is built from it.
+    private static readonly char[] AsciiFold = BuildAsciiFold();
+
     /// <summary>
     /// Words an attacker splits ("instruc tions", "for get") that the grammar needs whole. Tokens are rejoined only
     /// when the concatenation is one of these words, so ordinary text is left alone.
     /// </summary>
+    private const int MaxJoined = 20;
+
     private static readonly HashSet<string> Vocabulary = new(StringComparer.Ordinal)
     {
         "ignore", "ignoring", "disregard", "forget", "override", "bypass", "discard", "abandon", "neglect", "dismiss",
@@ -40,6 +44,9 @@ internal static class InjectionNormalizer
         "systemprompt", "instrucciones", "anteriores", "previas", "ignora", "olvida", "restricciones", "precedentes",
         "consignes", "ignorez", "oubliez", "ignorer", "oublie",
     };
+
+    // Two-letter starts of the vocabulary words (a-z by a-z): most tokens fail this test and skip the lookups.
+    private static readonly bool[] VocabularyPrefixes = BuildVocabularyPrefixes();
 
     /// <summary>Gets the spaced view: lower-case letters, words separated by single spaces.</summary>
     public static string Spaced(string text)
@@ -70,26 +77,63 @@ internal static class InjectionNormalizer
     /// </summary>
     public static string Rejoin(string spaced)
     {
-        var tokens = spaced.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        StringBuilder? builder = null;
-        for (var i = 0; i < tokens.Length; i++)
+        var lookup = Vocabulary.GetAlternateLookup<ReadOnlySpan<char>>();
+        var tokens = new List<(int Start, int Length)>();
+        for (var i = 0; i < spaced.Length; i++)
         {
-            var token = tokens[i];
+            if (spaced[i] == ' ')
+            {
+                continue;
+            }
+
+            var start = i;
+            while (i < spaced.Length && spaced[i] != ' ')
+            {
+                i++;
+            }
+
+            tokens.Add((start, i - start));
+        }
+
+        Span<char> buffer = stackalloc char[MaxJoined];
+        StringBuilder? builder = null;
+        for (var t = 0; t < tokens.Count; t++)
+        {
+            var (start, length) = tokens[t];
             var consumed = 0;
-            if (!Vocabulary.Contains(token))
+            var joinedLength = 0;
+            if (HasVocabularyPrefix(spaced, tokens, t) && !lookup.Contains(spaced.AsSpan(start, length)))
             {
                 for (var n = 3; n >= 2 && consumed == 0; n--)
                 {
-                    if (i + n > tokens.Length)
+                    if (t + n > tokens.Count)
                     {
                         continue;
                     }
 
-                    var joined = string.Concat(tokens.AsSpan(i, n));
-                    if (joined.Length <= 20 && Vocabulary.Contains(joined) && !Vocabulary.Contains(tokens[i + n - 1]))
+                    var total = 0;
+                    for (var k = 0; k < n; k++)
                     {
-                        token = joined;
+                        total += tokens[t + k].Length;
+                    }
+
+                    if (total > MaxJoined)
+                    {
+                        continue;
+                    }
+
+                    var at = 0;
+                    for (var k = 0; k < n; k++)
+                    {
+                        spaced.AsSpan(tokens[t + k].Start, tokens[t + k].Length).CopyTo(buffer[at..]);
+                        at += tokens[t + k].Length;
+                    }
+
+                    var last = tokens[t + n - 1];
+                    if (lookup.Contains(buffer[..total]) && !lookup.Contains(spaced.AsSpan(last.Start, last.Length)))
+                    {
                         consumed = n - 1;
+                        joinedLength = total;
                     }
                 }
             }
@@ -97,14 +141,24 @@ internal static class InjectionNormalizer
             if (consumed > 0 && builder is null)
             {
                 builder = new StringBuilder(spaced.Length);
-                for (var k = 0; k < i; k++)
-                {
-                    builder.Append(tokens[k]).Append(' ');
-                }
+                builder.Append(spaced, 0, start);
             }
 
-            builder?.Append(token).Append(' ');
-            i += consumed;
+            if (builder is not null)
+            {
+                if (consumed > 0)
+                {
+                    builder.Append(buffer[..joinedLength]);
+                }
+                else
+                {
+                    builder.Append(spaced, start, length);
+                }
+
+                builder.Append(' ');
+            }
+
+            t += consumed;
         }
 
         return builder is null ? spaced : builder.ToString().TrimEnd();
@@ -214,14 +268,38 @@ internal static class InjectionNormalizer
     {
         StringBuilder? decoded = null;
         var count = 0;
-        foreach (var match in Base64Run.EnumerateMatches(text))
+        var i = 0;
+        while (i < text.Length)
         {
-            if (++count > 64 || match.Length > 65536)
+            // Runs of at least 16 base64 characters, with up to two '=' of padding.
+            if (!IsBase64Char(text[i]))
+            {
+                i++;
+                continue;
+            }
+
+            var start = i;
+            while (i < text.Length && IsBase64Char(text[i]))
+            {
+                i++;
+            }
+
+            if (i - start < 16)
+            {
+                continue;
+            }
+
+            for (var pad = 0; pad < 2 && i < text.Length && text[i] == '='; pad++)
+            {
+                i++;
+            }
+
+            if (++count > 64 || i - start > 65536)
             {
                 break;
             }
 
-            var run = text.AsSpan(match.Index, match.Length);
+            var run = text.AsSpan(start, i - start);
             var bytes = new byte[Base64.GetMaxDecodedFromUtf8Length(run.Length)];
             if (!Convert.TryFromBase64Chars(run, bytes, out var written) || written < 8)
             {
@@ -333,8 +411,55 @@ internal static class InjectionNormalizer
         return builder.ToString();
     }
 
+    private static bool[] BuildVocabularyPrefixes()
+    {
+        var table = new bool[26 * 26];
+        foreach (var word in Vocabulary)
+        {
+            table[((word[0] - 'a') * 26) + (word[1] - 'a')] = true;
+        }
+
+        return table;
+    }
+
+    /// <summary>Tells whether the token at <paramref name="t"/>, joined with the next one when it is a single letter, starts like a vocabulary word.</summary>
+    private static bool HasVocabularyPrefix(string spaced, List<(int Start, int Length)> tokens, int t)
+    {
+        var (start, length) = tokens[t];
+        var first = spaced[start];
+        char second;
+        if (length >= 2)
+        {
+            second = spaced[start + 1];
+        }
+        else if (t + 1 < tokens.Count)
+        {
+            second = spaced[tokens[t + 1].Start];
+        }
+        else
+        {
+            return false;
+        }
+
+        return first is >= 'a' and <= 'z' && second is >= 'a' and <= 'z' && VocabularyPrefixes[((first - 'a') * 26) + (second - 'a')];
+    }
+
+    private static bool IsBase64Char(char c) => char.IsAsciiLetterOrDigit(c) || c is '+' or '/';
+
     private static string Fold(string text)
     {
+        if (Ascii.IsValid(text))
+        {
+            // Compatibility normalisation and the category checks are no-ops on ASCII: map through a table.
+            return string.Create(text.Length, text, static (span, source) =>
+            {
+                for (var i = 0; i < source.Length; i++)
+                {
+                    span[i] = AsciiFold[source[i]];
+                }
+            });
+        }
+
         string normalized;
         try
         {
@@ -362,28 +487,43 @@ internal static class InjectionNormalizer
                 continue;
             }
 
-            c = char.ToLowerInvariant(c);
-            if (Homoglyphs.TryGetValue(c, out var latin))
-            {
-                c = latin;
-            }
-
-            c = c switch
-            {
-                '0' => 'o',
-                '1' => 'i',
-                '3' => 'e',
-                '4' => 'a',
-                '5' => 's',
-                '7' => 't',
-                '@' => 'a',
-                '$' => 's',
-                'ß' => 's',
-                _ => c,
-            };
-            builder.Append(c);
+            builder.Append(FoldChar(c));
         }
 
         return builder.ToString();
+    }
+
+    private static char FoldChar(char c)
+    {
+        c = char.ToLowerInvariant(c);
+        if (Homoglyphs.TryGetValue(c, out var latin))
+        {
+            c = latin;
+        }
+
+        return c switch
+        {
+            '0' => 'o',
+            '1' => 'i',
+            '3' => 'e',
+            '4' => 'a',
+            '5' => 's',
+            '7' => 't',
+            '@' => 'a',
+            '$' => 's',
+            'ß' => 's',
+            _ => c,
+        };
+    }
+
+    private static char[] BuildAsciiFold()
+    {
+        var table = new char[128];
+        for (var c = 0; c < 128; c++)
+        {
+            table[c] = FoldChar((char)c);
+        }
+
+        return table;
     }
 }

@@ -77,8 +77,41 @@ internal static class InjectionPatterns
         ("delimiter", 0.6, new(@"(?:SYSTEM|ADMIN|DEVELOPER)[ ._\-]{0,2}(?:PROMPT|MESSAGE|OVERRIDE|INSTRUCTIONS)?[ ._\-]{0,2}:", Options)),
     ];
 
+    /// <summary>Gets one regex that matches wherever any spaced pattern matches (a prefilter), or null when too large.</summary>
+    public static readonly Regex? SpacedAny = Any(Spaced);
+
+    /// <summary>Gets one regex that matches wherever any compact pattern matches, or null when too large.</summary>
+    public static readonly Regex? CompactAny = Any(Compact);
+
+    /// <summary>Gets one regex that matches wherever any raw pattern matches, or null when too large.</summary>
+    public static readonly Regex? RawAny = Any(Raw);
+
     /// <summary>Gets markers of harmless meta-discussion (asking about injection rather than doing it).</summary>
     public static readonly Regex Meta = new(
         "(?:what does|what do|what is|what s|what are|meaning of|explain|explaining|definition|define|an example of|examples of|how (?:do|can|should|would|could) (?:i|we|you|developers|companies|one) (?:[a-z]+ ){0,2}(?:detect|prevent|defend|protect|stop|block|mitigate|handle|test|filter|recognize|spot)|detect|detection|classifier|researcher|research|paper|article|blog|training data|dataset|the phrase|the sentence|this phrase|means|called|known as|the term|why do attackers|why do people|red team|security awareness|awareness training|is it true that|course on|lecture|history of|write a (?:short )?(?:story|essay|poem|article|report)|quiz|translate the phrase|why would|common attacks?|such as|like the|phrases like|mitigations?|sanitiz|in a sentence|prompt injection|jailbreak|injection attack|attack example|example of)",
         Options);
+
+    /// <summary>
+    /// Joins a pattern list into one alternation. Ordinary text matches none of the patterns, so one pass of the
+    /// union (one lazily built DFA) replaces a pass per pattern; the patterns run one by one only after it matches.
+    /// </summary>
+    private static Regex? Any((string Family, double Weight, Regex Pattern)[] patterns)
+    {
+        var parts = new List<string>(patterns.Length);
+        foreach (var (_, _, pattern) in patterns)
+        {
+            var inline = (pattern.Options & RegexOptions.IgnoreCase) != 0 ? "(?i:" : "(?:";
+            parts.Add(inline + pattern + ")");
+        }
+
+        try
+        {
+            return new Regex(string.Join('|', parts), Options);
+        }
+        catch (NotSupportedException)
+        {
+            // The union's automaton would exceed the engine's limit: run the patterns one by one.
+            return null;
+        }
+    }
 }

@@ -154,9 +154,9 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         var spaced = InjectionNormalizer.Rejoin(InjectionNormalizer.Spaced(text));
         var compact = InjectionNormalizer.Compact(spaced);
         var hits = new List<(string Family, double Weight, double Position)>();
-        Collect(InjectionPatterns.Spaced, spaced, hits);
-        Collect(InjectionPatterns.Compact, compact, hits);
-        Collect(InjectionPatterns.Raw, InjectionNormalizer.StripInvisible(text), hits);
+        Collect(InjectionPatterns.Spaced, InjectionPatterns.SpacedAny, spaced, hits);
+        Collect(InjectionPatterns.Compact, InjectionPatterns.CompactAny, compact, hits);
+        Collect(InjectionPatterns.Raw, InjectionPatterns.RawAny, InjectionNormalizer.StripInvisible(text), hits);
         if (hits.Count == 0)
         {
             return (0, []);
@@ -201,8 +201,13 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         return (bestScore, bestFamilies);
     }
 
-    private static void Collect((string Family, double Weight, Regex Pattern)[] patterns, string view, List<(string, double, double)> hits)
+    private static void Collect((string Family, double Weight, Regex Pattern)[] patterns, Regex? any, string view, List<(string, double, double)> hits)
     {
+        if (any is not null && !any.IsMatch(view))
+        {
+            return;
+        }
+
         var length = Math.Max(1, view.Length);
         foreach (var (family, weight, pattern) in patterns)
         {
