@@ -277,6 +277,19 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
         };
     }
 
+    private static bool HasSystemMessage(IReadOnlyList<ChatMessage> messages)
+    {
+        foreach (var message in messages)
+        {
+            if (message.Role == ChatRole.System)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static ChatMessage WithText(ChatMessage message, string text)
     {
         var contents = new List<AIContent>(message.Contents.Count);
@@ -393,7 +406,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
         }
 
         string? canary = null;
-        if (_leak is not null)
+        if (_leak is not null && HasSystemMessage(messages))
         {
             changed ??= [.. messages];
             canary = _leak.Plant(changed);

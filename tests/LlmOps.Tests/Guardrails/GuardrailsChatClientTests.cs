@@ -525,6 +525,21 @@ public sealed class GuardrailsChatClientTests : IDisposable
         Assert.Equal("leak.canary", Assert.Single(ex.Findings).Type);
     }
 
+    [Fact]
+    public async Task GetResponseAsync_SameSystemPrompt_SendsIdenticalRequestsSoCachingStillWorks()
+    {
+        using var client = Create();
+        ChatMessage[] messages = [new(ChatRole.System, "Be brief."), new(ChatRole.User, "hi")];
+
+        await client.GetResponseAsync(messages);
+        await client.GetResponseAsync(messages);
+        await client.GetResponseAsync("no system message here");
+
+        Assert.Equal(_inner.Requests[0][0].Text, _inner.Requests[1][0].Text);
+        Assert.Contains("cnry-", _inner.Requests[0][0].Text, StringComparison.Ordinal);
+        Assert.Equal(ChatRole.User, Assert.Single(_inner.Requests[2]).Role);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -563,6 +578,30 @@ public sealed class GuardrailsChatClientTests : IDisposable
 
         Assert.True(response.GetGuardrailReport()!.InputBlocked);
         Assert.Empty(_inner.Requests);
+    }
+
+    [Fact]
+    public async Task UseGuardrails_WithOptions_AddsStage()
+    {
+        var options = Options(new BannedContentGuardrail(["nope"]));
+        using var client = new ChatClientBuilder(_inner).UseGuardrails(options).Build();
+
+        Assert.Same(options, client.GetService<GuardrailsOptions>());
+        await Assert.ThrowsAsync<GuardrailViolationException>(() => client.GetResponseAsync("nope"));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GetResponseAsync_InnerThrows_PropagatesUnwrapped(bool streaming)
+    {
+        _inner.Fault = () => new InvalidOperationException("provider down");
+        using var client = Create();
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => RunAsync(client, "hello", streaming));
+
+        Assert.Equal("provider down", ex.Message);
+        Assert.Empty(_metrics.Of(GuardrailsChatClient.ViolationsMetric));
     }
 
     [Fact]
