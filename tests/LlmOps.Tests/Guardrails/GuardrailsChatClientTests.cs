@@ -198,6 +198,28 @@ public sealed class GuardrailsChatClientTests : IDisposable
         Assert.Single(updates.Last().GetGuardrailReport()!.Findings);
     }
 
+    [Theory]
+    [InlineData(GuardrailStreamingMode.Buffered)]
+    [InlineData(GuardrailStreamingMode.Incremental)]
+    public async Task GetStreamingResponseAsync_PrivateKeyLongerThanWindow_NoKeyLineReachesCaller(GuardrailStreamingMode mode)
+    {
+        var key = TestSecrets.PrivateKey(new Random(11));
+        _inner.Reply = _ => "Here is the key file:\n" + key + "\nKeep it safe.";
+        _inner.Chunker = r => RecordingInnerClient.Split(r, 10);
+        var options = Options(new SecretsGuardrail());
+        options.StreamingMode = mode;
+        using var client = Create(options);
+
+        var text = string.Concat((await ToListAsync(client.GetStreamingResponseAsync("key?"))).Select(u => u.Text));
+
+        Assert.StartsWith("Here is the key file:", text, StringComparison.Ordinal);
+        Assert.EndsWith("Keep it safe.", text, StringComparison.Ordinal);
+        foreach (var line in key.Split('\n').Where(l => !l.StartsWith('-')))
+        {
+            Assert.DoesNotContain(line[..24], text, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task GetStreamingResponseAsync_LongAnswerBuffered_HoldsBackUntilWindowScanned()
     {
