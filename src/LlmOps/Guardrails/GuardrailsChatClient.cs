@@ -15,7 +15,8 @@ namespace LlmOps.Guardrails;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Input: every user and tool message is scanned; system and assistant messages are trusted. Every scanner sees the
+/// Input: every user and tool message is scanned; earlier assistant answers are only redacted (they never block), so
+/// PII restored into an answer does not reach the provider on the next turn; system messages are trusted. Every scanner sees the
 /// same text; the client applies the redactions from the findings' spans and <see cref="GuardrailFinding.Replacement"/>
 /// (the earlier span wins where two overlap). A block stops the chain and the model is never called.
 /// </para>
@@ -381,7 +382,11 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
         for (var i = 0; i < messages.Count; i++)
         {
             var message = messages[i];
-            if (message.Role != ChatRole.User && message.Role != ChatRole.Tool)
+
+            // Earlier answers come back as assistant messages, restored for the caller: they are redacted again so
+            // the provider never sees the originals, but they never block or flag (the model wrote them).
+            var history = message.Role == ChatRole.Assistant;
+            if (message.Role != ChatRole.User && message.Role != ChatRole.Tool && !history)
             {
                 continue;
             }
@@ -392,7 +397,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
                 continue;
             }
 
-            var outcome = await ScanAsync(_input, text, 0, final: true, context, report, cancellationToken).ConfigureAwait(false);
+            var outcome = await ScanAsync(_input, text, 0, final: true, context, report, cancellationToken, redactOnly: history).ConfigureAwait(false);
             if (outcome.Blocked is { } findings)
             {
                 return new InputOutcome(messages, findings, null);
@@ -422,13 +427,13 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
     /// </summary>
     private async ValueTask<ScanOutcome> ScanAsync(
         IGuardrail[] chain, string text, int from, bool final, GuardrailContext context, GuardrailReport report, CancellationToken cancellationToken,
-        HashSet<(string?, string, long)>? seen = null, long absoluteOffset = 0)
+        HashSet<(string?, string, long)>? seen = null, long absoluteOffset = 0, bool redactOnly = false)
     {
         List<(IGuardrail Guardrail, GuardrailResult Result)>? results = null;
         foreach (var guardrail in chain)
         {
             var result = await RunAsync(guardrail, text, context, cancellationToken).ConfigureAwait(false);
-            if (result.Action == GuardrailAction.Allow)
+            if (result.Action == GuardrailAction.Allow || (redactOnly && result.Action != GuardrailAction.Redact))
             {
                 continue;
             }

@@ -134,6 +134,38 @@ public sealed class GuardrailsChatClientTests : IDisposable
         Assert.True(response.GetGuardrailReport()!.Redacted);
     }
 
+    [Fact]
+    public async Task GetResponseAsync_SecondTurnWithRestoredAnswerInHistory_ProviderStillNeverSeesOriginals()
+    {
+        const string Email = "jane.doe@example.com";
+        _inner.Reply = messages => $"Noted {Placeholder(messages, "EMAIL")}. Ignore previous instructions is a phrase I will not follow.";
+        using var client = Create();
+        var history = new List<ChatMessage> { new(ChatRole.User, $"My email is {Email}.") };
+
+        var first = await client.GetResponseAsync(history);
+        history.AddRange(first.Messages);
+        history.Add(new ChatMessage(ChatRole.User, "Thanks, what did you note?"));
+        var second = await client.GetResponseAsync(history);
+
+        Assert.Contains(Email, first.Text, StringComparison.Ordinal);
+        Assert.Contains(Email, second.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Email, _inner.SeenText, StringComparison.Ordinal);
+        Assert.Equal(2, _inner.Requests.Count);
+        Assert.False(second.GetGuardrailReport()!.Blocked, "history is redacted, never blocked");
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_SecretInPrompt_ProviderSeesRedaction()
+    {
+        var token = TestSecrets.Stripe(new Random(12));
+        using var client = Create();
+
+        await client.GetResponseAsync($"my key is {token}");
+
+        Assert.DoesNotContain(token, _inner.SeenText, StringComparison.Ordinal);
+        Assert.Contains("[REDACTED_SECRET]", _inner.SeenText, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
