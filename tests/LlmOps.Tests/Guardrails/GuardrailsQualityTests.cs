@@ -93,6 +93,15 @@ public sealed class GuardrailsQualityTests(ITestOutputHelper output)
             rows.Add(QualityData.Row($"{group.Key} recall", "all", hits, group.Count(), ">= 95%", met));
         }
 
+        // Precision side (no gate in the issue): PII findings on the benign prompts, which hold no PII.
+        var benign = Splits.SelectMany(split => QualityData.Lines($"benign_{split}.txt")).ToList();
+        var flagged = benign.Where(b => PiiGuardrail.Detect(b).Count > 0).ToList();
+        rows.Add(QualityData.Row("PII findings on benign prompts", "all", flagged.Count, benign.Count, "(info)", true));
+        foreach (var b in flagged.Take(10))
+        {
+            output.WriteLine($"PII on benign: {b}");
+        }
+
         var invalid = QualityData.Lines("ssn_invalid.txt");
         var rejected = invalid.Count(s => !PiiGuardrail.IsValidSsn(s) && !PiiGuardrail.Detect($"My SSN is {s}.").Any(f => f.Type == "pii.ssn"));
         rows.Add(QualityData.Row("SSN invalid forms rejected", "all", rejected, invalid.Count, "100%", rejected == invalid.Count));
@@ -140,7 +149,10 @@ public sealed class GuardrailsQualityTests(ITestOutputHelper output)
             }
         }
 
+        var benign = Splits.SelectMany(split => QualityData.Lines($"benign_{split}.txt")).ToList();
+        var benignFlagged = benign.Count(b => scanner.Detect(b).Count > 0);
         Report([
+            QualityData.Row("Secret findings on benign prompts", "all", benignFlagged, benign.Count, "(info)", true),
             QualityData.Row("Secrets redacted", "all", redacted, total, "100%", redacted == total),
             QualityData.Row("Redacted text re-scanned clean", "all", clean, total, "100%", clean == total),
         ]);
