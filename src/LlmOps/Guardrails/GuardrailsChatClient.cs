@@ -36,6 +36,9 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
     /// <summary>The name of the violations counter.</summary>
     public const string ViolationsMetric = "llmops.guardrail.violations";
 
+    /// <summary>How close to the end of unfinished text a redaction must end to wait for more text (longer than any PII match).</summary>
+    private const int DeferMargin = 64;
+
     private readonly GuardrailsOptions _options;
     private readonly IGuardrail[] _input;
     private readonly IGuardrail[] _output;
@@ -422,8 +425,8 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
 
     /// <summary>
     /// Runs a chain on <paramref name="text"/>. Only the part from <paramref name="from"/> on is new (the rest is context
-    /// already released). Unless <paramref name="final"/>, a redaction that touches the end of the text is deferred:
-    /// the match may still be growing.
+    /// already released). Unless <paramref name="final"/>, a redaction that ends within <see cref="DeferMargin"/> of the
+    /// end of the text is deferred: the match may still be growing or turn out to be something else.
     /// </summary>
     private async ValueTask<ScanOutcome> ScanAsync(
         IGuardrail[] chain, string text, int from, bool final, GuardrailContext context, GuardrailReport report, CancellationToken cancellationToken,
@@ -466,7 +469,9 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
 
                 foreach (var f in result.Findings)
                 {
-                    if (f.Start + f.Length >= text.Length && f.Start < deferFrom)
+                    // Near the end, what follows may still change the match: "4111 1111 1111" looks like a phone
+                    // number until the fourth group of the card arrives.
+                    if (f.Start + f.Length >= text.Length - DeferMargin && f.Start < deferFrom)
                     {
                         deferFrom = Math.Max(from, f.Start);
                     }
@@ -489,7 +494,10 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
                     continue;
                 }
 
-                if (seen is not null && !seen.Add((guardrail.Name, f.Type, absoluteOffset + f.Start)))
+                // A flag that spans from the context into the new text was already reported with the previous window.
+                // Redactions are never skipped: the context is redacted text, so a match there is new, and positions
+                // shift as earlier spans are replaced, so an offset cannot identify a redaction across windows.
+                if (result.Action != GuardrailAction.Redact && seen is not null && !seen.Add((guardrail.Name, f.Type, absoluteOffset + f.Start)))
                 {
                     continue;
                 }

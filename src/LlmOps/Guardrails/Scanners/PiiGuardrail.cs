@@ -269,43 +269,63 @@ public sealed class PiiGuardrail : IGuardrail
 
     private static void Collect(string text, Regex regex, string type, double score, Func<string, bool> valid, List<GuardrailFinding> findings, List<(int Start, int End)> taken)
     {
-        foreach (var match in regex.EnumerateMatches(text))
+        var position = 0;
+        while (position < text.Length)
         {
-            var start = match.Index;
-            var end = start + match.Length;
-            if (Overlaps(taken, start, end) || (start > 0 && char.IsLetterOrDigit(text[start - 1])))
+            var match = regex.Match(text, position);
+            if (!match.Success)
             {
-                continue;
+                break;
             }
 
+            var start = match.Index;
+            var end = start + match.Length;
+            position = Math.Max(end, start + 1);
             var length = match.Length;
-            while (!valid(text.Substring(start, length)) || !BoundaryOk(text, start, start + length))
+            if (start > 0 && char.IsLetterOrDigit(text[start - 1]))
             {
-                // A word after the number ("... 7654 32 IN EUR") may have been taken in: drop trailing groups.
-                var space = text.LastIndexOf(' ', start + length - 1, length);
-                if (space <= start)
-                {
-                    length = 0;
-                    break;
-                }
+                length = 0;
+            }
 
-                length = space - start;
+            while (length > 0 && (!valid(text.Substring(start, length)) || !BoundaryOk(text, start, start + length) || Overlaps(taken, start, start + length)))
+            {
+                // A word after the value ("... 7654 32 IN EUR") may have been taken in: drop trailing groups.
+                var space = text.LastIndexOf(' ', start + length - 1, length);
+                length = space <= start ? 0 : space - start;
             }
 
             if (length == 0)
             {
+                // The candidate began inside a word or another value ("AKIA...QZ12 DE89 3704 ..."), or is not valid:
+                // a real value may still begin at a later word inside it.
+                var next = NextWordStart(text, start + 1, end);
+                if (next > 0)
+                {
+                    position = next;
+                }
+
                 continue;
             }
 
+            // Continue right after the value: the dropped groups may begin the next one.
             end = start + length;
-            if (Overlaps(taken, start, end))
-            {
-                continue;
-            }
-
+            position = end;
             taken.Add((start, end));
             findings.Add(new GuardrailFinding(type, start, length, score, $"Looks like {type["pii.".Length..].Replace('_', ' ')}."));
         }
+    }
+
+    private static int NextWordStart(string text, int from, int end)
+    {
+        for (var i = from; i < end; i++)
+        {
+            if (!char.IsLetterOrDigit(text[i - 1]) && (char.IsLetterOrDigit(text[i]) || text[i] is '+' or '('))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>
