@@ -42,16 +42,25 @@ internal static class InjectionNormalizer
         "become", "respond", "enabled", "activated", "amoral", "unethical", "ethics", "safety", "moderation", "freed",
         "liberated", "unlocked", "anweisungen", "vorherigen", "bisherigen", "ignoriere", "vergiss", "einschrankungen",
         "systemprompt", "instrucciones", "anteriores", "previas", "ignora", "olvida", "restricciones", "precedentes",
-        "consignes", "ignorez", "oubliez", "ignorer", "oublie",
+        "consignes", "ignorez", "oubliez", "ignorer", "oublie", "muestrame", "revela", "revele", "revelez", "sistema",
+        "systeme", "anweisung",
     };
 
     // Two-letter starts of the vocabulary words (a-z by a-z): most tokens fail this test and skip the lookups.
     private static readonly bool[] VocabularyPrefixes = BuildVocabularyPrefixes();
 
     /// <summary>Gets the spaced view: lower-case letters, words separated by single spaces.</summary>
-    public static string Spaced(string text)
+    public static string Spaced(string text) => SpacedFromFolded(Folded(text));
+
+    /// <summary>
+    /// Gets the folded view: compatibility forms, invisible characters, homoglyphs, case, leetspeak and letter spacing
+    /// undone, punctuation kept (so delimiters such as <c>&lt;|system|&gt;</c> survive).
+    /// </summary>
+    public static string Folded(string text) => Despace(Fold(text));
+
+    /// <summary>Gets the spaced view of an already folded text.</summary>
+    public static string SpacedFromFolded(string folded)
     {
-        var folded = Despace(Fold(text));
         var builder = new StringBuilder(folded.Length);
         var space = true;
         foreach (var c in folded)

@@ -151,12 +151,20 @@ public sealed class PromptInjectionGuardrail : IGuardrail
 
     private (double Score, IReadOnlyList<string> Families) ScoreWindows(string text)
     {
-        var spaced = InjectionNormalizer.Rejoin(InjectionNormalizer.Spaced(text));
+        var folded = InjectionNormalizer.Folded(text);
+        var spaced = InjectionNormalizer.Rejoin(InjectionNormalizer.SpacedFromFolded(folded));
         var compact = InjectionNormalizer.Compact(spaced);
         var hits = new List<(string Family, double Weight, double Position)>();
         Collect(InjectionPatterns.Spaced, InjectionPatterns.SpacedAny, spaced, hits);
         Collect(InjectionPatterns.Compact, InjectionPatterns.CompactAny, compact, hits);
+        var before = hits.Count;
         Collect(InjectionPatterns.Raw, InjectionPatterns.RawAny, InjectionNormalizer.StripInvisible(text), hits);
+        if (hits.Count == before)
+        {
+            // Delimiters disguised with homoglyphs, leetspeak or letter spacing ("< s y s t e m >", "<|sy5t3m|>") show
+            // up in the folded view. Only consulted when the raw text has none, so nothing is counted twice.
+            Collect(InjectionPatterns.Raw, InjectionPatterns.RawAny, folded, hits);
+        }
         if (hits.Count == 0)
         {
             return (0, []);
