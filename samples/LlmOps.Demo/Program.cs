@@ -9,6 +9,7 @@ demo.Out.WriteLine();
 
 // One line per section, in pipeline order.
 await PipelineSection.RunAsync(demo);
+await GuardrailsSection.RunAsync(demo);
 await PromptsSection.RunAsync(demo);
 await CachingSection.RunAsync(demo);
 await MeteringSection.RunAsync(demo);

@@ -1,3 +1,4 @@
+using LlmOps.Guardrails;
 using LlmOps.Prompts;
 using LlmOps.Telemetry;
 using Microsoft.Extensions.AI;
@@ -22,7 +23,9 @@ internal static class LlmOpsPipeline
         ("telemetry", static (inner, services, options) => options.Telemetry.Enabled
             ? new InstrumentingChatClient(inner, services.GetService<LlmOpsTelemetry>(), options.Telemetry, services.GetService<TimeProvider>())
             : inner),
-        // guardrails: input scan before anything costs money; output scan on every answer
+        ("guardrails", static (inner, services, _) => services.GetService<GuardrailsOptions>() is { } guardrails // input before anything costs money; output on every answer
+            ? new GuardrailsChatClient(inner, guardrails, services.GetService<LlmOpsTelemetry>(), services.GetService<TimeProvider>())
+            : inner),
         ("prompts", static (inner, services, _) => services.GetService<PromptRegistry>() is { } registry
             ? new PromptRegistryChatClient(inner, registry)
             : inner),

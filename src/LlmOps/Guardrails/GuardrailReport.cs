@@ -1,0 +1,68 @@
+namespace LlmOps.Guardrails;
+
+/// <summary>
+/// The guardrail facts of one request, stored as an <see cref="LlmOpsInfo"/> feature and read with
+/// <c>response.GetGuardrailReport()</c>. Other stages (the cache) read <see cref="Blocked"/> so that a blocked
+/// request or response is never stored. Thread-safe.
+/// </summary>
+public sealed class GuardrailReport
+{
+    private readonly Lock _lock = new();
+    private readonly List<GuardrailFinding> _findings = [];
+
+    /// <summary>Gets a snapshot of the findings of every scanner in both stages.</summary>
+    public IReadOnlyList<GuardrailFinding> Findings
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _findings];
+            }
+        }
+    }
+
+    /// <summary>Gets a value indicating whether the request or the response was blocked.</summary>
+    public bool Blocked => InputBlocked || OutputBlocked;
+
+    /// <summary>Gets a value indicating whether the input was blocked (the model was never called).</summary>
+    public bool InputBlocked { get; private set; }
+
+    /// <summary>Gets a value indicating whether the output was blocked.</summary>
+    public bool OutputBlocked { get; private set; }
+
+    /// <summary>Gets a value indicating whether any text was redacted in either stage.</summary>
+    public bool Redacted { get; private set; }
+
+    /// <summary>Gets the most severe action taken in either stage.</summary>
+    public GuardrailAction Action { get; private set; }
+
+    internal void Record(GuardrailStage stage, GuardrailAction action, IReadOnlyList<GuardrailFinding> findings)
+    {
+        lock (_lock)
+        {
+            _findings.AddRange(findings);
+            if (action > Action)
+            {
+                Action = action;
+            }
+
+            if (action == GuardrailAction.Redact)
+            {
+                Redacted = true;
+            }
+
+            if (action == GuardrailAction.Block)
+            {
+                if (stage == GuardrailStage.Input)
+                {
+                    InputBlocked = true;
+                }
+                else
+                {
+                    OutputBlocked = true;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+namespace LlmOps.Guardrails;
+
+/// <summary>The outcome of one scan: an action, the findings behind it, and the redacted text when redacting.</summary>
+public sealed class GuardrailResult
+{
+    private static readonly GuardrailResult AllowResult = new(GuardrailAction.Allow, [], null);
+
+    private GuardrailResult(GuardrailAction action, IReadOnlyList<GuardrailFinding> findings, string? redactedText)
+    {
+        Action = action;
+        Findings = findings;
+        RedactedText = redactedText;
+    }
+
+    /// <summary>Gets the action.</summary>
+    public GuardrailAction Action { get; }
+
+    /// <summary>Gets the findings; empty for <see cref="GuardrailAction.Allow"/>.</summary>
+    public IReadOnlyList<GuardrailFinding> Findings { get; }
+
+    /// <summary>Gets the text with the findings replaced, when <see cref="Action"/> is <see cref="GuardrailAction.Redact"/>.</summary>
+    public string? RedactedText { get; }
+
+    /// <summary>Gets a result that lets the text pass with no findings.</summary>
+    /// <returns>The shared allow result.</returns>
+    public static GuardrailResult Allow() => AllowResult;
+
+    /// <summary>Creates a result that lets the text pass and records findings.</summary>
+    /// <param name="findings">The findings.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="findings"/> is <see langword="null"/>.</exception>
+    public static GuardrailResult Flag(IReadOnlyList<GuardrailFinding> findings)
+    {
+        ArgumentNullException.ThrowIfNull(findings);
+        return findings.Count == 0 ? AllowResult : new(GuardrailAction.Flag, findings, null);
+    }
+
+    /// <summary>Creates a result that blocks the text.</summary>
+    /// <param name="findings">The findings that justify the block.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="findings"/> is <see langword="null"/>.</exception>
+    public static GuardrailResult Block(IReadOnlyList<GuardrailFinding> findings)
+    {
+        ArgumentNullException.ThrowIfNull(findings);
+        return new(GuardrailAction.Block, findings, null);
+    }
+
+    /// <summary>
+    /// Creates a redact result by replacing each finding's span with its <see cref="GuardrailFinding.Replacement"/>
+    /// (or <c>[REDACTED]</c>). Overlapping spans are merged: the earlier one wins.
+    /// </summary>
+    /// <param name="text">The scanned text.</param>
+    /// <param name="findings">The findings, with spans inside <paramref name="text"/>.</param>
+    /// <returns>The result; <see cref="Allow"/> when there are no findings.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A finding's span lies outside <paramref name="text"/>.</exception>
+    public static GuardrailResult Redact(string text, IReadOnlyList<GuardrailFinding> findings)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(findings);
+        if (findings.Count == 0)
+        {
+            return AllowResult;
+        }
+
+        return new(GuardrailAction.Redact, findings, ApplyRedactions(text, findings));
+    }
+
+    internal static string ApplyRedactions(string text, IReadOnlyList<GuardrailFinding> findings)
+    {
+        var ordered = new List<GuardrailFinding>(findings);
+        ordered.Sort(static (a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.Length.CompareTo(a.Length));
+        var builder = new System.Text.StringBuilder(text.Length);
+        var position = 0;
+        foreach (var finding in ordered)
+        {
+            if (finding.Start < 0 || finding.Length < 0 || finding.Start + finding.Length > text.Length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(findings), $"The finding '{finding.Type}' spans [{finding.Start}, {finding.Start + finding.Length}) outside a text of length {text.Length}.");
+            }
+
+            if (finding.Start < position)
+            {
+                continue;
+            }
+
+            builder.Append(text, position, finding.Start - position);
+            builder.Append(finding.Replacement ?? "[REDACTED]");
+            position = finding.Start + finding.Length;
+        }
+
+        builder.Append(text, position, text.Length - position);
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,538 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace LlmOps.Guardrails.Scanners;
+
+/// <summary>
+/// Turns text into the views the injection grammar runs on, defeating trivial obfuscation: Unicode compatibility
+/// forms, invisible characters, homoglyphs (Cyrillic and Greek look-alikes), diacritics, case, leetspeak digits,
+/// punctuation and whitespace splitting, and base64-wrapped payloads.
+/// </summary>
+internal static class InjectionNormalizer
+{
+
+    private static readonly Dictionary<char, char> Homoglyphs = new()
+    {
+        ['а'] = 'a', ['е'] = 'e', ['о'] = 'o', ['р'] = 'p', ['с'] = 'c', ['у'] = 'y', ['х'] = 'x', ['і'] = 'i', ['ј'] = 'j',
+        ['ѕ'] = 's', ['ԁ'] = 'd', ['ɡ'] = 'g', ['һ'] = 'h', ['ӏ'] = 'l', ['ո'] = 'n', ['ν'] = 'v', ['ο'] = 'o', ['α'] = 'a',
+        ['ε'] = 'e', ['ι'] = 'i', ['κ'] = 'k', ['ρ'] = 'p', ['τ'] = 't', ['υ'] = 'u', ['χ'] = 'x', ['ѵ'] = 'v', ['ԝ'] = 'w',
+        ['ɑ'] = 'a', ['ı'] = 'i', ['ꞇ'] = 't', ['ｓ'] = 's',
+    };
+
+    // After Homoglyphs: static fields initialise in order, and the table is built from it.
+    private static readonly char[] AsciiFold = BuildAsciiFold();
+
+    /// <summary>
+    /// Words an attacker splits ("instruc tions", "for get") that the grammar needs whole. Tokens are rejoined only
+    /// when the concatenation is one of these words, so ordinary text is left alone.
+    /// </summary>
+    private const int MaxJoined = 20;
+
+    private static readonly HashSet<string> Vocabulary = new(StringComparer.Ordinal)
+    {
+        "ignore", "ignoring", "disregard", "forget", "override", "bypass", "discard", "abandon", "neglect", "dismiss",
+        "previous", "prior", "above", "earlier", "preceding", "former", "original", "initial", "everything", "anything",
+        "instructions", "instruction", "rules", "guidelines", "directions", "directives", "constraints", "restrictions",
+        "limitations", "programming", "guardrails", "policies", "context", "configuration", "prompt", "system", "message",
+        "reveal", "repeat", "display", "print", "output", "recite", "expose", "disclose", "dump", "leak", "verbatim",
+        "hidden", "secret", "confidential", "internal", "developer", "unrestricted", "unfiltered", "uncensored",
+        "jailbroken", "jailbreak", "filters", "pretend", "roleplay", "character", "simulate", "imagine", "behave",
+        "become", "respond", "enabled", "activated", "amoral", "unethical", "ethics", "safety", "moderation", "freed",
+        "liberated", "unlocked", "anweisungen", "vorherigen", "bisherigen", "ignoriere", "vergiss", "einschrankungen",
+        "systemprompt", "instrucciones", "anteriores", "previas", "ignora", "olvida", "restricciones", "precedentes",
+        "consignes", "ignorez", "oubliez", "ignorer", "oublie", "muestrame", "revela", "revele", "revelez", "sistema",
+        "systeme", "anweisung",
+    };
+
+    // Two-letter starts of the vocabulary words (a-z by a-z): most tokens fail this test and skip the lookups.
+    private static readonly bool[] VocabularyPrefixes = BuildVocabularyPrefixes();
+
+    /// <summary>Gets the spaced view: lower-case letters, words separated by single spaces.</summary>
+    public static string Spaced(string text) => SpacedFromFolded(Folded(text));
+
+    /// <summary>
+    /// Gets the folded view: compatibility forms, invisible characters, homoglyphs, case, leetspeak and letter spacing
+    /// undone, punctuation kept (so delimiters such as <c>&lt;|system|&gt;</c> survive).
+    /// </summary>
+    public static string Folded(string text) => Despace(Fold(text));
+
+    /// <summary>Gets the spaced view of an already folded text.</summary>
+    public static string SpacedFromFolded(string folded)
+    {
+        var builder = new StringBuilder(folded.Length);
+        var space = true;
+        foreach (var c in folded)
+        {
+            if (char.IsLetter(c))
+            {
+                builder.Append(c);
+                space = false;
+            }
+            else if (!space)
+            {
+                builder.Append(' ');
+                space = true;
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>
+    /// Rejoins split words of the spaced view ("ig nore previ ous" becomes "ignore previous") where the concatenation of
+    /// two or three neighbouring tokens is a grammar word and the tokens are not already grammar words themselves.
+    /// </summary>
+    public static string Rejoin(string spaced)
+    {
+        var lookup = Vocabulary.GetAlternateLookup<ReadOnlySpan<char>>();
+        var tokens = new List<(int Start, int Length)>();
+        for (var i = 0; i < spaced.Length; i++)
+        {
+            if (spaced[i] == ' ')
+            {
+                continue;
+            }
+
+            var start = i;
+            while (i < spaced.Length && spaced[i] != ' ')
+            {
+                i++;
+            }
+
+            tokens.Add((start, i - start));
+        }
+
+        Span<char> buffer = stackalloc char[MaxJoined];
+        StringBuilder? builder = null;
+        for (var t = 0; t < tokens.Count; t++)
+        {
+            var (start, length) = tokens[t];
+            var consumed = 0;
+            var joinedLength = 0;
+            if (HasVocabularyPrefix(spaced, tokens, t) && !lookup.Contains(spaced.AsSpan(start, length)))
+            {
+                for (var n = 3; n >= 2 && consumed == 0; n--)
+                {
+                    if (t + n > tokens.Count)
+                    {
+                        continue;
+                    }
+
+                    var total = 0;
+                    for (var k = 0; k < n; k++)
+                    {
+                        total += tokens[t + k].Length;
+                    }
+
+                    if (total > MaxJoined)
+                    {
+                        continue;
+                    }
+
+                    var at = 0;
+                    for (var k = 0; k < n; k++)
+                    {
+                        spaced.AsSpan(tokens[t + k].Start, tokens[t + k].Length).CopyTo(buffer[at..]);
+                        at += tokens[t + k].Length;
+                    }
+
+                    var last = tokens[t + n - 1];
+                    if (lookup.Contains(buffer[..total]) && !lookup.Contains(spaced.AsSpan(last.Start, last.Length)))
+                    {
+                        consumed = n - 1;
+                        joinedLength = total;
+                    }
+                }
+            }
+
+            if (consumed > 0 && builder is null)
+            {
+                builder = new StringBuilder(spaced.Length);
+                builder.Append(spaced, 0, start);
+            }
+
+            if (builder is not null)
+            {
+                if (consumed > 0)
+                {
+                    builder.Append(buffer[..joinedLength]);
+                }
+                else
+                {
+                    builder.Append(spaced, start, length);
+                }
+
+                builder.Append(' ');
+            }
+
+            t += consumed;
+        }
+
+        return builder is null ? spaced : builder.ToString().TrimEnd();
+    }
+
+    /// <summary>
+    /// Blanks the contents of quotations ("...", '...', “...”, «...», `...`) with spaces, keeping the length, so the
+    /// detector can tell an attack from a question about a quoted attack. Apostrophes inside words are not quotes.
+    /// </summary>
+    public static string BlankQuoted(string text)
+    {
+        char[]? chars = null;
+
+        // Unclosed openers each look up to 400 characters ahead; the budget keeps adversarial input linear.
+        var budget = (4L * text.Length) + 4096;
+        for (var i = 0; i < text.Length && budget > 0; i++)
+        {
+            var close = text[i] switch
+            {
+                '"' => '"',
+                '“' => '”',
+                '„' => '“',
+                '«' => '»',
+                '‘' => '’',
+                '`' => '`',
+                '\'' => '\'',
+                _ => '\0',
+            };
+            if (close == '\0' || (text[i] == '\'' && i > 0 && char.IsLetterOrDigit(text[i - 1])))
+            {
+                continue;
+            }
+
+            var limit = Math.Min(text.Length, i + 400);
+            budget -= limit - i;
+            for (var j = i + 1; j < limit; j++)
+            {
+                if (text[j] != close)
+                {
+                    continue;
+                }
+
+                // A closing single quote ends a word ("don't" is not a close).
+                if (close == '\'' && j + 1 < text.Length && char.IsLetter(text[j + 1]))
+                {
+                    continue;
+                }
+
+                chars ??= text.ToCharArray();
+                for (var k = i + 1; k < j; k++)
+                {
+                    chars[k] = ' ';
+                }
+
+                i = j;
+                break;
+            }
+        }
+
+        return chars is null ? text : new string(chars);
+    }
+
+    /// <summary>Removes format (zero-width, bidi) characters, so delimiter patterns see through them.</summary>
+    public static string StripInvisible(string text)
+    {
+        var i = 0;
+        while (i < text.Length && CharUnicodeInfo.GetUnicodeCategory(text[i]) != UnicodeCategory.Format)
+        {
+            i++;
+        }
+
+        if (i == text.Length)
+        {
+            return text;
+        }
+
+        var builder = new StringBuilder(text.Length);
+        builder.Append(text, 0, i);
+        for (; i < text.Length; i++)
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(text[i]) != UnicodeCategory.Format)
+            {
+                builder.Append(text[i]);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Gets the compact view: letters only, so "ig nore previ ous" becomes "ignoreprevious".</summary>
+    public static string Compact(string spaced)
+    {
+        var builder = new StringBuilder(spaced.Length);
+        foreach (var c in spaced)
+        {
+            if (c != ' ')
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Decodes base64 runs that decode to mostly printable UTF-8 text; returns them joined, or empty.</summary>
+    public static string DecodeBase64Payloads(string text)
+    {
+        StringBuilder? decoded = null;
+        var count = 0;
+        var i = 0;
+        while (i < text.Length)
+        {
+            // Runs of at least 16 base64 characters, with up to two '=' of padding.
+            if (!IsBase64Char(text[i]))
+            {
+                i++;
+                continue;
+            }
+
+            var start = i;
+            while (i < text.Length && IsBase64Char(text[i]))
+            {
+                i++;
+            }
+
+            if (i - start < 16)
+            {
+                continue;
+            }
+
+            for (var pad = 0; pad < 2 && i < text.Length && text[i] == '='; pad++)
+            {
+                i++;
+            }
+
+            if (++count > 64 || i - start > 65536)
+            {
+                break;
+            }
+
+            var run = text.AsSpan(start, i - start);
+            var bytes = new byte[Base64.GetMaxDecodedFromUtf8Length(run.Length)];
+            if (!Convert.TryFromBase64Chars(run, bytes, out var written) || written < 8)
+            {
+                continue;
+            }
+
+            string value;
+            try
+            {
+                value = new UTF8Encoding(false, true).GetString(bytes, 0, written);
+            }
+            catch (DecoderFallbackException)
+            {
+                continue;
+            }
+
+            var printable = 0;
+            foreach (var c in value)
+            {
+                if (!char.IsControl(c) || c is '\n' or '\r' or '\t')
+                {
+                    printable++;
+                }
+            }
+
+            if (printable >= value.Length * 0.9)
+            {
+                (decoded ??= new StringBuilder()).Append(value).Append('\n');
+            }
+        }
+
+        return decoded?.ToString() ?? string.Empty;
+    }
+
+    /// <summary>
+    /// Undoes letter spacing ("i g n o r e   a l l"): inside a run of at least four single characters separated by
+    /// single spaces, single spaces are dropped and wider gaps become one space.
+    /// </summary>
+    private static string Despace(string text)
+    {
+        StringBuilder? builder = null;
+        var copied = 0;
+        var i = 0;
+        while (i < text.Length)
+        {
+            if (text[i] == ' ' || (i > 0 && text[i - 1] != ' '))
+            {
+                i++;
+                continue;
+            }
+
+            // Count a run of single characters (each followed by one to three spaces, or the end).
+            var singles = 0;
+            var end = i;
+            var j = i;
+            while (j < text.Length && text[j] != ' ' && (j + 1 == text.Length || text[j + 1] == ' '))
+            {
+                singles++;
+                end = j + 1;
+                var k = j + 1;
+                while (k < text.Length && text[k] == ' ')
+                {
+                    k++;
+                }
+
+                if (k - end > 3)
+                {
+                    break;
+                }
+
+                j = k;
+            }
+
+            if (singles < 4)
+            {
+                i++;
+                continue;
+            }
+
+            builder ??= new StringBuilder(text.Length);
+            builder.Append(text, copied, i - copied);
+            for (var p = i; p < end; p++)
+            {
+                if (text[p] != ' ')
+                {
+                    builder.Append(text[p]);
+                }
+                else if (text[p + 1] == ' ')
+                {
+                    // A wider gap was a word boundary.
+                    builder.Append(' ');
+                    while (text[p + 1] == ' ')
+                    {
+                        p++;
+                    }
+                }
+            }
+
+            copied = end;
+            i = end;
+        }
+
+        if (builder is null)
+        {
+            return text;
+        }
+
+        builder.Append(text, copied, text.Length - copied);
+        return builder.ToString();
+    }
+
+    private static bool[] BuildVocabularyPrefixes()
+    {
+        var table = new bool[26 * 26];
+        foreach (var word in Vocabulary)
+        {
+            table[((word[0] - 'a') * 26) + (word[1] - 'a')] = true;
+        }
+
+        return table;
+    }
+
+    /// <summary>Tells whether the token at <paramref name="t"/>, joined with the next one when it is a single letter, starts like a vocabulary word.</summary>
+    private static bool HasVocabularyPrefix(string spaced, List<(int Start, int Length)> tokens, int t)
+    {
+        var (start, length) = tokens[t];
+        var first = spaced[start];
+        char second;
+        if (length >= 2)
+        {
+            second = spaced[start + 1];
+        }
+        else if (t + 1 < tokens.Count)
+        {
+            second = spaced[tokens[t + 1].Start];
+        }
+        else
+        {
+            return false;
+        }
+
+        return first is >= 'a' and <= 'z' && second is >= 'a' and <= 'z' && VocabularyPrefixes[((first - 'a') * 26) + (second - 'a')];
+    }
+
+    private static bool IsBase64Char(char c) => char.IsAsciiLetterOrDigit(c) || c is '+' or '/';
+
+    private static string Fold(string text)
+    {
+        if (Ascii.IsValid(text))
+        {
+            // Compatibility normalisation and the category checks are no-ops on ASCII: map through a table.
+            return string.Create(text.Length, text, static (span, source) =>
+            {
+                for (var i = 0; i < source.Length; i++)
+                {
+                    span[i] = AsciiFold[source[i]];
+                }
+            });
+        }
+
+        string normalized;
+        try
+        {
+            normalized = text.Normalize(NormalizationForm.FormKD);
+        }
+        catch (ArgumentException)
+        {
+            // Lone surrogates make Normalize throw; fall back to the raw text.
+            normalized = text;
+        }
+
+        var builder = new StringBuilder(normalized.Length);
+        for (var i = 0; i < normalized.Length; i++)
+        {
+            var c = normalized[i];
+            var category = CharUnicodeInfo.GetUnicodeCategory(c);
+            if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.Format or UnicodeCategory.EnclosingMark)
+            {
+                continue;
+            }
+
+            if (char.IsSurrogate(c))
+            {
+                // Tag characters and other astral code points carry no letters we match on.
+                continue;
+            }
+
+            builder.Append(FoldChar(c));
+        }
+
+        return builder.ToString();
+    }
+
+    private static char FoldChar(char c)
+    {
+        c = char.ToLowerInvariant(c);
+        if (Homoglyphs.TryGetValue(c, out var latin))
+        {
+            c = latin;
+        }
+
+        return c switch
+        {
+            '0' => 'o',
+            '1' => 'i',
+            '3' => 'e',
+            '4' => 'a',
+            '5' => 's',
+            '7' => 't',
+            '@' => 'a',
+            '$' => 's',
+            'ß' => 's',
+            _ => c,
+        };
+    }
+
+    private static char[] BuildAsciiFold()
+    {
+        var table = new char[128];
+        for (var c = 0; c < 128; c++)
+        {
+            table[c] = FoldChar((char)c);
+        }
+
+        return table;
+    }
+}

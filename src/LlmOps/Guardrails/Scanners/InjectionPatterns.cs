@@ -1,0 +1,117 @@
+using System.Text.RegularExpressions;
+
+namespace LlmOps.Guardrails.Scanners;
+
+/// <summary>
+/// The weighted grammar of injection intents. Spaced patterns run on the spaced view (lower case, letters, single
+/// spaces); compact patterns run on the compact view (letters only) to catch split words; raw patterns run on the
+/// original text (delimiters and fake turns).
+/// </summary>
+internal static class InjectionPatterns
+{
+    private const RegexOptions Options = RegexOptions.NonBacktracking | RegexOptions.CultureInvariant;
+    private const string Gap = "(?:[a-z]+ ){0,4}";
+    private const string Gap2 = "(?:[a-z]+ ){0,2}";
+
+    private const string OverrideVerb = "(?:ignore|ignoring|disregard|forget|skip|override|bypass|discard|drop|abandon|neglect|dismiss|set aside|throw away|stop following|do not follow|don t follow|dont follow)";
+    private const string PriorWord = "(?:previous|prior|above|earlier|preceding|former|initial|original|all|any|your|the|these|those|system|developer|old|every)";
+    private const string RuleNoun = "(?:instructions?|rules|directions?|guidelines|prompts?|commands?|context|constraints|directives?|programming|guardrails|restrictions|policies|orders|guidance|training)";
+    private const string RevealVerb = "(?:reveal|show|print|display|output|repeat|tell me|give me|leak|dump|share|expose|write out|recite|spell out|copy|paste|list|disclose|return|echo)";
+    private const string HiddenWord = "(?:system|initial|original|hidden|secret|developer|internal|first|above|previous|confidential|pre ?prompt|starting|full|exact)";
+    private const string PromptNoun = "(?:prompt|instructions?|message|rules|directives?|guidelines|configuration|text|setup|context)";
+
+    /// <summary>Gets the spaced-view patterns: family, weight, regex.</summary>
+    public static readonly (string Family, double Weight, Regex Pattern)[] Spaced =
+    [
+        ("override", 0.9, new($"{OverrideVerb} {Gap}{PriorWord} {Gap2}{RuleNoun}", Options)),
+        ("override", 0.6, new("(?:new|updated|real|actual|revised) (?:instructions|rules|task|orders) ?(?:are|is|follow)?", Options)),
+        ("override", 0.5, new("from now on (?:you|your|always|only|ignore|respond|answer)", Options)),
+        ("override", 0.7, new("(?:instead|rather) (?:of following|than following) (?:your|the|those|these)", Options)),
+        ("extraction", 0.85, new($"{RevealVerb} {Gap}{HiddenWord} {Gap2}{PromptNoun}", Options)),
+        ("extraction", 0.8, new("(?:repeat|print|output|copy|recite) (?:everything|all|the text|the words|all the text|the content) (?:[a-z]+ ){0,2}(?:above|before this|so far|verbatim|preceding)", Options)),
+        ("extraction", 0.7, new("(?:what|which) (?:instructions|rules) (?:were you|have you been|did they) (?:given|told|programmed)", Options)),
+        ("extraction", 0.8, new($"what (?:is|are|was|were) (?:your {HiddenWord}|the (?:system|hidden|secret|initial|original|internal|developer|confidential)) {Gap2}{PromptNoun}", Options)),
+        ("extraction", 0.7, new("what (?:were|have) you (?:been )?(?:told|given|instructed|programmed)", Options)),
+        ("extraction", 0.55, new("your (?:system|initial|hidden|secret|original|internal) (?:prompt|instructions|message|rules)", Options)),
+        ("extraction", 0.75, new("(?:repeat|print|reveal|show|display|output|dump|leak|recite|disclose|expose|echo|paste|copy|spell out|write out) (?:me )?your (?:[a-z]+ )?(?:instructions|rules|prompt|directives|guidelines|configuration)", Options)),
+        ("override", 0.85, new("(?:ignore|forget|disregard|discard) (?:everything|anything|all) (?:that )?(?:you (?:were|ve been|have been|got) |i |we )?(?:told|said|given|taught|instructed|got)", Options)),
+        ("roleplay", 0.85, new($"(?:you are|you re|act as|acting as|pretend (?:to be|you are|you re)|role ?play as|behave (?:like|as)|become|simulate|imagine (?:you are|you re|being)|respond as|answer as) {Gap}(?:unrestricted|unfiltered|uncensored|jailbroken|evil|amoral|unethical|dan|without (?:any )?(?:[a-z]+ )?(?:restrictions|limits|limitations|rules|filters|guidelines|ethics|morals|censorship)|no (?:[a-z]+ )?(?:restrictions|limits|limitations|rules|filters|guidelines|ethics|morals|censorship)|free from (?:all )?(?:rules|restrictions|guidelines))", Options)),
+        ("roleplay", 0.95, new("do anything now", Options)),
+        ("roleplay", 0.75, new("(?:developer|god|debug|admin|jailbreak|dan|sudo|maintenance|unrestricted) mode (?:enabled|activated|on|engaged)|(?:enable|activate|enter|switch to) (?:[a-z]+ ){0,2}(?:developer|god|debug|admin|jailbreak|dan|sudo|unrestricted) mode", Options)),
+        ("roleplay", 0.6, new("you are (?:now|no longer) (?:a|an|the|my|in|free|called|named|going|bound|restricted|limited|an ai)", Options)),
+        ("roleplay", 0.6, new("(?:stay|remain) in character|never break character|you (?:have|ve) been (?:freed|liberated|jailbroken|unlocked)", Options)),
+        ("safety", 0.7, new("(?:disable|turn off|deactivate|remove|ignore|bypass|switch off|circumvent|override) (?:[a-z]+ ){0,3}(?:safety|content|moderation|ethical|security|ethics) (?:[a-z]+ ){0,2}(?:filters?|guidelines|restrictions|protocols|policies|checks|rules|measures|settings|constraints)", Options)),
+        ("delimiter", 0.85, new("end (?:of )?(?:the )?(?:user |system )?(?:input|prompt|instructions|context|document|conversation|message|data) (?:[a-z]+ ){0,3}(?:system|new|begin|start|assistant|admin|instructions|now)", Options)),
+        ("delimiter", 0.6, new("(?:begin|start) (?:of )?(?:new |the )?(?:system|admin|developer|real) (?:prompt|instructions|message|mode|override)", Options)),
+        ("multilingual", 0.9, new($"(?:ignoriere|ignorier|ignorieren sie|vergiss|vergessen sie|missachte|missachten sie|uberspringe|verwirf) {Gap}(?:vorherigen|bisherigen|obigen|vorigen|alle|alten|deine|die|ihre|fruheren|vorangegangenen) {Gap2}(?:anweisungen|instruktionen|regeln|befehle|vorgaben|richtlinien)", Options)),
+        ("multilingual", 0.85, new($"(?:zeige|zeig|gib|verrate|nenne|wiederhole|drucke|gib mir) {Gap}(?:system ?prompt|systemanweisungen?|system anweisungen?|ursprunglichen anweisungen|geheimen anweisungen|versteckten anweisungen|anfangsanweisungen)", Options)),
+        ("multilingual", 0.75, new("(?:du bist|sie sind) (?:jetzt|nun|ab sofort) (?:[a-z]+ ){0,3}(?:ohne|keine|uneingeschrankt|frei|dan|ein)|(?:ohne|keine) (?:jegliche |irgendwelche )?(?:einschrankungen|regeln|filter|beschrankungen|zensur)", Options)),
+        ("multilingual", 0.9, new($"(?:ignora|ignore|olvida|olvide|omite|descarta|ignorar|olvidar|no sigas|deja de seguir) {Gap}(?:instrucciones|reglas|indicaciones|ordenes|directrices|normas)", Options)),
+        ("multilingual", 0.85, new($"(?:muestra|muestrame|revela|revelame|dime|repite|imprime|ensename|escribe|comparte) {Gap}(?:prompt|instrucciones|mensaje|reglas) (?:[a-z]+ ){{0,2}}(?:del sistema|de sistema|iniciales|ocultas|originales|secretas|internas)", Options)),
+        ("multilingual", 0.75, new("(?:ahora eres|actua como|finge ser|eres ahora|comportate como) (?:[a-z]+ ){0,4}(?:sin|libre|dan|malvad|desbloquead)|(?:sin) (?:ninguna |ningun )?(?:restricciones|filtros|reglas|limites|censura)", Options)),
+        ("multilingual", 0.9, new($"(?:ignore|ignorez|oublie|oubliez|neglige|negligez|ne tiens pas compte|ne tenez pas compte) {Gap}(?:instructions|regles|consignes|directives|ordres)", Options)),
+        ("multilingual", 0.85, new($"(?:revele|revelez|montre|montrez|affiche|affichez|repete|repetez|donne moi|donnez moi|dis moi|dites moi|ecris|ecrivez) {Gap}(?:prompt|instructions|consignes|message|regles) (?:[a-z]+ ){{0,2}}(?:systeme|initiales|cachees|originales|secretes|internes|initial)", Options)),
+        ("multilingual", 0.75, new("(?:tu es|vous etes) (?:maintenant|desormais|a present) (?:[a-z]+ ){0,3}(?:sans|libre|dan|debride)|(?:sans|aucune) (?:aucune )?(?:restrictions?|filtres?|regles?|limites?|censure)", Options)),
+    ];
+
+    /// <summary>Gets the compact-view patterns (letters only), for split and spaced-out words.</summary>
+    public static readonly (string Family, double Weight, Regex Pattern)[] Compact =
+    [
+        ("obfuscated", 0.85, new("(?:ignore|disregard|forget|bypass|override)(?:all)?(?:of)?(?:the|your|my|any)?(?:previous|prior|above|earlier|preceding|former)(?:instructions?|rules|prompts?|directions|guidelines|commands)", Options)),
+        ("obfuscated", 0.8, new("(?:ignore|disregard|forget)all(?:the|your)?(?:instructions|rules|guidelines)", Options)),
+        ("obfuscated", 0.8, new("(?:reveal|show|print|repeat|output|display)(?:me)?(?:your|the)(?:system|initial|hidden|secret|original)(?:prompt|instructions)", Options)),
+        ("obfuscated", 0.9, new("doanythingnow", Options)),
+        ("obfuscated", 0.75, new("(?:developer|jailbreak|god)modeenabled", Options)),
+        ("obfuscated", 0.8, new("(?:ignoriere|vergiss)(?:alle)?(?:vorherigen|bisherigen)?anweisungen", Options)),
+        ("obfuscated", 0.8, new("(?:ignora|olvida)(?:todas)?(?:las)?(?:instrucciones)(?:anteriores|previas)", Options)),
+        ("obfuscated", 0.8, new("(?:ignorez|oubliez|ignore|oublie)(?:toutes)?(?:les|vos|tes)?(?:instructions|consignes)(?:precedentes|anterieures)", Options)),
+    ];
+
+    /// <summary>Gets the raw-text patterns: fake turns and chat-template delimiters.</summary>
+    public static readonly (string Family, double Weight, Regex Pattern)[] Raw =
+    [
+        ("delimiter", 0.9, new(@"<\|?(?:im_start|im_end|system|endoftext|eot_id|start_header_id)\|?>", Options)),
+        ("delimiter", 0.7, new(@"\[/?(?:INST|SYS|SYSTEM)\]|<</?SYS>>|</?(?:system|instructions?|admin)>", Options | RegexOptions.IgnoreCase)),
+        ("delimiter", 0.6, new(@"(?:^|\n)[ \t#>*\-=]{0,8}(?:system|SYSTEM|System|developer|DEVELOPER|admin|ADMIN)[ \t]{0,4}(?:prompt|PROMPT|message|MESSAGE|override|OVERRIDE)?[ \t]{0,4}:", Options)),
+        ("delimiter", 0.7, new(@"(?:-{3,}|={3,}|#{3,}|\*{3,})[ \t]{0,4}(?:END|End|end)[ \t]", Options)),
+        ("delimiter", 0.6, new(@"(?:SYSTEM|ADMIN|DEVELOPER)[ ._\-]{0,2}(?:PROMPT|MESSAGE|OVERRIDE|INSTRUCTIONS)?[ ._\-]{0,2}:", Options)),
+    ];
+
+    /// <summary>Gets one regex that matches wherever any spaced pattern matches (a prefilter), or null when too large.</summary>
+    public static readonly Regex? SpacedAny = Any(Spaced);
+
+    /// <summary>Gets one regex that matches wherever any compact pattern matches, or null when too large.</summary>
+    public static readonly Regex? CompactAny = Any(Compact);
+
+    /// <summary>Gets one regex that matches wherever any raw pattern matches, or null when too large.</summary>
+    public static readonly Regex? RawAny = Any(Raw);
+
+    /// <summary>Gets markers of harmless meta-discussion (asking about injection rather than doing it).</summary>
+    public static readonly Regex Meta = new(
+        "(?:what does|what do|what is|what s|what are|meaning of|explain|explaining|definition|define|an example of|examples of|how (?:do|can|should|would|could) (?:i|we|you|developers|companies|one) (?:[a-z]+ ){0,2}(?:detect|prevent|defend|protect|stop|block|mitigate|handle|test|filter|recognize|spot)|detect|detection|classifier|researcher|research|paper|article|blog|training data|dataset|the phrase|the sentence|this phrase|means|called|known as|the term|why do attackers|why do people|red team|security awareness|awareness training|is it true that|course on|lecture|history of|write a (?:short )?(?:story|essay|poem|article|report)|quiz|translate the phrase|why would|common attacks?|such as|like the|phrases like|mitigations?|sanitiz|in a sentence|prompt injection|jailbreak|injection attack|attack example|example of)",
+        Options);
+
+    /// <summary>
+    /// Joins a pattern list into one alternation. Ordinary text matches none of the patterns, so one pass of the
+    /// union (one lazily built DFA) replaces a pass per pattern; the patterns run one by one only after it matches.
+    /// </summary>
+    private static Regex? Any((string Family, double Weight, Regex Pattern)[] patterns)
+    {
+        var parts = new List<string>(patterns.Length);
+        foreach (var (_, _, pattern) in patterns)
+        {
+            var inline = (pattern.Options & RegexOptions.IgnoreCase) != 0 ? "(?i:" : "(?:";
+            parts.Add(inline + pattern + ")");
+        }
+
+        try
+        {
+            return new Regex(string.Join('|', parts), Options);
+        }
+        catch (NotSupportedException)
+        {
+            // The union's automaton would exceed the engine's limit: run the patterns one by one.
+            return null;
+        }
+    }
+}

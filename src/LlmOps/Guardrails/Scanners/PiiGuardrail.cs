@@ -1,0 +1,405 @@
+using System.Text.RegularExpressions;
+
+namespace LlmOps.Guardrails.Scanners;
+
+/// <summary>
+/// Finds personal data: email, phone, credit card (Luhn-checked), IBAN (mod-97-checked), US SSN (invalid areas,
+/// groups, serials and mixed delimiters rejected), IPv4/IPv6 and Bitcoin/Ethereum addresses. On input it redacts with
+/// typed placeholders kept in the request's <see cref="PiiVault"/> (redact-and-restore); on output it redacts with
+/// <c>[REDACTED_KIND]</c>, or blocks when <see cref="Block"/> is set.
+/// </summary>
+public sealed class PiiGuardrail : IGuardrail
+{
+    private static readonly Regex Email = new(@"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex Phone = new(@"(?:\+[1-9][0-9]{0,2}[ .\-]?)?(?:\(0?[0-9]{1,4}\)[ .\-]?)?[0-9]{1,4}(?:[ .\-][0-9]{2,4}){1,4}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex SsnShape = new(@"^[0-9]{3}[\- ][0-9]{2}[\- ][0-9]{4}$", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex DateLike = new(@"^(?:[0-9]{4}[\-./][0-9]{1,2}[\-./][0-9]{1,2}|[0-9]{1,2}[\-./][0-9]{1,2}[\-./][0-9]{2,4})$", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex DigitRun = new(@"[0-9]+(?:[ \-][0-9]+)*", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex Iban = new(@"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex Ssn = new(@"[0-9]{3}[\- ]?[0-9]{2}[\- ]?[0-9]{4}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex IPv4 = new(@"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex IPv6 = new(@"(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private static readonly Regex Wallet = new(@"(?:bc1[02-9ac-hj-np-z]{25,59}|[13][1-9A-HJ-NP-Za-km-z]{25,34}|0x[0-9a-fA-F]{40})", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+
+    private static readonly Dictionary<string, int> IbanLengths = new(StringComparer.Ordinal)
+    {
+        ["AD"] = 24, ["AE"] = 23, ["AL"] = 28, ["AT"] = 20, ["AZ"] = 28, ["BA"] = 20, ["BE"] = 16, ["BG"] = 22, ["BH"] = 22,
+        ["BR"] = 29, ["CH"] = 21, ["CR"] = 22, ["CY"] = 28, ["CZ"] = 24, ["DE"] = 22, ["DK"] = 18, ["DO"] = 28, ["EE"] = 20,
+        ["EG"] = 29, ["ES"] = 24, ["FI"] = 18, ["FO"] = 18, ["FR"] = 27, ["GB"] = 22, ["GE"] = 22, ["GI"] = 23, ["GL"] = 18,
+        ["GR"] = 27, ["GT"] = 28, ["HR"] = 21, ["HU"] = 28, ["IE"] = 22, ["IL"] = 23, ["IS"] = 26, ["IT"] = 27, ["JO"] = 30,
+        ["KW"] = 30, ["KZ"] = 20, ["LB"] = 28, ["LC"] = 32, ["LI"] = 21, ["LT"] = 20, ["LU"] = 20, ["LV"] = 21, ["MC"] = 27,
+        ["MD"] = 24, ["ME"] = 22, ["MK"] = 19, ["MR"] = 27, ["MT"] = 31, ["MU"] = 30, ["NL"] = 18, ["NO"] = 15, ["PK"] = 24,
+        ["PL"] = 28, ["PS"] = 29, ["PT"] = 25, ["QA"] = 29, ["RO"] = 24, ["RS"] = 22, ["SA"] = 24, ["SC"] = 31, ["SE"] = 24,
+        ["SI"] = 19, ["SK"] = 24, ["SM"] = 27, ["ST"] = 25, ["SV"] = 28, ["TL"] = 23, ["TN"] = 24, ["TR"] = 26, ["UA"] = 29,
+        ["VA"] = 22, ["VG"] = 24, ["XK"] = 20,
+    };
+
+    /// <summary>Gets or sets a value indicating whether PII blocks instead of being redacted.</summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool Block { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether input PII is replaced by restorable placeholders.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool RestoreInOutput { get; set; } = true;
+
+    /// <inheritdoc/>
+    public string Name => "pii";
+
+    /// <inheritdoc/>
+    public GuardrailStage Stages { get; set; } = GuardrailStage.Both;
+
+    /// <inheritdoc/>
+    public GuardrailFailureMode FailureMode { get; set; } = GuardrailFailureMode.FailClosed;
+
+    /// <summary>Finds PII in <paramref name="text"/> without acting on it.</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The findings (no replacement set), ordered by position.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is <see langword="null"/>.</exception>
+    public static IReadOnlyList<GuardrailFinding> Detect(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var findings = new List<GuardrailFinding>();
+        var taken = new List<(int Start, int End)>();
+        Collect(text, Email, "pii.email", 0.95, static _ => true, findings, taken);
+        Collect(text, Iban, "pii.iban", 0.99, IsValidIban, findings, taken);
+        CollectCards(text, findings, taken);
+        Collect(text, Ssn, "pii.ssn", 0.9, IsValidSsn, findings, taken);
+        Collect(text, IPv6, "pii.ip_address", 0.9, static _ => true, findings, taken);
+        Collect(text, IPv4, "pii.ip_address", 0.9, static _ => true, findings, taken);
+        Collect(text, Wallet, "pii.crypto_wallet", 0.7, static _ => true, findings, taken);
+        Collect(text, Phone, "pii.phone", 0.8, IsPhoneLike, findings, taken);
+        findings.Sort(static (a, b) => a.Start.CompareTo(b.Start));
+        return findings;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<GuardrailResult> ScanAsync(string text, GuardrailContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(context);
+        var found = Detect(text);
+        if (found.Count == 0)
+        {
+            return ValueTask.FromResult(GuardrailResult.Allow());
+        }
+
+        if (Block)
+        {
+            return ValueTask.FromResult(GuardrailResult.Block(found));
+        }
+
+        var redactions = new List<GuardrailFinding>(found.Count);
+        foreach (var f in found)
+        {
+            var kind = f.Type["pii.".Length..].ToUpperInvariant();
+            var replacement = context.Stage == GuardrailStage.Input && RestoreInOutput
+                ? context.Vault.Protect(kind, text.Substring(f.Start, f.Length))
+                : $"[REDACTED_{kind}]";
+            redactions.Add(f with { Replacement = replacement });
+        }
+
+        return ValueTask.FromResult(GuardrailResult.Redact(text, redactions));
+    }
+
+    /// <summary>Checks a card number with the Luhn algorithm (13 to 19 digits; spaces and dashes ignored).</summary>
+    /// <param name="value">The candidate.</param>
+    /// <returns><see langword="true"/> when the number is well formed and its check digit is right.</returns>
+    public static bool IsValidCard(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var digits = 0;
+        var sum = 0;
+        var sawSpace = false;
+        var sawDash = false;
+        for (var i = value.Length - 1; i >= 0; i--)
+        {
+            var c = value[i];
+            if (c is ' ')
+            {
+                sawSpace = true;
+                continue;
+            }
+
+            if (c is '-')
+            {
+                sawDash = true;
+                continue;
+            }
+
+            if (c is < '0' or > '9')
+            {
+                return false;
+            }
+
+            var d = c - '0';
+            if ((digits & 1) == 1)
+            {
+                d *= 2;
+                if (d > 9)
+                {
+                    d -= 9;
+                }
+            }
+
+            sum += d;
+            digits++;
+        }
+
+        return digits is >= 13 and <= 19 && sum % 10 == 0 && !(sawSpace && sawDash) && value[0] is >= '2' and <= '6';
+    }
+
+    /// <summary>Checks an IBAN with the ISO 13616 mod-97 rule (spaces ignored).</summary>
+    /// <param name="value">The candidate.</param>
+    /// <returns><see langword="true"/> when the remainder is 1.</returns>
+    public static bool IsValidIban(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        Span<char> compact = stackalloc char[64];
+        var n = 0;
+        foreach (var c in value)
+        {
+            if (c == ' ')
+            {
+                continue;
+            }
+
+            if (n == compact.Length || !char.IsAsciiLetterOrDigit(c))
+            {
+                return false;
+            }
+
+            compact[n++] = char.ToUpperInvariant(c);
+        }
+
+        if (n is < 15 or > 34)
+        {
+            return false;
+        }
+
+        // The length is fixed per country (ISO 13616); a number of the wrong length is not an IBAN even when its
+        // remainder happens to be 1. Countries not in the table are checked by mod-97 alone.
+        if (IbanLengths.TryGetValue(string.Concat(compact[0], compact[1]), out var expected) && n != expected)
+        {
+            return false;
+        }
+
+        var remainder = 0;
+        for (var k = 0; k < n; k++)
+        {
+            var c = compact[(k + 4) % n];
+            if (char.IsAsciiDigit(c))
+            {
+                remainder = ((remainder * 10) + (c - '0')) % 97;
+            }
+            else
+            {
+                remainder = ((remainder * 100) + (c - 'A' + 10)) % 97;
+            }
+        }
+
+        return remainder == 1;
+    }
+
+    /// <summary>
+    /// Checks a US SSN: area not 000, 666 or 900–999; group not 00; serial not 0000; one delimiter style throughout.
+    /// </summary>
+    /// <param name="value">The candidate, <c>123-45-6789</c>, <c>123 45 6789</c> or <c>123456789</c>.</param>
+    /// <returns><see langword="true"/> when the number is a valid form.</returns>
+    public static bool IsValidSsn(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        Span<char> d = stackalloc char[9];
+        var n = 0;
+        char? delimiter = null;
+        var delimiters = 0;
+        foreach (var c in value)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                if (n == 9)
+                {
+                    return false;
+                }
+
+                d[n++] = c;
+                continue;
+            }
+
+            if (c is not ('-' or ' ') || (delimiter is { } seen && seen != c))
+            {
+                return false;
+            }
+
+            delimiter = c;
+            delimiters++;
+        }
+
+        if (n != 9 || (delimiters != 0 && delimiters != 2))
+        {
+            return false;
+        }
+
+        if (delimiters == 2 && (value.Length != 11 || value[3] != delimiter || value[6] != delimiter))
+        {
+            return false;
+        }
+
+        var area = ((d[0] - '0') * 100) + ((d[1] - '0') * 10) + (d[2] - '0');
+        var group = ((d[3] - '0') * 10) + (d[4] - '0');
+        var serial = ((d[5] - '0') * 1000) + ((d[6] - '0') * 100) + ((d[7] - '0') * 10) + (d[8] - '0');
+        return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0;
+    }
+
+    private static bool IsPhoneLike(string value)
+        => Digits(value) is >= 7 and <= 15 && !DateLike.IsMatch(value) && !SsnShape.IsMatch(value) && (value[0] is '+' or '(' || value.AsSpan().IndexOfAny(" .-") >= 0);
+
+    private static int Digits(string value)
+    {
+        var n = 0;
+        foreach (var c in value)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
+
+    private static void Collect(string text, Regex regex, string type, double score, Func<string, bool> valid, List<GuardrailFinding> findings, List<(int Start, int End)> taken)
+    {
+        var position = 0;
+        while (position < text.Length)
+        {
+            var match = regex.Match(text, position);
+            if (!match.Success)
+            {
+                break;
+            }
+
+            var start = match.Index;
+            var end = start + match.Length;
+            position = Math.Max(end, start + 1);
+            var length = match.Length;
+            if (start > 0 && char.IsLetterOrDigit(text[start - 1]))
+            {
+                length = 0;
+            }
+
+            while (length > 0 && (!valid(text.Substring(start, length)) || !BoundaryOk(text, start, start + length) || Overlaps(taken, start, start + length)))
+            {
+                // A word after the value ("... 7654 32 IN EUR") may have been taken in: drop trailing groups.
+                var space = text.LastIndexOf(' ', start + length - 1, length);
+                length = space <= start ? 0 : space - start;
+            }
+
+            if (length == 0)
+            {
+                // The candidate began inside a word or another value ("AKIA...QZ12 DE89 3704 ..."), or is not valid:
+                // a real value may still begin at a later word inside it.
+                var next = NextWordStart(text, start + 1, end);
+                if (next > 0)
+                {
+                    position = next;
+                }
+
+                continue;
+            }
+
+            // Continue right after the value: the dropped groups may begin the next one.
+            end = start + length;
+            position = end;
+            taken.Add((start, end));
+            findings.Add(new GuardrailFinding(type, start, length, score, $"Looks like {type["pii.".Length..].Replace('_', ' ')}."));
+        }
+    }
+
+    private static int NextWordStart(string text, int from, int end)
+    {
+        for (var i = from; i < end; i++)
+        {
+            if (!char.IsLetterOrDigit(text[i - 1]) && (char.IsLetterOrDigit(text[i]) || text[i] is '+' or '('))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// Finds cards inside runs of digit groups ("card 4111 1111 1111 1111 2029"): the longest Luhn-valid range of whole
+    /// groups with 13 to 19 digits, left to right, so a neighbouring number never hides a card.
+    /// </summary>
+    private static void CollectCards(string text, List<GuardrailFinding> findings, List<(int Start, int End)> taken)
+    {
+        var groups = new List<(int Start, int End)>();
+        foreach (var match in DigitRun.EnumerateMatches(text))
+        {
+            groups.Clear();
+            var end = match.Index + match.Length;
+            for (var i = match.Index; i < end; i++)
+            {
+                var s = i;
+                while (i < end && char.IsAsciiDigit(text[i]))
+                {
+                    i++;
+                }
+
+                groups.Add((s, i));
+            }
+
+            var g = 0;
+            while (g < groups.Count)
+            {
+                var found = -1;
+                var digits = 0;
+                for (var h = g; h < groups.Count; h++)
+                {
+                    digits += groups[h].End - groups[h].Start;
+                    if (digits > 19)
+                    {
+                        break;
+                    }
+
+                    if (digits >= 13)
+                    {
+                        var (s, e) = (groups[g].Start, groups[h].End);
+                        if (BoundaryOk(text, s, e) && !Overlaps(taken, s, e) && IsValidCard(text.Substring(s, e - s)))
+                        {
+                            found = h;
+                        }
+                    }
+                }
+
+                if (found < 0)
+                {
+                    g++;
+                    continue;
+                }
+
+                var (start, stop) = (groups[g].Start, groups[found].End);
+                taken.Add((start, stop));
+                findings.Add(new GuardrailFinding("pii.credit_card", start, stop - start, 0.99, "Looks like credit card."));
+                g = found + 1;
+            }
+        }
+    }
+
+    private static bool BoundaryOk(string text, int start, int end)
+        => (start == 0 || !char.IsLetterOrDigit(text[start - 1])) && (end == text.Length || !char.IsLetterOrDigit(text[end]));
+
+    private static bool Overlaps(List<(int Start, int End)> taken, int start, int end)
+    {
+        foreach (var (s, e) in taken)
+        {
+            if (start < e && s < end)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

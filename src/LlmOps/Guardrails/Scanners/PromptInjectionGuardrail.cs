@@ -1,0 +1,234 @@
+using System.Text.RegularExpressions;
+
+namespace LlmOps.Guardrails.Scanners;
+
+/// <summary>
+/// The offline, layered prompt-injection and jailbreak detector.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Layers: (1) normalisation (Unicode compatibility forms, invisible characters, homoglyphs, diacritics, case,
+/// leetspeak digits, whitespace splitting, base64-wrapped payloads); (2) a weighted grammar of injection intents
+/// (override previous instructions, system-prompt extraction, unrestricted role-play and DAN personas, "you are
+/// now", disabling safety, delimiter breakouts and fake <c>system:</c> turns) in English, German, Spanish and French;
+/// (3) optionally an <see cref="IInjectionClassifier"/> (a model, or <see cref="EmbeddingInjectionClassifier"/> kNN
+/// over known attacks), whose score is combined by maximum.
+/// </para>
+/// <para>
+/// Score: within a window, the intents found combine as 1 - Π(1 - weight). When the intents occur only inside
+/// quotations and the text around them reads as meta-discussion (asks what a quoted phrase means, how to detect
+/// attacks), the score is multiplied by <see cref="MetaDiscount"/>. The text's score is the maximum over overlapping windows of
+/// <see cref="WindowSize"/> characters, so an attack in the middle of a long document is not diluted. At or above
+/// <see cref="Threshold"/> (default 0.5) the text is blocked (or flagged when <see cref="FlagOnly"/>).
+/// Finding spans cover the whole scanned text: normalisation does not keep positions.
+/// </para>
+/// </remarks>
+public sealed class PromptInjectionGuardrail : IGuardrail
+{
+    private const int MaxHits = 256;
+
+    /// <summary>Initializes a new instance of the <see cref="PromptInjectionGuardrail"/> class.</summary>
+    /// <param name="classifier">An optional model-based classifier.</param>
+    public PromptInjectionGuardrail(IInjectionClassifier? classifier = null)
+    {
+        Classifier = classifier;
+    }
+
+    /// <summary>Gets the optional classifier.</summary>
+    public IInjectionClassifier? Classifier { get; }
+
+    /// <inheritdoc/>
+    public string Name => "prompt_injection";
+
+    /// <inheritdoc/>
+    public GuardrailStage Stages { get; set; } = GuardrailStage.Input;
+
+    /// <inheritdoc/>
+    public GuardrailFailureMode FailureMode { get; set; } = GuardrailFailureMode.FailClosed;
+
+    /// <summary>Gets or sets the score at or above which the text is an injection.</summary>
+    /// <value>The default value is 0.5.</value>
+    public double Threshold { get; set; } = 0.5;
+
+    /// <summary>Gets or sets the factor applied when the intents are only quoted, inside a text that discusses them.</summary>
+    /// <value>The default value is 0.3.</value>
+    public double MetaDiscount { get; set; } = 0.3;
+
+    /// <summary>Gets or sets the window size in characters of the normalised text.</summary>
+    /// <value>The default value is 2048.</value>
+    public int WindowSize { get; set; } = 2048;
+
+    /// <summary>Gets or sets the overlap between windows in characters.</summary>
+    /// <value>The default value is 256.</value>
+    public int WindowOverlap { get; set; } = 256;
+
+    /// <summary>Gets or sets a value indicating whether an injection is flagged rather than blocked.</summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool FlagOnly { get; set; }
+
+    /// <summary>Scores a text with the offline layers only.</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The score in [0, 1] and the intent families found in the best window.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is <see langword="null"/>.</exception>
+    public (double Score, IReadOnlyList<string> Families) Score(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var best = ScoreView(text, allowDiscount: true);
+        var payload = InjectionNormalizer.DecodeBase64Payloads(text);
+        if (payload.Length > 0)
+        {
+            var decoded = ScoreView(payload, allowDiscount: false);
+            if (decoded.Score > best.Score)
+            {
+                best = (decoded.Score, [.. decoded.Families, "base64"]);
+            }
+        }
+
+        return best;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<GuardrailResult> ScanAsync(string text, GuardrailContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var (score, families) = Score(text);
+        if (Classifier is not null && score < Threshold)
+        {
+            var step = Math.Max(1, WindowSize - WindowOverlap);
+            for (var start = 0; start < text.Length; start += step)
+            {
+                var window = text.Substring(start, Math.Min(WindowSize, text.Length - start));
+                var model = await Classifier.ScoreAsync(window, cancellationToken).ConfigureAwait(false);
+                if (model > score)
+                {
+                    score = model;
+                    families = ["classifier"];
+                }
+
+                if (score >= Threshold || start + WindowSize >= text.Length)
+                {
+                    break;
+                }
+            }
+        }
+
+        if (score < Threshold)
+        {
+            return GuardrailResult.Allow();
+        }
+
+        var finding = new GuardrailFinding(
+            "injection." + (families.Count > 0 ? families[0] : "unknown"), 0, text.Length, score,
+            $"Prompt-injection intents: {string.Join(", ", families)} (score {score:0.00}, threshold {Threshold:0.00}).");
+        return FlagOnly ? GuardrailResult.Flag([finding]) : GuardrailResult.Block([finding]);
+    }
+
+    private (double Score, IReadOnlyList<string> Families) ScoreView(string text, bool allowDiscount)
+    {
+        var full = ScoreWindows(text);
+        if (!allowDiscount || full.Score == 0)
+        {
+            return full;
+        }
+
+        // Harmless meta-discussion quotes the attack and asks about it. When the intents are found only inside
+        // quotations and the text around them reads as a question about them, the quoted part is discounted.
+        var unquoted = InjectionNormalizer.BlankQuoted(text);
+        if (ReferenceEquals(unquoted, text))
+        {
+            return full;
+        }
+
+        var outside = ScoreWindows(unquoted);
+        if (outside.Score >= full.Score || !InjectionPatterns.Meta.IsMatch(InjectionNormalizer.Spaced(unquoted)))
+        {
+            return full;
+        }
+
+        var discounted = full.Score * MetaDiscount;
+        return discounted >= outside.Score ? (discounted, full.Families) : outside;
+    }
+
+    private (double Score, IReadOnlyList<string> Families) ScoreWindows(string text)
+    {
+        var folded = InjectionNormalizer.Folded(text);
+        var spaced = InjectionNormalizer.Rejoin(InjectionNormalizer.SpacedFromFolded(folded));
+        var compact = InjectionNormalizer.Compact(spaced);
+        var hits = new List<(string Family, double Weight, double Position)>();
+        Collect(InjectionPatterns.Spaced, InjectionPatterns.SpacedAny, spaced, hits);
+        Collect(InjectionPatterns.Compact, InjectionPatterns.CompactAny, compact, hits);
+        var before = hits.Count;
+        Collect(InjectionPatterns.Raw, InjectionPatterns.RawAny, InjectionNormalizer.StripInvisible(text), hits);
+        if (hits.Count == before)
+        {
+            // Delimiters disguised with homoglyphs, leetspeak or letter spacing ("< s y s t e m >", "<|sy5t3m|>") show
+            // up in the folded view. Only consulted when the raw text has none, so nothing is counted twice.
+            Collect(InjectionPatterns.Raw, InjectionPatterns.RawAny, folded, hits);
+        }
+        if (hits.Count == 0)
+        {
+            return (0, []);
+        }
+
+        // Positions are fractions of each view, so windows line up across views of different lengths.
+        var length = Math.Max(1, spaced.Length);
+        var windowFraction = Math.Min(1.0, (double)WindowSize / length);
+        var stepFraction = Math.Min(1.0, (double)Math.Max(1, WindowSize - WindowOverlap) / length);
+        double bestScore = 0;
+        List<string> bestFamilies = [];
+        for (double start = 0; start < 1.0; start += stepFraction)
+        {
+            var end = start + windowFraction;
+            double keep = 1;
+            var families = new List<string>();
+            foreach (var (family, weight, position) in hits)
+            {
+                if (position >= start && position <= end)
+                {
+                    keep *= 1 - weight;
+                    if (!families.Contains(family))
+                    {
+                        families.Add(family);
+                    }
+                }
+            }
+
+            var score = 1 - keep;
+            if (score > bestScore)
+            {
+                bestScore = score;
+                bestFamilies = families;
+            }
+
+            if (end >= 1.0)
+            {
+                break;
+            }
+        }
+
+        return (bestScore, bestFamilies);
+    }
+
+    private static void Collect((string Family, double Weight, Regex Pattern)[] patterns, Regex? any, string view, List<(string, double, double)> hits)
+    {
+        if (any is not null && !any.IsMatch(view))
+        {
+            return;
+        }
+
+        var length = Math.Max(1, view.Length);
+        foreach (var (family, weight, pattern) in patterns)
+        {
+            foreach (var match in pattern.EnumerateMatches(view))
+            {
+                if (hits.Count >= MaxHits)
+                {
+                    // Enough evidence: the score has saturated, and an adversarial input must not make windows quadratic.
+                    return;
+                }
+
+                hits.Add((family, weight, (double)match.Index / length));
+            }
+        }
+    }
+}

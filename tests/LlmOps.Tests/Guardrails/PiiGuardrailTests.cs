@@ -1,0 +1,154 @@
+using LlmOps.Guardrails;
+using LlmOps.Guardrails.Scanners;
+using Microsoft.Extensions.AI;
+
+namespace LlmOps.Tests.Guardrails;
+
+public sealed class PiiGuardrailTests
+{
+    // Public test numbers published by card networks and banks for testing.
+    public static readonly TheoryData<string> ValidCards = new() { "4111111111111111", "4111 1111 1111 1111", "5500-0000-0000-0004", "378282246310005", "6011111111111117", "2223003122003222", "4012888888881881" };
+    public static readonly TheoryData<string> ValidIbans = new() { "DE89370400440532013000", "GB82 WEST 1234 5698 7654 32", "FR1420041010050500013M02606", "NL91ABNA0417164300", "ES9121000418450200051332", "CH9300762011623852957" };
+
+    [Theory]
+    [MemberData(nameof(ValidCards))]
+    public void IsValidCard_PublishedTestNumber_True(string card) => Assert.True(PiiGuardrail.IsValidCard(card));
+
+    [Theory]
+    [MemberData(nameof(ValidCards))]
+    public void IsValidCard_EverySingleDigitMutation_False(string card)
+    {
+        for (var i = 0; i < card.Length; i++)
+        {
+            if (!char.IsAsciiDigit(card[i]))
+            {
+                continue;
+            }
+
+            for (var d = '0'; d <= '9'; d++)
+            {
+                if (d == card[i])
+                {
+                    continue;
+                }
+
+                var mutated = card[..i] + d + card[(i + 1)..];
+                Assert.False(PiiGuardrail.IsValidCard(mutated), $"mutation at {i} to {d} passed Luhn");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ValidIbans))]
+    public void IsValidIban_PublishedExample_True(string iban) => Assert.True(PiiGuardrail.IsValidIban(iban));
+
+    [Theory]
+    [MemberData(nameof(ValidIbans))]
+    public void IsValidIban_EverySingleDigitMutation_False(string iban)
+    {
+        for (var i = 0; i < iban.Length; i++)
+        {
+            if (!char.IsAsciiDigit(iban[i]))
+            {
+                continue;
+            }
+
+            for (var d = '0'; d <= '9'; d++)
+            {
+                if (d != iban[i])
+                {
+                    Assert.False(PiiGuardrail.IsValidIban(iban[..i] + d + iban[(i + 1)..]), $"mutation at {i} to {d} passed mod-97");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("123-45-6789")]
+    [InlineData("123 45 6789")]
+    [InlineData("123456789")]
+    [InlineData("665-12-3456")]
+    [InlineData("899-99-9999")]
+    public void IsValidSsn_ValidForms_True(string ssn) => Assert.True(PiiGuardrail.IsValidSsn(ssn));
+
+    [Theory]
+    [InlineData("000-12-3456")]
+    [InlineData("666-12-3456")]
+    [InlineData("900-12-3456")]
+    [InlineData("987-65-4321")]
+    [InlineData("999-99-9999")]
+    [InlineData("123-00-4567")]
+    [InlineData("123-45-0000")]
+    [InlineData("123-45 6789")]
+    [InlineData("123 45-6789")]
+    [InlineData("12345-6789")]
+    [InlineData("123-456789")]
+    [InlineData("1234-5-6789")]
+    [InlineData("123-45-678")]
+    [InlineData("123.45.6789")]
+    public void IsValidSsn_InvalidForms_False(string ssn) => Assert.False(PiiGuardrail.IsValidSsn(ssn));
+
+    [Theory]
+    [InlineData("Reach me at jane.doe+news@mail.example.co.uk today", "pii.email")]
+    [InlineData("Call +44 20 7946 0958 after six", "pii.phone")]
+    [InlineData("Call (415) 555-0132 after six", "pii.phone")]
+    [InlineData("Card: 4111-1111-1111-1111, exp 12/29", "pii.credit_card")]
+    [InlineData("Pay to DE89 3704 0044 0532 0130 00 please", "pii.iban")]
+    [InlineData("SSN 123-45-6789 on file", "pii.ssn")]
+    [InlineData("server at 192.168.10.254 is down", "pii.ip_address")]
+    [InlineData("server at 2001:0db8:85a3:0000:0000:8a2e:0370:7334 is down", "pii.ip_address")]
+    [InlineData("server at fe80::1ff:fe23:4567:890a is down", "pii.ip_address")]
+    [InlineData("send to 0x52908400098527886E0F7030069857D2E4169EE7 now", "pii.crypto_wallet")]
+    public void Detect_Sentence_FindsExpectedType(string text, string type)
+    {
+        var finding = Assert.Single(PiiGuardrail.Detect(text));
+        Assert.Equal(type, finding.Type);
+    }
+
+    [Theory]
+    [InlineData("Order 4111111111111112 shipped")]
+    [InlineData("SSN 666-12-3456 on file")]
+    [InlineData("version 1.2.3 released")]
+    [InlineData("The year 2024 had 365 days")]
+    public void Detect_NearMisses_FindsNothing(string text) => Assert.Empty(PiiGuardrail.Detect(text));
+
+    [Fact]
+    public void Detect_CardFollowedByYear_StillFindsCard()
+    {
+        var findings = PiiGuardrail.Detect("card 4111111111111111 2029 expires");
+        Assert.Contains(findings, f => f.Type == "pii.credit_card" && f.Start == 5 && f.Length == 16);
+    }
+
+    [Fact]
+    public async Task ScanAsync_Input_UsesVaultPlaceholdersSameValueSamePlaceholder()
+    {
+        var vault = new PiiVault();
+        var context = new GuardrailContext(GuardrailStage.Input, [new ChatMessage(ChatRole.User, "x")], vault: vault);
+        var result = await new PiiGuardrail().ScanAsync("a@example.com, b@example.com, a@example.com", context, default);
+
+        Assert.Equal(GuardrailAction.Redact, result.Action);
+        Assert.Equal("<EMAIL_1>, <EMAIL_2>, <EMAIL_1>", result.RedactedText);
+        Assert.Equal("a@example.com and b@example.com", vault.Restore("<EMAIL_1> and <EMAIL_2>"));
+    }
+
+    [Fact]
+    public async Task ScanAsync_Output_UsesTypedRedactionNotVault()
+    {
+        var vault = new PiiVault();
+        var context = new GuardrailContext(GuardrailStage.Output, [], vault: vault);
+        var result = await new PiiGuardrail().ScanAsync("mail a@example.com", context, default);
+
+        Assert.Equal("mail [REDACTED_EMAIL]", result.RedactedText);
+        Assert.Equal(0, vault.Count);
+    }
+
+    [Fact]
+    public async Task ScanAsync_BlockMode_Blocks()
+    {
+        var context = new GuardrailContext(GuardrailStage.Input, []);
+        var result = await new PiiGuardrail { Block = true }.ScanAsync("SSN 123-45-6789", context, default);
+
+        Assert.Equal(GuardrailAction.Block, result.Action);
+        Assert.Equal("pii.ssn", Assert.Single(result.Findings).Type);
+    }
+}
