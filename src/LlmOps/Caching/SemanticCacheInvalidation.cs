@@ -75,6 +75,10 @@ public sealed class SemanticCacheInvalidation
     /// <inheritdoc/>
     public override string ToString() => Description;
 
+    /// <summary>Selects one stored entry (its exact key and creation time).</summary>
+    internal static SemanticCacheInvalidation ForEntry(SemanticCacheEntry entry)
+        => new("entry", e => e.Key == entry.Key && e.CreatedAt == entry.CreatedAt);
+
     internal static SemanticCacheKey TenantHashOf(string? tenant) => SemanticCacheKey.Label("tenant", tenant);
 
     internal static SemanticCacheKey ScopeHashOf(LlmOpsScope scope) => SemanticCacheKey.Label("scope", scope.Tenant, scope.User, scope.Feature);

@@ -115,6 +115,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             if (lookup.Hit is { } hit)
             {
                 response = CopyResponse(hit.Response);
+                await ForgetOnRejectionAsync(request.Info, hit.Entry).ConfigureAwait(false);
             }
             else
             {
@@ -188,6 +189,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             if (lookup.Hit is { } hit)
             {
                 modelId = hit.Response.ModelId;
+                await ForgetOnRejectionAsync(request.Info, hit.Entry).ConfigureAwait(false);
                 foreach (var update in Replay(hit))
                 {
                     yield return update;
@@ -442,6 +444,8 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             {
                 result.Stored = true;
             }
+
+            await ForgetOnRejectionAsync(info, entry).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -453,6 +457,28 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         }
 
         return new CachedAnswer(copy, stored, entry);
+    }
+
+    /// <summary>
+    /// Lets an outer stage that rejects the answer (a guardrail blocking the output) remove the entry this request wrote
+    /// or was served, so a blocked answer is never served again.
+    /// </summary>
+    private ValueTask ForgetOnRejectionAsync(LlmOpsInfo info, SemanticCacheEntry? entry)
+    {
+        if (entry is null)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        return info.GetOrAdd(static () => new AnswerRejection()).OnRejectedAsync(async _ =>
+        {
+            await _store.InvalidateAsync(SemanticCacheInvalidation.ForEntry(entry), CancellationToken.None).ConfigureAwait(false);
+            if (info.Get<SemanticCacheResult>() is { } result)
+            {
+                result.Stored = false;
+                result.NotStoredReason = "an outer stage rejected the answer (a guardrail blocked it); the entry was removed";
+            }
+        });
     }
 
     private string? NotCacheableReason(LlmOpsInfo info, ChatResponse response)

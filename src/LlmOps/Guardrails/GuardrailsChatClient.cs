@@ -114,6 +114,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
             if (outcome.Blocked is { } findings)
             {
                 Tag(request.Info, report);
+                await RejectAnswerAsync(request.Info).ConfigureAwait(false);
                 return Finish(request, Refuse(GuardrailStage.Output, findings, response.ModelId, response.Usage));
             }
 
@@ -238,6 +239,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
         Tag(request.Info, report);
         if (outputBlock is not null)
         {
+            await RejectAnswerAsync(request.Info).ConfigureAwait(false);
             foreach (var update in ToUpdates(Refuse(GuardrailStage.Output, outputBlock, modelId, null), request))
             {
                 yield return update;
@@ -330,13 +332,13 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
 
     private static ChatResponse Finish(LlmOpsRequest request, ChatResponse response)
     {
-        if (request.IsOwner)
-        {
-            response.AttachLlmOpsInfo(request.Info);
-        }
-
+        request.AttachTo(response);
         return response;
     }
+
+    /// <summary>Tells the inner stages that the answer was blocked, so the cache drops the entry it wrote or served.</summary>
+    private static ValueTask RejectAnswerAsync(LlmOpsInfo info)
+        => info.Get<AnswerRejection>() is { } rejection ? rejection.RejectAsync(CancellationToken.None) : ValueTask.CompletedTask;
 
     private static void Tag(LlmOpsInfo info, GuardrailReport report)
         => info.AddTag("llmops.guardrail.action", report.Action switch

@@ -4,6 +4,7 @@ using LlmOps.Telemetry;
 using LlmOps.Tests.TestDoubles;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace LlmOps.Tests.Guardrails;
@@ -670,15 +671,33 @@ public sealed class GuardrailsChatClientTests : IDisposable
     }
 
     [Fact]
-    public void AddGuardrails_InvalidOptions_ThrowsOnResolve()
+    public void AddGuardrails_InvalidOptions_FailsAtStartupNamingTheOption()
     {
         var services = new ServiceCollection();
         services.AddLlmOps().AddGuardrails(o => o.WindowSize = 1);
         using var provider = services.BuildServiceProvider();
 
-        var ex = Assert.Throws<ArgumentException>(() => provider.GetRequiredService<GuardrailsOptions>());
-        Assert.Contains("WindowSize", ex.Message, StringComparison.Ordinal);
+        // What a host runs at startup (ValidateOnStart), then what the pipeline resolves.
+        var atStartup = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        var onResolve = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<GuardrailsOptions>());
+        Assert.Contains("GuardrailsOptions.WindowSize", atStartup.Message, StringComparison.Ordinal);
+        Assert.Contains("GuardrailsOptions.WindowSize", onResolve.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void AddGuardrails_CalledTwice_AppliesBothActions_AndAddsTheDefaultChainOnce()
+    {
+        var services = new ServiceCollection();
+        services.AddLlmOps().AddGuardrails(o => o.BlockBehavior = GuardrailBlockBehavior.Refuse);
+        services.AddLlmOps().AddGuardrails(o => o.RefusalText = "No.");
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<GuardrailsOptions>();
+        Assert.Equal(GuardrailBlockBehavior.Refuse, options.BlockBehavior);
+        Assert.Equal("No.", options.RefusalText);
+        Assert.Equal(LlmOps.Guardrails.Scanners.DefaultGuardrails.Create().Select(g => g.Name), options.Guardrails.Select(g => g.Name));
+    }
+
 
     [Fact]
     public async Task GetResponseAsync_ConcurrentRequests_KeepVaultsSeparate()

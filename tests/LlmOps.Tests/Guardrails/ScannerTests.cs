@@ -27,6 +27,18 @@ public sealed class ScannerTests
     }
 
     [Fact]
+    public async Task SizeLimit_TokenLimit_CountsWithTheRealTokenizerByDefault()
+    {
+        // "hello world" is 2 o200k tokens; the four-characters-per-token estimate would say 3.
+        var limit = new SizeLimitGuardrail { MaxTokens = 2 };
+        var estimated = new SizeLimitGuardrail { MaxTokens = 2, TokenCounter = SizeLimitGuardrail.EstimateTokens };
+
+        Assert.Equal(GuardrailAction.Allow, (await limit.ScanAsync("hello world", Input, default)).Action);
+        Assert.Equal(GuardrailAction.Block, (await estimated.ScanAsync("hello world", Input, default)).Action);
+        Assert.Equal(GuardrailAction.Block, (await limit.ScanAsync("hello world again", Input, default)).Action);
+    }
+
+    [Fact]
     public async Task InvisibleText_ZeroWidthTagsAndPrivateUse_AreStripped()
     {
         var text = "pay\u200b me\u202e now \udb40\udc41\udb40\udc42 \ue000!";

@@ -1,5 +1,7 @@
 using System.Reflection;
 using LlmOps.Caching;
+using LlmOps.Guardrails;
+using LlmOps.Guardrails.Scanners;
 using LlmOps.Metering;
 using LlmOps.Prompts;
 using LlmOps.Telemetry;
@@ -99,6 +101,39 @@ public class FullPipelineTests
         Assert.Null(hit.GetCacheResult()!.SavedCost);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task OutputBlockedByGuardrail_IsNeverServedFromTheCache(bool streaming)
+    {
+        var model = new ScriptedChatClient().Otherwise(ScriptedResponse.FromText("The launch code is ZEBRA-7.").ChunkedByWords());
+        var services = new ServiceCollection();
+        services.AddLlmOps()
+            .AddGuardrails(o =>
+            {
+                o.BlockBehavior = GuardrailBlockBehavior.Refuse;
+                o.Guardrails.Add(new BannedContentGuardrail(substrings: ["ZEBRA"]) { Stages = GuardrailStage.Output });
+            })
+            .AddSemanticCache();
+        services.AddChatClient(model).UseLlmOps();
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IChatClient>();
+
+        async Task<ChatResponse> Ask() => streaming
+            ? await client.GetStreamingResponseAsync("What is the launch code?").ToChatResponseAsync()
+            : await client.GetResponseAsync("What is the launch code?");
+
+        var first = await Ask();
+        var second = await Ask();
+
+        Assert.DoesNotContain("ZEBRA", first.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("ZEBRA", second.Text, StringComparison.Ordinal);
+        Assert.NotEqual(SemanticCacheStatus.Hit, second.GetCacheResult()!.Status);
+        Assert.False(second.GetCacheResult()!.Stored);
+        Assert.Equal(2, model.CallCount);
+        Assert.Equal(0, ((InMemorySemanticCacheStore)provider.GetRequiredService<ISemanticCacheStore>()).Count);
+    }
+
     [Fact]
     public async Task ReadmeFullPipeline_ComposesEveryRegisteredStage_InDesignOrder()
     {
@@ -107,6 +142,7 @@ public class FullPipelineTests
         // The README's "whole pipeline as built today" snippet.
         services.AddMiniLmEmbeddingGenerator();
         services.AddLlmOps()
+            .AddGuardrails()
             .AddPromptRegistry()
             .AddSemanticCache()
             .AddCostMetering(o => o.DefaultTier = ModelTier.Medium);
@@ -120,7 +156,7 @@ public class FullPipelineTests
         Assert.NotNull(response.GetCost());
         Assert.Equal(SemanticCacheStatus.Miss, response.GetCacheResult()!.Status);
         Assert.Equal(
-            [typeof(InstrumentingChatClient), typeof(PromptRegistryChatClient), typeof(SemanticCachingChatClient), typeof(CostMeteringChatClient), typeof(ScriptedChatClient)],
+            [typeof(InstrumentingChatClient), typeof(GuardrailsChatClient), typeof(PromptRegistryChatClient), typeof(SemanticCachingChatClient), typeof(CostMeteringChatClient), typeof(ScriptedChatClient)],
             Chain(client));
     }
 

@@ -399,10 +399,15 @@ public class FlatVectorIndexTests
         }
 
         float[] q = VectorTestData.Random(rng, 384);
-        index.Search(q, 10, "s");
-        long before = GC.GetAllocatedBytesForCurrentThread();
         var result = index.Search(q, 10, "s");
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = long.MaxValue;
+        for (int run = 0; run < 5; run++)
+        {
+            // The least of a few runs, as in Search_BelowParallelThreshold_StaysOnCallingThreadAndAllocatesOnlyTheResult.
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            index.Search(q, 10, "s");
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
 
         // The result array: 10 entries of (string, float, string) plus the array header.
         Assert.Equal(10, result.Count);
@@ -612,9 +617,16 @@ public class FlatVectorIndexTests
 
         float[] q = VectorTestData.Random(rng, 384);
         index.Search(q, 10);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        index.Search(q, 10);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // The least of a few runs: the runtime itself (tiered JIT call counting, a concurrently running test's
+        // class constructor on this thread) can occasionally charge a one-off allocation to a single call.
+        long allocated = long.MaxValue;
+        for (int run = 0; run < 5; run++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            index.Search(q, 10);
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
 
         Assert.True(allocated <= 24 + (10 * 24), $"search allocated {allocated} bytes");
     }

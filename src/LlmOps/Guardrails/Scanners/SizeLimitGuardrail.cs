@@ -24,7 +24,11 @@ public sealed class SizeLimitGuardrail : IGuardrail
     /// <value>The default value is <see langword="null"/>.</value>
     public int? MaxTokens { get; set; }
 
-    /// <summary>Gets or sets the token counter; <see langword="null"/> uses the four-characters-per-token estimate.</summary>
+    /// <summary>
+    /// Gets or sets the token counter; <see langword="null"/> counts with the metering stage's tokenizer for the request's
+    /// model (<see cref="Metering.TokenCounter.GetEncoding"/>: o200k for GPT-4o and o-series, cl100k for GPT-4/3.5, o200k
+    /// otherwise). <see cref="EstimateTokens"/> is the cheap alternative.
+    /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public Func<string, int>? TokenCounter { get; set; }
 
@@ -44,7 +48,9 @@ public sealed class SizeLimitGuardrail : IGuardrail
 
         if (MaxTokens is int max)
         {
-            var tokens = (TokenCounter ?? EstimateTokens)(text);
+            var tokens = TokenCounter is { } count
+                ? count(text)
+                : Metering.TokenCounter.GetTokenizer(Metering.TokenCounter.GetEncoding(context?.Options?.ModelId)).CountTokens(text);
             if (tokens > max)
             {
                 return ValueTask.FromResult(GuardrailResult.Block([new GuardrailFinding("limit.tokens", 0, text.Length, 1, $"The text has {tokens} tokens; the limit is {max}.")]));
