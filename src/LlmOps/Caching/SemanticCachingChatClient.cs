@@ -199,12 +199,10 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             {
                 var flight = lookup.Flight!;
                 var updates = new List<ChatResponseUpdate>();
-                var completed = false;
-                Exception? failure = null;
-                IAsyncEnumerator<ChatResponseUpdate> enumerator;
+                StreamObservation<ChatResponseUpdate> stream;
                 try
                 {
-                    enumerator = base.GetStreamingResponseAsync(messages, request.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                    stream = new(base.GetStreamingResponseAsync(messages, request.Options, cancellationToken), cancellationToken);
                 }
                 catch (Exception ex)
                 {
@@ -214,25 +212,9 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
 
                 try
                 {
-                    while (true)
+                    while (await stream.MoveNextAsync().ConfigureAwait(false))
                     {
-                        ChatResponseUpdate update;
-                        try
-                        {
-                            if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
-                            {
-                                completed = true;
-                                break;
-                            }
-
-                            update = enumerator.Current;
-                        }
-                        catch (Exception ex)
-                        {
-                            failure = ex;
-                            throw;
-                        }
-
+                        var update = stream.Current;
                         modelId ??= update.ModelId;
 
                         // Keep a copy taken before the caller sees the chunk, so nothing the caller (or an outer
@@ -243,16 +225,16 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
                 }
                 finally
                 {
-                    await enumerator.DisposeAsync().ConfigureAwait(false);
+                    await stream.DisposeAsync().ConfigureAwait(false);
 
-                    if (!completed)
+                    if (!stream.IsCompleted)
                     {
                         // Faulted, cancelled, or abandoned by the caller (break/dispose): nothing is stored, and
                         // waiters either see the failure or retry on their own.
-                        EndFlight(plan.Keys.Exact, flight, failure, cancellationToken);
+                        EndFlight(plan.Keys.Exact, flight, stream.Failure, cancellationToken);
                         if (request.Info.Get<SemanticCacheResult>() is { } result)
                         {
-                            result.NotStoredReason ??= failure is null ? "the stream was not enumerated to the end" : "the request failed";
+                            result.NotStoredReason ??= stream.Failure is null ? "the stream was not enumerated to the end" : "the request failed";
                         }
                     }
                 }

@@ -146,14 +146,13 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
         UsageDetails? usage = null;
         var output = new StringBuilder();
         string? modelId = null;
-        var recorded = false;
-        IAsyncEnumerator<ChatResponseUpdate>? enumerator = null;
+        StreamObservation<ChatResponseUpdate>? stream = null;
         try
         {
-            enumerator = base.GetStreamingResponseAsync(messages, request.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-            while (await enumerator.MoveNextAsync().ConfigureAwait(false))
+            stream = new(base.GetStreamingResponseAsync(messages, request.Options, cancellationToken), cancellationToken);
+            while (await stream.MoveNextAsync().ConfigureAwait(false))
             {
-                var update = enumerator.Current;
+                var update = stream.Current;
                 modelId ??= update.ModelId;
                 foreach (var content in update.Contents)
                 {
@@ -170,7 +169,6 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
                 yield return update;
             }
 
-            recorded = true;
             await FinishAsync(attempt, messages, modelId, usage, output, complete: true).ConfigureAwait(false);
             if (request.CreateFinalUpdate(modelId) is { } last)
             {
@@ -179,12 +177,12 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
         }
         finally
         {
-            if (enumerator is not null)
+            if (stream is not null)
             {
-                await enumerator.DisposeAsync().ConfigureAwait(false);
+                await stream.DisposeAsync().ConfigureAwait(false);
             }
 
-            if (!recorded)
+            if (stream?.IsCompleted != true)
             {
                 // Faulted, cancelled, or abandoned by the caller: still metered, as estimated and incomplete.
                 await FinishAsync(attempt, messages, modelId, usage, output, complete: false).ConfigureAwait(false);

@@ -95,32 +95,13 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
         string? modelId = null;
         UsageDetails? usage = null;
         System.Text.StringBuilder? text = _options.EnableSensitiveData ? new() : null;
-        Exception? failure = null;
-        var completed = false;
-
-        IAsyncEnumerator<ChatResponseUpdate>? enumerator = null;
+        StreamObservation<ChatResponseUpdate>? stream = null;
         try
         {
-            enumerator = base.GetStreamingResponseAsync(messages, request.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-            while (true)
+            stream = new(base.GetStreamingResponseAsync(messages, request.Options, cancellationToken), cancellationToken);
+            while (await stream.MoveNextAsync().ConfigureAwait(false))
             {
-                ChatResponseUpdate update;
-                try
-                {
-                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        completed = true;
-                        break;
-                    }
-
-                    update = enumerator.Current;
-                }
-                catch (Exception ex)
-                {
-                    failure = ex;
-                    throw;
-                }
-
+                var update = stream.Current;
                 modelId ??= update.ModelId;
                 foreach (var content in update.Contents)
                 {
@@ -146,17 +127,14 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
         }
         finally
         {
-            if (enumerator is not null)
+            if (stream is not null)
             {
-                await enumerator.DisposeAsync().ConfigureAwait(false);
+                await stream.DisposeAsync().ConfigureAwait(false);
             }
 
-            if (!completed && failure is null)
-            {
-                // The caller stopped enumerating (break or dispose) before the stream ended.
-                failure = new OperationCanceledException("The stream was abandoned before it completed.");
-            }
-
+            // A stream the caller stopped enumerating (break or dispose) before it ended counts as cancelled.
+            var failure = stream?.IsCompleted == true ? null
+                : stream?.Failure ?? new OperationCanceledException("The stream was abandoned before it completed.");
             Record(activity, request.Info, options, modelId, usage, text?.ToString(),
                 _time.GetElapsedTime(start), firstToken, streaming: true, failure, cancellationToken);
         }
