@@ -96,9 +96,20 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
         UsageDetails? usage = null;
         System.Text.StringBuilder? text = _options.EnableSensitiveData ? new() : null;
         StreamObservation<ChatResponseUpdate>? stream = null;
+        Exception? startFailure = null;
         try
         {
-            stream = new(base.GetStreamingResponseAsync(messages, request.Options, cancellationToken), cancellationToken);
+            try
+            {
+                stream = new(base.GetStreamingResponseAsync(messages, request.Options, cancellationToken), cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                // The inner client threw before streaming anything: an error (or a cancellation), not an abandoned stream.
+                startFailure = ex;
+                throw;
+            }
+
             while (await stream.MoveNextAsync().ConfigureAwait(false))
             {
                 var update = stream.Current;
@@ -134,7 +145,7 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
 
             // A stream the caller stopped enumerating (break or dispose) before it ended counts as cancelled.
             var failure = stream?.IsCompleted == true ? null
-                : stream?.Failure ?? new OperationCanceledException("The stream was abandoned before it completed.");
+                : stream?.Failure ?? startFailure ?? new OperationCanceledException("The stream was abandoned before it completed.");
             Record(activity, request.Info, options, modelId, usage, text?.ToString(),
                 _time.GetElapsedTime(start), firstToken, streaming: true, failure, cancellationToken);
         }

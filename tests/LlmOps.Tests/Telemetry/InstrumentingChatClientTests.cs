@@ -180,6 +180,22 @@ public sealed class InstrumentingChatClientTests : IDisposable
     }
 
     [Fact]
+    public async Task GetStreamingResponseAsync_InnerThrowsBeforeStreaming_RecordsErrorNotCancelled()
+    {
+        _inner.OnGetStreamingResponse = (_, _, _) => throw new HttpRequestException("connection refused");
+        using var client = Create();
+
+        await Assert.ThrowsAsync<HttpRequestException>(async () =>
+        {
+            await foreach (var _ in client.GetStreamingResponseAsync("hi"))
+            {
+            }
+        });
+
+        Assert.Equal("error", _metrics.Single("llmops.client.requests").Tag("llmops.outcome"));
+    }
+
+    [Fact]
     public async Task GetResponseAsync_InnerThrows_RecordsErrorAndRethrows()
     {
         _inner.OnGetResponse = (_, _, _) => throw new HttpRequestException("rate limited", null, System.Net.HttpStatusCode.TooManyRequests);
