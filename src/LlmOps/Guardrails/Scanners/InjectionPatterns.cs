@@ -78,24 +78,59 @@ internal static class InjectionPatterns
     ];
 
     /// <summary>Gets one regex that matches wherever any spaced pattern matches (a prefilter), or null when too large.</summary>
-    public static readonly Regex? SpacedAny = Any(Spaced);
+    public static readonly Regex? SpacedAny = Union(Spaced);
 
     /// <summary>Gets one regex that matches wherever any compact pattern matches, or null when too large.</summary>
-    public static readonly Regex? CompactAny = Any(Compact);
+    public static readonly Regex? CompactAny = Union(Compact);
 
     /// <summary>Gets one regex that matches wherever any raw pattern matches, or null when too large.</summary>
-    public static readonly Regex? RawAny = Any(Raw);
+    public static readonly Regex? RawAny = Union(Raw);
 
     /// <summary>Gets markers of harmless meta-discussion (asking about injection rather than doing it).</summary>
     public static readonly Regex Meta = new(
-        "(?:what does|what do|what is|what s|what are|meaning of|explain|explaining|definition|define|an example of|examples of|how (?:do|can|should|would|could) (?:i|we|you|developers|companies|one) (?:[a-z]+ ){0,2}(?:detect|prevent|defend|protect|stop|block|mitigate|handle|test|filter|recognize|spot)|detect|detection|classifier|researcher|research|paper|article|blog|training data|dataset|the phrase|the sentence|this phrase|means|called|known as|the term|why do attackers|why do people|red team|security awareness|awareness training|is it true that|course on|lecture|history of|write a (?:short )?(?:story|essay|poem|article|report)|quiz|translate the phrase|why would|common attacks?|such as|like the|phrases like|mitigations?|sanitiz|in a sentence|prompt injection|jailbreak|injection attack|attack example|example of)",
+        "(?:what does|what do|what is|what s|what are|meaning of|explain|explaining|definition|define|an example of|examples of|how (?:do|can|should|would|could) (?:i|we|you|developers|companies|one) (?:[a-z]+ ){0,2}(?:detect|prevent|defend|protect|stop|block|mitigate|handle|test|filter|recognize|spot)|detect|detection|classifier|researcher|research|paper|article|blog|training data|dataset|the phrase|the sentence|this phrase|means|called|known as|the term|why do attackers|why do people|red team|security awareness|awareness training|is it true that|course on|lecture|history of|write a (?:short )?(?:story|essay|poem|article|report)|quiz|translate the phrase|why would|common attacks?|such as|like the|phrases like|mitigations?|sanitiz|in a sentence|prompt injection|jailbreak|injection attack|attack example|example of|should (?:i|we) be (?:worried|concerned)|is (?:this|that|it) (?:an? )?(?:attack|injection|malicious|dangerous|safe|expected)|how should (?:i|we) (?:categori[sz]e|classify|label|handle|respond|treat|report)|categori[sz]e|classify|classified|label(?:ed|led)? (?:as|it|this|that)?|be labell?ed|benign|malicious|expected behaviou?r|someone (?:posted|wrote|sent|typed|said)|(?:a|our|the) (?:user|tester|customer|student|attacker) (?:wrote|typed|posted|sent|said|asked)|incident report|eval (?:set|data)|test case|why (?:do|does|did|can|can t|would|is|are|should|might)|attackers?|hackers?|was bedeutet|was heisst|warum|angriff[a-z]*|por que|que significa|atacantes?|ataques?|pourquoi|que signifie|que veut dire|pirates?|attaques?)",
         Options);
+
+    /// <summary>Gets words that address the reader (the model) in English, German, Spanish and French.</summary>
+    private static readonly Regex SecondPerson = new(
+        "\\b(?:you|your|yours|yourself|u|ur|du|dir|dich|dein[a-z]*|euch|euer|tu|tus|te|ti|contigo|usted|ustedes|toi|tes|ton|vous|votre|vos)\\b",
+        Options);
+
+    /// <summary>Gets the words a question about something starts with, in English, German, Spanish and French.</summary>
+    private static readonly Regex QuestionStart = new(
+        "^(?:why|how|what|what s|whats|which|when|where|who|is|are|was|were|could|can|should|would|does|do|did|will|warum|wieso|weshalb|wie|was|ist|sind|kann|konnen|sollte|sollten|por que|porque|que|como|cual|cuando|es|son|puede|pueden|pourquoi|comment|quel|quelle|quels|qu est ce|est ce|peut|faut il) ",
+        Options);
+
+    /// <summary>
+    /// Tells whether the text is one question about injection in the third person: it starts with a question word,
+    /// ends with a question mark, holds no other sentence, never addresses the reader, and reads as meta-discussion.
+    /// </summary>
+    public static bool IsDetachedQuestion(string text)
+    {
+        var trimmed = text.AsSpan().Trim();
+        if (trimmed.Length == 0 || trimmed.Length > 400 || trimmed[^1] != '?')
+        {
+            return false;
+        }
+
+        var body = trimmed[..^1];
+        for (var i = 0; i + 1 < body.Length; i++)
+        {
+            if ((body[i] is '.' or '!' or '?' or ':' or ';' && char.IsWhiteSpace(body[i + 1])) || body[i] == '\n')
+            {
+                return false;
+            }
+        }
+
+        var spaced = InjectionNormalizer.Spaced(text).Trim() + " ";
+        return QuestionStart.IsMatch(spaced) && !SecondPerson.IsMatch(spaced) && Meta.IsMatch(spaced);
+    }
 
     /// <summary>
     /// Joins a pattern list into one alternation. Ordinary text matches none of the patterns, so one pass of the
     /// union (one lazily built DFA) replaces a pass per pattern; the patterns run one by one only after it matches.
     /// </summary>
-    private static Regex? Any((string Family, double Weight, Regex Pattern)[] patterns)
+    internal static Regex? Union((string Family, double Weight, Regex Pattern)[] patterns)
     {
         var parts = new List<string>(patterns.Length);
         foreach (var (_, _, pattern) in patterns)

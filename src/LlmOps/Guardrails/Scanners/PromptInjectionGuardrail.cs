@@ -131,6 +131,13 @@ public sealed class PromptInjectionGuardrail : IGuardrail
             return full;
         }
 
+        // A single question about attacks in the third person ("why do attackers ask chatbots to reveal the system
+        // prompt?") mentions an intent without addressing the model: it reads as meta-discussion.
+        if (InjectionPatterns.IsDetachedQuestion(text))
+        {
+            return (full.Score * MetaDiscount, full.Families);
+        }
+
         // Harmless meta-discussion quotes the attack and asks about it. When the intents are found only inside
         // quotations and the text around them reads as a question about them, the quoted part is discounted.
         var unquoted = InjectionNormalizer.BlankQuoted(text);
@@ -152,13 +159,36 @@ public sealed class PromptInjectionGuardrail : IGuardrail
     private (double Score, IReadOnlyList<string> Families) ScoreWindows(string text)
     {
         var folded = InjectionNormalizer.Folded(text);
+        var best = ScoreFolded(text, folded, primary: true);
+        var joined = InjectionNormalizer.JoinInnerPunctuation(folded);
+        if (!ReferenceEquals(joined, folded))
+        {
+            // Punctuation inserted inside words ("ig.no_re pre-vi*ous") is read both ways; the better reading wins,
+            // so a hyphenated benign word is never counted twice.
+            var alternative = ScoreFolded(text, joined, primary: false);
+            if (alternative.Score > best.Score)
+            {
+                best = alternative;
+            }
+        }
+
+        return best;
+    }
+
+    private (double Score, IReadOnlyList<string> Families) ScoreFolded(string text, string folded, bool primary)
+    {
         var spaced = InjectionNormalizer.Rejoin(InjectionNormalizer.SpacedFromFolded(folded));
         var compact = InjectionNormalizer.Compact(spaced);
         var hits = new List<(string Family, double Weight, double Position)>();
         Collect(InjectionPatterns.Spaced, InjectionPatterns.SpacedAny, spaced, hits);
+        Collect(InjectionGrammar.Patterns, InjectionGrammar.Any, spaced, hits);
         Collect(InjectionPatterns.Compact, InjectionPatterns.CompactAny, compact, hits);
         var before = hits.Count;
-        Collect(InjectionPatterns.Raw, InjectionPatterns.RawAny, InjectionNormalizer.StripInvisible(text), hits);
+        if (primary)
+        {
+            Collect(InjectionPatterns.Raw, InjectionPatterns.RawAny, InjectionNormalizer.StripInvisible(text), hits);
+        }
+
         if (hits.Count == before)
         {
             // Delimiters disguised with homoglyphs, leetspeak or letter spacing ("< s y s t e m >", "<|sy5t3m|>") show
