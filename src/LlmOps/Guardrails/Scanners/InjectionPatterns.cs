@@ -71,7 +71,7 @@ internal static class InjectionPatterns
     public static readonly (string Family, double Weight, Regex Pattern)[] Raw =
     [
         ("delimiter", 0.9, new(@"<\|?(?:im_start|im_end|system|endoftext|eot_id|start_header_id)\|?>", Options)),
-        ("delimiter", 0.7, new(@"\[/?(?:INST|SYS|SYSTEM)\]|<</?SYS>>|</?(?:system|instructions?|admin)>", Options | RegexOptions.IgnoreCase)),
+        ("delimiter", 0.7, new(@"\[/?(?:INST|SYS|SYSTEM)\]|<</?SYS>>|</?(?:system|instructions?|admin|developer)(?:[_\-][a-z]+)?>", Options | RegexOptions.IgnoreCase)),
         ("delimiter", 0.6, new(@"(?:^|\n)[ \t#>*\-=]{0,8}(?:system|SYSTEM|System|developer|DEVELOPER|admin|ADMIN)[ \t]{0,4}(?:prompt|PROMPT|message|MESSAGE|override|OVERRIDE)?[ \t]{0,4}:", Options)),
         ("delimiter", 0.7, new(@"(?:-{3,}|={3,}|#{3,}|\*{3,})[ \t]{0,4}(?:END|End|end)[ \t]", Options)),
         ("delimiter", 0.6, new(@"(?:SYSTEM|ADMIN|DEVELOPER)[ ._\-]{0,2}(?:PROMPT|MESSAGE|OVERRIDE|INSTRUCTIONS)?[ ._\-]{0,2}:", Options)),
@@ -94,6 +94,11 @@ internal static class InjectionPatterns
     /// <summary>Gets words that address the reader (the model) in English, German, Spanish and French.</summary>
     private static readonly Regex SecondPerson = new(
         "\\b(?:you|your|yours|yourself|u|ur|du|dir|dich|dein[a-z]*|euch|euer|tu|tus|te|ti|contigo|usted|ustedes|toi|tes|ton|vous|votre|vos)\\b",
+        Options);
+
+    /// <summary>Gets the marks of a question about attacks in general (who does them, how to defend, how to label them).</summary>
+    private static readonly Regex DetachedTopic = new(
+        "\\b(?:attackers?|hackers?|pirates|atacantes|angreifer|attacks?|attaques?|ataques?|angriff[a-z]*|injections?|jailbreaks?|chatbots|bots|models|llms|assistants|developers|companies|someone|people|good idea|best practice|security|defen[cs]e|detect[a-z]*|prevent[a-z]*|mitigat[a-z]*|filtering|red team[a-z]*|malicious|benign|classif[a-z]*|label[a-z]*|categori[sz]e|tokens|templates|disclosure|vulnerab[a-z]*)\\b",
         Options);
 
     /// <summary>Gets the words a question about something starts with, in English, German, Spanish and French.</summary>
@@ -123,7 +128,7 @@ internal static class InjectionPatterns
         }
 
         var spaced = InjectionNormalizer.Spaced(text).Trim() + " ";
-        return QuestionStart.IsMatch(spaced) && !SecondPerson.IsMatch(spaced) && Meta.IsMatch(spaced);
+        return QuestionStart.IsMatch(spaced) && !SecondPerson.IsMatch(spaced) && DetachedTopic.IsMatch(spaced);
     }
 
     /// <summary>
