@@ -51,6 +51,8 @@ internal static class InjectionNormalizer
         "content", "write", "reveal", "disregard", "void", "overriding", "instruktionen", "indicaciones", "ordenes",
         "normas", "politicas", "politiques", "ordres", "prompt", "sistema", "hidden", "versteckten", "ocultas",
         "cachees", "systemanweisungen", "entwicklermodus", "desarrollador", "developpeur",
+        "follow", "attention", "starting", "given", "anymore", "obey", "unrestricted", "disclaimers", "assistant",
+        "guidance", "criteria", "persona", "pretend", "roleplay", "filters", "delete", "forward", "terminal",
     };
 
     // Two-letter starts of the vocabulary words (a-z by a-z): most tokens fail this test and skip the lookups.
