@@ -121,6 +121,108 @@ internal static class InjectionGrammar
         ("multilingual", 0.8, new("\\b(?:a|pour) (?:l|la|le|toute|tout) (?:ia|ai|assistant|modele|bot|agent|intelligence artificielle) (?:[a-z]+ ){0,8}(?:ignore|oublie|transfere|envoie|supprime|efface|revele)", Options)),
     ];
 
-    /// <summary>Gets one regex that matches wherever any compositional pattern matches, or null when too large.</summary>
-    public static readonly Regex? Any = InjectionPatterns.Union(Patterns);
+
+    /// <summary>
+    /// Words that must occur for each English pattern to match (one entry per English pattern, in order): a token scan
+    /// with one hash lookup per word selects the patterns worth running, so ordinary text runs few of them.
+    /// </summary>
+    private static readonly string[] EnglishTriggers =
+    [
+        "ignore ignores ignoring disregard disregards disregarding forget forgetting override overrides overriding bypass bypassing skip skipping drop dropping abandon abandoning cancel cancelling canceling nullify void erase reset wipe clear discard neglect dismiss ditch scrap circumvent get set throw pay stop no do don dont never break violate suspend deactivate disable turn switch lift",
+        "ignore ignores ignoring disregard disregards disregarding forget forgetting override overrides overriding bypass bypassing skip skipping drop dropping abandon abandoning cancel cancelling canceling nullify void erase reset wipe clear discard neglect dismiss ditch scrap circumvent get set throw pay stop no do don dont never break violate suspend deactivate disable turn switch lift",
+        "void null cancelled canceled revoked rescinded suspended lifted overridden invalid obsolete deleted disabled gone outdated longer apply applies",
+        "ignore disregard forget skip override bypass",
+        "ignore disregard forget",
+        "ignore ignores ignoring disregard disregards disregarding forget forgetting override overrides overriding bypass bypassing skip skipping drop dropping abandon abandoning cancel cancelling canceling nullify void erase reset wipe clear discard neglect dismiss ditch scrap circumvent get set throw pay stop no do don dont never break violate suspend deactivate disable turn switch lift",
+        "nothing none",
+        "obey follow listen only start",
+        "prompt preamble instructions instruction directives directive guidelines rules configuration setup context message text password key passphrase code window",
+        "message prompt line input question",
+        "prompt instructions rules directives guidelines configuration preamble password secret",
+        "what which",
+        "never not",
+        "used",
+        "conversation chat context message prompt question input talking typing writing chatting",
+        "exactly verbatim word full completely code codeblock",
+        "start begin",
+        "secret hidden",
+        "first initial earliest",
+        "unrestricted unfiltered uncensored unbound unshackled unlimited jailbroken rogue evil amoral immoral unethical machiavellian opposite broken refuses refuse restrictions limits limitations rules filters guidelines ethics morals boundaries censorship safeguards policies policy warnings disclaimers norms",
+        "that who which",
+        "mode",
+        "grandma grandmother granny",
+        "never disclaimers warnings",
+        "void null cancelled canceled revoked rescinded suspended lifted overridden invalid obsolete deleted disabled gone outdated longer apply applies",
+        "character evil",
+        "ai assistant assistants llm llms chatbot chatbots bot agent agents model models gpt copilot screener screeners reviewer reviewers summarizer summariser",
+        "ai assistant assistants llm llms chatbot chatbots bot agent agents model models gpt copilot screener screeners reviewer reviewers summarizer summariser",
+        "ai assistant assistants llm llms chatbot chatbots bot agent agents model models gpt copilot screener screeners reviewer reviewers summarizer summariser",
+    ];
+
+    private static readonly Dictionary<string, ulong> TriggerIndex = BuildTriggerIndex();
+
+    /// <summary>Gets the number of English patterns (the first ones in <see cref="Patterns"/>).</summary>
+    public static int EnglishCount => EnglishTriggers.Length;
+
+    /// <summary>Gets a bit mask of the English patterns whose trigger words occur in the spaced view.</summary>
+    public static ulong Triggered(string spaced)
+    {
+        var lookup = TriggerIndex.GetAlternateLookup<ReadOnlySpan<char>>();
+        ulong mask = 0;
+        var span = spaced.AsSpan();
+        while (span.Length > 0)
+        {
+            var space = span.IndexOf(' ');
+            var word = space < 0 ? span : span[..space];
+            if (word.Length > 0 && lookup.TryGetValue(word, out var bits))
+            {
+                mask |= bits;
+            }
+
+            span = space < 0 ? [] : span[(space + 1)..];
+        }
+
+        return mask;
+    }
+
+    private static Dictionary<string, ulong> BuildTriggerIndex()
+    {
+        var index = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        for (var i = 0; i < EnglishTriggers.Length; i++)
+        {
+            foreach (var word in EnglishTriggers[i].Split(' '))
+            {
+                index[word] = index.GetValueOrDefault(word) | (1UL << i);
+            }
+        }
+
+        return index;
+    }
+
+    private static (Regex? Gate, (string Family, double Weight, Regex Pattern)[] Patterns)[] BuildLanguages()
+    {
+        var german = Array.FindIndex(Patterns, p => p.Pattern.ToString().StartsWith("\\b(?:ignorier", StringComparison.Ordinal));
+        var spanish = Array.FindIndex(Patterns, p => p.Pattern.ToString().StartsWith("\\b(?:ignor[a-z]*|olvid", StringComparison.Ordinal));
+        var french = Array.FindIndex(Patterns, p => p.Pattern.ToString().StartsWith("\\b(?:ignor[a-z]*|oubli", StringComparison.Ordinal));
+        if (german != EnglishTriggers.Length)
+        {
+            throw new InvalidOperationException($"InjectionGrammar has {german} English patterns but {EnglishTriggers.Length} trigger entries.");
+        }
+
+        return
+        [
+            (null, Patterns[..german]),  // English: selected by Triggered, not by a gate.
+            (new("\\b(?:der|die|das|den|dem|und|du|dir|dich|dein[a-z]*|sie|ihr[a-z]*|nicht|ist|mit|ein|eine[nmrs]?|mir|mich|alle[ns]?|zu|von|sind|auf|fur|aus)\\b", Options), Patterns[german..spanish]),
+            (new("\\b(?:el|la|los|las|que|y|de|tu|tus|por|para|un|una|es|lo|mi|te|sin|del|al|se|eres|ya)\\b", Options), Patterns[spanish..french]),
+            (new("\\b(?:le|la|les|des|et|tu|tes|ton|vous|vos|votre|est|une|du|pour|ne|pas|moi|toi|ce|qui|sans|au|aux|l|qu)\\b", Options), Patterns[french..]),
+        ];
+    }
+
+    // Declared last: static fields initialise in order, and this one reads the trigger table.
+    /// <summary>
+    /// Gets the patterns by language, each with a gate: a cheap regex of that language's function words. Patterns of a
+    /// language run only on text whose gate matches, so English text does not pay for the German, Spanish and French
+    /// grammars (the word-window patterns are too large to join into one automaton).
+    /// </summary>
+    public static readonly (Regex? Gate, (string Family, double Weight, Regex Pattern)[] Patterns)[] Languages = BuildLanguages();
 }

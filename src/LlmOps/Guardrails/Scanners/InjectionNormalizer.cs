@@ -241,12 +241,13 @@ internal static class InjectionNormalizer
 
     /// <summary>
     /// Drops punctuation inserted between two letters ("w.r-i_te", "cont_e_nt" become "write", "content") when the text
-    /// holds at least two such insertions; otherwise returns the same instance. Apostrophes are kept.
+    /// holds at least two such insertions and one per 40 characters; otherwise returns the same instance. Apostrophes are kept.
     /// </summary>
     public static string JoinInnerPunctuation(string folded)
     {
+        // Obfuscation inserts marks densely; ordinary text (an e-mail address, "e.g.", a hyphenated word) does not.
         var count = 0;
-        for (var i = 1; i + 1 < folded.Length && count < 2; i++)
+        for (var i = 1; i + 1 < folded.Length; i++)
         {
             if (IsInnerPunctuation(folded, i))
             {
@@ -254,7 +255,7 @@ internal static class InjectionNormalizer
             }
         }
 
-        if (count < 2)
+        if (count < 2 || count * 40 < folded.Length)
         {
             return folded;
         }

@@ -181,7 +181,24 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         var compact = InjectionNormalizer.Compact(spaced);
         var hits = new List<(string Family, double Weight, double Position)>();
         Collect(InjectionPatterns.Spaced, InjectionPatterns.SpacedAny, spaced, hits);
-        Collect(InjectionGrammar.Patterns, InjectionGrammar.Any, spaced, hits);
+        var triggered = InjectionGrammar.Triggered(spaced);
+        var english = InjectionGrammar.Languages[0].Patterns;
+        for (var i = 0; i < english.Length && triggered != 0; i++)
+        {
+            if ((triggered & (1UL << i)) != 0)
+            {
+                Collect(english[i..(i + 1)], null, spaced, hits);
+            }
+        }
+
+        foreach (var (gate, patterns) in InjectionGrammar.Languages.AsSpan(1))
+        {
+            if (gate is not null && gate.IsMatch(spaced))
+            {
+                Collect(patterns, null, spaced, hits);
+            }
+        }
+
         Collect(InjectionPatterns.Compact, InjectionPatterns.CompactAny, compact, hits);
         var before = hits.Count;
         if (primary)
