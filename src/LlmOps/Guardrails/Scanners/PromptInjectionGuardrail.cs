@@ -10,14 +10,17 @@ namespace LlmOps.Guardrails.Scanners;
 /// Layers: (1) normalisation (Unicode compatibility forms, invisible characters, homoglyphs, diacritics, case,
 /// leetspeak digits, whitespace splitting, base64-wrapped payloads); (2) a weighted grammar of injection intents
 /// (override previous instructions, system-prompt extraction, unrestricted role-play and DAN personas, "you are
-/// now", disabling safety, delimiter breakouts and fake <c>system:</c> turns) in English, German, Spanish and French;
+/// now", disabling safety, delimiter breakouts and fake <c>system:</c> turns, indirect injections addressed to "the AI"
+/// inside documents) in English, German, Spanish and French, built from word classes (override verb x scope x rule
+/// object, disclosure verb x hidden object, persona frame x "no limits" qualifier) combined within small token windows;
 /// (3) optionally an <see cref="IInjectionClassifier"/> (a model, or <see cref="EmbeddingInjectionClassifier"/> kNN
 /// over known attacks), whose score is combined by maximum.
 /// </para>
 /// <para>
 /// Score: within a window, the intents found combine as 1 - Π(1 - weight). When the intents occur only inside
 /// quotations and the text around them reads as meta-discussion (asks what a quoted phrase means, how to detect
-/// attacks), the score is multiplied by <see cref="MetaDiscount"/>. The text's score is the maximum over overlapping windows of
+/// attacks), or the text is one third-person question about attacks that never addresses the reader ("why do attackers
+/// ask chatbots to reveal the system prompt?"), the score is multiplied by <see cref="MetaDiscount"/>. The text's score is the maximum over overlapping windows of
 /// <see cref="WindowSize"/> characters, so an attack in the middle of a long document is not diluted. At or above
 /// <see cref="Threshold"/> (default 0.5) the text is blocked (or flagged when <see cref="FlagOnly"/>).
 /// Finding spans cover the whole scanned text: normalisation does not keep positions.
