@@ -43,7 +43,16 @@ internal static class InjectionNormalizer
         "liberated", "unlocked", "anweisungen", "vorherigen", "bisherigen", "ignoriere", "vergiss", "einschrankungen",
         "systemprompt", "instrucciones", "anteriores", "previas", "ignora", "olvida", "restricciones", "precedentes",
         "consignes", "ignorez", "oubliez", "ignorer", "oublie", "muestrame", "revela", "revele", "revelez", "sistema",
-        "systeme", "anweisung",
+        "systeme", "anweisung", "cancelled", "canceled", "revoked", "directive", "policy", "orders", "preamble",
+        "password", "persona", "regeln", "richtlinien", "vorgaben", "befehle", "reglas", "directrices", "regles",
+        "directives", "anterieures", "precedente", "ignoriere", "ignorieren", "vergessen", "olvidate", "ignorez",
+        "secret", "secreto", "secretas", "geheim", "geheimen", "verrate", "zeige", "muestra", "affiche", "montre",
+        "restrictions", "assistant", "mode", "modus", "modo", "unbound", "ethical", "boundaries", "limits", "pretend",
+        "content", "write", "reveal", "disregard", "void", "overriding", "instruktionen", "indicaciones", "ordenes",
+        "normas", "politicas", "politiques", "ordres", "prompt", "sistema", "hidden", "versteckten", "ocultas",
+        "cachees", "systemanweisungen", "entwicklermodus", "desarrollador", "developpeur",
+        "follow", "attention", "starting", "given", "anymore", "obey", "unrestricted", "disclaimers", "assistant",
+        "guidance", "criteria", "persona", "pretend", "roleplay", "filters", "delete", "forward", "terminal",
     };
 
     // Two-letter starts of the vocabulary words (a-z by a-z): most tokens fail this test and skip the lookups.
@@ -229,6 +238,57 @@ internal static class InjectionNormalizer
 
         return chars is null ? text : new string(chars);
     }
+
+    /// <summary>
+    /// Drops punctuation inserted between two letters ("w.r-i_te", "cont_e_nt" become "write", "content") when the text
+    /// holds at least two such insertions and one per 40 characters; otherwise returns the same instance. Apostrophes are kept.
+    /// </summary>
+    public static string JoinInnerPunctuation(string folded)
+    {
+        // Obfuscation inserts marks densely; ordinary text (an e-mail address, "e.g.", a hyphenated word) does not.
+        var count = 0;
+        for (var i = 1; i + 1 < folded.Length; i++)
+        {
+            if (IsInnerPunctuation(folded, i))
+            {
+                count++;
+            }
+        }
+
+        if (count < 2 || count * 40 < folded.Length)
+        {
+            return folded;
+        }
+
+        var builder = new StringBuilder(folded.Length);
+        for (var i = 0; i < folded.Length; i++)
+        {
+            // A run of inserted marks between two letters ("a_*b") goes as a whole.
+            if (i > 0 && char.IsLetter(folded[i - 1]) && IsMark(folded[i]))
+            {
+                var j = i;
+                while (j < folded.Length && j - i < 3 && IsMark(folded[j]))
+                {
+                    j++;
+                }
+
+                if (j < folded.Length && char.IsLetter(folded[j]))
+                {
+                    i = j - 1;
+                    continue;
+                }
+            }
+
+            builder.Append(folded[i]);
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool IsMark(char c) => c is '.' or '_' or '*' or '-' or '~' or '|' or '+' or '^' or '#' or ',';
+
+    private static bool IsInnerPunctuation(string text, int i)
+        => IsMark(text[i]) && char.IsLetter(text[i - 1]) && char.IsLetter(text[i + 1]);
 
     /// <summary>Removes format (zero-width, bidi) characters, so delimiter patterns see through them.</summary>
     public static string StripInvisible(string text)

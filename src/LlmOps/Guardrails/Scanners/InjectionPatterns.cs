@@ -24,7 +24,7 @@ internal static class InjectionPatterns
     public static readonly (string Family, double Weight, Regex Pattern)[] Spaced =
     [
         ("override", 0.9, new($"{OverrideVerb} {Gap}{PriorWord} {Gap2}{RuleNoun}", Options)),
-        ("override", 0.6, new("(?:new|updated|real|actual|revised) (?:instructions|rules|task|orders) ?(?:are|is|follow)?", Options)),
+        ("override", 0.6, new("(?:new|updated|real|actual|revised) (?:instructions|rules|task|orders) (?:are|is|follow|supersede|override|replace|take|apply|from|now|reply|respond|you|your|say|write|print|ignore|do|always|only|list|give|tell)", Options)),
         ("override", 0.5, new("from now on (?:you|your|always|only|ignore|respond|answer)", Options)),
         ("override", 0.7, new("(?:instead|rather) (?:of following|than following) (?:your|the|those|these)", Options)),
         ("extraction", 0.85, new($"{RevealVerb} {Gap}{HiddenWord} {Gap2}{PromptNoun}", Options)),
@@ -38,7 +38,7 @@ internal static class InjectionPatterns
         ("roleplay", 0.85, new($"(?:you are|you re|act as|acting as|pretend (?:to be|you are|you re)|role ?play as|behave (?:like|as)|become|simulate|imagine (?:you are|you re|being)|respond as|answer as) {Gap}(?:unrestricted|unfiltered|uncensored|jailbroken|evil|amoral|unethical|dan|without (?:any )?(?:[a-z]+ )?(?:restrictions|limits|limitations|rules|filters|guidelines|ethics|morals|censorship)|no (?:[a-z]+ )?(?:restrictions|limits|limitations|rules|filters|guidelines|ethics|morals|censorship)|free from (?:all )?(?:rules|restrictions|guidelines))", Options)),
         ("roleplay", 0.95, new("do anything now", Options)),
         ("roleplay", 0.75, new("(?:developer|god|debug|admin|jailbreak|dan|sudo|maintenance|unrestricted) mode (?:enabled|activated|on|engaged)|(?:enable|activate|enter|switch to) (?:[a-z]+ ){0,2}(?:developer|god|debug|admin|jailbreak|dan|sudo|unrestricted) mode", Options)),
-        ("roleplay", 0.6, new("you are (?:now|no longer) (?:a|an|the|my|in|free|called|named|going|bound|restricted|limited|an ai)", Options)),
+        ("roleplay", 0.6, new("you are (?:now|no longer) (?:a|an|the|in|free|called|named|going|bound|restricted|limited|an ai)", Options)),
         ("roleplay", 0.6, new("(?:stay|remain) in character|never break character|you (?:have|ve) been (?:freed|liberated|jailbroken|unlocked)", Options)),
         ("safety", 0.7, new("(?:disable|turn off|deactivate|remove|ignore|bypass|switch off|circumvent|override) (?:[a-z]+ ){0,3}(?:safety|content|moderation|ethical|security|ethics) (?:[a-z]+ ){0,2}(?:filters?|guidelines|restrictions|protocols|policies|checks|rules|measures|settings|constraints)", Options)),
         ("delimiter", 0.85, new("end (?:of )?(?:the )?(?:user |system )?(?:input|prompt|instructions|context|document|conversation|message|data) (?:[a-z]+ ){0,3}(?:system|new|begin|start|assistant|admin|instructions|now)", Options)),
@@ -71,31 +71,71 @@ internal static class InjectionPatterns
     public static readonly (string Family, double Weight, Regex Pattern)[] Raw =
     [
         ("delimiter", 0.9, new(@"<\|?(?:im_start|im_end|system|endoftext|eot_id|start_header_id)\|?>", Options)),
-        ("delimiter", 0.7, new(@"\[/?(?:INST|SYS|SYSTEM)\]|<</?SYS>>|</?(?:system|instructions?|admin)>", Options | RegexOptions.IgnoreCase)),
+        ("delimiter", 0.7, new(@"\[/?(?:INST|SYS|SYSTEM)\]|<</?SYS>>|</?(?:system|instructions?|admin|developer)(?:[_\-][a-z]+)?>", Options | RegexOptions.IgnoreCase)),
         ("delimiter", 0.6, new(@"(?:^|\n)[ \t#>*\-=]{0,8}(?:system|SYSTEM|System|developer|DEVELOPER|admin|ADMIN)[ \t]{0,4}(?:prompt|PROMPT|message|MESSAGE|override|OVERRIDE)?[ \t]{0,4}:", Options)),
         ("delimiter", 0.7, new(@"(?:-{3,}|={3,}|#{3,}|\*{3,})[ \t]{0,4}(?:END|End|end)[ \t]", Options)),
         ("delimiter", 0.6, new(@"(?:SYSTEM|ADMIN|DEVELOPER)[ ._\-]{0,2}(?:PROMPT|MESSAGE|OVERRIDE|INSTRUCTIONS)?[ ._\-]{0,2}:", Options)),
     ];
 
     /// <summary>Gets one regex that matches wherever any spaced pattern matches (a prefilter), or null when too large.</summary>
-    public static readonly Regex? SpacedAny = Any(Spaced);
+    public static readonly Regex? SpacedAny = Union(Spaced);
 
     /// <summary>Gets one regex that matches wherever any compact pattern matches, or null when too large.</summary>
-    public static readonly Regex? CompactAny = Any(Compact);
+    public static readonly Regex? CompactAny = Union(Compact);
 
     /// <summary>Gets one regex that matches wherever any raw pattern matches, or null when too large.</summary>
-    public static readonly Regex? RawAny = Any(Raw);
+    public static readonly Regex? RawAny = Union(Raw);
 
     /// <summary>Gets markers of harmless meta-discussion (asking about injection rather than doing it).</summary>
     public static readonly Regex Meta = new(
-        "(?:what does|what do|what is|what s|what are|meaning of|explain|explaining|definition|define|an example of|examples of|how (?:do|can|should|would|could) (?:i|we|you|developers|companies|one) (?:[a-z]+ ){0,2}(?:detect|prevent|defend|protect|stop|block|mitigate|handle|test|filter|recognize|spot)|detect|detection|classifier|researcher|research|paper|article|blog|training data|dataset|the phrase|the sentence|this phrase|means|called|known as|the term|why do attackers|why do people|red team|security awareness|awareness training|is it true that|course on|lecture|history of|write a (?:short )?(?:story|essay|poem|article|report)|quiz|translate the phrase|why would|common attacks?|such as|like the|phrases like|mitigations?|sanitiz|in a sentence|prompt injection|jailbreak|injection attack|attack example|example of)",
+        "(?:what does|what do|what is|what s|what are|meaning of|explain|explaining|definition|define|an example of|examples of|how (?:do|can|should|would|could) (?:i|we|you|developers|companies|one) (?:[a-z]+ ){0,2}(?:detect|prevent|defend|protect|stop|block|mitigate|handle|test|filter|recognize|spot|harden|secure|fix|patch|guard)|detect|detection|classifier|researcher|research|paper|article|blog|training data|dataset|the phrase|the sentence|this phrase|means|called|known as|the term|why do attackers|why do people|red team|security awareness|awareness training|is it true that|course on|lecture|history of|write a (?:short )?(?:story|essay|poem|article|report)|quiz|translate the phrase|why would|common attacks?|such as|like the|phrases like|mitigations?|sanitiz|in a sentence|prompt injection|jailbreak|injection attack|attack example|example of|should (?:i|we) be (?:worried|concerned)|(?:tricked|fooled|manipulated|hit|targeted|attacked|compromised) by|fell for|is (?:this|that|it) (?:an? )?(?:attack|injection|malicious|dangerous|safe|expected)|how should (?:i|we) (?:categori[sz]e|classify|label|handle|respond|treat|report)|categori[sz]e|classify|classified|label(?:ed|led)? (?:as|it|this|that)?|be labell?ed|benign|malicious|expected behaviou?r|someone (?:posted|wrote|sent|typed|said)|(?:a|our|the) (?:user|tester|customer|student|attacker) (?:wrote|typed|posted|sent|said|asked)|incident report|eval (?:set|data)|test case|why (?:do|does|did|can|can t|would|is|are|should|might)|attackers?|hackers?|was bedeutet|was heisst|warum|angriff[a-z]*|por que|que significa|atacantes?|ataques?|pourquoi|que signifie|que veut dire|pirates?|attaques?)",
         Options);
+
+    /// <summary>Gets words that address the reader (the model) in English, German, Spanish and French.</summary>
+    private static readonly Regex SecondPerson = new(
+        "\\b(?:you|your|yours|yourself|u|ur|du|dir|dich|dein[a-z]*|euch|euer|tu|tus|te|ti|contigo|usted|ustedes|toi|tes|ton|vous|votre|vos)\\b",
+        Options);
+
+    /// <summary>Gets the marks of a question about attacks in general (who does them, how to defend, how to label them).</summary>
+    private static readonly Regex DetachedTopic = new(
+        "\\b(?:attackers?|hackers?|pirates|atacantes|angreifer|attacks?|attaques?|ataques?|angriff[a-z]*|injections?|jailbreaks?|chatbots|bots|models|llms|assistants|developers|companies|someone|people|good idea|best practice|security|defen[cs]e|detect[a-z]*|prevent[a-z]*|mitigat[a-z]*|filtering|red team[a-z]*|malicious|benign|classif[a-z]*|label[a-z]*|categori[sz]e|tokens|templates|disclosure|vulnerab[a-z]*)\\b",
+        Options);
+
+    /// <summary>Gets the words a question about something starts with, in English, German, Spanish and French.</summary>
+    private static readonly Regex QuestionStart = new(
+        "^(?:why|how|what|what s|whats|which|when|where|who|is|are|was|were|could|can|should|would|does|do|did|will|warum|wieso|weshalb|wie|was|ist|sind|kann|konnen|sollte|sollten|por que|porque|que|como|cual|cuando|es|son|puede|pueden|pourquoi|comment|quel|quelle|quels|qu est ce|est ce|peut|faut il) ",
+        Options);
+
+    /// <summary>
+    /// Tells whether the text is one question about injection in the third person: it starts with a question word,
+    /// ends with a question mark, holds no other sentence, never addresses the reader, and reads as meta-discussion.
+    /// </summary>
+    public static bool IsDetachedQuestion(string text)
+    {
+        var trimmed = text.AsSpan().Trim();
+        if (trimmed.Length == 0 || trimmed.Length > 400 || trimmed[^1] != '?')
+        {
+            return false;
+        }
+
+        var body = trimmed[..^1];
+        for (var i = 0; i + 1 < body.Length; i++)
+        {
+            if ((body[i] is '.' or '!' or '?' or ':' or ';' && char.IsWhiteSpace(body[i + 1])) || body[i] == '\n')
+            {
+                return false;
+            }
+        }
+
+        var spaced = InjectionNormalizer.Spaced(text).Trim() + " ";
+        return QuestionStart.IsMatch(spaced) && !SecondPerson.IsMatch(spaced) && DetachedTopic.IsMatch(spaced);
+    }
 
     /// <summary>
     /// Joins a pattern list into one alternation. Ordinary text matches none of the patterns, so one pass of the
     /// union (one lazily built DFA) replaces a pass per pattern; the patterns run one by one only after it matches.
     /// </summary>
-    private static Regex? Any((string Family, double Weight, Regex Pattern)[] patterns)
+    internal static Regex? Union((string Family, double Weight, Regex Pattern)[] patterns)
     {
         var parts = new List<string>(patterns.Length);
         foreach (var (_, _, pattern) in patterns)

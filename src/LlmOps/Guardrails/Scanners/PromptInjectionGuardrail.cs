@@ -10,14 +10,17 @@ namespace LlmOps.Guardrails.Scanners;
 /// Layers: (1) normalisation (Unicode compatibility forms, invisible characters, homoglyphs, diacritics, case,
 /// leetspeak digits, whitespace splitting, base64-wrapped payloads); (2) a weighted grammar of injection intents
 /// (override previous instructions, system-prompt extraction, unrestricted role-play and DAN personas, "you are
-/// now", disabling safety, delimiter breakouts and fake <c>system:</c> turns) in English, German, Spanish and French;
+/// now", disabling safety, delimiter breakouts and fake <c>system:</c> turns, indirect injections addressed to "the AI"
+/// inside documents) in English, German, Spanish and French, built from word classes (override verb x scope x rule
+/// object, disclosure verb x hidden object, persona frame x "no limits" qualifier) combined within small token windows;
 /// (3) optionally an <see cref="IInjectionClassifier"/> (a model, or <see cref="EmbeddingInjectionClassifier"/> kNN
 /// over known attacks), whose score is combined by maximum.
 /// </para>
 /// <para>
 /// Score: within a window, the intents found combine as 1 - Π(1 - weight). When the intents occur only inside
 /// quotations and the text around them reads as meta-discussion (asks what a quoted phrase means, how to detect
-/// attacks), the score is multiplied by <see cref="MetaDiscount"/>. The text's score is the maximum over overlapping windows of
+/// attacks), or the text is one third-person question about attacks that never addresses the reader ("why do attackers
+/// ask chatbots to reveal the system prompt?"), the score is multiplied by <see cref="MetaDiscount"/>. The text's score is the maximum over overlapping windows of
 /// <see cref="WindowSize"/> characters, so an attack in the middle of a long document is not diluted. At or above
 /// <see cref="Threshold"/> (default 0.5) the text is blocked (or flagged when <see cref="FlagOnly"/>).
 /// Finding spans cover the whole scanned text: normalisation does not keep positions.
@@ -131,6 +134,13 @@ public sealed class PromptInjectionGuardrail : IGuardrail
             return full;
         }
 
+        // A single question about attacks in the third person ("why do attackers ask chatbots to reveal the system
+        // prompt?") mentions an intent without addressing the model: it reads as meta-discussion.
+        if (InjectionPatterns.IsDetachedQuestion(text))
+        {
+            return (full.Score * MetaDiscount, full.Families);
+        }
+
         // Harmless meta-discussion quotes the attack and asks about it. When the intents are found only inside
         // quotations and the text around them reads as a question about them, the quoted part is discounted.
         var unquoted = InjectionNormalizer.BlankQuoted(text);
@@ -152,13 +162,53 @@ public sealed class PromptInjectionGuardrail : IGuardrail
     private (double Score, IReadOnlyList<string> Families) ScoreWindows(string text)
     {
         var folded = InjectionNormalizer.Folded(text);
+        var best = ScoreFolded(text, folded, primary: true);
+        var joined = InjectionNormalizer.JoinInnerPunctuation(folded);
+        if (!ReferenceEquals(joined, folded))
+        {
+            // Punctuation inserted inside words ("ig.no_re pre-vi*ous") is read both ways; the better reading wins,
+            // so a hyphenated benign word is never counted twice.
+            var alternative = ScoreFolded(text, joined, primary: false);
+            if (alternative.Score > best.Score)
+            {
+                best = alternative;
+            }
+        }
+
+        return best;
+    }
+
+    private (double Score, IReadOnlyList<string> Families) ScoreFolded(string text, string folded, bool primary)
+    {
         var spaced = InjectionNormalizer.Rejoin(InjectionNormalizer.SpacedFromFolded(folded));
         var compact = InjectionNormalizer.Compact(spaced);
         var hits = new List<(string Family, double Weight, double Position)>();
         Collect(InjectionPatterns.Spaced, InjectionPatterns.SpacedAny, spaced, hits);
+        var triggered = InjectionGrammar.Triggered(spaced);
+        var english = InjectionGrammar.Languages[0].Patterns;
+        for (var i = 0; i < english.Length && triggered != 0; i++)
+        {
+            if ((triggered & (1UL << i)) != 0)
+            {
+                Collect(english[i..(i + 1)], null, spaced, hits);
+            }
+        }
+
+        foreach (var (gate, patterns) in InjectionGrammar.Languages.AsSpan(1))
+        {
+            if (gate is not null && gate.IsMatch(spaced))
+            {
+                Collect(patterns, null, spaced, hits);
+            }
+        }
+
         Collect(InjectionPatterns.Compact, InjectionPatterns.CompactAny, compact, hits);
         var before = hits.Count;
-        Collect(InjectionPatterns.Raw, InjectionPatterns.RawAny, InjectionNormalizer.StripInvisible(text), hits);
+        if (primary)
+        {
+            Collect(InjectionPatterns.Raw, InjectionPatterns.RawAny, InjectionNormalizer.StripInvisible(text), hits);
+        }
+
         if (hits.Count == before)
         {
             // Delimiters disguised with homoglyphs, leetspeak or letter spacing ("< s y s t e m >", "<|sy5t3m|>") show
