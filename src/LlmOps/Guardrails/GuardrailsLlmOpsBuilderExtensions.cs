@@ -1,5 +1,7 @@
 using LlmOps.DependencyInjection;
 using LlmOps.Guardrails;
+using LlmOps.Guardrails.Scanners;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -13,7 +15,12 @@ public static class GuardrailsLlmOpsBuilderExtensions
     /// Registers <see cref="GuardrailsOptions"/>, starting from the default offline chain
     /// (<see cref="Guardrails.Scanners.DefaultGuardrails.Create"/>), which turns on the guardrails stage of
     /// <c>UseLlmOps()</c>. The options are validated at startup; a bad value fails with a message that names it.
-    /// Calling it again adds another configuration action (the default chain is added once).
+    /// Calling it again adds another configuration action (the default chain is added once). When an
+    /// <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> is registered (for example by
+    /// <c>AddMiniLmEmbeddingGenerator()</c>) and <see cref="GuardrailsOptions.UseEmbeddingInjectionClassifier"/> is
+    /// <see langword="true"/> (the default), the default chain's prompt-injection scanner also uses
+    /// <see cref="EmbeddingInjectionClassifier.CreateDefault"/> as a second layer; its exemplars are embedded in the
+    /// background and the rules alone decide until they are ready. Set the property to <see langword="false"/> to turn it off.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Adjusts the options (add or remove scanners, block behaviour, streaming mode).</param>
@@ -30,10 +37,16 @@ public static class GuardrailsLlmOpsBuilderExtensions
                 {
                     foreach (var guardrail in Guardrails.Scanners.DefaultGuardrails.Create())
                     {
+                        if (guardrail is PromptInjectionGuardrail injection)
+                        {
+                            injection.IsDefaultChainInstance = true;
+                        }
+
                         options.Guardrails.Add(guardrail);
                     }
                 })
                 .ValidateOnStart();
+            services.AddOptions<GuardrailsOptions>().PostConfigure<IServiceProvider>(static (options, sp) => AttachClassifier(options, sp));
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GuardrailsOptions>, GuardrailsOptionsValidator>());
             services.AddSingleton(static sp => sp.GetRequiredService<IOptions<GuardrailsOptions>>().Value);
         }
@@ -44,5 +57,28 @@ public static class GuardrailsLlmOpsBuilderExtensions
         }
 
         return builder;
+    }
+
+    private static void AttachClassifier(GuardrailsOptions options, IServiceProvider services)
+    {
+        if (!options.UseEmbeddingInjectionClassifier
+            || services.GetService<IEmbeddingGenerator<string, Embedding<float>>>() is not { } generator)
+        {
+            return;
+        }
+
+        EmbeddingInjectionClassifier? classifier = null;
+        foreach (var guardrail in options.Guardrails)
+        {
+            if (guardrail is PromptInjectionGuardrail { IsDefaultChainInstance: true, Classifier: null } injection)
+            {
+                classifier ??= EmbeddingInjectionClassifier.CreateDefault(generator);
+                classifier.WaitForExemplars = false;
+                injection.Classifier = classifier;
+            }
+        }
+
+        // Embed the exemplars in the background; a request before they are ready is scored by the rules alone.
+        _ = classifier?.WarmUpAsync();
     }
 }

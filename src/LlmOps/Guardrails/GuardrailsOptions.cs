@@ -41,6 +41,16 @@ public sealed class GuardrailsOptions
     /// <value>The default value is 2 seconds.</value>
     public TimeSpan ScannerTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Gets or sets a value indicating whether <c>AddGuardrails()</c> gives the default chain's
+    /// <see cref="Scanners.PromptInjectionGuardrail"/> the default <see cref="Scanners.EmbeddingInjectionClassifier"/>
+    /// (a second layer scored when the rules score below the threshold) when an
+    /// <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> is registered. The exemplars are embedded in the
+    /// background on first resolution; until then the rules alone decide.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool UseEmbeddingInjectionClassifier { get; set; } = true;
+
     /// <summary>Creates options with the default offline chain (see <see cref="Scanners.DefaultGuardrails.Create"/>).</summary>
     /// <returns>The options.</returns>
     public static GuardrailsOptions CreateDefault()

@@ -1,4 +1,5 @@
 using System.Text;
+using LlmOps.Guardrails;
 using LlmOps.Guardrails.Scanners;
 
 namespace LlmOps.Tests.Guardrails;
@@ -25,7 +26,11 @@ internal sealed class InjectionSetMeasurement
         foreach (var text in attacks.Select(a => a.Text).Concat(variants.Select(v => v.Text)).Concat(benign).Concat(hard))
         {
             Scored++;
-            verdicts[text] = detector.Score(text).Score >= detector.Threshold;
+            // Rules only: the synchronous offline score. With a classifier: the full scan (rules, then the classifier
+            // when the rules score below the threshold).
+            verdicts[text] = detector.Classifier is null
+                ? detector.Score(text).Score >= detector.Threshold
+                : detector.ScanAsync(text, Context, CancellationToken.None).AsTask().GetAwaiter().GetResult().Action != GuardrailAction.Allow;
         }
 
         AttackHits = attacks.Count(a => Detected(a.Text));
@@ -62,10 +67,19 @@ internal sealed class InjectionSetMeasurement
 
     public bool Detected(string text) => verdicts[text];
 
-    /// <summary>Loads the four files of a set (paths under Data/) and scores every text.</summary>
+    private static readonly GuardrailContext Context = new(GuardrailStage.Input, []);
+
+    /// <summary>Loads the four files of a set (paths under Data/) and scores every text with the default (rules-only) detector.</summary>
     public static InjectionSetMeasurement Load(string attacks, string obfuscated, string benign, string hardNegatives)
+        => Load(new PromptInjectionGuardrail(), attacks, obfuscated, benign, hardNegatives);
+
+    /// <summary>
+    /// Loads the four files of a set (paths under Data/) and scores every text with <paramref name="detector"/> (with a
+    /// classifier, through <see cref="PromptInjectionGuardrail.ScanAsync"/>, so the classifier layer counts).
+    /// </summary>
+    public static InjectionSetMeasurement Load(PromptInjectionGuardrail detector, string attacks, string obfuscated, string benign, string hardNegatives)
         => new(
-            new PromptInjectionGuardrail(),
+            detector,
             QualityData.Pairs(attacks),
             QualityData.Triples(obfuscated),
             QualityData.Lines(benign),

@@ -15,7 +15,7 @@ internal static class QualityData
         => [.. Lines(name).Select(l => l.Split('\t', 2)).Select(p => (p[0], p[1]))];
 
     public static IReadOnlyList<(string Type, string Value, string Text)> Triples(string name)
-        => [.. Lines(name).Select(l => l.Split('\t', 3)).Select(p => (p[0], p[1], p[2]))];
+        => [.. Lines(name).Select(l => l.Split('\t', 3)).Select(p => p.Length == 3 ? (p[0], p[1], p[2]) : (p[0], string.Empty, p[1]))];
 
     /// <summary>A rate with its 95% Wilson score interval.</summary>
     public static (double Rate, double Low, double High) Wilson(int hits, int n)

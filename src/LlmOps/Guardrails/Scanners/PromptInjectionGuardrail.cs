@@ -38,7 +38,10 @@ public sealed class PromptInjectionGuardrail : IGuardrail
     }
 
     /// <summary>Gets the optional classifier.</summary>
-    public IInjectionClassifier? Classifier { get; }
+    public IInjectionClassifier? Classifier { get; internal set; }
+
+    /// <summary>Gets or sets a value indicating whether this is the default chain's instance (AddGuardrails may give it a classifier).</summary>
+    internal bool IsDefaultChainInstance { get; set; }
 
     /// <inheritdoc/>
     public string Name => "prompt_injection";
