@@ -47,6 +47,15 @@ public static class GuardrailsLlmOpsBuilderExtensions
                 })
                 .ValidateOnStart();
             services.AddOptions<GuardrailsOptions>().PostConfigure<IServiceProvider>(static (options, sp) => AttachClassifier(options, sp));
+
+            // Created after the generator it uses, so the container disposes it first: its Dispose stops a background
+            // exemplar run before the generator goes away.
+            services.TryAddSingleton(static sp =>
+            {
+                var classifier = EmbeddingInjectionClassifier.CreateDefault(sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>());
+                classifier.WaitForExemplars = false;
+                return classifier;
+            });
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GuardrailsOptions>, GuardrailsOptionsValidator>());
             services.AddSingleton(static sp => sp.GetRequiredService<IOptions<GuardrailsOptions>>().Value);
         }
@@ -62,7 +71,7 @@ public static class GuardrailsLlmOpsBuilderExtensions
     private static void AttachClassifier(GuardrailsOptions options, IServiceProvider services)
     {
         if (!options.UseEmbeddingInjectionClassifier
-            || services.GetService<IEmbeddingGenerator<string, Embedding<float>>>() is not { } generator)
+            || services.GetService<IEmbeddingGenerator<string, Embedding<float>>>() is null)
         {
             return;
         }
@@ -72,8 +81,7 @@ public static class GuardrailsLlmOpsBuilderExtensions
         {
             if (guardrail is PromptInjectionGuardrail { IsDefaultChainInstance: true, Classifier: null } injection)
             {
-                classifier ??= EmbeddingInjectionClassifier.CreateDefault(generator);
-                classifier.WaitForExemplars = false;
+                classifier ??= services.GetRequiredService<EmbeddingInjectionClassifier>();
                 injection.Classifier = classifier;
             }
         }

@@ -5,7 +5,7 @@ using LlmOps.Guardrails.Scanners;
 namespace LlmOps.Tests.Guardrails;
 
 /// <summary>
-/// The default <see cref="PromptInjectionGuardrail"/> scored once over one injection quality set (attacks, obfuscated
+/// A <see cref="PromptInjectionGuardrail"/> (the default rules-only one, or one with a classifier) scored once over one injection quality set (attacks, obfuscated
 /// variants, benign prompts, hard negatives), with the rates and a report of every family, obfuscation, miss and false
 /// positive. Shared by the blind-set quality tests.
 /// </summary>

@@ -12,15 +12,19 @@ namespace LlmOps.Guardrails.Scanners;
 /// exemplars of both kinds, so text that is merely on the same topic as an attack lands among benign neighbours and
 /// scores low. Exemplars are embedded once, on first use (thread-safe); a scored text is embedded once per call.
 /// </summary>
-public sealed class EmbeddingInjectionClassifier : IInjectionClassifier
+public sealed class EmbeddingInjectionClassifier : IInjectionClassifier, IDisposable
 {
+    private const int ExemplarBatch = 64;
+
     private const string DefaultResource = "LlmOps.Guardrails.Scanners.InjectionExemplars.tsv";
 
     private readonly IEmbeddingGenerator<string, Embedding<float>> _generator;
     private readonly string[] _texts;
     private readonly bool[] _isAttack;
     private readonly bool _hasBenign;
+    private readonly CancellationTokenSource _stop = new();
     private Task<float[][]>? _vectors;
+    private volatile bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="EmbeddingInjectionClassifier"/> class from known attacks only.</summary>
     /// <param name="generator">The embedding generator.</param>
@@ -169,10 +173,37 @@ public sealed class EmbeddingInjectionClassifier : IInjectionClassifier
     /// <returns>A task that completes when the classifier is ready.</returns>
     public Task WarmUpAsync(CancellationToken cancellationToken = default) => Exemplars().WaitAsync(cancellationToken);
 
+    /// <summary>
+    /// Stops an exemplar embedding run that is still going (waiting up to 10 seconds for the batch in flight, so the
+    /// generator can be disposed safely afterwards). The generator itself is not disposed.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _stop.Cancel();
+        try
+        {
+            _ = _vectors?.Wait(TimeSpan.FromSeconds(10));
+        }
+        catch (AggregateException)
+        {
+            // Cancelled or failed: either way nothing is running any more.
+        }
+
+        _stop.Dispose();
+    }
+
     /// <inheritdoc/>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     public async ValueTask<double> ScoreAsync(string text, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(text);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var pending = Exemplars();
         if (!WaitForExemplars && !pending.IsCompletedSuccessfully)
         {
@@ -196,7 +227,7 @@ public sealed class EmbeddingInjectionClassifier : IInjectionClassifier
     private Task<float[][]> Exemplars()
     {
         var pending = _vectors;
-        if (pending is null || pending.IsFaulted)
+        if (pending is null || (pending.IsFaulted && !_disposed))
         {
             // One embedding run for every caller, not cancelled by any single one (each caller's wait is); a failed run
             // is retried by the next caller.
@@ -213,14 +244,27 @@ public sealed class EmbeddingInjectionClassifier : IInjectionClassifier
     private async Task<float[][]> EmbedExemplarsAsync()
     {
         await Task.Yield();
+        var token = _stop.Token;
         var normalized = Array.ConvertAll(_texts, Normalize);
-        var embedded = await _generator.GenerateAsync(normalized, cancellationToken: CancellationToken.None).ConfigureAwait(false);
-        if (embedded.Count != _texts.Length)
+        var vectors = new float[normalized.Length][];
+        for (var start = 0; start < normalized.Length; start += ExemplarBatch)
         {
-            throw new InvalidOperationException($"The embedding generator returned {embedded.Count} embeddings for {_texts.Length} exemplars.");
+            // Small batches, so Dispose stops the run within one batch.
+            token.ThrowIfCancellationRequested();
+            var batch = normalized[start..Math.Min(normalized.Length, start + ExemplarBatch)];
+            var embedded = await _generator.GenerateAsync(batch, cancellationToken: token).ConfigureAwait(false);
+            if (embedded.Count != batch.Length)
+            {
+                throw new InvalidOperationException($"The embedding generator returned {embedded.Count} embeddings for {batch.Length} exemplars.");
+            }
+
+            for (var i = 0; i < batch.Length; i++)
+            {
+                vectors[start + i] = embedded[i].Vector.ToArray();
+            }
         }
 
-        return [.. embedded.Select(static e => e.Vector.ToArray())];
+        return vectors;
     }
 
     private double Nearest(ReadOnlySpan<float> query, float[][] vectors)
