@@ -104,6 +104,19 @@ public sealed class EmbeddingInjectionClassifierTests
     }
 
     [Fact]
+    public void AddGuardrails_EmbeddingGeneratorRegistered_ClassifierIsOffByDefault()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(new BagOfWordsEmbeddingGenerator());
+        services.AddLlmOps().AddGuardrails();
+        using var provider = services.BuildServiceProvider();
+
+        var injection = provider.GetRequiredService<IOptions<GuardrailsOptions>>().Value.Guardrails.OfType<PromptInjectionGuardrail>().Single();
+
+        Assert.Null(injection.Classifier);
+    }
+
+    [Fact]
     public void AddGuardrails_UserAddedInjectionScanner_IsLeftAlone()
     {
         var services = new ServiceCollection();
@@ -111,6 +124,7 @@ public sealed class EmbeddingInjectionClassifierTests
         var mine = new PromptInjectionGuardrail();
         services.AddLlmOps().AddGuardrails(o =>
         {
+            o.UseEmbeddingInjectionClassifier = true;
             o.Guardrails.Clear();
             o.Guardrails.Add(mine);
         });
