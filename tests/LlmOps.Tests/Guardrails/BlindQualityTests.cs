@@ -6,7 +6,7 @@ namespace LlmOps.Tests.Guardrails;
 /// The injection quality gates of the guardrails issue on the first blind set (Data/blind). It was written without
 /// seeing the detector, measured once (v1: TPR 52.5%), and then used as DEVELOPMENT data for detector v2, so these tests
 /// are regression checks at the issue's gates, not a blind measurement. The current blind measurement is
-/// <see cref="Blind2QualityTests"/>.
+/// <see cref="UnseenSetQualityTests"/>.
 /// </summary>
 public sealed class BlindQualityTests(ITestOutputHelper output)
 {
