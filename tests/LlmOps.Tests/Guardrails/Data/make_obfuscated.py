@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Generates injection_obfuscated_blind.tsv from injection_blind.tsv.
+"""Generates <set>/injection_obfuscated_<set>.tsv from <set>/injection_<set>.tsv for one blind set.
 
 Deterministic (fixed seed). Each obfuscation is applied to 16 attacks picked
 round-robin across families, so every obfuscation covers every family.
-Run from this folder: python3 make_obfuscated.py
+Run from this folder: python3 make_obfuscated.py blind   (or blind2, blind3)
 """
-import base64, random
+import base64, random, sys
+
+SET = sys.argv[1] if len(sys.argv) > 1 else "blind"
 
 rng = random.Random(20261129)
 ZW = ["\u200b", "\u200c", "\u200d", "\u2060"]
@@ -57,7 +59,7 @@ OBF = [("zero_width", zero_width), ("homoglyph", homoglyph), ("split_words", spl
 PER_OBF = 16
 
 rows = []
-with open("injection_blind.tsv", encoding="utf-8") as f:
+with open(f"{SET}/injection_{SET}.tsv", encoding="utf-8") as f:
     for line in f:
         line = line.rstrip("\n")
         if not line or line.startswith("#"):
@@ -75,7 +77,7 @@ for oi, (name, fn) in enumerate(OBF):
         text = pool[(oi * 3 + k // len(families) * 7 + k) % len(pool)]
         out.append((name, fam, fn(text)))
 
-with open("injection_obfuscated_blind.tsv", "w", encoding="utf-8") as f:
+with open(f"{SET}/injection_obfuscated_{SET}.tsv", "w", encoding="utf-8") as f:
     pass  # no header line: QualityData reads every non-empty line as data
     for name, fam, text in out:
         f.write(f"{name}\t{fam}\t{text.replace(chr(10), chr(92) + 'n')}\n")
