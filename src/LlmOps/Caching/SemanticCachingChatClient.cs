@@ -443,16 +443,17 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
 
     /// <summary>
     /// Lets an outer stage that rejects the answer (a guardrail blocking the output) remove the entry this request wrote
-    /// or was served, so a blocked answer is never served again.
+    /// or was served, so a blocked answer is never served again. Only an outer stage that can reject opens the
+    /// <see cref="AnswerRejection"/> channel, so requests without one pay nothing here.
     /// </summary>
     private ValueTask ForgetOnRejectionAsync(LlmOpsInfo info, SemanticCacheEntry? entry)
     {
-        if (entry is null)
+        if (entry is null || info.Get<AnswerRejection>() is not { } rejection)
         {
             return ValueTask.CompletedTask;
         }
 
-        return info.GetOrAdd(static () => new AnswerRejection()).OnRejectedAsync(async _ =>
+        return rejection.OnRejectedAsync(async _ =>
         {
             await _store.InvalidateAsync(SemanticCacheInvalidation.ForEntry(entry), CancellationToken.None).ConfigureAwait(false);
             if (info.Get<SemanticCacheResult>() is { } result)

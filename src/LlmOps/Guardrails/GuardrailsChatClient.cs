@@ -86,10 +86,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var request = LlmOpsRequest.Join(options);
-        var report = request.Info.GetOrAdd(static () => new GuardrailReport());
-        var original = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
-        var vault = new PiiVault();
+        var (request, report, original, vault) = Begin(messages, options);
 
         var input = await ScanInputAsync(original, request.Options, vault, report, cancellationToken).ConfigureAwait(false);
         if (input.Blocked is { } blocked)
@@ -157,10 +154,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var request = LlmOpsRequest.Join(options);
-        var report = request.Info.GetOrAdd(static () => new GuardrailReport());
-        var original = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
-        var vault = new PiiVault();
+        var (request, report, original, vault) = Begin(messages, options);
 
         var input = await ScanInputAsync(original, request.Options, vault, report, cancellationToken).ConfigureAwait(false);
         if (input.Blocked is { } blocked)
@@ -334,6 +328,23 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
     {
         request.AttachTo(response);
         return response;
+    }
+
+    /// <summary>
+    /// Joins the request (both paths): the report, the caller's messages as a list, a fresh PII vault, and, when output
+    /// scanners can block the answer, the <see cref="AnswerRejection"/> channel inner stages (the cache) register with.
+    /// </summary>
+    private (LlmOpsRequest Request, GuardrailReport Report, IReadOnlyList<ChatMessage> Original, PiiVault Vault) Begin(
+        IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        var request = LlmOpsRequest.Join(options);
+        var report = request.Info.GetOrAdd(static () => new GuardrailReport());
+        if (_output.Length > 0)
+        {
+            request.Info.GetOrAdd(static () => new AnswerRejection());
+        }
+
+        return (request, report, messages as IReadOnlyList<ChatMessage> ?? [.. messages], new PiiVault());
     }
 
     /// <summary>Tells the inner stages that the answer was blocked, so the cache drops the entry it wrote or served.</summary>
