@@ -90,7 +90,7 @@ public sealed class EmbeddingClassifierQualityTests(ITestOutputHelper output)
     [Fact]
     public async Task CreateDefault_BenignTextAboutInjection_IsNotFlagged_AttackParaphraseIs()
     {
-        var detector = new PromptInjectionGuardrail(EmbeddingInjectionClassifier.CreateDefault(Generator.Value));
+        var detector = new PromptInjectionGuardrail(EmbeddingInjectionClassifier.CreateDefault(Generator.Value)) { UseTrainedModel = false };
         var context = new LlmOps.Guardrails.GuardrailContext(LlmOps.Guardrails.GuardrailStage.Input, []);
 
         var benign = await detector.Classifier!.ScoreAsync("Our security team wrote a short guide on how chatbots can be protected against prompt injection; can you summarise it?", default);
@@ -113,7 +113,7 @@ public sealed class EmbeddingClassifierQualityTests(ITestOutputHelper output)
             name,
             (Hits(testAttacks), testAttacks.Count, Hits(testBenign), testBenign.Count, Hits(testHard), testHard.Count),
             [.. test.Select(f => InjectionSetMeasurement.Load(f[0], f[1], f[2], f[3]))],
-            [.. test.Select(f => InjectionSetMeasurement.Load(new PromptInjectionGuardrail(classifier), f[0], f[1], f[2], f[3]))]);
+            [.. test.Select(f => InjectionSetMeasurement.Load(new PromptInjectionGuardrail(classifier) { UseTrainedModel = false }, f[0], f[1], f[2], f[3]))]);
     }
 
     private sealed record Fold(

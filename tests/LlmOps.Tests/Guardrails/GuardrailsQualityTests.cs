@@ -162,7 +162,7 @@ public sealed class GuardrailsQualityTests(ITestOutputHelper output)
     [Fact]
     public void Injection_TprFprAndObfuscationGap_MeetGatesOnBothSplits()
     {
-        var detector = new PromptInjectionGuardrail();
+        var detector = new PromptInjectionGuardrail { UseTrainedModel = false };
         var rows = new List<string>();
         var failures = new List<string>();
         foreach (var split in Splits)

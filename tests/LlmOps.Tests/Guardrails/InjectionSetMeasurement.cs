@@ -69,9 +69,13 @@ internal sealed class InjectionSetMeasurement
 
     private static readonly GuardrailContext Context = new(GuardrailStage.Input, []);
 
-    /// <summary>Loads the four files of a set (paths under Data/) and scores every text with the default (rules-only) detector.</summary>
+    /// <summary>
+    /// Loads the four files of a set (paths under Data/) and scores every text with the grammar layer alone
+    /// (<see cref="PromptInjectionGuardrail.UseTrainedModel"/> off). These sets are the trained model's training data,
+    /// so the default detector's figures on them would be training-set figures; the grammar's are its regression history.
+    /// </summary>
     public static InjectionSetMeasurement Load(string attacks, string obfuscated, string benign, string hardNegatives)
-        => Load(new PromptInjectionGuardrail(), attacks, obfuscated, benign, hardNegatives);
+        => Load(new PromptInjectionGuardrail { UseTrainedModel = false }, attacks, obfuscated, benign, hardNegatives);
 
     /// <summary>
     /// Loads the four files of a set (paths under Data/) and scores every text with <paramref name="detector"/> (with a

@@ -1,0 +1,8 @@
+namespace LlmOps.Guardrails.Training;
+
+/// <summary>The settings the shipped model was trained with.</summary>
+internal static class Defaults
+{
+    /// <summary>The operating point chosen by cross-validation (see benchmarks/results/InjectionModelTraining.md).</summary>
+    public const double Threshold = 0.8;
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Globalization;
+using LlmOps.Guardrails.Training;
+
+// Usage:
+//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv     [--threshold T]
+//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- train  [--threshold T] [--out FILE]
+//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- score  < lines.txt
+// Data: tests/LlmOps.Tests/Guardrails/Data (every set except the sealed ones). Default output:
+// src/LlmOps/Guardrails/Scanners/InjectionModel.bin.
+var command = args.Length > 0 ? args[0] : "cv";
+if (command == "score")
+{
+    // Prints the grammar's and the shipped model's scores for each line of standard input.
+    var rulesOnly = new LlmOps.Guardrails.Scanners.PromptInjectionGuardrail { UseTrainedModel = false };
+    var withModel = new LlmOps.Guardrails.Scanners.PromptInjectionGuardrail();
+    while (Console.ReadLine() is { } line)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rules {rulesOnly.Score(line).Score:0.00}  model {withModel.Score(line).Score:0.00}  {line}"));
+    }
+
+    return 0;
+}
+
+var threshold = Option("--threshold") is { } t ? double.Parse(t, CultureInfo.InvariantCulture) : Defaults.Threshold;
+var dataRoot = Option("--data") ?? TrainingCorpus.FindDataRoot(Environment.CurrentDirectory);
+var examples = TrainingCorpus.Load(dataRoot);
+var clock = Stopwatch.StartNew();
+var vectors = InjectionModelTrainer.Featurize(examples);
+Console.Error.WriteLine($"{examples.Count} examples featurised in {clock.Elapsed.TotalSeconds:0.0} s");
+var trainer = new InjectionModelTrainer();
+switch (command)
+{
+    case "cv":
+        var scores = CrossValidation.OutOfSourceScores(trainer, examples, vectors);
+        Console.WriteLine(CrossValidation.Report(examples, vectors, scores, threshold));
+        break;
+    case "train":
+        var model = trainer.Train(examples, vectors, threshold: threshold);
+        var output = Option("--out") ?? Path.GetFullPath(Path.Combine(dataRoot, "..", "..", "..", "..", "src", "LlmOps", "Guardrails", "Scanners", "InjectionModel.bin"));
+        var temp = output + ".tmp";
+        using (var file = File.Create(temp))
+        {
+            model.Save(file);
+        }
+
+        File.Move(temp, output, overwrite: true);
+        Console.WriteLine($"Wrote {output} ({new FileInfo(output).Length:N0} bytes) from {examples.Count} examples at threshold {threshold:0.00}.");
+        break;
+    default:
+        Console.Error.WriteLine($"Unknown command '{command}'. Use 'cv' or 'train'.");
+        return 2;
+}
+
+Console.Error.WriteLine($"done in {clock.Elapsed.TotalSeconds:0.0} s");
+return 0;
+
+string? Option(string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}

@@ -1,0 +1,106 @@
+namespace LlmOps.Guardrails.Training;
+
+/// <summary>
+/// The labelled sets the shipped injection model is trained on, read from <c>tests/LlmOps.Tests/Guardrails/Data</c>.
+/// Every set that is not sealed for evaluation is training data; <see cref="SealedSets"/> never are.
+/// </summary>
+internal static class TrainingCorpus
+{
+    /// <summary>The sets kept out of training: the final, unseen evaluation.</summary>
+    public static readonly IReadOnlyList<string> SealedSets = ["blind4"];
+
+    /// <summary>Finds the data folder by walking up from <paramref name="start"/> to the repository root.</summary>
+    /// <param name="start">A folder inside the repository.</param>
+    /// <returns>The data folder.</returns>
+    public static string FindDataRoot(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "LlmOps.sln")))
+            {
+                return Path.Combine(dir.FullName, "tests", "LlmOps.Tests", "Guardrails", "Data");
+            }
+        }
+
+        throw new DirectoryNotFoundException($"No LlmOps.sln above '{start}'. Run the tool from inside the repository or pass --data <folder>.");
+    }
+
+    /// <summary>Loads every training set.</summary>
+    /// <param name="dataRoot">The data folder.</param>
+    /// <returns>The examples, in a stable order.</returns>
+    public static IReadOnlyList<TrainingExample> Load(string dataRoot)
+    {
+        var examples = new List<TrainingExample>();
+
+        // The generated sets (tune and held-out splits share a generator, so they are one source).
+        foreach (var split in new[] { "tune", "heldout" })
+        {
+            AddSet(examples, "generated", dataRoot, $"injection_{split}.tsv", $"injection_obfuscated_{split}.tsv", $"benign_{split}.txt", $"hard_negatives_{split}.txt");
+        }
+
+        // The hand-written blind sets 1-3 (development data since they were measured and read).
+        foreach (var set in new[] { "blind", "blind2", "blind3" })
+        {
+            AddSet(examples, set, Path.Combine(dataRoot, set), $"injection_{set}.tsv", $"injection_obfuscated_{set}.tsv", $"benign_{set}.txt", $"hard_negatives_{set}.txt");
+        }
+
+        // The training-only sets, one folder per author.
+        var train = Path.Combine(dataRoot, "train");
+        if (Directory.Exists(train))
+        {
+            foreach (var author in Directory.GetDirectories(train).Order(StringComparer.Ordinal))
+            {
+                var name = "train-" + Path.GetFileName(author);
+                AddSet(examples, name, author, "attacks.tsv", null, "benign.txt", "hard_negatives.txt");
+            }
+        }
+
+        return examples;
+    }
+
+    private static void AddSet(List<TrainingExample> examples, string source, string folder, string attacks, string? obfuscated, string benign, string hard)
+    {
+        foreach (var fields in Rows(Path.Combine(folder, attacks)))
+        {
+            examples.Add(new(source, "attack", fields.Length > 1 ? fields[0] : "", fields[^1]));
+        }
+
+        if (obfuscated is not null)
+        {
+            foreach (var fields in Rows(Path.Combine(folder, obfuscated)))
+            {
+                examples.Add(new(source, "obfuscated", fields.Length > 2 ? fields[1] : "", fields[^1]));
+            }
+        }
+
+        foreach (var fields in Rows(Path.Combine(folder, benign)))
+        {
+            examples.Add(new(source, "benign", "", fields[^1]));
+        }
+
+        foreach (var fields in Rows(Path.Combine(folder, hard)))
+        {
+            examples.Add(new(source, "hard", "", fields[^1]));
+        }
+    }
+
+    private static IEnumerable<string[]> Rows(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Training file '{path}' is missing.", path);
+        }
+
+        foreach (var line in File.ReadLines(path))
+        {
+            if (line.Length == 0 || line.StartsWith('#'))
+            {
+                continue;
+            }
+
+            var fields = line.Split('\t');
+            fields[^1] = fields[^1].Replace("\\n", "\n", StringComparison.Ordinal);
+            yield return fields;
+        }
+    }
+}
