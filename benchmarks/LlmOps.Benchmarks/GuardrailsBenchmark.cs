@@ -20,6 +20,8 @@ public class GuardrailsBenchmark
 
     private IGuardrail[] _chain = [];
     private PiiGuardrail _pii = new();
+    private PromptInjectionGuardrail _grammarOnly = new() { UseTrainedModel = false };
+    private PromptInjectionGuardrail _injection = new();
     private GuardrailContext _context = null!;
     private GuardrailsChatClient _client = null!;
     private List<ChatMessage> _messages = [];
@@ -56,6 +58,14 @@ public class GuardrailsBenchmark
 
     [Benchmark]
     public async Task<int> PiiScannerOnly() => (await _pii.ScanAsync(_text, new GuardrailContext(GuardrailStage.Input, _messages), default)).Findings.Count;
+
+    /// <summary>The injection scanner with its grammar alone (the trained layer off).</summary>
+    [Benchmark]
+    public double InjectionGrammarOnly() => _grammarOnly.Score(_text).Score;
+
+    /// <summary>The default injection scanner: grammar plus the trained layer.</summary>
+    [Benchmark]
+    public double InjectionGrammarAndModel() => _injection.Score(_text).Score;
 
     [Benchmark]
     public async Task<int> DefaultInputChain()

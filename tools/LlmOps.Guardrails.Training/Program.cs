@@ -3,7 +3,7 @@ using System.Globalization;
 using LlmOps.Guardrails.Training;
 
 // Usage:
-//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv     [--threshold T]
+//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv     [--threshold T] [--epochs N] [--lr R] [--l2 L] [--benign-weight W]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- train  [--threshold T] [--out FILE]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- score  < lines.txt
 // Data: tests/LlmOps.Tests/Guardrails/Data (every set except the sealed ones). Default output:
@@ -29,6 +29,26 @@ var clock = Stopwatch.StartNew();
 var vectors = InjectionModelTrainer.Featurize(examples);
 Console.Error.WriteLine($"{examples.Count} examples featurised in {clock.Elapsed.TotalSeconds:0.0} s");
 var trainer = new InjectionModelTrainer();
+if (Option("--epochs") is { } epochs)
+{
+    trainer.Epochs = int.Parse(epochs, CultureInfo.InvariantCulture);
+}
+
+if (Option("--lr") is { } rate)
+{
+    trainer.LearningRate = float.Parse(rate, CultureInfo.InvariantCulture);
+}
+
+if (Option("--l2") is { } l2)
+{
+    trainer.L2 = float.Parse(l2, CultureInfo.InvariantCulture);
+}
+
+if (Option("--benign-weight") is { } benignWeight)
+{
+    trainer.BenignWeight = trainer.HardWeight = float.Parse(benignWeight, CultureInfo.InvariantCulture);
+}
+
 switch (command)
 {
     case "cv":

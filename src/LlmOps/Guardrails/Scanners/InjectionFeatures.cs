@@ -27,7 +27,7 @@ namespace LlmOps.Guardrails.Scanners;
 internal static class InjectionFeatures
 {
     /// <summary>The number of hash bits.</summary>
-    public const int Bits = 18;
+    public const int Bits = 17;
 
     /// <summary>The number of weights (features hash modulo this).</summary>
     public const int Dimensions = 1 << Bits;
@@ -43,7 +43,6 @@ internal static class InjectionFeatures
     private const int MinimumWords = 12;
     private const uint FnvOffset = 2166136261;
     private const uint FnvPrime = 16777619;
-    private const uint CharSeed = 0x9E3779B1;
     private const uint WordSeed = 0x85EBCA77;
     private const uint BigramSeed = 0xC2B2AE3D;
     private const uint RuleSeed = 0x27D4EB2F;
@@ -142,16 +141,16 @@ internal static class InjectionFeatures
     private static void CharGrams<TVisitor>(string folded, ref TVisitor visitor)
         where TVisitor : struct, IVisitor
     {
-        // The text is read as " " + folded (whitespace runs collapsed to one space) + " ". The value is set when the
-        // distinct n-grams are emitted.
-        const float value = 1f;
-        Span<char> ring = stackalloc char[5];
-        var filled = 0;
+        // The text is read as " " + folded (whitespace runs collapsed to one space) + " ". The last four characters
+        // live in one 64-bit register (16 bits each) and the fifth-last beside it, so each n-gram's hash is a few
+        // multiplications, with no loop over its characters.
+        ulong last4 = ' ';
+        ulong fifth = 0;
+        var filled = 1;
         var previousSpace = true;
-        Push(' ', ring, ref filled, value, ref visitor);
-        foreach (var raw in folded)
+        for (var i = 0; i <= folded.Length; i++)
         {
-            var c = char.IsWhiteSpace(raw) ? ' ' : raw;
+            var c = i == folded.Length ? ' ' : char.IsWhiteSpace(folded[i]) ? ' ' : folded[i];
             if (c == ' ')
             {
                 if (previousSpace)
@@ -166,40 +165,36 @@ internal static class InjectionFeatures
                 previousSpace = false;
             }
 
-            Push(c, ring, ref filled, value, ref visitor);
-        }
+            fifth = last4 >> 48;
+            last4 = (last4 << 16) | c;
+            filled++;
+            if (filled >= 3)
+            {
+                visitor.Visit(Mix(last4 & 0xFFFF_FFFF_FFFF, 3), 1f);
+            }
 
-        if (!previousSpace)
-        {
-            Push(' ', ring, ref filled, value, ref visitor);
+            if (filled >= 4)
+            {
+                visitor.Visit(Mix(last4, 4), 1f);
+            }
+
+            if (filled >= 5)
+            {
+                visitor.Visit(Mix(last4 ^ (fifth * 0x9E3779B97F4A7C15), 5), 1f);
+            }
         }
     }
 
-    private static void Push<TVisitor>(char c, Span<char> ring, ref int filled, float value, ref TVisitor visitor)
-        where TVisitor : struct, IVisitor
+    // A 64-bit finaliser (the splitmix64 / murmur3 fmix64 constants) seeded by the n-gram length.
+    private static int Mix(ulong x, int n)
     {
-        // ring holds the last five characters, oldest first.
-        if (filled < 5)
-        {
-            ring[filled++] = c;
-        }
-        else
-        {
-            ring[1..].CopyTo(ring);
-            ring[4] = c;
-        }
-
-        // Emit the n-grams that end at this character: n = 3, 4, 5.
-        for (var n = 3; n <= 5 && n <= filled; n++)
-        {
-            var hash = FnvOffset ^ CharSeed ^ (uint)n;
-            for (var i = filled - n; i < filled; i++)
-            {
-                hash = (hash ^ ring[i]) * FnvPrime;
-            }
-
-            visitor.Visit((int)(Finish(hash) & Mask), value);
-        }
+        x ^= (ulong)n * 0xD6E8FEB86659FD93;
+        x ^= x >> 32;
+        x *= 0xBF58476D1CE4E5B9;
+        x ^= x >> 29;
+        x *= 0x94D049BB133111EB;
+        x ^= x >> 32;
+        return (int)((uint)x & Mask);
     }
 
     private static int Words<TVisitor>(string spaced, ref TVisitor visitor)

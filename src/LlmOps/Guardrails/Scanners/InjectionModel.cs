@@ -73,6 +73,17 @@ internal sealed class InjectionModel
     public double Score(string text, double ruleScore, IReadOnlyList<string> ruleFamilies)
     {
         var (folded, spaced) = Views(text);
+        return Score(folded, spaced, ruleScore, ruleFamilies);
+    }
+
+    /// <summary>Scores a window from its views (see <see cref="Views"/>).</summary>
+    /// <param name="folded">The folded view.</param>
+    /// <param name="spaced">The spaced view with split words rejoined.</param>
+    /// <param name="ruleScore">The rule layer's score for the window.</param>
+    /// <param name="ruleFamilies">The families the rule layer found in the window.</param>
+    /// <returns>The score in [0, 1]; 0.5 is the decision boundary.</returns>
+    public double Score(string folded, string spaced, double ruleScore, IReadOnlyList<string> ruleFamilies)
+    {
         var dot = new DotVisitor(weights);
         InjectionFeatures.Extract(folded, spaced, ruleScore, ruleFamilies, ref dot);
         return 1 / (1 + Math.Exp(-(dot.Sum + Bias)));

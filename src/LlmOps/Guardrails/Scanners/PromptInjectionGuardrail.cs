@@ -93,7 +93,7 @@ public sealed class PromptInjectionGuardrail : IGuardrail
     public (double Score, IReadOnlyList<string> Families) Score(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var rules = RuleScore(text);
+        var rules = RuleScore(text, out var folded, out var spaced);
         if (!UseTrainedModel)
         {
             return rules;
@@ -101,22 +101,25 @@ public sealed class PromptInjectionGuardrail : IGuardrail
 
         var model = InjectionModel.Default;
         double best;
-        if (text.Length <= WindowSize)
+        if (folded.Length <= WindowSize)
         {
-            best = model.Score(text, rules.Score, rules.Families);
+            best = model.Score(folded, spaced, rules.Score, rules.Families);
         }
         else
         {
-            // The model reads one window at a time, each with the grammar's evidence for that window, so an attack in
-            // the middle of a long document is not diluted by the text around it.
+            // The model reads one window of the folded view at a time, each with the grammar's evidence for that window,
+            // so an attack in the middle of a long document is not diluted by the text around it.
             best = 0;
             var step = Math.Max(1, WindowSize - WindowOverlap);
-            for (var start = 0; start < text.Length; start += step)
+            for (var start = 0; start < folded.Length; start += step)
             {
-                var window = text.Substring(start, Math.Min(WindowSize, text.Length - start));
-                var windowRules = RuleScore(window);
-                best = Math.Max(best, model.Score(window, windowRules.Score, windowRules.Families));
-                if (best >= Threshold || start + WindowSize >= text.Length)
+                var window = folded.Substring(start, Math.Min(WindowSize, folded.Length - start));
+
+                // When the grammar found nothing in the whole text, it finds nothing in any window either.
+                var windowRules = rules.Score == 0 ? rules : RuleScore(window);
+                var windowSpaced = InjectionNormalizer.Rejoin(InjectionNormalizer.SpacedFromFolded(window));
+                best = Math.Max(best, model.Score(window, windowSpaced, windowRules.Score, windowRules.Families));
+                if (best >= Threshold || start + WindowSize >= folded.Length)
                 {
                     break;
                 }
@@ -126,21 +129,23 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         var payload = InjectionNormalizer.DecodeBase64Payloads(text);
         if (payload.Length > 0 && best < Threshold)
         {
-            var decodedRules = ScoreView(payload, allowDiscount: false);
-            best = Math.Max(best, model.Score(payload, decodedRules.Score, decodedRules.Families));
+            var decodedRules = ScoreView(payload, allowDiscount: false, out var payloadFolded, out var payloadSpaced);
+            best = Math.Max(best, model.Score(payloadFolded, payloadSpaced, decodedRules.Score, decodedRules.Families));
         }
 
         return best < Threshold ? (best, rules.Families) : (best, [.. rules.Families, "model"]);
     }
 
-    /// <summary>Scores a text with the grammar alone.</summary>
-    private (double Score, IReadOnlyList<string> Families) RuleScore(string text)
+    private (double Score, IReadOnlyList<string> Families) RuleScore(string text) => RuleScore(text, out _, out _);
+
+    /// <summary>Scores a text with the grammar alone; also returns the text's folded and spaced views.</summary>
+    private (double Score, IReadOnlyList<string> Families) RuleScore(string text, out string folded, out string spaced)
     {
-        var best = ScoreView(text, allowDiscount: true);
+        var best = ScoreView(text, allowDiscount: true, out folded, out spaced);
         var payload = InjectionNormalizer.DecodeBase64Payloads(text);
         if (payload.Length > 0)
         {
-            var decoded = ScoreView(payload, allowDiscount: false);
+            var decoded = ScoreView(payload, allowDiscount: false, out _, out _);
             if (decoded.Score > best.Score)
             {
                 best = (decoded.Score, [.. decoded.Families, "base64"]);
@@ -186,9 +191,9 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         return FlagOnly ? GuardrailResult.Flag([finding]) : GuardrailResult.Block([finding]);
     }
 
-    private (double Score, IReadOnlyList<string> Families) ScoreView(string text, bool allowDiscount)
+    private (double Score, IReadOnlyList<string> Families) ScoreView(string text, bool allowDiscount, out string folded, out string spaced)
     {
-        var full = ScoreWindows(text);
+        var full = ScoreWindows(text, out folded, out spaced);
         if (!allowDiscount || full.Score == 0)
         {
             return full;
@@ -209,7 +214,7 @@ public sealed class PromptInjectionGuardrail : IGuardrail
             return full;
         }
 
-        var outside = ScoreWindows(unquoted);
+        var outside = ScoreWindows(unquoted, out _, out _);
         if (outside.Score >= full.Score || !InjectionPatterns.Meta.IsMatch(InjectionNormalizer.Spaced(unquoted)))
         {
             return full;
@@ -219,16 +224,16 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         return discounted >= outside.Score ? (discounted, full.Families) : outside;
     }
 
-    private (double Score, IReadOnlyList<string> Families) ScoreWindows(string text)
+    private (double Score, IReadOnlyList<string> Families) ScoreWindows(string text, out string folded, out string spaced)
     {
-        var folded = InjectionNormalizer.Folded(text);
-        var best = ScoreFolded(text, folded, primary: true);
+        folded = InjectionNormalizer.Folded(text);
+        var best = ScoreFolded(text, folded, primary: true, out spaced);
         var joined = InjectionNormalizer.JoinInnerPunctuation(folded);
         if (!ReferenceEquals(joined, folded))
         {
             // Punctuation inserted inside words ("ig.no_re pre-vi*ous") is read both ways; the better reading wins,
             // so a hyphenated benign word is never counted twice.
-            var alternative = ScoreFolded(text, joined, primary: false);
+            var alternative = ScoreFolded(text, joined, primary: false, out _);
             if (alternative.Score > best.Score)
             {
                 best = alternative;
@@ -238,9 +243,9 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         return best;
     }
 
-    private (double Score, IReadOnlyList<string> Families) ScoreFolded(string text, string folded, bool primary)
+    private (double Score, IReadOnlyList<string> Families) ScoreFolded(string text, string folded, bool primary, out string spaced)
     {
-        var spaced = InjectionNormalizer.Rejoin(InjectionNormalizer.SpacedFromFolded(folded));
+        spaced = InjectionNormalizer.Rejoin(InjectionNormalizer.SpacedFromFolded(folded));
         var compact = InjectionNormalizer.Compact(spaced);
         var hits = new List<(string Family, double Weight, double Position)>();
         Collect(InjectionPatterns.Spaced, InjectionPatterns.SpacedAny, spaced, hits);
