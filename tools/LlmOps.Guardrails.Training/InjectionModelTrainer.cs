@@ -92,7 +92,7 @@ internal sealed class InjectionModelTrainer
 
                 var p = 1 / (1 + MathF.Exp(-z));
                 var y = example.IsAttack ? 1f : 0f;
-                var weight = example.Kind switch { "benign" => BenignWeight, "hard" => HardWeight, _ => 1f };
+                var weight = example.Kind switch { "benign" or "augmented-benign" => BenignWeight, "hard" => HardWeight, _ => 1f };
                 var g = (p - y) * weight;
                 for (var k = 0; k < vector.Indices.Length; k++)
                 {

@@ -24,7 +24,7 @@ if (command == "score")
 
 var threshold = Option("--threshold") is { } t ? double.Parse(t, CultureInfo.InvariantCulture) : Defaults.Threshold;
 var dataRoot = Option("--data") ?? TrainingCorpus.FindDataRoot(Environment.CurrentDirectory);
-var examples = TrainingCorpus.Load(dataRoot);
+var examples = TrainingCorpus.Augment(TrainingCorpus.Load(dataRoot), Defaults.AugmentationSeed);
 var clock = Stopwatch.StartNew();
 var vectors = InjectionModelTrainer.Featurize(examples);
 Console.Error.WriteLine($"{examples.Count} examples featurised in {clock.Elapsed.TotalSeconds:0.0} s");
@@ -54,6 +54,17 @@ switch (command)
     case "cv":
         var scores = CrossValidation.OutOfSourceScores(trainer, examples, vectors);
         Console.WriteLine(CrossValidation.Report(examples, vectors, scores, threshold));
+        if (Option("--misses") is { } missesOf)
+        {
+            // Development aid: the errors on one held-out source (reading them makes that source development data).
+            for (var i = 0; i < examples.Count; i++)
+            {
+                if (examples[i].Source == missesOf && (scores[i] >= threshold) != examples[i].IsAttack)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{examples[i].Kind}\t{examples[i].Family}\t{scores[i]:0.00}\t{examples[i].Text.ReplaceLineEndings(" / ")}"));
+                }
+            }
+        }
         break;
     case "train":
         var model = trainer.Train(examples, vectors, threshold: threshold);

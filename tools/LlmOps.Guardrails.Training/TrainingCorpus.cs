@@ -58,6 +58,46 @@ internal static class TrainingCorpus
         return examples;
     }
 
+    /// <summary>
+    /// Adds synthetic long texts to each source, so that length and ordinary document content are never evidence on
+    /// their own: benign documents made of 3-8 of the source's benign prompts (kind <c>augmented-benign</c>), and the
+    /// same kind of document with one of the source's attacks inserted between two prompts (kind
+    /// <c>augmented-attack</c>), as an indirect injection would be. One of each per four originals; deterministic.
+    /// </summary>
+    /// <param name="examples">The corpus.</param>
+    /// <param name="seed">The random seed.</param>
+    /// <returns>The corpus followed by the synthetic examples.</returns>
+    public static IReadOnlyList<TrainingExample> Augment(IReadOnlyList<TrainingExample> examples, int seed)
+    {
+        var random = new Random(seed);
+        var result = new List<TrainingExample>(examples);
+        foreach (var source in examples.Select(e => e.Source).Distinct(StringComparer.Ordinal))
+        {
+            var benign = examples.Where(e => e.Source == source && e.Kind == "benign").Select(e => e.Text).ToArray();
+            var attacks = examples.Where(e => e.Source == source && e.Kind == "attack").ToArray();
+            if (benign.Length < 8)
+            {
+                continue;
+            }
+
+            string Document(int parts) => string.Join(random.Next(2) == 0 ? " " : "\n\n", Enumerable.Range(0, parts).Select(_ => benign[random.Next(benign.Length)]));
+            for (var i = 0; i < benign.Length / 4; i++)
+            {
+                result.Add(new(source, "augmented-benign", "", Document(random.Next(3, 9))));
+            }
+
+            for (var i = 0; i < attacks.Length / 4; i++)
+            {
+                var attack = attacks[random.Next(attacks.Length)];
+                var before = Document(random.Next(1, 4));
+                var after = Document(random.Next(1, 4));
+                result.Add(new(source, "augmented-attack", attack.Family, before + "\n\n" + attack.Text + "\n\n" + after));
+            }
+        }
+
+        return result;
+    }
+
     private static void AddSet(List<TrainingExample> examples, string source, string folder, string attacks, string? obfuscated, string benign, string hard)
     {
         foreach (var fields in Rows(Path.Combine(folder, attacks)))

@@ -14,7 +14,7 @@ public sealed class InjectionModelTrainingTests(ITestOutputHelper output)
 {
     private static readonly Lazy<(IReadOnlyList<TrainingExample> Examples, FeatureVector[] Vectors)> Corpus = new(() =>
     {
-        var examples = TrainingCorpus.Load(QualityData.PathOf("."));
+        var examples = TrainingCorpus.Augment(TrainingCorpus.Load(QualityData.PathOf(".")), Defaults.AugmentationSeed);
         return (examples, InjectionModelTrainer.Featurize(examples));
     });
 

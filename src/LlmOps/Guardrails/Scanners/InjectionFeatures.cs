@@ -14,7 +14,7 @@ namespace LlmOps.Guardrails.Scanners;
 /// letter spacing and diacritics undone, punctuation kept so delimiters such as <c>&lt;|im_start|&gt;</c> count); they are
 /// language-agnostic, so German, Spanish and French inflections share evidence;</description></item>
 /// <item><description>word unigrams and bigrams of the spaced view (split words rejoined);</description></item>
-/// <item><description>a length band (words), and the rule layer's evidence: the families its grammar found and its score band, so the model learns
+/// <item><description>a length band for short texts (up to 12 words), and the rule layer's evidence: the families its grammar found and its score band, so the model learns
 /// how far to trust each rule family and where the rules were discounted as meta-discussion.</description></item>
 /// </list>
 /// <para>
@@ -243,9 +243,13 @@ internal static class InjectionFeatures
     private static void Rules<TVisitor>(double ruleScore, IReadOnlyList<string> ruleFamilies, int words, ref TVisitor visitor)
         where TVisitor : struct, IVisitor
     {
-        // Length band: an instruction needs a few words, and the model learns how much a short text can say.
-        var length = words <= 2 ? "1-2" : words <= 5 ? "3-5" : words <= 12 ? "6-12" : words <= 30 ? "13-30" : "31+";
-        visitor.Visit((int)(Finish(Hash(length, Hash("words:", FnvOffset ^ RuleSeed))) & Mask), 1f);
+        // Short-text band: an instruction needs a few words, and the model learns how much a short text can say. Longer
+        // texts get no length feature, so length itself can never count as evidence of an attack.
+        if (words <= 12)
+        {
+            var length = words <= 2 ? "1-2" : words <= 5 ? "3-5" : "6-12";
+            visitor.Visit((int)(Finish(Hash(length, Hash("words:", FnvOffset ^ RuleSeed))) & Mask), 1f);
+        }
         // Score bands: none, weak (discounted meta-discussion lands here), strong, certain.
         var band = ruleScore <= 0 ? "none" : ruleScore < 0.35 ? "weak" : ruleScore < 0.5 ? "near" : ruleScore < 0.85 ? "strong" : "certain";
         visitor.Visit((int)(Finish(Hash(band, Hash("band:", FnvOffset ^ RuleSeed))) & Mask), 1f);
