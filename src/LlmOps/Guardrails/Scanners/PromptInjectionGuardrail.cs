@@ -86,6 +86,14 @@ public sealed class PromptInjectionGuardrail : IGuardrail
     /// </remarks>
     public bool UseTrainedModel { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets the grammar score at or above which the grammar decides even when <see cref="UseTrainedModel"/> is on
+    /// (the text's score is then the larger of the two). Scores this high need several strong, undiscounted intents.
+    /// </summary>
+    /// <value>The default value is 0.95 (chosen by cross-validation: it keeps canonical attacks such as "Ignore
+    /// previous instructions." blocked at a cost of about one point of hard-negative false positives).</value>
+    public double GrammarCertainty { get; set; } = 0.95;
+
     /// <summary>Scores a text with the offline layers (the grammar and, when <see cref="UseTrainedModel"/>, the trained model).</summary>
     /// <param name="text">The text.</param>
     /// <returns>The score in [0, 1] and the intent families found in the best window (<c>model</c> when the trained layer decided).</returns>
@@ -131,6 +139,12 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         {
             var decodedRules = ScoreView(payload, allowDiscount: false, out var payloadFolded, out var payloadSpaced);
             best = Math.Max(best, model.Score(payloadFolded, payloadSpaced, decodedRules.Score, decodedRules.Families));
+        }
+
+        if (rules.Score >= GrammarCertainty && rules.Score > best)
+        {
+            // An unmistakable, undiscounted intent ("ignore all previous instructions") blocks on the grammar's word.
+            return rules;
         }
 
         return best < Threshold ? (best, rules.Families) : (best, [.. rules.Families, "model"]);
