@@ -6,9 +6,34 @@ using LlmOps.Guardrails.Training;
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv     [--threshold T] [--epochs N] [--lr R] [--l2 L] [--benign-weight W]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- train  [--threshold T] [--out FILE]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- score  < lines.txt
+//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- eval   labelled.tsv [...]   (attack|benign<TAB>text)
 // Data: tests/LlmOps.Tests/Guardrails/Data (every set except the sealed ones). Default output:
 // src/LlmOps/Guardrails/Scanners/InjectionModel.bin.
 var command = args.Length > 0 ? args[0] : "cv";
+if (command == "eval")
+{
+    // Scores a labelled file (lines "attack<TAB>text" or "benign<TAB>text") with the shipped detector, e.g. a public set
+    // kept outside the repository. Prints the rates with 95% Wilson intervals.
+    var detector = new LlmOps.Guardrails.Scanners.PromptInjectionGuardrail();
+    var grammar = new LlmOps.Guardrails.Scanners.PromptInjectionGuardrail { UseTrainedModel = false };
+    foreach (var file in args.Skip(1))
+    {
+        var rows = File.ReadLines(file).Select(l => l.Split('\t', 2)).Where(p => p.Length == 2 && p[0] is "attack" or "benign").ToList();
+        foreach (var (name, guard) in new[] { ("default detector", detector), ("grammar alone", grammar) })
+        {
+            foreach (var label in new[] { "attack", "benign" })
+            {
+                var items = rows.Where(r => r[0] == label).ToList();
+                var hits = items.Count(r => guard.Score(r[1].Replace("\\n", "\n", StringComparison.Ordinal)).Score >= guard.Threshold);
+                var (share, low, high) = Wilson(hits, items.Count);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {Path.GetFileName(file)} | {name} | {(label == "attack" ? "TPR" : "FPR")} | {hits}/{items.Count} | {share * 100:0.0}% | [{low * 100:0.0}%, {high * 100:0.0}%] |"));
+            }
+        }
+    }
+
+    return 0;
+}
+
 if (command == "score")
 {
     // Prints the grammar's and the shipped model's scores for each line of standard input.
@@ -85,6 +110,21 @@ switch (command)
 
 Console.Error.WriteLine($"done in {clock.Elapsed.TotalSeconds:0.0} s");
 return 0;
+
+static (double Rate, double Low, double High) Wilson(int hits, int n)
+{
+    if (n == 0)
+    {
+        return (double.NaN, double.NaN, double.NaN);
+    }
+
+    const double Z = 1.959963984540054;
+    var p = (double)hits / n;
+    var denominator = 1 + (Z * Z / n);
+    var center = (p + (Z * Z / (2 * n))) / denominator;
+    var half = Z * Math.Sqrt((p * (1 - p) / n) + (Z * Z / (4.0 * n * n))) / denominator;
+    return (p, Math.Max(0, center - half), Math.Min(1, center + half));
+}
 
 string? Option(string name)
 {
