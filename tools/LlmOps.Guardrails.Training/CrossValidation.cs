@@ -12,12 +12,14 @@ internal static class CrossValidation
 {
     private static readonly double GrammarCertainty = new LlmOps.Guardrails.Scanners.PromptInjectionGuardrail().GrammarCertainty;
 
-    /// <summary>The shipped decision: the model at its operating point, or the grammar alone when it is certain.</summary>
+    /// <summary>The shipped decision: the model at its operating point, or, for a short text, the grammar when it is certain.</summary>
+    /// <param name="text">The text.</param>
     /// <param name="modelScore">The model's probability.</param>
     /// <param name="ruleScore">The grammar's score.</param>
     /// <param name="threshold">The model's operating point.</param>
     /// <returns>Whether the text is an injection.</returns>
-    public static bool Detected(double modelScore, double ruleScore, double threshold) => modelScore >= threshold || ruleScore >= GrammarCertainty;
+    public static bool Detected(string text, double modelScore, double ruleScore, double threshold)
+        => modelScore >= threshold || (ruleScore >= GrammarCertainty && LlmOps.Guardrails.Scanners.PromptInjectionGuardrail.IsShortText(text));
 
     /// <summary>Scores every example by a model that did not see its source.</summary>
     /// <param name="trainer">The trainer.</param>
@@ -56,21 +58,23 @@ internal static class CrossValidation
         text.AppendLine(Row(examples, i => vectors[i].RuleScore >= 0.5, "-", "rules alone"));
         text.AppendLine(Row(examples, i => vectors[i].RuleScore >= 0.85, "-", "rules >= 0.85 alone"));
         text.AppendLine(Row(examples, i => vectors[i].RuleScore >= 0.95, "-", "rules >= 0.95 alone"));
+        text.AppendLine(Row(examples, i => vectors[i].RuleScore >= 0.99, "-", "rules >= 0.99 alone"));
         foreach (var t in new[] { 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95 })
         {
             text.AppendLine(Row(examples, i => scores[i] >= t, t.ToString("0.00", CultureInfo.InvariantCulture), "model"));
             text.AppendLine(Row(examples, i => scores[i] >= t || vectors[i].RuleScore >= 0.5, t.ToString("0.00", CultureInfo.InvariantCulture), "max(model, rules)"));
             text.AppendLine(Row(examples, i => scores[i] >= t || vectors[i].RuleScore >= 0.95, t.ToString("0.00", CultureInfo.InvariantCulture), "model or grammar >= 0.95"));
+            text.AppendLine(Row(examples, i => Detected(examples[i].Text, scores[i], vectors[i].RuleScore, t), t.ToString("0.00", CultureInfo.InvariantCulture), "shipped: model or (grammar >= 0.95, <= 12 words)"));
         }
 
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Per held-out source, the shipped decision (model at {chosen:0.00}, or grammar >= {GrammarCertainty:0.00}):");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Per held-out source, the shipped decision (model at {chosen:0.00}, or grammar >= {GrammarCertainty:0.00} on a text of at most 12 words):");
         text.AppendLine();
         text.AppendLine("| Source | Attack TPR | Obfuscated TPR | Benign FPR | Hard-negative FPR |");
         text.AppendLine("|---|---|---|---|---|");
         foreach (var source in examples.Select(e => e.Source).Distinct(StringComparer.Ordinal))
         {
-            text.AppendLine($"| {source} | {Rates(examples, i => Detected(scores[i], vectors[i].RuleScore, chosen), i => examples[i].Source == source)}");
+            text.AppendLine($"| {source} | {Rates(examples, i => Detected(examples[i].Text, scores[i], vectors[i].RuleScore, chosen), i => examples[i].Source == source)}");
         }
 
         return text.ToString();

@@ -4,7 +4,7 @@ namespace LlmOps.Guardrails.Training;
 internal static class Defaults
 {
     /// <summary>The operating point chosen by cross-validation (see benchmarks/results/InjectionModelTraining.md).</summary>
-    public const double Threshold = 0.8;
+    public const double Threshold = 0.7;
 
     /// <summary>The seed of the synthetic long documents (<see cref="TrainingCorpus.Augment"/>).</summary>
     public const int AugmentationSeed = 7;

@@ -58,7 +58,7 @@ internal sealed class InjectionModelTrainer
         var (ruleScore, families) = rules.Score(text);
         var (folded, spaced) = InjectionModel.Views(text);
         var collector = new Collector(indices, values);
-        InjectionFeatures.Extract(folded, spaced, ruleScore, families, ref collector);
+        InjectionModel.Extract(folded, spaced, ruleScore, families, ref collector);
         return new FeatureVector([.. indices], [.. values], ruleScore);
     }
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using LlmOps.Guardrails.Training;
 
 // Usage:
-//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv     [--threshold T] [--epochs N] [--lr R] [--l2 L] [--benign-weight W]
+//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv     [--threshold T] [--epochs N] [--lr R] [--l2 L] [--benign-weight W] [--hard-weight W]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- train  [--threshold T] [--out FILE]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- score  < lines.txt
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- eval   labelled.tsv [...]   (attack|benign<TAB>text)
@@ -38,10 +38,10 @@ if (command == "score")
 {
     // Prints the grammar's and the shipped model's scores for each line of standard input.
     var rulesOnly = new LlmOps.Guardrails.Scanners.PromptInjectionGuardrail { UseTrainedModel = false };
-    var withModel = new LlmOps.Guardrails.Scanners.PromptInjectionGuardrail();
+    var withModel = new LlmOps.Guardrails.Scanners.PromptInjectionGuardrail { GrammarCertainty = double.PositiveInfinity };
     while (Console.ReadLine() is { } line)
     {
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rules {rulesOnly.Score(line).Score:0.00}  model {withModel.Score(line).Score:0.00}  {line}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"grammar {rulesOnly.Score(line).Score:0.00}  model {withModel.Score(line).Score:0.00}  {line}"));
     }
 
     return 0;
@@ -71,7 +71,12 @@ if (Option("--l2") is { } l2)
 
 if (Option("--benign-weight") is { } benignWeight)
 {
-    trainer.BenignWeight = trainer.HardWeight = float.Parse(benignWeight, CultureInfo.InvariantCulture);
+    trainer.BenignWeight = float.Parse(benignWeight, CultureInfo.InvariantCulture);
+}
+
+if (Option("--hard-weight") is { } hardWeight)
+{
+    trainer.HardWeight = float.Parse(hardWeight, CultureInfo.InvariantCulture);
 }
 
 switch (command)

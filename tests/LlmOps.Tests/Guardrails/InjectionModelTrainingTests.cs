@@ -57,7 +57,7 @@ public sealed class InjectionModelTrainingTests(ITestOutputHelper output)
 
         // Out-of-source scores are raw probabilities; the shipped model's boundary is Defaults.Threshold, and the guardrail
         // also blocks when the grammar alone is certain.
-        bool Detected(int i) => CrossValidation.Detected(scores[i], vectors[i].RuleScore, Defaults.Threshold);
+        bool Detected(int i) => CrossValidation.Detected(examples[i].Text, scores[i], vectors[i].RuleScore, Defaults.Threshold);
         var rows = new List<string>();
         var failures = new List<string>();
         void Gate(string check, string kind, Func<double, bool> met, string gate, Func<int, bool>? filter = null)

@@ -13,7 +13,9 @@ namespace LlmOps.Guardrails.Scanners;
 /// <item><description>character 3-, 4- and 5-grams of the folded view (case, homoglyphs, leetspeak, invisible characters,
 /// letter spacing and diacritics undone, punctuation kept so delimiters such as <c>&lt;|im_start|&gt;</c> count); they are
 /// language-agnostic, so German, Spanish and French inflections share evidence;</description></item>
-/// <item><description>word unigrams and bigrams of the spaced view (split words rejoined);</description></item>
+/// <item><description>word unigrams and bigrams of the spaced view (split words rejoined), and again of the text outside
+/// quotations, so "ignore previous instructions" said to the model and the same words quoted in a question about them
+/// carry different weights;</description></item>
 /// <item><description>a length band for short texts (up to 12 words), and the rule layer's evidence: the families its grammar found and its score band, so the model learns
 /// how far to trust each rule family and where the rules were discounted as meta-discussion.</description></item>
 /// </list>
@@ -45,6 +47,8 @@ internal static class InjectionFeatures
     private const uint FnvPrime = 16777619;
     private const uint WordSeed = 0x85EBCA77;
     private const uint BigramSeed = 0xC2B2AE3D;
+    private const uint OutsideWordSeed = 0x165667B1;
+    private const uint OutsideBigramSeed = 0xD3A2646C;
     private const uint RuleSeed = 0x27D4EB2F;
 
     /// <summary>Receives features.</summary>
@@ -60,16 +64,20 @@ internal static class InjectionFeatures
     /// <typeparam name="TVisitor">The visitor type (a struct, so the calls inline).</typeparam>
     /// <param name="folded">The folded view of the window (<see cref="InjectionNormalizer.Folded"/>).</param>
     /// <param name="spaced">The spaced view with split words rejoined.</param>
+    /// <param name="outsideQuotes">The spaced view of the text with its quotations blanked (the same string as
+    /// <paramref name="spaced"/> when it has none).</param>
     /// <param name="ruleScore">The rule layer's score for the window.</param>
     /// <param name="ruleFamilies">The families the rule layer found.</param>
     /// <param name="visitor">The visitor.</param>
-    public static void Extract<TVisitor>(string folded, string spaced, double ruleScore, IReadOnlyList<string> ruleFamilies, ref TVisitor visitor)
+    public static void Extract<TVisitor>(string folded, string spaced, string outsideQuotes, double ruleScore, IReadOnlyList<string> ruleFamilies, ref TVisitor visitor)
         where TVisitor : struct, IVisitor
     {
         var distinct = Distinct.ForThread();
         CharGrams(folded, ref distinct);
         distinct.Emit(MinimumCharGrams, ref visitor);
-        var words = Words(spaced, ref distinct);
+        var words = Words(spaced, WordSeed, BigramSeed, ref distinct);
+        distinct.Emit(MinimumWords, ref visitor);
+        Words(outsideQuotes, OutsideWordSeed, OutsideBigramSeed, ref distinct);
         distinct.Emit(MinimumWords, ref visitor);
         Rules(ruleScore, ruleFamilies, words, ref visitor);
     }
@@ -197,7 +205,7 @@ internal static class InjectionFeatures
         return (int)((uint)x & Mask);
     }
 
-    private static int Words<TVisitor>(string spaced, ref TVisitor visitor)
+    private static int Words<TVisitor>(string spaced, uint wordSeed, uint bigramSeed, ref TVisitor visitor)
         where TVisitor : struct, IVisitor
     {
         var words = 0;
@@ -224,11 +232,11 @@ internal static class InjectionFeatures
                 break;
             }
 
-            var word = Hash(span[start..end], FnvOffset ^ WordSeed);
+            var word = Hash(span[start..end], FnvOffset ^ wordSeed);
             visitor.Visit((int)(Finish(word) & Mask), value);
             if (hasPrevious)
             {
-                visitor.Visit((int)(Finish((previous * 31) ^ word ^ BigramSeed) & Mask), value);
+                visitor.Visit((int)(Finish((previous * 31) ^ word ^ bigramSeed) & Mask), value);
             }
 
             previous = word;

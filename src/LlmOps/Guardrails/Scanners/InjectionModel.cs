@@ -85,8 +85,23 @@ internal sealed class InjectionModel
     public double Score(string folded, string spaced, double ruleScore, IReadOnlyList<string> ruleFamilies)
     {
         var dot = new DotVisitor(weights);
-        InjectionFeatures.Extract(folded, spaced, ruleScore, ruleFamilies, ref dot);
+        Extract(folded, spaced, ruleScore, ruleFamilies, ref dot);
         return 1 / (1 + Math.Exp(-(dot.Sum + Bias)));
+    }
+
+    /// <summary>Emits a window's features (the one path shared by training and scoring).</summary>
+    /// <typeparam name="TVisitor">The visitor type.</typeparam>
+    /// <param name="folded">The folded view.</param>
+    /// <param name="spaced">The spaced view with split words rejoined.</param>
+    /// <param name="ruleScore">The rule layer's score for the window.</param>
+    /// <param name="ruleFamilies">The families the rule layer found in the window.</param>
+    /// <param name="visitor">The visitor.</param>
+    public static void Extract<TVisitor>(string folded, string spaced, double ruleScore, IReadOnlyList<string> ruleFamilies, ref TVisitor visitor)
+        where TVisitor : struct, InjectionFeatures.IVisitor
+    {
+        var blanked = InjectionNormalizer.BlankQuoted(folded);
+        var outside = ReferenceEquals(blanked, folded) ? spaced : InjectionNormalizer.Rejoin(InjectionNormalizer.SpacedFromFolded(blanked));
+        InjectionFeatures.Extract(folded, spaced, outside, ruleScore, ruleFamilies, ref visitor);
     }
 
     /// <summary>Writes the model.</summary>

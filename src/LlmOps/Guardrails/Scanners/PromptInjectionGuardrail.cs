@@ -87,12 +87,37 @@ public sealed class PromptInjectionGuardrail : IGuardrail
     public bool UseTrainedModel { get; set; } = true;
 
     /// <summary>
-    /// Gets or sets the grammar score at or above which the grammar decides even when <see cref="UseTrainedModel"/> is on
-    /// (the text's score is then the larger of the two). Scores this high need several strong, undiscounted intents.
+    /// Gets or sets the grammar score at or above which the grammar decides for a short text (at most
+    /// <see cref="ShortTextWords"/> words) even when <see cref="UseTrainedModel"/> is on; the text's score is then the
+    /// larger of the two. Longer texts give the model enough context to decide alone.
     /// </summary>
-    /// <value>The default value is 0.95 (chosen by cross-validation: it keeps canonical attacks such as "Ignore
-    /// previous instructions." blocked at a cost of about one point of hard-negative false positives).</value>
+    /// <value>The default value is 0.95 (chosen by cross-validation: it keeps terse canonical attacks such as "Ignore
+    /// previous instructions." blocked without the hard-negative false positives that the rule costs on longer texts).</value>
     public double GrammarCertainty { get; set; } = 0.95;
+
+    /// <summary>The most whitespace-separated words a text may have for <see cref="GrammarCertainty"/> to apply.</summary>
+    internal const int ShortTextWords = 12;
+
+    /// <summary>Gets a value indicating whether a text has at most <see cref="ShortTextWords"/> whitespace-separated words.</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>Whether the text is short.</returns>
+    internal static bool IsShortText(string text)
+    {
+        var words = 0;
+        var inWord = false;
+        foreach (var c in text)
+        {
+            var letter = !char.IsWhiteSpace(c);
+            if (letter && !inWord && ++words > ShortTextWords)
+            {
+                return false;
+            }
+
+            inWord = letter;
+        }
+
+        return true;
+    }
 
     /// <summary>Scores a text with the offline layers (the grammar and, when <see cref="UseTrainedModel"/>, the trained model).</summary>
     /// <param name="text">The text.</param>
@@ -141,9 +166,10 @@ public sealed class PromptInjectionGuardrail : IGuardrail
             best = Math.Max(best, model.Score(payloadFolded, payloadSpaced, decodedRules.Score, decodedRules.Families));
         }
 
-        if (rules.Score >= GrammarCertainty && rules.Score > best)
+        if (rules.Score >= GrammarCertainty && rules.Score > best && IsShortText(text))
         {
-            // An unmistakable, undiscounted intent ("ignore all previous instructions") blocks on the grammar's word.
+            // A short text holding an unmistakable, undiscounted intent ("Ignore previous instructions.") gives the model
+            // too little context to go on; the grammar's word decides.
             return rules;
         }
 
