@@ -26,7 +26,7 @@ internal static class CrossValidation
     /// <param name="examples">The corpus.</param>
     /// <param name="vectors">Its vectors.</param>
     /// <returns>Out-of-source probabilities, one per example.</returns>
-    public static double[] OutOfSourceScores(InjectionModelTrainer trainer, IReadOnlyList<TrainingExample> examples, FeatureVector[] vectors)
+    public static double[] OutOfSourceScores(InjectionModelTrainer trainer, IReadOnlyList<TrainingExample> examples, TrainingSample[] vectors)
     {
         var scores = new double[examples.Count];
         foreach (var source in examples.Select(e => e.Source).Distinct(StringComparer.Ordinal))
@@ -50,7 +50,7 @@ internal static class CrossValidation
     /// <param name="scores">Out-of-source scores.</param>
     /// <param name="chosen">The operating point to detail per source.</param>
     /// <returns>Markdown.</returns>
-    public static string Report(IReadOnlyList<TrainingExample> examples, FeatureVector[] vectors, double[] scores, double chosen)
+    public static string Report(IReadOnlyList<TrainingExample> examples, TrainingSample[] vectors, double[] scores, double chosen)
     {
         var text = new StringBuilder();
         text.AppendLine("| Threshold | Combination | Attack TPR | Obfuscated TPR | Benign FPR | Hard-negative FPR |");

@@ -27,51 +27,86 @@ internal sealed class InjectionModelTrainer
     /// <summary>Gets or sets the shuffle seed.</summary>
     public int Seed { get; set; } = 20261129;
 
-    /// <summary>Turns texts into feature vectors (the expensive part: run once, train many times).</summary>
+    /// <summary>Gets or sets the number of first epochs that skip long attacks, before their most suspicious chunk stands for them.</summary>
+    public int WarmupEpochs { get; set; } = 2;
+
+    /// <summary>Turns texts into samples (the expensive part: run once, train many times).</summary>
     /// <param name="examples">The examples.</param>
-    /// <returns>One vector per example, in order.</returns>
-    public static FeatureVector[] Featurize(IReadOnlyList<TrainingExample> examples)
+    /// <returns>One sample per example, in order.</returns>
+    public static TrainingSample[] Featurize(IReadOnlyList<TrainingExample> examples)
     {
         var rules = new PromptInjectionGuardrail { UseTrainedModel = false };
-        var vectors = new FeatureVector[examples.Count];
+        var samples = new TrainingSample[examples.Count];
         var indices = new List<int>(4096);
         var values = new List<float>(4096);
         for (var i = 0; i < examples.Count; i++)
         {
-            vectors[i] = Featurize(rules, examples[i].Text, indices, values);
+            samples[i] = Featurize(rules, examples[i].Text, indices, values);
         }
 
-        return vectors;
+        return samples;
     }
 
-    /// <summary>Turns one text into its feature vector exactly as <see cref="PromptInjectionGuardrail"/> scores it.</summary>
+    /// <summary>Turns one text into its sample exactly as <see cref="PromptInjectionGuardrail"/> reads it.</summary>
     /// <param name="rules">The rule layer (a guardrail with <see cref="PromptInjectionGuardrail.UseTrainedModel"/> off).</param>
     /// <param name="text">The text.</param>
     /// <param name="indices">Scratch list.</param>
     /// <param name="values">Scratch list.</param>
-    /// <returns>The vector.</returns>
-    public static FeatureVector Featurize(PromptInjectionGuardrail rules, string text, List<int> indices, List<float> values)
+    /// <returns>The sample.</returns>
+    public static TrainingSample Featurize(PromptInjectionGuardrail rules, string text, List<int> indices, List<float> values)
     {
         ArgumentNullException.ThrowIfNull(rules);
-        indices.Clear();
-        values.Clear();
         var (ruleScore, families) = rules.Score(text);
         var (folded, spaced) = InjectionModel.Views(text);
-        var collector = new Collector(indices, values);
-        InjectionModel.Extract(folded, spaced, ruleScore, families, ref collector);
-        return new FeatureVector([.. indices], [.. values], ruleScore);
+        FeatureVector Vector(string chunkFolded, string chunkSpaced, (double Score, IReadOnlyList<string> Families) evidence)
+        {
+            indices.Clear();
+            values.Clear();
+            var collector = new Collector(indices, values);
+            InjectionModel.Extract(chunkFolded, chunkSpaced, evidence.Score, evidence.Families, ref collector);
+            return new FeatureVector([.. indices], [.. values]);
+        }
+
+        var whole = Vector(folded, spaced, (ruleScore, families));
+        if (folded.Length <= InjectionModel.ChunkCharacters)
+        {
+            return new TrainingSample([whole], whole, ruleScore, [whole]);
+        }
+
+        // As PromptInjectionGuardrail.ModelScore reads a long text: chunks and their contexts, each with the grammar's
+        // evidence for it.
+        FeatureVector Span((int Start, int Length) range)
+        {
+            var c = folded.Substring(range.Start, range.Length);
+            return Vector(c, InjectionNormalizer.Rejoin(InjectionNormalizer.SpacedFromFolded(c)), ruleScore == 0 ? (ruleScore, families) : rules.Score(c));
+        }
+
+        var ranges = InjectionModel.Chunks(folded);
+        if (ranges.Count == 0)
+        {
+            return new TrainingSample([whole], whole, ruleScore, [whole]);
+        }
+
+        var chunks = ranges.Select(Span).ToArray();
+        var contexts = Enumerable.Range(0, ranges.Count).Select(k => Span(InjectionModel.Context(ranges, k))).ToArray();
+        return new TrainingSample(chunks, whole, ruleScore, contexts);
     }
 
     /// <summary>Fits a model.</summary>
     /// <param name="examples">The examples (labels and kinds).</param>
-    /// <param name="vectors">Their vectors, from <see cref="Featurize(IReadOnlyList{TrainingExample})"/>.</param>
+    /// <param name="samples">Their samples, from <see cref="Featurize(IReadOnlyList{TrainingExample})"/>.</param>
     /// <param name="include">Which examples to train on (null: all).</param>
     /// <param name="threshold">The operating point: the probability that becomes the model's 0.5.</param>
     /// <returns>The model.</returns>
-    public InjectionModel Train(IReadOnlyList<TrainingExample> examples, FeatureVector[] vectors, Func<int, bool>? include = null, double threshold = 0.5)
+    /// <remarks>
+    /// Multiple-instance learning: every chunk of a benign text is a negative; an attack is a positive bag, represented
+    /// after <see cref="WarmupEpochs"/> by its chunk with the highest current score (the carrier text of an indirect
+    /// injection is not evidence of an attack, and is never trained as one).
+    /// </remarks>
+    public InjectionModel Train(IReadOnlyList<TrainingExample> examples, TrainingSample[] samples, Func<int, bool>? include = null, double threshold = 0.5)
     {
         ArgumentNullException.ThrowIfNull(examples);
-        ArgumentNullException.ThrowIfNull(vectors);
+        ArgumentNullException.ThrowIfNull(samples);
         var order = Enumerable.Range(0, examples.Count).Where(i => include?.Invoke(i) ?? true).ToArray();
         var weights = new float[InjectionFeatures.Dimensions];
         var squares = new float[InjectionFeatures.Dimensions];
@@ -82,34 +117,63 @@ internal sealed class InjectionModelTrainer
             random.Shuffle(order);
             foreach (var i in order)
             {
-                var vector = vectors[i];
+                var sample = samples[i];
                 var example = examples[i];
-                var z = bias;
-                for (var k = 0; k < vector.Indices.Length; k++)
-                {
-                    z += weights[vector.Indices[k]] * vector.Values[k];
-                }
-
-                var p = 1 / (1 + MathF.Exp(-z));
-                var y = example.IsAttack ? 1f : 0f;
                 var weight = example.Kind switch { "benign" or "augmented-benign" => BenignWeight, "hard" => HardWeight, _ => 1f };
-                var g = (p - y) * weight;
-                for (var k = 0; k < vector.Indices.Length; k++)
+                if (!example.IsAttack)
                 {
-                    var j = vector.Indices[k];
-                    var grad = (g * vector.Values[k]) + (L2 * weights[j]);
-                    squares[j] += grad * grad;
-                    weights[j] -= LearningRate * grad / (MathF.Sqrt(squares[j]) + 1e-6f);
+                    foreach (var chunk in sample.Chunks)
+                    {
+                        Step(chunk, 0f, weight);
+                    }
                 }
+                else if (sample.Chunks.Length == 1)
+                {
+                    Step(sample.Chunks[0], 1f, weight);
+                }
+                else if (epoch < WarmupEpochs)
+                {
+                    // Long attacks wait until the short ones have taught the model what an attack sentence looks like;
+                    // training them whole would teach it that document content is evidence.
+                    continue;
+                }
+                else
+                {
+                    var best = sample.Chunks[0];
+                    var bestLogit = double.NegativeInfinity;
+                    foreach (var chunk in sample.Chunks)
+                    {
+                        var logit = chunk.Logit(weights, bias);
+                        if (logit > bestLogit)
+                        {
+                            (best, bestLogit) = (chunk, logit);
+                        }
+                    }
 
-                biasSquare += g * g;
-                bias -= LearningRate * g / (MathF.Sqrt(biasSquare) + 1e-6f);
+                    Step(best, 1f, weight);
+                }
             }
         }
 
         // Shift the intercept so that the chosen operating point scores exactly 0.5.
         var shift = (float)Math.Log(threshold / (1 - threshold));
         return new InjectionModel(weights, bias - shift);
+
+        void Step(FeatureVector vector, float y, float weight)
+        {
+            var p = 1 / (1 + MathF.Exp(-(float)vector.Logit(weights, bias)));
+            var g = (p - y) * weight;
+            for (var k = 0; k < vector.Indices.Length; k++)
+            {
+                var j = vector.Indices[k];
+                var grad = (g * vector.Values[k]) + (L2 * weights[j]);
+                squares[j] += grad * grad;
+                weights[j] -= LearningRate * grad / (MathF.Sqrt(squares[j]) + 1e-6f);
+            }
+
+            biasSquare += g * g;
+            bias -= LearningRate * g / (MathF.Sqrt(biasSquare) + 1e-6f);
+        }
     }
 
     private readonly struct Collector(List<int> indices, List<float> values) : InjectionFeatures.IVisitor

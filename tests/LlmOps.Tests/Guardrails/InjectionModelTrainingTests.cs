@@ -12,7 +12,7 @@ namespace LlmOps.Tests.Guardrails;
 /// </summary>
 public sealed class InjectionModelTrainingTests(ITestOutputHelper output)
 {
-    private static readonly Lazy<(IReadOnlyList<TrainingExample> Examples, FeatureVector[] Vectors)> Corpus = new(() =>
+    private static readonly Lazy<(IReadOnlyList<TrainingExample> Examples, TrainingSample[] Vectors)> Corpus = new(() =>
     {
         var examples = TrainingCorpus.Augment(TrainingCorpus.Load(QualityData.PathOf(".")), Defaults.AugmentationSeed);
         return (examples, InjectionModelTrainer.Featurize(examples));

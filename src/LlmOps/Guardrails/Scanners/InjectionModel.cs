@@ -83,11 +83,117 @@ internal sealed class InjectionModel
     /// <param name="ruleFamilies">The families the rule layer found in the window.</param>
     /// <returns>The score in [0, 1]; 0.5 is the decision boundary.</returns>
     public double Score(string folded, string spaced, double ruleScore, IReadOnlyList<string> ruleFamilies)
+        => Sigmoid(Dot(folded, spaced, ruleScore, ruleFamilies));
+
+    /// <summary>
+    /// Gets the largest text scored whole. <see cref="PromptInjectionGuardrail"/> reads a longer window in chunks of whole
+    /// sentences (<see cref="Chunks"/>), each with the grammar's evidence for that chunk, and scores it as its most
+    /// suspicious chunk, so the ordinary content of a long document can never add up to an attack. A chunk's score is
+    /// capped by the score of its context (<see cref="Context"/>), so a sentence that looks like an instruction but sits
+    /// in a discussion or an ordinary document reads as it does in place. The model is trained on chunks
+    /// (multiple-instance learning: an attack document is represented by its most suspicious chunk).
+    /// </summary>
+    public const int ChunkCharacters = 320;
+
+    /// <summary>
+    /// Splits a folded window into chunks of consecutive whole sentences of at most <see cref="ChunkCharacters"/>
+    /// characters, each chunk starting with the last sentence of the one before (so an instruction split over two
+    /// sentences is read together). A sentence longer than a chunk is cut into overlapping pieces at spaces.
+    /// </summary>
+    /// <param name="folded">The folded window.</param>
+    /// <returns>The chunks as (start, length) ranges of <paramref name="folded"/>.</returns>
+    public static List<(int Start, int Length)> Chunks(string folded)
+    {
+        var sentences = new List<(int Start, int Length)>();
+        var begin = 0;
+        for (var i = 0; i < folded.Length; i++)
+        {
+            var c = folded[i];
+            var end = c == '\n' || ((c is '.' or '!' or '?' or ';' or '/') && (i + 1 == folded.Length || char.IsWhiteSpace(folded[i + 1])));
+            if (end || i + 1 == folded.Length)
+            {
+                AddSentence(folded, begin, i + 1 - begin, sentences);
+                begin = i + 1;
+            }
+        }
+
+        var chunks = new List<(int Start, int Length)>();
+        var first = 0;
+        while (first < sentences.Count)
+        {
+            var last = first;
+            var length = sentences[first].Length;
+            while (last + 1 < sentences.Count && sentences[last + 1].Start + sentences[last + 1].Length - sentences[first].Start <= ChunkCharacters)
+            {
+                last++;
+            }
+
+            length = sentences[last].Start + sentences[last].Length - sentences[first].Start;
+            chunks.Add((sentences[first].Start, length));
+            if (last + 1 >= sentences.Count)
+            {
+                break;
+            }
+
+            first = last > first ? last : last + 1;
+        }
+
+        return chunks;
+    }
+
+    /// <summary>Gets a chunk's context: the span from the start of the chunk before it to the end of the chunk after it.</summary>
+    /// <param name="chunks">The chunks, from <see cref="Chunks"/>.</param>
+    /// <param name="index">The chunk.</param>
+    /// <returns>The context range.</returns>
+    public static (int Start, int Length) Context(List<(int Start, int Length)> chunks, int index)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        var start = chunks[Math.Max(0, index - 1)].Start;
+        var last = chunks[Math.Min(chunks.Count - 1, index + 1)];
+        return (start, last.Start + last.Length - start);
+    }
+
+    private static void AddSentence(string folded, int start, int length, List<(int Start, int Length)> sentences)
+    {
+        // Trim whitespace; skip empty sentences; cut a run-on sentence into overlapping pieces.
+        while (length > 0 && char.IsWhiteSpace(folded[start]))
+        {
+            start++;
+            length--;
+        }
+
+        while (length > 0 && char.IsWhiteSpace(folded[start + length - 1]))
+        {
+            length--;
+        }
+
+        const int Overlap = 64;
+        while (length > ChunkCharacters)
+        {
+            var cut = folded.LastIndexOf(' ', start + ChunkCharacters - 1, ChunkCharacters - (2 * Overlap));
+            var piece = cut > start ? cut - start : ChunkCharacters;
+            sentences.Add((start, piece));
+            var next = start + piece - Overlap;
+            var space = folded.IndexOf(' ', next, Math.Min(Overlap, start + length - next));
+            next = space >= 0 ? space + 1 : next;
+            length -= next - start;
+            start = next;
+        }
+
+        if (length > 0)
+        {
+            sentences.Add((start, length));
+        }
+    }
+
+    private double Dot(string folded, string spaced, double ruleScore, IReadOnlyList<string> ruleFamilies)
     {
         var dot = new DotVisitor(weights);
         Extract(folded, spaced, ruleScore, ruleFamilies, ref dot);
-        return 1 / (1 + Math.Exp(-(dot.Sum + Bias)));
+        return dot.Sum + Bias;
     }
+
+    private static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
 
     /// <summary>Emits a window's features (the one path shared by training and scoring).</summary>
     /// <typeparam name="TVisitor">The visitor type.</typeparam>

@@ -136,7 +136,7 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         double best;
         if (folded.Length <= WindowSize)
         {
-            best = model.Score(folded, spaced, rules.Score, rules.Families);
+            best = ModelScore(model, folded, spaced, rules);
         }
         else
         {
@@ -151,7 +151,7 @@ public sealed class PromptInjectionGuardrail : IGuardrail
                 // When the grammar found nothing in the whole text, it finds nothing in any window either.
                 var windowRules = rules.Score == 0 ? rules : RuleScore(window);
                 var windowSpaced = InjectionNormalizer.Rejoin(InjectionNormalizer.SpacedFromFolded(window));
-                best = Math.Max(best, model.Score(window, windowSpaced, windowRules.Score, windowRules.Families));
+                best = Math.Max(best, ModelScore(model, window, windowSpaced, windowRules));
                 if (best >= Threshold || start + WindowSize >= folded.Length)
                 {
                     break;
@@ -163,7 +163,7 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         if (payload.Length > 0 && best < Threshold)
         {
             var decodedRules = ScoreView(payload, allowDiscount: false, out var payloadFolded, out var payloadSpaced);
-            best = Math.Max(best, model.Score(payloadFolded, payloadSpaced, decodedRules.Score, decodedRules.Families));
+            best = Math.Max(best, ModelScore(model, payloadFolded, payloadSpaced, decodedRules));
         }
 
         if (rules.Score >= GrammarCertainty && rules.Score > best && IsShortText(text))
@@ -177,6 +177,45 @@ public sealed class PromptInjectionGuardrail : IGuardrail
     }
 
     private (double Score, IReadOnlyList<string> Families) RuleScore(string text) => RuleScore(text, out _, out _);
+
+    /// <summary>
+    /// The trained layer's score for a window: the window itself when it is short, else its most suspicious chunk of whole
+    /// sentences, each chunk with the grammar's evidence for that chunk (see <see cref="InjectionModel.ChunkCharacters"/>).
+    /// </summary>
+    internal double ModelScore(InjectionModel model, string folded, string spaced, (double Score, IReadOnlyList<string> Families) rules)
+    {
+        if (folded.Length <= InjectionModel.ChunkCharacters)
+        {
+            return model.Score(folded, spaced, rules.Score, rules.Families);
+        }
+
+        double best = 0;
+        var chunks = InjectionModel.Chunks(folded);
+        for (var k = 0; k < chunks.Count; k++)
+        {
+            var score = Read(chunks[k]);
+            if (score > best && chunks.Count > 1)
+            {
+                // The chunk's context caps it: an instruction-like sentence inside a discussion or an ordinary document.
+                score = Math.Min(score, Read(InjectionModel.Context(chunks, k)));
+            }
+
+            best = Math.Max(best, score);
+            if (best >= 0.5)
+            {
+                break;
+            }
+        }
+
+        return best;
+
+        double Read((int Start, int Length) range)
+        {
+            var text = folded.Substring(range.Start, range.Length);
+            var evidence = rules.Score == 0 ? rules : RuleScore(text);
+            return model.Score(text, InjectionNormalizer.Rejoin(InjectionNormalizer.SpacedFromFolded(text)), evidence.Score, evidence.Families);
+        }
+    }
 
     /// <summary>Scores a text with the grammar alone; also returns the text's folded and spaced views.</summary>
     private (double Score, IReadOnlyList<string> Families) RuleScore(string text, out string folded, out string spaced)

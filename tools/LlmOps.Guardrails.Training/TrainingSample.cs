@@ -1,0 +1,30 @@
+using LlmOps.Guardrails.Scanners;
+
+namespace LlmOps.Guardrails.Training;
+
+/// <summary>
+/// A text as the model reads it: one feature vector per chunk (<see cref="InjectionModel.Chunks"/>; a single chunk when
+/// the text is short), the whole text's vector, and the grammar's score.
+/// </summary>
+/// <param name="Chunks">The chunks' vectors.</param>
+/// <param name="Whole">The whole text's vector (used to start training on a long attack before its chunks are ranked).</param>
+/// <param name="RuleScore">The grammar's score for the text.</param>
+/// <param name="Contexts">For each chunk, its context: the span from the chunk before it to the chunk after it.</param>
+internal sealed record TrainingSample(FeatureVector[] Chunks, FeatureVector Whole, double RuleScore, FeatureVector[] Contexts)
+{
+    /// <summary>Scores the text as the guardrail does: its most suspicious chunk.</summary>
+    /// <param name="model">The model.</param>
+    /// <returns>The probability.</returns>
+    public double Score(InjectionModel model)
+    {
+        // As PromptInjectionGuardrail.ModelScore: the most suspicious chunk, each chunk vetoed by its context.
+        var best = double.NegativeInfinity;
+        for (var k = 0; k < Chunks.Length; k++)
+        {
+            var chunk = Chunks[k].Logit(model);
+            best = Math.Max(best, Chunks.Length == 1 ? chunk : Math.Min(chunk, Contexts[k].Logit(model)));
+        }
+
+        return 1 / (1 + Math.Exp(-best));
+    }
+}
