@@ -5,8 +5,9 @@ namespace LlmOps.Tests.Guardrails;
 /// <summary>
 /// The injection quality gates of the guardrails issue on the first blind set (Data/blind). It was written without
 /// seeing the detector, measured once (v1: TPR 52.5%), and then used as DEVELOPMENT data for detector v2, so these tests
-/// are regression checks at the issue's gates, not a blind measurement. The current blind measurement is
-/// <see cref="UnseenSetQualityTests"/>.
+/// are regression checks at the issue's gates, not a blind measurement. They measure the grammar alone (the set is also
+/// training data for the trained layer). The current blind measurement of the default detector is
+/// <see cref="SealedSetQualityTests"/>.
 /// </summary>
 public sealed class BlindQualityTests(ITestOutputHelper output)
 {
