@@ -58,30 +58,39 @@ internal sealed class InjectionModelTrainer
         ArgumentNullException.ThrowIfNull(rules);
         var (ruleScore, families) = rules.Score(text);
         var (folded, spaced) = InjectionModel.Views(text);
-        FeatureVector Vector(string chunkFolded, string chunkSpaced, (double Score, IReadOnlyList<string> Families) evidence)
+        FeatureVector Vector(string chunkFolded, string chunkSpaced, string? chunkOutside, (double Score, IReadOnlyList<string> Families) evidence)
         {
             indices.Clear();
             values.Clear();
             var collector = new Collector(indices, values);
-            InjectionModel.Extract(chunkFolded, chunkSpaced, evidence.Score, evidence.Families, ref collector);
+            if (chunkOutside is null)
+            {
+                InjectionModel.Extract(chunkFolded, chunkSpaced, evidence.Score, evidence.Families, ref collector);
+            }
+            else
+            {
+                InjectionFeatures.Extract(chunkFolded, chunkSpaced, chunkOutside, evidence.Score, evidence.Families, ref collector);
+            }
+
             return new FeatureVector([.. indices], [.. values]);
         }
 
-        var whole = Vector(folded, spaced, (ruleScore, families));
+        var whole = Vector(folded, spaced, null, (ruleScore, families));
         if (folded.Length <= InjectionModel.ChunkCharacters)
         {
             return new TrainingSample([whole], whole, ruleScore, [whole]);
         }
 
-        // As PromptInjectionGuardrail.ModelScore reads a long text: chunks and their contexts, each with the grammar's
-        // evidence for it.
+        // As PromptInjectionGuardrail.ModelScore reads a long text: chunks and their contexts, sliced by a ChunkReader,
+        // each with the grammar's evidence for it.
+        var reader = new InjectionModel.ChunkReader(folded);
         FeatureVector Span((int Start, int Length) range)
         {
-            var c = folded.Substring(range.Start, range.Length);
-            return Vector(c, InjectionNormalizer.Rejoin(InjectionNormalizer.SpacedFromFolded(c)), ruleScore == 0 ? (ruleScore, families) : rules.Score(c));
+            var views = reader.Views(range);
+            return Vector(views.Folded, views.Spaced, views.Outside, ruleScore == 0 ? (ruleScore, families) : rules.Score(views.Folded));
         }
 
-        var ranges = InjectionModel.Chunks(folded);
+        var ranges = reader.Chunks;
         if (ranges.Count == 0)
         {
             return new TrainingSample([whole], whole, ruleScore, [whole]);

@@ -10,7 +10,7 @@ namespace LlmOps.Guardrails.Scanners;
 /// stored, and unseen n-grams simply hash onto weights learnt for others):
 /// </para>
 /// <list type="bullet">
-/// <item><description>character 3-, 4- and 5-grams of the folded view (case, homoglyphs, leetspeak, invisible characters,
+/// <item><description>character 3- and 4-grams of the folded view (case, homoglyphs, leetspeak, invisible characters,
 /// letter spacing and diacritics undone, punctuation kept so delimiters such as <c>&lt;|im_start|&gt;</c> count); they are
 /// language-agnostic, so German, Spanish and French inflections share evidence;</description></item>
 /// <item><description>word unigrams and bigrams of the spaced view (split words rejoined), and again of the text outside
@@ -150,10 +150,9 @@ internal static class InjectionFeatures
         where TVisitor : struct, IVisitor
     {
         // The text is read as " " + folded (whitespace runs collapsed to one space) + " ". The last four characters
-        // live in one 64-bit register (16 bits each) and the fifth-last beside it, so each n-gram's hash is a few
+        // live in one 64-bit register (16 bits each), so each n-gram's hash is a few
         // multiplications, with no loop over its characters.
         ulong last4 = ' ';
-        ulong fifth = 0;
         var filled = 1;
         var previousSpace = true;
         for (var i = 0; i <= folded.Length; i++)
@@ -173,7 +172,6 @@ internal static class InjectionFeatures
                 previousSpace = false;
             }
 
-            fifth = last4 >> 48;
             last4 = (last4 << 16) | c;
             filled++;
             if (filled >= 3)
@@ -186,10 +184,6 @@ internal static class InjectionFeatures
                 visitor.Visit(Mix(last4, 4), 1f);
             }
 
-            if (filled >= 5)
-            {
-                visitor.Visit(Mix(last4 ^ (fifth * 0x9E3779B97F4A7C15), 5), 1f);
-            }
         }
     }
 

@@ -68,12 +68,25 @@ internal static class InjectionNormalizer
     public static string Folded(string text) => Despace(Fold(text));
 
     /// <summary>Gets the spaced view of an already folded text.</summary>
-    public static string SpacedFromFolded(string folded)
+    public static string SpacedFromFolded(string folded) => SpacedFromFolded(folded, null);
+
+    /// <summary>
+    /// Gets the spaced view of an already folded text, and where each folded position lands in it:
+    /// <c>map[i]</c> is the spaced view's length before folded character <c>i</c> is read (<c>map</c> has one more
+    /// element than the text), so a range of the folded text maps to a range of the spaced view.
+    /// </summary>
+    public static string SpacedFromFolded(string folded, int[]? map)
     {
         var builder = new StringBuilder(folded.Length);
         var space = true;
-        foreach (var c in folded)
+        for (var i = 0; i < folded.Length; i++)
         {
+            var c = folded[i];
+            if (map is not null)
+            {
+                map[i] = builder.Length;
+            }
+
             if (char.IsLetter(c))
             {
                 builder.Append(c);
@@ -84,6 +97,11 @@ internal static class InjectionNormalizer
                 builder.Append(' ');
                 space = true;
             }
+        }
+
+        if (map is not null)
+        {
+            map[folded.Length] = builder.Length;
         }
 
         return builder.ToString();

@@ -189,31 +189,49 @@ public sealed class PromptInjectionGuardrail : IGuardrail
             return model.Score(folded, spaced, rules.Score, rules.Families);
         }
 
-        double best = 0;
-        var chunks = InjectionModel.Chunks(folded);
-        for (var k = 0; k < chunks.Count; k++)
+        // Score = max over chunks of min(chunk, its context). Contexts cost three chunks each, so they are read only for
+        // chunks that could still raise the maximum, most suspicious first.
+        var reader = new InjectionModel.ChunkReader(folded);
+        var chunks = reader.Chunks;
+        if (chunks.Count == 0)
         {
-            var score = Read(chunks[k]);
-            if (score > best && chunks.Count > 1)
-            {
-                // The chunk's context caps it: an instruction-like sentence inside a discussion or an ordinary document.
-                score = Math.Min(score, Read(InjectionModel.Context(chunks, k)));
-            }
-
-            best = Math.Max(best, score);
-            if (best >= 0.5)
-            {
-                break;
-            }
+            return 0;
         }
 
-        return best;
+        Span<double> scores = chunks.Count <= 64 ? stackalloc double[chunks.Count] : new double[chunks.Count];
+        for (var k = 0; k < chunks.Count; k++)
+        {
+            scores[k] = Read(chunks[k]);
+        }
+
+        if (chunks.Count == 1)
+        {
+            return scores[0];
+        }
+
+        double best = 0;
+        while (true)
+        {
+            var top = 0;
+            for (var k = 1; k < scores.Length; k++)
+            {
+                top = scores[k] > scores[top] ? k : top;
+            }
+
+            if (scores[top] <= best)
+            {
+                return best;
+            }
+
+            best = Math.Max(best, Math.Min(scores[top], Read(InjectionModel.Context(chunks, top))));
+            scores[top] = double.NegativeInfinity;
+        }
 
         double Read((int Start, int Length) range)
         {
-            var text = folded.Substring(range.Start, range.Length);
-            var evidence = rules.Score == 0 ? rules : RuleScore(text);
-            return model.Score(text, InjectionNormalizer.Rejoin(InjectionNormalizer.SpacedFromFolded(text)), evidence.Score, evidence.Families);
+            var views = reader.Views(range);
+            var evidence = rules.Score == 0 ? rules : RuleScore(views.Folded);
+            return model.Score(views, evidence.Score, evidence.Families);
         }
     }
 
