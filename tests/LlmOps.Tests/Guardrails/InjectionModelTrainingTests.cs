@@ -63,6 +63,11 @@ public sealed class InjectionModelTrainingTests(ITestOutputHelper output)
         void Gate(string check, string kind, Func<double, bool> met, string gate, Func<int, bool>? filter = null)
         {
             var items = Enumerable.Range(0, examples.Count).Where(i => examples[i].Kind == kind && (filter?.Invoke(i) ?? true)).ToList();
+            if (items.Count == 0)
+            {
+                return;
+            }
+
             var hits = items.Count(Detected);
             var ok = met((double)hits / items.Count);
             rows.Add(QualityData.Row(check, "out-of-source", hits, items.Count, gate, ok));
