@@ -164,6 +164,34 @@ public sealed class InjectionModelTests
         Assert.Equal(GuardrailAction.Block, result.Action);
     }
 
+    [Fact]
+    public async Task LoadTrainedModel_OwnModel_ReplacesTheShippedWeightsForThisInstanceOnly()
+    {
+        // A model whose bias flags everything: loaded into one guardrail, it must decide there and nowhere else.
+        var weights = new float[InjectionFeatures.Dimensions];
+        var guardrail = new PromptInjectionGuardrail();
+        using (var file = new MemoryStream(Save(new InjectionModel(weights, 20f))))
+        {
+            guardrail.LoadTrainedModel(file);
+        }
+
+        const string Benign = "Can you suggest a good book about the history of Rome?";
+        Assert.Equal(GuardrailAction.Block, (await guardrail.ScanAsync(Benign, Input, default)).Action);
+        Assert.Equal(GuardrailAction.Allow, (await new PromptInjectionGuardrail().ScanAsync(Benign, Input, default)).Action);
+    }
+
+    [Fact]
+    public async Task LoadTrainedModel_CorruptFile_ThrowsAndKeepsThePreviousModel()
+    {
+        var guardrail = new PromptInjectionGuardrail();
+        var bytes = Save(new InjectionModel(new float[InjectionFeatures.Dimensions], 20f));
+        bytes[^1] ^= 0xFF;
+
+        using var file = new MemoryStream(bytes);
+        Assert.Throws<InvalidDataException>(() => guardrail.LoadTrainedModel(file));
+        Assert.Equal(GuardrailAction.Allow, (await guardrail.ScanAsync("Can you suggest a good book about Rome?", Input, default)).Action);
+    }
+
     private static InjectionModel RandomModel(int seed)
     {
         var random = new Random(seed);

@@ -30,6 +30,8 @@ public sealed class PromptInjectionGuardrail : IGuardrail
 {
     private const int MaxHits = 256;
 
+    private InjectionModel? trainedModel;
+
     /// <summary>Initializes a new instance of the <see cref="PromptInjectionGuardrail"/> class.</summary>
     /// <param name="classifier">An optional model-based classifier.</param>
     public PromptInjectionGuardrail(IInjectionClassifier? classifier = null)
@@ -95,6 +97,22 @@ public sealed class PromptInjectionGuardrail : IGuardrail
     /// previous instructions." blocked without the hard-negative false positives that the rule costs on longer texts).</value>
     public double GrammarCertainty { get; set; } = 0.95;
 
+    /// <summary>
+    /// Replaces the trained layer's shipped weights with a model trained on your own labelled data by
+    /// <c>tools/LlmOps.Guardrails.Training</c> (<c>dotnet run --project tools/LlmOps.Guardrails.Training -c Release --
+    /// train --data &lt;folder&gt; --out model.bin</c>; the folder has the layout of
+    /// <c>tests/LlmOps.Tests/Guardrails/Data</c>).
+    /// </summary>
+    /// <param name="stream">The model file.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidDataException">The stream is not a model of this version's feature set, or it is truncated
+    /// or corrupted; the guardrail keeps its previous model.</exception>
+    public void LoadTrainedModel(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        trainedModel = InjectionModel.Load(stream);
+    }
+
     /// <summary>The most whitespace-separated words a text may have for <see cref="GrammarCertainty"/> to apply.</summary>
     internal const int ShortTextWords = 12;
 
@@ -132,7 +150,7 @@ public sealed class PromptInjectionGuardrail : IGuardrail
             return rules;
         }
 
-        var model = InjectionModel.Default;
+        var model = trainedModel ?? InjectionModel.Default;
         double best;
         if (folded.Length <= WindowSize)
         {
