@@ -100,12 +100,18 @@ internal static class TrainingCorpus
 
     private static void AddSet(List<TrainingExample> examples, string source, string folder, string attacks, string? obfuscated, string benign, string hard)
     {
-        foreach (var fields in Rows(Path.Combine(folder, attacks)))
+        // A folder of your own data need not have every set of the repository's layout: absent sets are skipped.
+        if (!File.Exists(Path.Combine(folder, benign)))
+        {
+            return;
+        }
+
+        foreach (var fields in File.Exists(Path.Combine(folder, attacks)) ? Rows(Path.Combine(folder, attacks)) : [])
         {
             examples.Add(new(source, "attack", fields.Length > 1 ? fields[0] : "", fields[^1]));
         }
 
-        if (obfuscated is not null)
+        if (obfuscated is not null && File.Exists(Path.Combine(folder, obfuscated)))
         {
             foreach (var fields in Rows(Path.Combine(folder, obfuscated)))
             {
@@ -118,7 +124,7 @@ internal static class TrainingCorpus
             examples.Add(new(source, "benign", "", fields[^1]));
         }
 
-        foreach (var fields in Rows(Path.Combine(folder, hard)))
+        foreach (var fields in File.Exists(Path.Combine(folder, hard)) ? Rows(Path.Combine(folder, hard)) : [])
         {
             examples.Add(new(source, "hard", "", fields[^1]));
         }
