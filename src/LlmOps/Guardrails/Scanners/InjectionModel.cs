@@ -19,7 +19,7 @@ namespace LlmOps.Guardrails.Scanners;
 /// File format (little-endian): the 8 ASCII bytes <c>LLMOPSIM</c>, format version (int32), feature-set version (int32),
 /// hash bits (int32), bias (float32), then 2^bits weights as IEEE half floats, then the XxHash64 of everything before it.
 /// </para>
-/// <para>Scoring allocates nothing beyond the two normalised views of the text and is thread-safe (the weights are read-only).</para>
+/// <para>Scoring is thread-safe (the weights are read-only; feature deduplication uses per-thread scratch space).</para>
 /// </remarks>
 internal sealed class InjectionModel
 {
@@ -32,12 +32,8 @@ internal sealed class InjectionModel
 
     private readonly float[] weights;
 
-    // Scoring reads half floats: 256 KB instead of 512 KB, so the table stays in a core's L2 cache and the random reads
-    // of the hashed features cost less. The file stores half floats too, so nothing is lost.
-    private readonly Half[] halves;
-
     /// <summary>Initializes a new instance of the <see cref="InjectionModel"/> class.</summary>
-    /// <param name="weights">The <see cref="InjectionFeatures.Dimensions"/> weights.</param>
+    /// <param name="weights">The <see cref="InjectionFeatures.Dimensions"/> weights (copied, rounded to half precision).</param>
     /// <param name="bias">The bias (intercept).</param>
     public InjectionModel(float[] weights, float bias)
     {
@@ -47,12 +43,14 @@ internal sealed class InjectionModel
             throw new ArgumentException($"An injection model needs {InjectionFeatures.Dimensions} weights, not {weights.Length}.", nameof(weights));
         }
 
-        this.weights = weights;
-        halves = new Half[weights.Length];
+        // The file stores half floats, so the weights are rounded to half precision here: a model scores the same before
+        // it is saved and after it is loaded (cross-validation measures exactly what ships).
+        this.weights = new float[weights.Length];
         for (var i = 0; i < weights.Length; i++)
         {
-            halves[i] = (Half)weights[i];
+            this.weights[i] = (float)(Half)weights[i];
         }
+
         Bias = bias;
     }
 
@@ -62,7 +60,7 @@ internal sealed class InjectionModel
     /// <summary>Gets the bias.</summary>
     public float Bias { get; }
 
-    /// <summary>Gets the weights (read-only by convention; the array is shared).</summary>
+    /// <summary>Gets the weights.</summary>
     public ReadOnlySpan<float> Weights => weights;
 
     /// <summary>Computes the two views the features are read from.</summary>
@@ -197,7 +195,7 @@ internal sealed class InjectionModel
 
     private double Dot(string folded, string spaced, double ruleScore, IReadOnlyList<string> ruleFamilies)
     {
-        var dot = new DotVisitor(halves);
+        var dot = new DotVisitor(weights);
         Extract(folded, spaced, ruleScore, ruleFamilies, ref dot);
         return dot.Sum + Bias;
     }
@@ -211,7 +209,7 @@ internal sealed class InjectionModel
     /// <returns>The score in [0, 1]; 0.5 is the decision boundary.</returns>
     public double Score((string Folded, string Spaced, string Outside) views, double ruleScore, IReadOnlyList<string> ruleFamilies)
     {
-        var dot = new DotVisitor(halves);
+        var dot = new DotVisitor(weights);
         InjectionFeatures.Extract(views.Folded, views.Spaced, views.Outside, ruleScore, ruleFamilies, ref dot);
         return Sigmoid(dot.Sum + Bias);
     }
@@ -359,10 +357,10 @@ internal sealed class InjectionModel
         return Load(stream);
     }
 
-    private struct DotVisitor(Half[] weights) : InjectionFeatures.IVisitor
+    private struct DotVisitor(float[] weights) : InjectionFeatures.IVisitor
     {
         public float Sum;
 
-        public void Visit(int index, float value) => Sum += (float)weights[index] * value;
+        public void Visit(int index, float value) => Sum += weights[index] * value;
     }
 }
