@@ -87,7 +87,7 @@ internal sealed class InjectionModelTrainer
         FeatureVector Span((int Start, int Length) range)
         {
             var views = reader.Views(range);
-            return Vector(views.Folded, views.Spaced, views.Outside, ruleScore == 0 ? (ruleScore, families) : rules.Score(views.Folded));
+            return Vector(views.Folded.ToString(), views.Spaced.ToString(), views.Outside.ToString(), ruleScore == 0 ? (ruleScore, families) : rules.Score(views.Folded.ToString()));
         }
 
         var ranges = reader.Chunks;

@@ -69,7 +69,7 @@ internal static class InjectionFeatures
     /// <param name="ruleScore">The rule layer's score for the window.</param>
     /// <param name="ruleFamilies">The families the rule layer found.</param>
     /// <param name="visitor">The visitor.</param>
-    public static void Extract<TVisitor>(string folded, string spaced, string outsideQuotes, double ruleScore, IReadOnlyList<string> ruleFamilies, ref TVisitor visitor)
+    public static void Extract<TVisitor>(ReadOnlySpan<char> folded, ReadOnlySpan<char> spaced, ReadOnlySpan<char> outsideQuotes, double ruleScore, IReadOnlyList<string> ruleFamilies, ref TVisitor visitor)
         where TVisitor : struct, IVisitor
     {
         var distinct = Distinct.ForThread();
@@ -146,7 +146,7 @@ internal static class InjectionFeatures
         }
     }
 
-    private static void CharGrams<TVisitor>(string folded, ref TVisitor visitor)
+    private static void CharGrams<TVisitor>(ReadOnlySpan<char> folded, ref TVisitor visitor)
         where TVisitor : struct, IVisitor
     {
         // The text is read as " " + folded (whitespace runs collapsed to one space) + " ". The last four characters
@@ -199,14 +199,14 @@ internal static class InjectionFeatures
         return (int)((uint)x & Mask);
     }
 
-    private static int Words<TVisitor>(string spaced, uint wordSeed, uint bigramSeed, ref TVisitor visitor)
+    private static int Words<TVisitor>(ReadOnlySpan<char> spaced, uint wordSeed, uint bigramSeed, ref TVisitor visitor)
         where TVisitor : struct, IVisitor
     {
         var words = 0;
         const float value = 1f;
         uint previous = 0;
         var hasPrevious = false;
-        var span = spaced.AsSpan();
+        var span = spaced;
         var start = 0;
         while (start < span.Length)
         {

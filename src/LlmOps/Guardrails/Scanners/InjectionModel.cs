@@ -207,11 +207,27 @@ internal sealed class InjectionModel
     /// <param name="ruleScore">The rule layer's score for the chunk.</param>
     /// <param name="ruleFamilies">The families the rule layer found in the chunk.</param>
     /// <returns>The score in [0, 1]; 0.5 is the decision boundary.</returns>
-    public double Score((string Folded, string Spaced, string Outside) views, double ruleScore, IReadOnlyList<string> ruleFamilies)
+    public double Score(ChunkViews views, double ruleScore, IReadOnlyList<string> ruleFamilies)
     {
         var dot = new DotVisitor(weights);
         InjectionFeatures.Extract(views.Folded, views.Spaced, views.Outside, ruleScore, ruleFamilies, ref dot);
         return Sigmoid(dot.Sum + Bias);
+    }
+
+    /// <summary>A chunk's views: slices of its window's views, without copying.</summary>
+    /// <param name="folded">The folded view.</param>
+    /// <param name="spaced">The spaced view.</param>
+    /// <param name="outside">The spaced view outside quotations.</param>
+    internal readonly ref struct ChunkViews(ReadOnlySpan<char> folded, ReadOnlySpan<char> spaced, ReadOnlySpan<char> outside)
+    {
+        /// <summary>Gets the folded view.</summary>
+        public ReadOnlySpan<char> Folded { get; } = folded;
+
+        /// <summary>Gets the spaced view.</summary>
+        public ReadOnlySpan<char> Spaced { get; } = spaced;
+
+        /// <summary>Gets the spaced view outside quotations.</summary>
+        public ReadOnlySpan<char> Outside { get; } = outside;
     }
 
     /// <summary>
@@ -254,14 +270,14 @@ internal sealed class InjectionModel
         /// <summary>Gets the views of a range of the folded window.</summary>
         /// <param name="range">The range.</param>
         /// <returns>The folded, spaced and outside-quotations views of the range.</returns>
-        public (string Folded, string Spaced, string Outside) Views((int Start, int Length) range)
+        public ChunkViews Views((int Start, int Length) range)
         {
             var end = range.Start + range.Length;
-            return (folded.Substring(range.Start, range.Length), Slice(spaced, map, range.Start, end), Slice(outside, outsideMap, range.Start, end));
+            return new(folded.AsSpan(range.Start, range.Length), Slice(spaced, map, range.Start, end), Slice(outside, outsideMap, range.Start, end));
         }
 
-        private static string Slice(string view, int[] positions, int start, int end)
-            => view[positions[start]..positions[end]].Trim();
+        private static ReadOnlySpan<char> Slice(string view, int[] positions, int start, int end)
+            => view.AsSpan(positions[start], positions[end] - positions[start]).Trim(' ');
     }
 
     /// <summary>Emits a window's features (the one path shared by training and scoring).</summary>

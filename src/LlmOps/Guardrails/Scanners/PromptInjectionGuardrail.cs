@@ -248,7 +248,7 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         double Read((int Start, int Length) range)
         {
             var views = reader.Views(range);
-            var evidence = rules.Score == 0 ? rules : RuleScore(views.Folded);
+            var evidence = rules.Score == 0 ? rules : RuleScore(views.Folded.ToString());
             return model.Score(views, evidence.Score, evidence.Families);
         }
     }
