@@ -6,7 +6,7 @@ using LlmOps.Guardrails.Training;
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv     [--threshold T] [--epochs N] [--lr R] [--l2 L] [--benign-weight W] [--hard-weight W]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- train  [--threshold T] [--out FILE]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- score  < lines.txt
-//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- eval   labelled.tsv [...]   (attack|benign<TAB>text)
+//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- eval   labelled.tsv [...] [--model FILE]   (attack|benign<TAB>text)
 // Data: tests/LlmOps.Tests/Guardrails/Data (every set except the sealed ones). Default output:
 // src/LlmOps/Guardrails/Scanners/InjectionModel.bin.
 var command = args.Length > 0 ? args[0] : "cv";
@@ -15,8 +15,14 @@ if (command == "eval")
     // Scores a labelled file (lines "attack<TAB>text" or "benign<TAB>text") with the shipped detector, e.g. a public set
     // kept outside the repository. Prints the rates with 95% Wilson intervals.
     var detector = new LlmOps.Guardrails.Scanners.PromptInjectionGuardrail();
+    if (Option("--model") is { } modelFile)
+    {
+        using var stream = File.OpenRead(modelFile);
+        detector.LoadTrainedModel(stream);
+    }
+
     var grammar = new LlmOps.Guardrails.Scanners.PromptInjectionGuardrail { UseTrainedModel = false };
-    foreach (var file in args.Skip(1))
+    foreach (var file in args.Skip(1).Where(a => a.EndsWith(".tsv", StringComparison.Ordinal)))
     {
         var rows = File.ReadLines(file).Select(l => l.Split('\t', 2)).Where(p => p.Length == 2 && p[0] is "attack" or "benign").ToList();
         foreach (var (name, guard) in new[] { ("default detector", detector), ("grammar alone", grammar) })
