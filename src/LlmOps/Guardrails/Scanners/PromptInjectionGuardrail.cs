@@ -209,7 +209,8 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         }
 
         // Score = max over chunks of min(chunk, its context). Contexts cost three chunks each, so they are read only for
-        // chunks that could still raise the maximum, most suspicious first.
+        // chunks that could still raise the maximum and reach the threshold, most suspicious first; below the threshold
+        // the score is an upper bound (max over chunks), which gives the same decision.
         var reader = new InjectionModel.ChunkReader(folded);
         var chunks = reader.Chunks;
         if (chunks.Count == 0)
@@ -240,6 +241,13 @@ public sealed class PromptInjectionGuardrail : IGuardrail
             if (scores[top] <= best)
             {
                 return best;
+            }
+
+            if (scores[top] < Threshold)
+            {
+                // No remaining chunk can reach the threshold, with or without its context: report the upper bound and
+                // skip reading contexts (the decision is the same either way).
+                return Math.Max(best, scores[top]);
             }
 
             best = Math.Max(best, Math.Min(scores[top], Read(InjectionModel.Context(chunks, top))));
