@@ -75,10 +75,10 @@ internal sealed class InjectionModelTrainer
             return new FeatureVector([.. indices], [.. values]);
         }
 
-        var whole = Vector(folded, spaced, null, (ruleScore, families));
         if (folded.Length <= InjectionModel.ChunkCharacters)
         {
-            return new TrainingSample([whole], whole, ruleScore, [whole]);
+            var whole = Vector(folded, spaced, null, (ruleScore, families));
+            return new TrainingSample([whole], ruleScore, [whole]);
         }
 
         // As PromptInjectionGuardrail.ModelScore reads a long text: chunks and their contexts, sliced by a ChunkReader,
@@ -93,12 +93,13 @@ internal sealed class InjectionModelTrainer
         var ranges = reader.Chunks;
         if (ranges.Count == 0)
         {
-            return new TrainingSample([whole], whole, ruleScore, [whole]);
+            var empty = Vector(folded, spaced, null, (ruleScore, families));
+            return new TrainingSample([empty], ruleScore, [empty]);
         }
 
         var chunks = ranges.Select(Span).ToArray();
         var contexts = Enumerable.Range(0, ranges.Count).Select(k => Span(InjectionModel.Context(ranges, k))).ToArray();
-        return new TrainingSample(chunks, whole, ruleScore, contexts);
+        return new TrainingSample(chunks, ruleScore, contexts);
     }
 
     /// <summary>Fits a model.</summary>

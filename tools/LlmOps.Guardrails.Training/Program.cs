@@ -31,7 +31,7 @@ if (command == "eval")
             {
                 var items = rows.Where(r => r[0] == label).ToList();
                 var hits = items.Count(r => guard.Score(r[1].Replace("\\n", "\n", StringComparison.Ordinal)).Score >= guard.Threshold);
-                var (share, low, high) = Wilson(hits, items.Count);
+                var (share, low, high) = WilsonInterval.Of(hits, items.Count);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {Path.GetFileName(file)} | {name} | {(label == "attack" ? "TPR" : "FPR")} | {hits}/{items.Count} | {share * 100:0.0}% | [{low * 100:0.0}%, {high * 100:0.0}%] |"));
             }
         }
@@ -121,21 +121,6 @@ switch (command)
 
 Console.Error.WriteLine($"done in {clock.Elapsed.TotalSeconds:0.0} s");
 return 0;
-
-static (double Rate, double Low, double High) Wilson(int hits, int n)
-{
-    if (n == 0)
-    {
-        return (double.NaN, double.NaN, double.NaN);
-    }
-
-    const double Z = 1.959963984540054;
-    var p = (double)hits / n;
-    var denominator = 1 + (Z * Z / n);
-    var center = (p + (Z * Z / (2 * n))) / denominator;
-    var half = Z * Math.Sqrt((p * (1 - p) / n) + (Z * Z / (4.0 * n * n))) / denominator;
-    return (p, Math.Max(0, center - half), Math.Min(1, center + half));
-}
 
 string? Option(string name)
 {

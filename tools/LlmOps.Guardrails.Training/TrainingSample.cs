@@ -4,13 +4,12 @@ namespace LlmOps.Guardrails.Training;
 
 /// <summary>
 /// A text as the model reads it: one feature vector per chunk (<see cref="InjectionModel.Chunks"/>; a single chunk when
-/// the text is short), the whole text's vector, and the grammar's score.
+/// the text is short), each chunk's context, and the grammar's score.
 /// </summary>
 /// <param name="Chunks">The chunks' vectors.</param>
-/// <param name="Whole">The whole text's vector (used to start training on a long attack before its chunks are ranked).</param>
 /// <param name="RuleScore">The grammar's score for the text.</param>
 /// <param name="Contexts">For each chunk, its context: the span from the chunk before it to the chunk after it.</param>
-internal sealed record TrainingSample(FeatureVector[] Chunks, FeatureVector Whole, double RuleScore, FeatureVector[] Contexts)
+internal sealed record TrainingSample(FeatureVector[] Chunks, double RuleScore, FeatureVector[] Contexts)
 {
     /// <summary>Scores the text as the guardrail does: its most suspicious chunk.</summary>
     /// <param name="model">The model.</param>

@@ -1,3 +1,4 @@
+using LlmOps.Guardrails.Training;
 using System.Runtime.CompilerServices;
 
 namespace LlmOps.Tests.Guardrails;
@@ -17,25 +18,9 @@ internal static class QualityData
     public static IReadOnlyList<(string Type, string Value, string Text)> Triples(string name)
         => [.. Lines(name).Select(l => l.Split('\t', 3)).Select(p => p.Length == 3 ? (p[0], p[1], p[2]) : (p[0], string.Empty, p[1]))];
 
-    /// <summary>A rate with its 95% Wilson score interval.</summary>
-    public static (double Rate, double Low, double High) Wilson(int hits, int n)
-    {
-        if (n == 0)
-        {
-            return (double.NaN, double.NaN, double.NaN);
-        }
-
-        const double Z = 1.959963984540054;
-        var p = (double)hits / n;
-        var denominator = 1 + (Z * Z / n);
-        var center = (p + (Z * Z / (2 * n))) / denominator;
-        var half = Z * Math.Sqrt((p * (1 - p) / n) + (Z * Z / (4.0 * n * n))) / denominator;
-        return (p, Math.Max(0, center - half), Math.Min(1, center + half));
-    }
-
     public static string Row(string check, string split, int hits, int n, string gate, bool met)
     {
-        var (rate, low, high) = Wilson(hits, n);
+        var (rate, low, high) = WilsonInterval.Of(hits, n);
         return $"| {check} | {split} | {hits}/{n} | {rate * 100:0.0}% | [{low * 100:0.0}%, {high * 100:0.0}%] | {gate} | {(gate.StartsWith('(') ? "-" : met ? "met" : "NOT met")} |";
     }
 }

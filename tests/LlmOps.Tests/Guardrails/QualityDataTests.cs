@@ -1,3 +1,5 @@
+using LlmOps.Guardrails.Training;
+
 namespace LlmOps.Tests.Guardrails;
 
 public sealed class QualityDataTests
@@ -8,7 +10,7 @@ public sealed class QualityDataTests
     [InlineData(50, 100, 0.5, 0.4038, 0.5962)]
     public void Wilson_KnownValues(int hits, int n, double rate, double low, double high)
     {
-        var w = QualityData.Wilson(hits, n);
+        var w = WilsonInterval.Of(hits, n);
         Assert.Equal(rate, w.Rate, 4);
         Assert.Equal(low, w.Low, 3);
         Assert.Equal(high, w.High, 3);

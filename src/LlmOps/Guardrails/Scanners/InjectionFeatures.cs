@@ -51,6 +51,11 @@ internal static class InjectionFeatures
     private const uint OutsideBigramSeed = 0xD3A2646C;
     private const uint RuleSeed = 0x27D4EB2F;
 
+    // The rule features' name prefixes, hashed once.
+    private static readonly uint WordsPrefix = Hash("words:", FnvOffset ^ RuleSeed);
+    private static readonly uint BandPrefix = Hash("band:", FnvOffset ^ RuleSeed);
+    private static readonly uint FamilyPrefix = Hash("family:", FnvOffset ^ RuleSeed);
+
     /// <summary>Receives features.</summary>
     public interface IVisitor
     {
@@ -250,14 +255,14 @@ internal static class InjectionFeatures
         if (words <= 12)
         {
             var length = words <= 2 ? "1-2" : words <= 5 ? "3-5" : "6-12";
-            visitor.Visit((int)(Finish(Hash(length, Hash("words:", FnvOffset ^ RuleSeed))) & Mask), 1f);
+            visitor.Visit((int)(Finish(Hash(length, WordsPrefix)) & Mask), 1f);
         }
         // Score bands: none, weak (discounted meta-discussion lands here), strong, certain.
         var band = ruleScore <= 0 ? "none" : ruleScore < 0.35 ? "weak" : ruleScore < 0.5 ? "near" : ruleScore < 0.85 ? "strong" : "certain";
-        visitor.Visit((int)(Finish(Hash(band, Hash("band:", FnvOffset ^ RuleSeed))) & Mask), 1f);
+        visitor.Visit((int)(Finish(Hash(band, BandPrefix)) & Mask), 1f);
         foreach (var family in ruleFamilies)
         {
-            visitor.Visit((int)(Finish(Hash(family, Hash("family:", FnvOffset ^ RuleSeed))) & Mask), 1f);
+            visitor.Visit((int)(Finish(Hash(family, FamilyPrefix)) & Mask), 1f);
         }
     }
 

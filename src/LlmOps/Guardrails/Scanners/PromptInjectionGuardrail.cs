@@ -145,7 +145,7 @@ public sealed class PromptInjectionGuardrail : IGuardrail
     public (double Score, IReadOnlyList<string> Families) Score(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var rules = RuleScore(text, out var folded, out var spaced);
+        var rules = RuleScore(text, out var folded, out var spaced, out var payload);
         if (!UseTrainedModel)
         {
             return rules;
@@ -169,8 +169,7 @@ public sealed class PromptInjectionGuardrail : IGuardrail
 
                 // When the grammar found nothing in the whole text, it finds nothing in any window either.
                 var windowRules = rules.Score == 0 ? rules : RuleScore(window);
-                var windowSpaced = InjectionNormalizer.Rejoin(InjectionNormalizer.SpacedFromFolded(window));
-                best = Math.Max(best, ModelScore(model, window, windowSpaced, windowRules));
+                best = Math.Max(best, ModelScore(model, window, spaced: null, windowRules));
                 if (best >= Threshold || start + WindowSize >= folded.Length)
                 {
                     break;
@@ -178,11 +177,9 @@ public sealed class PromptInjectionGuardrail : IGuardrail
             }
         }
 
-        var payload = InjectionNormalizer.DecodeBase64Payloads(text);
-        if (payload.Length > 0 && best < Threshold)
+        if (payload is { } decoded && best < Threshold)
         {
-            var decodedRules = ScoreView(payload, allowDiscount: false, out var payloadFolded, out var payloadSpaced);
-            best = Math.Max(best, ModelScore(model, payloadFolded, payloadSpaced, decodedRules));
+            best = Math.Max(best, ModelScore(model, decoded.Folded, decoded.Spaced, (decoded.Score, decoded.Families)));
         }
 
         if (rules.Score >= GrammarCertainty && rules.Score > best && IsShortText(text))
@@ -195,16 +192,18 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         return best < Threshold ? (best, rules.Families) : (best, [.. rules.Families, "model"]);
     }
 
-    private (double Score, IReadOnlyList<string> Families) RuleScore(string text) => RuleScore(text, out _, out _);
+    private (double Score, IReadOnlyList<string> Families) RuleScore(string text) => RuleScore(text, out _, out _, out _);
 
     /// <summary>
     /// The trained layer's score for a window: the window itself when it is short, else its most suspicious chunk of whole
     /// sentences, each chunk with the grammar's evidence for that chunk (see <see cref="InjectionModel.ChunkCharacters"/>).
+    /// <paramref name="spaced"/> is only read for a short window; pass <see langword="null"/> when it is not at hand.
     /// </summary>
-    internal double ModelScore(InjectionModel model, string folded, string spaced, (double Score, IReadOnlyList<string> Families) rules)
+    internal double ModelScore(InjectionModel model, string folded, string? spaced, (double Score, IReadOnlyList<string> Families) rules)
     {
         if (folded.Length <= InjectionModel.ChunkCharacters)
         {
+            spaced ??= InjectionNormalizer.Rejoin(InjectionNormalizer.SpacedFromFolded(folded));
             return model.Score(folded, spaced, rules.Score, rules.Families);
         }
 
@@ -262,14 +261,20 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         }
     }
 
-    /// <summary>Scores a text with the grammar alone; also returns the text's folded and spaced views.</summary>
-    private (double Score, IReadOnlyList<string> Families) RuleScore(string text, out string folded, out string spaced)
+    /// <summary>
+    /// Scores a text with the grammar alone; also returns the text's folded and spaced views, and the grammar's reading
+    /// of its decoded base64 payloads (null when it has none), so the trained layer can read them without decoding again.
+    /// </summary>
+    private (double Score, IReadOnlyList<string> Families) RuleScore(
+        string text, out string folded, out string spaced, out (double Score, IReadOnlyList<string> Families, string Folded, string Spaced)? payload)
     {
         var best = ScoreView(text, allowDiscount: true, out folded, out spaced);
-        var payload = InjectionNormalizer.DecodeBase64Payloads(text);
-        if (payload.Length > 0)
+        payload = null;
+        var decodedText = InjectionNormalizer.DecodeBase64Payloads(text);
+        if (decodedText.Length > 0)
         {
-            var decoded = ScoreView(payload, allowDiscount: false, out _, out _);
+            var decoded = ScoreView(decodedText, allowDiscount: false, out var decodedFolded, out var decodedSpaced);
+            payload = (decoded.Score, decoded.Families, decodedFolded, decodedSpaced);
             if (decoded.Score > best.Score)
             {
                 best = (decoded.Score, [.. decoded.Families, "base64"]);
