@@ -671,14 +671,14 @@ public sealed class GuardrailsChatClientTests : IDisposable
     }
 
     [Fact]
-    public void AddGuardrails_InvalidOptions_FailsAtStartupNamingTheOption()
+    public async Task AddGuardrails_InvalidOptions_FailsAtStartupNamingTheOption()
     {
         var services = new ServiceCollection();
         services.AddLlmOps().AddGuardrails(o => o.WindowSize = 1);
         using var provider = services.BuildServiceProvider();
 
         // What a host runs at startup (ValidateOnStart), then what the pipeline resolves.
-        var atStartup = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        var atStartup = await Assert.ThrowsAsync<OptionsValidationException>(() => provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync());
         var onResolve = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<GuardrailsOptions>());
         Assert.Contains("GuardrailsOptions.WindowSize", atStartup.Message, StringComparison.Ordinal);
         Assert.Contains("GuardrailsOptions.WindowSize", onResolve.Message, StringComparison.Ordinal);
