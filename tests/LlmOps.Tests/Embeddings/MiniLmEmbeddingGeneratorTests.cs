@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using LlmOps.Embeddings.MiniLM;
-using LlmOps.Tests.Caching;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -8,7 +7,9 @@ namespace LlmOps.Tests.Embeddings;
 
 public sealed class MiniLmEmbeddingGeneratorTests
 {
-    private static MiniLmEmbeddingGenerator Shared => CachePairData.Generator;
+    private static readonly Lazy<MiniLmEmbeddingGenerator> s_shared = new(static () => new MiniLmEmbeddingGenerator());
+
+    private static MiniLmEmbeddingGenerator Shared => s_shared.Value;
 
     [Fact]
     public void Metadata_ReportsModelIdAndDimensions()

@@ -12,7 +12,7 @@ namespace LlmOps.Tests.Guardrails;
 /// </summary>
 public sealed class EmbeddingClassifierQualityTests(ITestOutputHelper output)
 {
-    private static readonly Lazy<CachedEmbeddingGenerator> Generator = new(static () => new CachedEmbeddingGenerator(CachePairData.Generator));
+    private static readonly Lazy<CachedEmbeddingGenerator> Generator = new(static () => new CachedEmbeddingGenerator(new LlmOps.Embeddings.MiniLM.MiniLmEmbeddingGenerator()));
 
     private static readonly string[][] FoldA =
     [

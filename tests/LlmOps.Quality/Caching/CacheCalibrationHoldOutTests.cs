@@ -1,7 +1,7 @@
 using LlmOps.Caching;
 using Xunit.Abstractions;
 
-namespace LlmOps.Tests.Caching;
+namespace LlmOps.Quality.Caching;
 
 /// <summary>
 /// Two-fold held-out check of the threshold calibration on the committed pair sets: calibrate on one half, measure on

@@ -2,7 +2,7 @@ using LlmOps.Caching;
 using LlmOps.Embeddings.MiniLM;
 using Microsoft.Extensions.AI;
 
-namespace LlmOps.Tests.Caching;
+namespace LlmOps.Quality.Caching;
 
 /// <summary>The committed pair sets and one shared MiniLM generator (the model loads once per test run).</summary>
 internal static class CachePairData
@@ -29,7 +29,7 @@ internal static class CachePairData
 
     private static List<(string, SemanticCachePair)> Load(string file, bool shouldMatch)
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "Caching", "Data", file);
+        var path = Path.Combine(AppContext.BaseDirectory, "data", "cache-pairs", file);
         var pairs = new List<(string, SemanticCachePair)>();
         foreach (var line in File.ReadLines(path))
         {

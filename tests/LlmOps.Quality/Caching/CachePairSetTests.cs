@@ -1,8 +1,9 @@
+using LlmOps.Tests.Caching;
 using LlmOps.Caching;
 using Microsoft.Extensions.AI;
 using Xunit.Abstractions;
 
-namespace LlmOps.Tests.Caching;
+namespace LlmOps.Quality.Caching;
 
 /// <summary>The committed negative and paraphrase sets, with real all-MiniLM-L6-v2 embeddings.</summary>
 public sealed class CachePairSetTests(ITestOutputHelper output)
