@@ -47,12 +47,12 @@ public class VectorSearchBenchmark
         // First query after build vs steady state (AggressiveOptimization means no tier-0 kernel).
         _index.MaxDegreeOfParallelism = 1;
         var sw = Stopwatch.StartNew();
-        _index.Search(_query, K);
+        _index.SearchAllScopes(_query, K);
         double first = sw.Elapsed.TotalMilliseconds;
         sw.Restart();
         for (int i = 0; i < 20; i++)
         {
-            _index.Search(_query, K);
+            _index.SearchAllScopes(_query, K);
         }
 
         double steady = sw.Elapsed.TotalMilliseconds / 20;
@@ -105,18 +105,18 @@ public class VectorSearchBenchmark
     public IReadOnlyList<VectorSearchResult> Flat1Thread()
     {
         _index.MaxDegreeOfParallelism = 1;
-        return _index.Search(_query, K);
+        return _index.SearchAllScopes(_query, K);
     }
 
     [Benchmark]
     public IReadOnlyList<VectorSearchResult> FlatParallel()
     {
         _index.MaxDegreeOfParallelism = Environment.ProcessorCount;
-        return _index.Search(_query, K);
+        return _index.SearchAllScopes(_query, K);
     }
 
     [Benchmark]
-    public IReadOnlyList<VectorSearchResult> Int8Rescored1Thread() => _quantized.Search(_query, K);
+    public IReadOnlyList<VectorSearchResult> Int8Rescored1Thread() => _quantized.SearchAllScopes(_query, K);
 
     [Benchmark(OperationsPerInvoke = 16)]
     public int Sequential16Queries1Thread()
@@ -125,14 +125,14 @@ public class VectorSearchBenchmark
         int n = 0;
         for (int i = 0; i < 16; i++)
         {
-            n += _index.Search(_queries16.AsSpan(i * D, D), K).Count;
+            n += _index.SearchAllScopes(_queries16.AsSpan(i * D, D), K).Count;
         }
 
         return n;
     }
 
     [Benchmark(OperationsPerInvoke = 16)]
-    public int Batch16Queries1Thread() => _index.SearchBatch(_queries16, K).Length;
+    public int Batch16Queries1Thread() => _index.SearchBatchAllScopes(_queries16, K).Length;
 
     [Benchmark]
     public int USearchHnsw()
@@ -186,14 +186,14 @@ public class VectorSearchScalingBenchmark
     public IReadOnlyList<VectorSearchResult> Flat1Thread()
     {
         _index.MaxDegreeOfParallelism = 1;
-        return _index.Search(_query, K);
+        return _index.SearchAllScopes(_query, K);
     }
 
     [Benchmark]
     public IReadOnlyList<VectorSearchResult> FlatParallel()
     {
         _index.MaxDegreeOfParallelism = Environment.ProcessorCount;
-        return _index.Search(_query, K);
+        return _index.SearchAllScopes(_query, K);
     }
 }
 
@@ -233,14 +233,14 @@ public class VectorParallelThresholdBenchmark
     public IReadOnlyList<VectorSearchResult> Flat1Thread()
     {
         _index.MaxDegreeOfParallelism = 1;
-        return _index.Search(_query, K);
+        return _index.SearchAllScopes(_query, K);
     }
 
     [Benchmark]
     public IReadOnlyList<VectorSearchResult> FlatParallelForced()
     {
         _index.MaxDegreeOfParallelism = Environment.ProcessorCount;
-        return _index.Search(_query, K);
+        return _index.SearchAllScopes(_query, K);
     }
 }
 
@@ -352,7 +352,7 @@ internal static class VectorBenchData
                 query[j] += (float)((rng.NextDouble() - 0.5) * 0.2);
             }
 
-            var truth = exact.Search(query, 10).Select(r => ulong.Parse(r.Key, System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+            var truth = exact.SearchAllScopes(query, 10).Select(r => ulong.Parse(r.Key, System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
             index.Search(query, 10, out ulong[] keys, out _);
             hits += keys.Count(truth.Contains);
             total += 10;

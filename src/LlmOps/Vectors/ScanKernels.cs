@@ -38,7 +38,7 @@ internal static class ScanKernels
             ScanFloat(p, 0, 0, p.RowCount, v, ref heap);
             ScanInt8(p, 0, 0, p.RowCount, wide, ref heap);
             ScanFloatBatch(p, 0, 0, p.RowCount, v, 1, new Span<TopK>(ref heap));
-            _ = FlatVectorIndex.ToResults(ref heap, parts, 1f);
+            _ = heap.ToResults(1f);
         }
         finally
         {

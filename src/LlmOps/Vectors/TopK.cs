@@ -92,6 +92,23 @@ internal struct TopK
         }
     }
 
+    /// <summary>Drains the heap into results in descending score, each score multiplied by <paramref name="scale"/>.</summary>
+    public VectorSearchResult[] ToResults(float scale)
+    {
+        int n = _count;
+        Span<Candidate> sorted = n <= 128 ? stackalloc Candidate[n] : new Candidate[n];
+        DrainDescending(sorted);
+        var results = new VectorSearchResult[n];
+        for (int i = 0; i < n; i++)
+        {
+            Candidate c = sorted[i];
+            VectorPartition p = _parts[c.Part];
+            results[i] = new VectorSearchResult(p.Keys[c.Row]!, Math.Clamp(c.Score * scale, -1f, 1f), p.Scope);
+        }
+
+        return results;
+    }
+
     public void Dispose()
     {
         if (_items is not null)

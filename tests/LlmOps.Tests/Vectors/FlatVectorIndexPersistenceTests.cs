@@ -35,7 +35,7 @@ public class FlatVectorIndexPersistenceTests
         for (int t = 0; t < 5; t++)
         {
             float[] q = VectorTestData.Random(rng, 17);
-            Assert.Equal(original.Search(q, 10), loaded.Search(q, 10));
+            Assert.Equal(original.SearchAllScopes(q, 10), loaded.SearchAllScopes(q, 10));
             Assert.Equal(original.Search(q, 10, "tenant1"), loaded.Search(q, 10, "tenant1"));
             Assert.Equal(original.Search(q, 10, null), loaded.Search(q, 10, null));
         }
@@ -100,7 +100,7 @@ public class FlatVectorIndexPersistenceTests
         Assert.Throws<VectorIndexFormatException>(() => other.ReplaceFrom(new MemoryStream(corrupted)));
         Assert.Throws<VectorIndexFormatException>(() => other.ReplaceFrom(new MemoryStream(data[..^3])));
         Assert.Equal(1, other.Count);
-        Assert.Equal("only", Assert.Single(other.Search(VectorTestData.Random(new Random(2), 17), 10)).Key);
+        Assert.Equal("only", Assert.Single(other.SearchAllScopes(VectorTestData.Random(new Random(2), 17), 10)).Key);
 
         other.ReplaceFrom(new MemoryStream(data));
         Assert.Equal(index.Count, other.Count);

@@ -44,15 +44,15 @@ public class FlatVectorIndexTests
             float[] q = VectorTestData.Random(rng, dim);
             var expected = VectorTestData.Reference(entries, q, k);
             var exact = VectorTestData.Reference(entries, q, int.MaxValue).ToDictionary(e => e.Key, e => e.Score);
-            var actual = index.Search(q, k);
+            var actual = index.SearchAllScopes(q, k);
             VectorTestData.AssertMatches(expected, actual, exact);
 
             // Batched search gives bit-identical results to single searches, for any batch size.
             float[][] more = [q, .. Enumerable.Range(0, 5).Select(_ => VectorTestData.Random(rng, dim))];
-            var batch = index.SearchBatch(more.SelectMany(x => x).ToArray(), k);
+            var batch = index.SearchBatchAllScopes(more.SelectMany(x => x).ToArray(), k);
             for (int b = 0; b < more.Length; b++)
             {
-                Assert.Equal(index.Search(more[b], k), batch[b]);
+                Assert.Equal(index.SearchAllScopes(more[b], k), batch[b]);
             }
         }
     }
@@ -63,7 +63,7 @@ public class FlatVectorIndexTests
         using var index = new FlatVectorIndex(2);
         index.Add("a", [1f, 0f]);
         index.Add("b", [0f, 1f]);
-        var r = index.Search([1f, 0.1f], 100);
+        var r = index.SearchAllScopes([1f, 0.1f], 100);
         Assert.Equal(["a", "b"], r.Select(x => x.Key));
     }
 
@@ -76,7 +76,7 @@ public class FlatVectorIndexTests
             index.Add(key, [1f, 2f, 3f]);
         }
 
-        var r = index.Search([1f, 2f, 3f], 3);
+        var r = index.SearchAllScopes([1f, 2f, 3f], 3);
         Assert.Equal(["a", "b", "c"], r.Select(x => x.Key));
         Assert.All(r, x => Assert.Equal(1f, x.Score, 1e-6));
     }
@@ -86,7 +86,7 @@ public class FlatVectorIndexTests
     {
         using var index = new FlatVectorIndex(2);
         index.Add("x", [10f, 0f]);
-        var r = Assert.Single(index.Search([3f, 3f], 1));
+        var r = Assert.Single(index.SearchAllScopes([3f, 3f], 1));
         Assert.Equal(MathF.Sqrt(0.5f), r.Score, 1e-6);
     }
 
@@ -129,16 +129,16 @@ public class FlatVectorIndexTests
     public void Search_InvalidK_ThrowsArgumentOutOfRange()
     {
         using var index = new FlatVectorIndex(2);
-        Assert.Throws<ArgumentOutOfRangeException>(() => index.Search([1f, 0f], 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => index.Search([1f, 0f], -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => index.SearchAllScopes([1f, 0f], 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => index.SearchAllScopes([1f, 0f], -1));
     }
 
     [Fact]
     public void Search_WrongDimensionOrZeroQuery_ThrowsArgumentException()
     {
         using var index = new FlatVectorIndex(2);
-        Assert.Throws<ArgumentException>(() => index.Search([1f, 0f, 0f], 1));
-        Assert.Throws<ArgumentException>(() => index.Search([0f, 0f], 1));
+        Assert.Throws<ArgumentException>(() => index.SearchAllScopes([1f, 0f, 0f], 1));
+        Assert.Throws<ArgumentException>(() => index.SearchAllScopes([0f, 0f], 1));
     }
 
     [Fact]
@@ -171,7 +171,7 @@ public class FlatVectorIndexTests
         Assert.True(index.Remove("a"));
         Assert.False(index.Remove("a"));
         Assert.False(index.ContainsKey("a"));
-        Assert.Equal(["b"], index.Search([1f, 0f], 10).Select(r => r.Key));
+        Assert.Equal(["b"], index.SearchAllScopes([1f, 0f], 10).Select(r => r.Key));
     }
 
     [Fact]
@@ -198,7 +198,7 @@ public class FlatVectorIndexTests
         foreach (var (key, v) in vectors)
         {
             Assert.True(index.TryGetVector(key, buffer));
-            var top = index.Search(v, 1)[0];
+            var top = index.SearchAllScopes(v, 1)[0];
             Assert.Equal(1f, top.Score, 1e-5);
         }
 
@@ -206,7 +206,7 @@ public class FlatVectorIndexTests
         var entries = vectors.Select(kv => (kv.Key, kv.Value)).ToList();
         VectorTestData.AssertMatches(
             VectorTestData.Reference(entries, q, 10),
-            index.Search(q, 10),
+            index.SearchAllScopes(q, 10),
             VectorTestData.Reference(entries, q, int.MaxValue).ToDictionary(e => e.Key, e => e.Score));
     }
 
@@ -222,7 +222,7 @@ public class FlatVectorIndexTests
         Assert.Equal(["t2-a"], index.Search([1f, 0f], 10, "tenant2").Select(r => r.Key));
         Assert.Equal(["none"], index.Search([1f, 0f], 10, null).Select(r => r.Key));
         Assert.Empty(index.Search([1f, 0f], 10, "unknown"));
-        Assert.Equal(3, index.Search([1f, 0f], 10).Count);
+        Assert.Equal(3, index.SearchAllScopes([1f, 0f], 10).Count);
         Assert.Equal(1, index.CountInScope("tenant1"));
     }
 
@@ -331,7 +331,7 @@ public class FlatVectorIndexTests
             while (!cts.IsCancellationRequested)
             {
                 int j = rng.Next(dim);
-                var results = index.Search(Basis(dim, j), 5);
+                var results = index.SearchAllScopes(Basis(dim, j), 5);
                 for (int i = 1; i < results.Count; i++)
                 {
                     if (results[i].Score > results[i - 1].Score)
@@ -375,9 +375,9 @@ public class FlatVectorIndexTests
         {
             float[] q = VectorTestData.Random(rng, 384);
             index.MaxDegreeOfParallelism = 4;
-            var parallel = index.Search(q, 25);
+            var parallel = index.SearchAllScopes(q, 25);
             index.MaxDegreeOfParallelism = 1;
-            Assert.Equal(index.Search(q, 25), parallel);
+            Assert.Equal(index.SearchAllScopes(q, 25), parallel);
         }
     }
 
@@ -429,7 +429,7 @@ public class FlatVectorIndexTests
         Assert.Single(index.Partitions);
         Assert.Equal(0, index.CountInScope("a"));
         Assert.Empty(index.Search([1f, 0f], 5, "a"));
-        Assert.Equal(["b1"], index.Search([1f, 0f], 5).Select(r => r.Key));
+        Assert.Equal(["b1"], index.SearchAllScopes([1f, 0f], 5).Select(r => r.Key));
 
         // The scope comes back as new when written again.
         index.Add("a3", [0f, 1f], "a");
@@ -497,7 +497,7 @@ public class FlatVectorIndexTests
 
         Assert.Equal(2, index.Partitions.Count);
         Assert.Empty(index.Search([1f, 0f], 5, "old"));
-        Assert.Equal("new", Assert.Single(index.Search([1f, 0f], 1)).Scope);
+        Assert.Equal("new", Assert.Single(index.SearchAllScopes([1f, 0f], 1)).Scope);
     }
 
     [Fact]
@@ -551,7 +551,7 @@ public class FlatVectorIndexTests
         Assert.Equal(10, index.PartitionCount);
         Assert.True(index.PartitionArray.Length <= 64, $"{index.PartitionArray.Length} slots kept for 10 scopes");
         Assert.Equal("k4995", Assert.Single(index.Search([1f, 4995f], 1, "s4995")).Key);
-        Assert.Equal(10, index.Search([1f, 1f], 100).Count);
+        Assert.Equal(10, index.SearchAllScopes([1f, 1f], 100).Count);
     }
 
     [Fact]
@@ -572,7 +572,7 @@ public class FlatVectorIndexTests
         VectorPartition p = Assert.Single(index.Partitions);
         Assert.True(p.Keys.Length <= 256, $"capacity stayed at {p.Keys.Length} rows for 50 live entries");
         Assert.Equal(p.Keys.Length * 16, p.Data.Length);
-        Assert.Equal(Enumerable.Range(1950, 50).Select(i => "k" + i).Order(StringComparer.Ordinal), index.Search(VectorTestData.Random(rng, 16), 100).Select(r => r.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(Enumerable.Range(1950, 50).Select(i => "k" + i).Order(StringComparer.Ordinal), index.SearchAllScopes(VectorTestData.Random(rng, 16), 100).Select(r => r.Key).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -594,9 +594,9 @@ public class FlatVectorIndexTests
         {
             float[] q = VectorTestData.Random(rng, 17);
             index.MaxDegreeOfParallelism = 3;
-            var parallel = index.Search(q, k);
+            var parallel = index.SearchAllScopes(q, k);
             index.MaxDegreeOfParallelism = 1;
-            Assert.Equal(index.Search(q, k), parallel);
+            Assert.Equal(index.SearchAllScopes(q, k), parallel);
         }
     }
 
@@ -616,7 +616,7 @@ public class FlatVectorIndexTests
         }
 
         float[] q = VectorTestData.Random(rng, 384);
-        index.Search(q, 10);
+        index.SearchAllScopes(q, 10);
 
         // The least of a few runs: the runtime itself (tiered JIT call counting, a concurrently running test's
         // class constructor on this thread) can occasionally charge a one-off allocation to a single call.
@@ -624,7 +624,7 @@ public class FlatVectorIndexTests
         for (int run = 0; run < 5; run++)
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
-            index.Search(q, 10);
+            index.SearchAllScopes(q, 10);
             allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 

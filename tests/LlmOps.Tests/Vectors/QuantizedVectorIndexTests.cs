@@ -43,8 +43,8 @@ public class QuantizedVectorIndexTests(Xunit.Abstractions.ITestOutputHelper outp
         int hits = 0;
         for (int q = 0; q < queries; q++)
         {
-            var truth = exact.Search(vectors[q], 10).Select(r => r.Key).ToHashSet();
-            var got = quantized.Search(vectors[q], 10);
+            var truth = exact.SearchAllScopes(vectors[q], 10).Select(r => r.Key).ToHashSet();
+            var got = quantized.SearchAllScopes(vectors[q], 10);
             hits += got.Count(r => truth.Contains(r.Key));
         }
 
@@ -98,7 +98,7 @@ public class QuantizedVectorIndexTests(Xunit.Abstractions.ITestOutputHelper outp
         float[] q = VectorTestData.Random(rng, dim);
         VectorTestData.AssertMatches(
             VectorTestData.Reference(entries, q, 10),
-            index.Search(q, 10),
+            index.SearchAllScopes(q, 10),
             VectorTestData.Reference(entries, q, int.MaxValue).ToDictionary(e => e.Key, e => e.Score));
     }
 

@@ -4,8 +4,8 @@ using System.Text;
 
 namespace LlmOps.Vectors;
 
-/// <content>
-/// Persistence. Binary format, little-endian:
+/// <summary>
+/// Persistence of a <see cref="VectorStore"/>. Binary format, little-endian:
 /// <list type="number">
 /// <item>magic: the 8 ASCII bytes <c>LLMOPSVI</c>;</item>
 /// <item>version: uint16, currently 1; flags: uint16, reserved, 0;</item>
@@ -14,20 +14,18 @@ namespace LlmOps.Vectors;
 /// then <c>dimensions</c> float32 values of the normalised vector;</item>
 /// <item>checksum: uint64 XxHash64 of every preceding byte.</item>
 /// </list>
-/// </content>
-public sealed partial class FlatVectorIndex
+/// Quantised stores write the same format (float32 rows); their int8 codes are rebuilt on load.
+/// </summary>
+internal static class VectorIndexFile
 {
     internal const ushort FormatVersion = 1;
     private static readonly byte[] Magic = "LLMOPSVI"u8.ToArray();
 
-    /// <summary>Writes the index to a stream in the documented binary format.</summary>
-    /// <param name="destination">A writable stream; it is not closed.</param>
-    /// <remarks>Writes wait while the index is being saved; searches continue.</remarks>
-    /// <exception cref="ArgumentNullException"><paramref name="destination"/> is null.</exception>
-    public void Save(Stream destination)
+    /// <summary>Writes the store; writes to it wait meanwhile, searches continue.</summary>
+    public static void Save(VectorStore store, Stream destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        _lock.EnterReadLock();
+        store.Lock.EnterReadLock();
         try
         {
             var hashing = new HashingStream(destination, writing: true);
@@ -36,11 +34,11 @@ public sealed partial class FlatVectorIndex
                 w.Write(Magic);
                 w.Write(FormatVersion);
                 w.Write((ushort)0);
-                w.Write(Dimensions);
-                w.Write(_locations.Count);
-                for (int i = 0; i < _partCount; i++)
+                w.Write(store.Dimensions);
+                w.Write(store.LiveCount);
+                for (int i = 0; i < store.PartitionCount; i++)
                 {
-                    VectorPartition p = _parts[i];
+                    VectorPartition p = store.Partitions[i];
                     for (int row = 0; row < p.RowCount; row++)
                     {
                         string? key = p.Keys[row];
@@ -68,14 +66,12 @@ public sealed partial class FlatVectorIndex
         }
         finally
         {
-            _lock.ExitReadLock();
+            store.Lock.ExitReadLock();
         }
     }
 
-    /// <summary>Saves the index to a file atomically: it writes a temporary file in the same folder, then renames it.</summary>
-    /// <param name="path">The file path; an existing file is replaced only once the new one is complete.</param>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
-    public void SaveToFile(string path)
+    /// <summary>Writes a temporary file in the same folder, then renames it over <paramref name="path"/>.</summary>
+    public static void SaveToFile(VectorStore store, string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string full = Path.GetFullPath(path);
@@ -84,7 +80,7 @@ public sealed partial class FlatVectorIndex
         {
             using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                Save(fs);
+                Save(store, fs);
                 fs.Flush(flushToDisk: true);
             }
 
@@ -97,64 +93,18 @@ public sealed partial class FlatVectorIndex
         }
     }
 
-    /// <summary>Reads an index saved by <see cref="Save(Stream)"/>.</summary>
-    /// <param name="source">A readable stream positioned at the start of the saved index.</param>
-    /// <returns>A new index with the saved entries.</returns>
-    /// <exception cref="VectorIndexFormatException">The data is truncated, corrupted or of an unsupported version.</exception>
-    public static FlatVectorIndex Load(Stream source) => Load(source, quantized: false, expectedDimensions: null);
-
-    /// <summary>Reads an index from a file written by <see cref="SaveToFile(string)"/>.</summary>
-    /// <param name="path">The file path.</param>
-    /// <returns>A new index with the saved entries.</returns>
-    /// <exception cref="VectorIndexFormatException">The file is truncated, corrupted or of an unsupported version.</exception>
-    public static FlatVectorIndex LoadFromFile(string path)
+    public static FileStream OpenRead(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        return Load(fs);
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
     }
 
-    /// <summary>
-    /// Replaces the contents of this index with an index read from a stream. The data is read and verified in full
-    /// first; if it is invalid, this index is left unchanged.
-    /// </summary>
-    /// <param name="source">A readable stream positioned at the start of the saved index.</param>
-    /// <exception cref="VectorIndexFormatException">
-    /// The data is truncated, corrupted, of an unsupported version, or has a different dimension from this index.
-    /// </exception>
-    public void ReplaceFrom(Stream source)
-    {
-        using FlatVectorIndex loaded = Load(source, _quantized, Dimensions);
-        _lock.EnterWriteLock();
-        try
-        {
-            _locations.Clear();
-            foreach (var kv in loaded._locations)
-            {
-                _locations.Add(kv.Key, kv.Value);
-            }
-
-            _scopes.Clear();
-            foreach (var kv in loaded._scopes)
-            {
-                _scopes.Add(kv.Key, kv.Value);
-            }
-
-            _parts = loaded._parts;
-            _partCount = loaded._partCount;
-            _unscopedPart = loaded._unscopedPart;
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
-    }
-
-    internal static FlatVectorIndex Load(Stream source, bool quantized, int? expectedDimensions)
+    /// <summary>Reads and verifies a saved store in full; nothing is returned unless the whole file is valid.</summary>
+    public static VectorStore Load(Stream source, bool quantized, int? expectedDimensions)
     {
         ArgumentNullException.ThrowIfNull(source);
         var hashing = new HashingStream(source, writing: false);
-        FlatVectorIndex? index = null;
+        VectorStore? store = null;
         try
         {
             using var r = new BinaryReader(hashing, Encoding.UTF8, leaveOpen: true);
@@ -162,7 +112,7 @@ public sealed partial class FlatVectorIndex
             r.BaseStream.ReadExactly(magic);
             if (!magic.SequenceEqual(Magic))
             {
-                throw new VectorIndexFormatException("The data is not a saved LlmOps vector index (the LLMOPSVI header is missing). Check that the file was written by FlatVectorIndex.Save.");
+                throw new VectorIndexFormatException("The data is not a saved LlmOps vector index (the LLMOPSVI header is missing). Check that the file was written by FlatVectorIndex.Save or QuantizedVectorIndex.Save.");
             }
 
             ushort version = r.ReadUInt16();
@@ -184,7 +134,7 @@ public sealed partial class FlatVectorIndex
                 throw new VectorIndexFormatException($"The saved vector index holds {dims}-dimensional vectors but this index holds {expected}-dimensional vectors. Load it into an index of the same dimension.");
             }
 
-            index = new FlatVectorIndex(dims, quantized);
+            store = new VectorStore(dims, quantized);
             float[] vector = new float[dims];
             Span<byte> bytes = MemoryMarshal.AsBytes(vector.AsSpan());
             for (int i = 0; i < count; i++)
@@ -192,7 +142,14 @@ public sealed partial class FlatVectorIndex
                 string key = r.ReadString();
                 string? scope = r.ReadBoolean() ? r.ReadString() : null;
                 r.BaseStream.ReadExactly(bytes);
-                index.AddNormalized(key, vector, scope);
+
+                // Saved rows are unit length already: validated (finite, not zero) but not rescaled, which could
+                // change the bits a search compares.
+                _ = VectorMath.InverseNorm(vector, nameof(source));
+                if (store.Write(key, vector, scope, allowReplace: false) is null)
+                {
+                    throw new ArgumentException($"An entry with key '{key}' appears twice.", nameof(source));
+                }
             }
 
             ulong computed = hashing.Hash;
@@ -203,17 +160,17 @@ public sealed partial class FlatVectorIndex
                 throw new VectorIndexFormatException("The saved vector index is corrupted: its checksum does not match its contents. Restore it from a backup or rebuild it.");
             }
 
-            return index;
+            return store;
         }
         catch (Exception ex) when (ex is EndOfStreamException or ArgumentException or FormatException or DecoderFallbackException)
         {
-            index?.Dispose();
+            store?.Dispose();
             string what = ex is EndOfStreamException ? "truncated" : "corrupted";
             throw new VectorIndexFormatException($"The saved vector index is {what}: {ex.Message} Restore it from a backup or rebuild it.", ex);
         }
         catch
         {
-            index?.Dispose();
+            store?.Dispose();
             throw;
         }
     }
