@@ -1,8 +1,9 @@
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
 using BenchmarkDotNet.Attributes;
-using LlmOps.Guardrails;
+using LlmOps.Guardrails.Injection;
 using LlmOps.Guardrails.Scanners;
+using LlmOps.Guardrails;
 using Microsoft.Extensions.AI;
 
 namespace LlmOps.Benchmarks;

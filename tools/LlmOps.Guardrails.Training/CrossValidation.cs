@@ -10,7 +10,7 @@ namespace LlmOps.Guardrails.Training;
 /// </summary>
 internal static class CrossValidation
 {
-    private static readonly double GrammarCertainty = new LlmOps.Guardrails.Scanners.PromptInjectionGuardrail().GrammarCertainty;
+    private static readonly double GrammarCertainty = new LlmOps.Guardrails.Injection.PromptInjectionGuardrail().GrammarCertainty;
 
     /// <summary>The shipped decision: the model at its operating point, or, for a short text, the grammar when it is certain.</summary>
     /// <param name="text">The text.</param>
@@ -19,7 +19,7 @@ internal static class CrossValidation
     /// <param name="threshold">The model's operating point.</param>
     /// <returns>Whether the text is an injection.</returns>
     public static bool Detected(string text, double modelScore, double ruleScore, double threshold)
-        => modelScore >= threshold || (ruleScore >= GrammarCertainty && LlmOps.Guardrails.Scanners.PromptInjectionGuardrail.IsShortText(text));
+        => modelScore >= threshold || (ruleScore >= GrammarCertainty && LlmOps.Guardrails.Injection.PromptInjectionGuardrail.IsShortText(text));
 
     /// <summary>Scores every example by a model that did not see its source.</summary>
     /// <param name="trainer">The trainer.</param>

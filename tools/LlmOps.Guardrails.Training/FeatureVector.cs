@@ -1,4 +1,4 @@
-using LlmOps.Guardrails.Scanners;
+using LlmOps.Guardrails.Injection;
 
 namespace LlmOps.Guardrails.Training;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using LlmOps.Guardrails.Injection;
 using LlmOps.Guardrails.Training;
 
 // Usage:
@@ -7,21 +8,21 @@ using LlmOps.Guardrails.Training;
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- train  [--threshold T] [--out FILE]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- score  < lines.txt
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- eval   labelled.tsv [...] [--model FILE]   (attack|benign<TAB>text)
-// Data: tests/LlmOps.Tests/Guardrails/Data (every set except the sealed ones). Default output:
-// src/LlmOps/Guardrails/Scanners/InjectionModel.bin.
+// Data: data/guardrails (every set except the sealed ones). Default output:
+// src/LlmOps/Guardrails/Injection/InjectionModel.bin.
 var command = args.Length > 0 ? args[0] : "cv";
 if (command == "eval")
 {
     // Scores a labelled file (lines "attack<TAB>text" or "benign<TAB>text") with the shipped detector, e.g. a public set
     // kept outside the repository. Prints the rates with 95% Wilson intervals.
-    var detector = new LlmOps.Guardrails.Scanners.PromptInjectionGuardrail();
+    var detector = new LlmOps.Guardrails.Injection.PromptInjectionGuardrail();
     if (Option("--model") is { } modelFile)
     {
         using var stream = File.OpenRead(modelFile);
         detector.LoadTrainedModel(stream);
     }
 
-    var grammar = new LlmOps.Guardrails.Scanners.PromptInjectionGuardrail { UseTrainedModel = false };
+    var grammar = new LlmOps.Guardrails.Injection.PromptInjectionGuardrail { UseTrainedModel = false };
     foreach (var file in args.Skip(1).Where(a => a.EndsWith(".tsv", StringComparison.Ordinal)))
     {
         var rows = File.ReadLines(file).Select(l => l.Split('\t', 2)).Where(p => p.Length == 2 && p[0] is "attack" or "benign").ToList();
@@ -43,8 +44,8 @@ if (command == "eval")
 if (command == "score")
 {
     // Prints the grammar's and the shipped model's scores for each line of standard input.
-    var rulesOnly = new LlmOps.Guardrails.Scanners.PromptInjectionGuardrail { UseTrainedModel = false };
-    var withModel = new LlmOps.Guardrails.Scanners.PromptInjectionGuardrail { GrammarCertainty = double.PositiveInfinity };
+    var rulesOnly = new LlmOps.Guardrails.Injection.PromptInjectionGuardrail { UseTrainedModel = false };
+    var withModel = new LlmOps.Guardrails.Injection.PromptInjectionGuardrail { GrammarCertainty = double.PositiveInfinity };
     while (Console.ReadLine() is { } line)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"grammar {rulesOnly.Score(line).Score:0.00}  model {withModel.Score(line).Score:0.00}  {line}"));
@@ -104,7 +105,7 @@ switch (command)
         break;
     case "train":
         var model = trainer.Train(examples, vectors, threshold: threshold);
-        var output = Option("--out") ?? Path.GetFullPath(Path.Combine(dataRoot, "..", "..", "..", "..", "src", "LlmOps", "Guardrails", "Scanners", "InjectionModel.bin"));
+        var output = Option("--out") ?? Path.Combine(TrainingCorpus.FindRepositoryRoot(Environment.CurrentDirectory), "src", "LlmOps", "Guardrails", "Injection", "InjectionModel.bin");
         var temp = output + ".tmp";
         using (var file = File.Create(temp))
         {

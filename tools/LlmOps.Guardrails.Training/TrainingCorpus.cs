@@ -1,7 +1,7 @@
 namespace LlmOps.Guardrails.Training;
 
 /// <summary>
-/// The labelled sets the shipped injection model is trained on, read from <c>tests/LlmOps.Tests/Guardrails/Data</c>.
+/// The labelled sets the shipped injection model is trained on, read from <c>data/guardrails</c> at the repository root.
 /// Every set that is not sealed for evaluation is training data; <see cref="SealedSets"/> never are.
 /// </summary>
 internal static class TrainingCorpus
@@ -9,20 +9,25 @@ internal static class TrainingCorpus
     /// <summary>The sets kept out of training: the final, unseen evaluation.</summary>
     public static readonly IReadOnlyList<string> SealedSets = ["blind4"];
 
-    /// <summary>Finds the data folder by walking up from <paramref name="start"/> to the repository root.</summary>
+    /// <summary>Finds the data folder (<c>data/guardrails</c>) by walking up from <paramref name="start"/> to the repository root.</summary>
     /// <param name="start">A folder inside the repository.</param>
     /// <returns>The data folder.</returns>
-    public static string FindDataRoot(string start)
+    public static string FindDataRoot(string start) => Path.Combine(FindRepositoryRoot(start), "data", "guardrails");
+
+    /// <summary>Finds the repository root (the folder that holds <c>LlmOps.sln</c>) by walking up from <paramref name="start"/>.</summary>
+    /// <param name="start">A folder inside the repository.</param>
+    /// <returns>The repository root.</returns>
+    public static string FindRepositoryRoot(string start)
     {
         for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "LlmOps.sln")))
             {
-                return Path.Combine(dir.FullName, "tests", "LlmOps.Tests", "Guardrails", "Data");
+                return dir.FullName;
             }
         }
 
-        throw new DirectoryNotFoundException($"No LlmOps.sln above '{start}'. Run the tool from inside the repository or pass --data <folder>.");
+        throw new DirectoryNotFoundException($"No LlmOps.sln above '{start}'. Run the tool from inside the repository or pass --data <folder> (and --out <file> for train).");
     }
 
     /// <summary>Loads every training set.</summary>

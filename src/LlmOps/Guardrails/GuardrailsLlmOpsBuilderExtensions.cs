@@ -1,9 +1,10 @@
 using LlmOps.DependencyInjection;
-using LlmOps.Guardrails;
+using LlmOps.Guardrails.Injection;
 using LlmOps.Guardrails.Scanners;
+using LlmOps.Guardrails;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace LlmOps;

@@ -43,7 +43,7 @@ public sealed class GuardrailsOptions
 
     /// <summary>
     /// Gets or sets a value indicating whether <c>AddGuardrails()</c> gives the default chain's
-    /// <see cref="Scanners.PromptInjectionGuardrail"/> the default <see cref="Scanners.EmbeddingInjectionClassifier"/>
+    /// <see cref="Injection.PromptInjectionGuardrail"/> the default <see cref="Injection.EmbeddingInjectionClassifier"/>
     /// (a second layer scored when the rules score below the threshold) when an
     /// <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> is registered. The exemplars are embedded in the
     /// background on first resolution; until then the rules alone decide.

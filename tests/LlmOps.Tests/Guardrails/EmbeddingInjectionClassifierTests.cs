@@ -1,5 +1,5 @@
+using LlmOps.Guardrails.Injection;
 using LlmOps.Guardrails;
-using LlmOps.Guardrails.Scanners;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,6 @@
-using LlmOps.Guardrails;
+using LlmOps.Guardrails.Injection;
 using LlmOps.Guardrails.Scanners;
+using LlmOps.Guardrails;
 using LlmOps.Telemetry;
 using LlmOps.Tests.TestDoubles;
 using Microsoft.Extensions.AI;

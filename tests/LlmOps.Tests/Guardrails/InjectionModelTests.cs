@@ -1,5 +1,5 @@
+using LlmOps.Guardrails.Injection;
 using LlmOps.Guardrails;
-using LlmOps.Guardrails.Scanners;
 
 namespace LlmOps.Tests.Guardrails;
 

@@ -1,7 +1,8 @@
-using System.Text;
 using System.Text.Json;
-using LlmOps.Guardrails;
+using System.Text;
+using LlmOps.Guardrails.Injection;
 using LlmOps.Guardrails.Scanners;
+using LlmOps.Guardrails;
 using Microsoft.Extensions.AI;
 
 namespace LlmOps.Tests.Guardrails;

@@ -1,3 +1,5 @@
+using LlmOps.Guardrails.Injection;
+
 namespace LlmOps.Guardrails.Scanners;
 
 /// <summary>The default offline chain.</summary>

@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 using System.Reflection;
 using Microsoft.Extensions.AI;
 
-namespace LlmOps.Guardrails.Scanners;
+namespace LlmOps.Guardrails.Injection;
 
 /// <summary>
 /// An <see cref="IInjectionClassifier"/> over any <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>. With known
@@ -16,7 +16,7 @@ public sealed class EmbeddingInjectionClassifier : IInjectionClassifier, IDispos
 {
     private const int ExemplarBatch = 64;
 
-    private const string DefaultResource = "LlmOps.Guardrails.Scanners.InjectionExemplars.tsv";
+    private const string DefaultResource = "LlmOps.Guardrails.Injection.InjectionExemplars.tsv";
 
     private readonly IEmbeddingGenerator<string, Embedding<float>> _generator;
     private readonly string[] _texts;

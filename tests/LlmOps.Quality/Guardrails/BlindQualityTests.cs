@@ -1,6 +1,6 @@
 using Xunit.Abstractions;
 
-namespace LlmOps.Tests.Guardrails;
+namespace LlmOps.Quality.Guardrails;
 
 /// <summary>
 /// The injection quality gates of the guardrails issue on the first blind set (Data/blind). It was written without

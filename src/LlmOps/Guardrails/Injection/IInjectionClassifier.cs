@@ -1,4 +1,4 @@
-namespace LlmOps.Guardrails.Scanners;
+namespace LlmOps.Guardrails.Injection;
 
 /// <summary>
 /// A plug-in point for a model-based prompt-injection classifier (a fine-tuned model, an LLM judge, an embedding kNN

@@ -1,8 +1,8 @@
-using LlmOps.Guardrails.Scanners;
+using LlmOps.Guardrails.Injection;
 using LlmOps.Guardrails.Training;
 using Xunit.Abstractions;
 
-namespace LlmOps.Tests.Guardrails;
+namespace LlmOps.Quality.Guardrails;
 
 /// <summary>
 /// The injection gates on the sealed set (Data/blind4), with the default detector (grammar plus trained layer).

@@ -1,6 +1,6 @@
 using Xunit.Abstractions;
 
-namespace LlmOps.Tests.Guardrails;
+namespace LlmOps.Quality.Guardrails;
 
 /// <summary>
 /// The injection quality gates on the two sets no detector work has seen (Data/blind2, Data/blind3). Each was written by
@@ -8,7 +8,7 @@ namespace LlmOps.Tests.Guardrails;
 /// items that happened to equal items of earlier sets were removed first (checked below). Obfuscated variants come from
 /// Data/make_obfuscated.py (the same obfuscations and seed for every blind set). They were the honest figures for the
 /// grammar on unseen text; since then both sets are training data for the trained layer, so these tests measure the
-/// grammar alone (<see cref="LlmOps.Guardrails.Scanners.PromptInjectionGuardrail.UseTrainedModel"/> off) as its
+/// grammar alone (<see cref="LlmOps.Guardrails.Injection.PromptInjectionGuardrail.UseTrainedModel"/> off) as its
 /// regression history. The default detector's blind measurement is <see cref="SealedSetQualityTests"/>.
 /// Where a gate is NOT met, the bound asserted is a regression bound 5 points from the measured value, and the set's
 /// label says "below gate"; do not "fix" such a bound by tuning on these sets (that would make them development data).

@@ -1,13 +1,16 @@
 using LlmOps.Guardrails.Training;
-using System.Runtime.CompilerServices;
 
-namespace LlmOps.Tests.Guardrails;
+namespace LlmOps.Quality.Guardrails;
 
-/// <summary>Reads the committed quality-gate sets (tests/LlmOps.Tests/Guardrails/Data, built by generate.py).</summary>
+/// <summary>Reads the committed quality-gate sets (data/guardrails at the repository root, built by generate.py).</summary>
 internal static class QualityData
 {
-    public static string PathOf(string name, [CallerFilePath] string thisFile = "")
-        => Path.Combine(Path.GetDirectoryName(thisFile)!, "Data", name);
+    private static readonly Lazy<string> s_root = new(() => TrainingCorpus.FindDataRoot(AppContext.BaseDirectory));
+
+    /// <summary>The data folder, found the way the training tool finds it.</summary>
+    public static string Root => s_root.Value;
+
+    public static string PathOf(string name) => Path.Combine(Root, name);
 
     public static IReadOnlyList<string> Lines(string name)
         => [.. File.ReadAllLines(PathOf(name)).Where(l => l.Length > 0).Select(l => l.Replace("\\n", "\n", StringComparison.Ordinal))];

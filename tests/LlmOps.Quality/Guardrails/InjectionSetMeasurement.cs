@@ -1,8 +1,8 @@
 using System.Text;
+using LlmOps.Guardrails.Injection;
 using LlmOps.Guardrails;
-using LlmOps.Guardrails.Scanners;
 
-namespace LlmOps.Tests.Guardrails;
+namespace LlmOps.Quality.Guardrails;
 
 /// <summary>
 /// A <see cref="PromptInjectionGuardrail"/> (the default rules-only one, or one with a classifier) scored once over one injection quality set (attacks, obfuscated

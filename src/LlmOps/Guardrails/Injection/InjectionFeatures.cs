@@ -1,4 +1,4 @@
-namespace LlmOps.Guardrails.Scanners;
+namespace LlmOps.Guardrails.Injection;
 
 /// <summary>
 /// Turns one window of text into the hashed sparse features of the trained injection model

@@ -1,6 +1,6 @@
 using LlmOps.Guardrails.Training;
 
-namespace LlmOps.Tests.Guardrails;
+namespace LlmOps.Quality.Guardrails;
 
 public sealed class QualityDataTests
 {

@@ -1,12 +1,13 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
-using LlmOps.Guardrails;
+using System.Text;
+using LlmOps.Guardrails.Injection;
 using LlmOps.Guardrails.Scanners;
+using LlmOps.Guardrails;
 using Microsoft.Extensions.AI;
 using Xunit.Abstractions;
 
-namespace LlmOps.Tests.Guardrails;
+namespace LlmOps.Quality.Guardrails;
 
 /// <summary>
 /// 10,000 random and adversarial inputs (a few up to 10 MB, including catastrophic-backtracking shapes for email

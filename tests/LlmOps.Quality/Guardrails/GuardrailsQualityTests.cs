@@ -1,9 +1,11 @@
 using System.Text;
-using LlmOps.Guardrails;
+using LlmOps.Guardrails.Injection;
 using LlmOps.Guardrails.Scanners;
+using LlmOps.Guardrails;
+using LlmOps.Tests.Guardrails;
 using Xunit.Abstractions;
 
-namespace LlmOps.Tests.Guardrails;
+namespace LlmOps.Quality.Guardrails;
 
 /// <summary>
 /// The held-out style quality gates of the guardrails issue, measured on the committed sets (Data/generate.py). Each

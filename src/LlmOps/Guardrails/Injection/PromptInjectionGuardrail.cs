@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace LlmOps.Guardrails.Scanners;
+namespace LlmOps.Guardrails.Injection;
 
 /// <summary>
 /// The offline, layered prompt-injection and jailbreak detector.
@@ -102,7 +102,7 @@ public sealed class PromptInjectionGuardrail : IGuardrail
     /// Replaces the trained layer's shipped weights with a model trained on your own labelled data by
     /// <c>tools/LlmOps.Guardrails.Training</c> (<c>dotnet run --project tools/LlmOps.Guardrails.Training -c Release --
     /// train --data &lt;folder&gt; --out model.bin</c>; the folder has the layout of
-    /// <c>tests/LlmOps.Tests/Guardrails/Data</c>).
+    /// <c>data/guardrails</c>).
     /// </summary>
     /// <param name="stream">The model file.</param>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is <see langword="null"/>.</exception>

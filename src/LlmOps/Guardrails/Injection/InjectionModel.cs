@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 
-namespace LlmOps.Guardrails.Scanners;
+namespace LlmOps.Guardrails.Injection;
 
 /// <summary>
 /// The trained layer of <see cref="PromptInjectionGuardrail"/>: a logistic-regression model over the hashed features of
@@ -11,7 +11,7 @@ namespace LlmOps.Guardrails.Scanners;
 /// <para>
 /// The shipped weights (<c>InjectionModel.bin</c>, embedded in the assembly) are trained by
 /// <c>tools/LlmOps.Guardrails.Training</c> from the labelled sets committed under
-/// <c>tests/LlmOps.Tests/Guardrails/Data/</c>; the tool is deterministic, and a test retrains and compares. The bias
+/// <c>data/guardrails/</c>; the tool is deterministic, and a test retrains and compares. The bias
 /// already carries the operating point chosen by cross-validation, so a score of 0.5 is the decision boundary, matching
 /// <see cref="PromptInjectionGuardrail.Threshold"/>.
 /// </para>
@@ -24,7 +24,7 @@ namespace LlmOps.Guardrails.Scanners;
 internal sealed class InjectionModel
 {
     /// <summary>The name of the embedded resource that holds the shipped weights.</summary>
-    public const string ResourceName = "LlmOps.Guardrails.Scanners.InjectionModel.bin";
+    public const string ResourceName = "LlmOps.Guardrails.Injection.InjectionModel.bin";
 
     private const int FormatVersion = 1;
     private static readonly byte[] Magic = "LLMOPSIM"u8.ToArray();

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace LlmOps.Guardrails.Scanners;
+namespace LlmOps.Guardrails.Injection;
 
 /// <summary>
 /// The weighted grammar of injection intents. Spaced patterns run on the spaced view (lower case, letters, single

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace LlmOps.Guardrails.Scanners;
+namespace LlmOps.Guardrails.Injection;
 
 /// <summary>
 /// The compositional layer of the injection grammar: word classes (override verbs, rule objects, scope words,

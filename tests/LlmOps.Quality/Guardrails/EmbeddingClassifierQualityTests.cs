@@ -1,8 +1,8 @@
-using LlmOps.Guardrails.Scanners;
+using LlmOps.Guardrails.Injection;
 using LlmOps.Tests.Caching;
 using Xunit.Abstractions;
 
-namespace LlmOps.Tests.Guardrails;
+namespace LlmOps.Quality.Guardrails;
 
 /// <summary>
 /// Two-fold cross-validation of the embedding classifier layer (all-MiniLM-L6-v2) on the development sets: fold A is

@@ -1,9 +1,9 @@
 using System.Globalization;
-using LlmOps.Guardrails.Scanners;
+using LlmOps.Guardrails.Injection;
 using LlmOps.Guardrails.Training;
 using Xunit.Abstractions;
 
-namespace LlmOps.Tests.Guardrails;
+namespace LlmOps.Quality.Guardrails;
 
 /// <summary>
 /// The shipped injection model is what the training tool makes from the committed data, and it generalises across
