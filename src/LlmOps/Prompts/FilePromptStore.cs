@@ -13,7 +13,10 @@ namespace LlmOps.Prompts;
 /// Every <see cref="LoadAsync"/> re-reads the directory, so edits on disk are seen on the next load (the registry's
 /// refresh interval bounds how often that happens); unchanged files are not re-parsed. A malformed file is reported
 /// in <see cref="Problems"/> with its file, line and problem, and the version last loaded from that file stays
-/// served. Version files must be numbered 1..N without gaps; versions after a missing one are not served.
+/// served. A file that cannot be read and was never read before is reported in
+/// <see cref="PromptRecord.UnreadableVersions"/>, so asking for that version throws its
+/// <see cref="PromptStoreException"/> while the other versions stay served; a missing version number (a gap) leaves
+/// the later versions reachable.
 /// </para>
 /// <para>Writers in one process are serialised. Two processes adding the same version number conflict: the second fails.</para>
 /// </remarks>
@@ -83,23 +86,32 @@ public sealed class FilePromptStore : IPromptStore
         lock (_gate)
         {
             var byVersion = new SortedDictionary<int, PromptTemplate>();
+            var unreadable = new Dictionary<int, PromptStoreException>();
             foreach (var (path, text) in texts)
             {
-                var template = Parse(name, path, text);
-                if (template is not null) byVersion[template.Version] = template;
+                var (template, problem) = Parse(name, path, text);
+                if (template is not null)
+                {
+                    byVersion[template.Version] = template;
+                }
+                else if (problem?.Version is int number)
+                {
+                    unreadable[number] = problem;
+                }
             }
 
-            var versions = new List<PromptTemplate>();
-            while (byVersion.TryGetValue(versions.Count + 1, out var next)) versions.Add(next);
+            foreach (var number in byVersion.Keys) unreadable.Remove(number);
+            PromptRecord Record(IReadOnlyDictionary<string, int> labels, IReadOnlyList<PromptLabelMove> history, PromptStoreException? labelsProblem = null)
+                => new(name, [.. byVersion.Values], labels, history) { UnreadableVersions = unreadable, LabelsProblem = labelsProblem };
 
-            var labels = new Dictionary<string, int>(StringComparer.Ordinal);
-            var history = new List<PromptLabelMove>();
             if (labelsText is null && File.Exists(labelsPath) && _labels.TryGetValue(labelsPath, out var kept))
             {
                 // Being replaced right now: keep serving what we had.
-                return new PromptRecord(name, versions, kept.Labels, kept.History);
+                return Record(kept.Labels, kept.History);
             }
 
+            var labels = new Dictionary<string, int>(StringComparer.Ordinal);
+            var history = new List<PromptLabelMove>();
             if (labelsText is not null)
             {
                 try
@@ -110,14 +122,14 @@ public sealed class FilePromptStore : IPromptStore
                     _problems.Remove(labelsPath);
                     _labels[labelsPath] = (labels, history);
                 }
-                catch (PromptFileException ex)
+                catch (PromptStoreException ex)
                 {
                     _problems[labelsPath] = ex;
-                    if (_labels.TryGetValue(labelsPath, out var previous)) return new PromptRecord(name, versions, previous.Labels, previous.History);
+                    return _labels.TryGetValue(labelsPath, out var previous) ? Record(previous.Labels, previous.History) : Record(labels, history, ex);
                 }
             }
 
-            return new PromptRecord(name, versions, labels, history);
+            return Record(labels, history);
         }
     }
 
@@ -165,20 +177,22 @@ public sealed class FilePromptStore : IPromptStore
         }
     }
 
-    private PromptTemplate? Parse(string name, string path, string? text)
+    private (PromptTemplate? Template, PromptStoreException? Problem) Parse(string name, string path, string? text)
     {
         var previous = _parsed.TryGetValue(path, out var p) ? p.Template : null;
         if (text is null || (previous is not null && string.Equals(p.Text, text, StringComparison.Ordinal)))
         {
-            return previous;
+            return (previous, null);
         }
 
+        var fileName = Path.GetFileName(path);
+        int? fileVersion = int.TryParse(fileName.AsSpan(1, fileName.Length - 1 - Extension.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n : null;
         try
         {
-            var template = PromptFileFormat.Read(path, text);
-            if (!string.Equals(template.Name, name, StringComparison.Ordinal) || !string.Equals(Path.GetFileName(path), $"v{template.Version}{Extension}", StringComparison.Ordinal))
+            var template = PromptFileFormat.Read(path, text, fileVersion);
+            if (!string.Equals(template.Name, name, StringComparison.Ordinal) || !string.Equals(fileName, $"v{template.Version}{Extension}", StringComparison.Ordinal))
             {
-                throw new PromptFileException($"{path}(2): the front matter says {template.Name}@{template.Version}, but the file's place says {name} and its name says {Path.GetFileName(path)}; make them agree.") { FilePath = path, Line = 2 };
+                throw PromptFileFormat.Fail(path, 2, $"the front matter says {template.Name}@{template.Version}, but the file's place says {name} and its name says {fileName}; make them agree", fileVersion);
             }
 
             _parsed[path] = (text, template);
@@ -191,12 +205,12 @@ public sealed class FilePromptStore : IPromptStore
                 _problems[path] = new PromptTamperedException($"{path}: the content of {template} does not match its recorded hash {template.ContentHash}; it was edited after registration. Restore it, or register the edit as a new version.");
             }
 
-            return template;
+            return (template, null);
         }
-        catch (PromptFileException ex)
+        catch (PromptStoreException ex)
         {
             _problems[path] = ex;
-            return previous;
+            return (previous, ex);
         }
     }
 

@@ -25,9 +25,9 @@ public sealed class InMemoryPromptStore : IPromptStore
         lock (_gate)
         {
             var record = _records.GetValueOrDefault(template.Name) ?? Empty(template.Name);
-            if (template.Version != record.Versions.Count + 1)
+            if (template.Version != record.LatestVersion + 1)
             {
-                throw new InvalidOperationException($"Prompt '{template.Name}' cannot add version {template.Version}: the next version is {record.Versions.Count + 1}.");
+                throw new InvalidOperationException($"Prompt '{template.Name}' cannot add version {template.Version}: the next version is {record.LatestVersion + 1}.");
             }
 
             _records[template.Name] = record with { Versions = [.. record.Versions, template] };
@@ -58,8 +58,9 @@ public sealed class InMemoryPromptStore : IPromptStore
         {
             var record = _records[name];
             var versions = record.Versions.ToArray();
-            var original = versions[version - 1];
-            versions[version - 1] = new PromptTemplate(name, version, original.ContentHash, content.Messages, content.Variables, content.Settings, content.Metadata);
+            var index = Array.FindIndex(versions, v => v.Version == version);
+            var original = versions[index];
+            versions[index] = new PromptTemplate(name, version, original.ContentHash, content.Messages, content.Variables, content.Settings, content.Metadata);
             _records[name] = record with { Versions = versions };
         }
     }

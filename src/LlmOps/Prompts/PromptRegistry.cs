@@ -72,7 +72,7 @@ public sealed class PromptRegistry
                 }
             }
 
-            var version = draft.WithVersion(versions.Count + 1);
+            var version = draft.WithVersion((record?.LatestVersion ?? 0) + 1);
             await _store.AddVersionAsync(version, cancellationToken).ConfigureAwait(false);
             _cache.TryRemove(draft.Name, out _);
             return version;
@@ -91,12 +91,13 @@ public sealed class PromptRegistry
     /// <returns>The version.</returns>
     /// <exception cref="PromptNotFoundException">The prompt, version or label does not exist.</exception>
     /// <exception cref="PromptTamperedException">The stored version no longer matches its content hash.</exception>
+    /// <exception cref="PromptStoreException">The stored version (or the labels) cannot be read; the message names the file and line.</exception>
     public async Task<PromptTemplate> GetAsync(string name, int? version = null, string? label = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var record = await GetRecordAsync(name, cancellationToken).ConfigureAwait(false);
         var number = ResolveNumber(record, version, label);
-        var template = record.Versions[number - 1];
+        var template = Find(record, number);
         if (!template.IsIntact)
         {
             throw new PromptTamperedException($"Prompt {name}@{number} was modified after it was registered: its content no longer matches hash {template.ContentHash}. Restore the original file, or register the change as a new version.");
@@ -141,10 +142,7 @@ public sealed class PromptRegistry
         try
         {
             var record = await LoadFreshAsync(name, cancellationToken).ConfigureAwait(false);
-            if (version < 1 || version > record.Versions.Count)
-            {
-                throw new PromptNotFoundException($"Prompt '{name}' has no version {version}; it has versions 1 to {record.Versions.Count}.");
-            }
+            Find(record, version);
 
             int? from = record.Labels.TryGetValue(label, out var current) ? current : null;
             var move = new PromptLabelMove(name, label, from, version, movedBy, _time.GetUtcNow());
@@ -232,19 +230,32 @@ public sealed class PromptRegistry
     {
         if (version is int v)
         {
-            return v >= 1 && v <= record.Versions.Count
-                ? v
-                : throw new PromptNotFoundException($"Prompt '{record.Name}' has no version {v}; it has versions 1 to {record.Versions.Count}.");
+            return v;
         }
 
         if (label is null || string.Equals(label, LatestLabel, StringComparison.Ordinal))
         {
-            return record.Versions.Count;
+            return record.LatestVersion;
+        }
+
+        if (record.LabelsProblem is { } problem)
+        {
+            throw problem;
         }
 
         return record.Labels.TryGetValue(label, out var n)
             ? n
             : throw new PromptNotFoundException($"Prompt '{record.Name}' has no label '{label}'. Known labels: latest{(record.Labels.Count > 0 ? ", " : string.Empty)}{string.Join(", ", record.Labels.Keys)}. Set it with SetLabelAsync.");
+    }
+
+    /// <summary>Finds a version by number: a readable one, else the store's reason it cannot be read, else not found.</summary>
+    private static PromptTemplate Find(PromptRecord record, int number)
+    {
+        if (record.FindVersion(number) is { } template) return template;
+        if (record.UnreadableVersions.TryGetValue(number, out var problem)) throw problem;
+        var known = new List<int>(record.Versions.Count);
+        foreach (var v in record.Versions) known.Add(v.Version);
+        throw new PromptNotFoundException($"Prompt '{record.Name}' has no version {number}; it has versions {string.Join(", ", known)}.");
     }
 
     private async Task<PromptRecord> GetRecordAsync(string name, CancellationToken cancellationToken)
@@ -261,7 +272,7 @@ public sealed class PromptRegistry
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var record = await _store.LoadAsync(name, cancellationToken).ConfigureAwait(false);
-        if (record is null || record.Versions.Count == 0)
+        if (record is null || record.LatestVersion == 0)
         {
             throw new PromptNotFoundException($"No prompt named '{name}' is registered. Register it with PromptRegistry.RegisterAsync or add a prompt file to the store's directory.");
         }

@@ -56,10 +56,18 @@ public sealed class PromptTemplate
             throw new ArgumentException($"Prompt '{name}' has no messages; give at least one role message.", nameof(messages));
         }
 
+        RequireText(name, name, nameof(name));
         foreach (var m in _messages)
         {
             ArgumentNullException.ThrowIfNull(m, nameof(messages));
             ArgumentNullException.ThrowIfNull(m.Content, nameof(messages));
+            ArgumentNullException.ThrowIfNull(m.Role.Value, nameof(messages));
+            RequireText(name, m.Content, nameof(messages));
+            RequireText(name, m.Role.Value, nameof(messages));
+            if (m.Role.Value.Contains('\n', StringComparison.Ordinal) || m.Role.Value.StartsWith('\\'))
+            {
+                throw new ArgumentException($"Prompt '{name}' has a message role that contains a line break or starts with a backslash; a role is one line, such as 'system' or 'developer'.", nameof(messages));
+            }
         }
 
         _variables = variables is null ? [] : [.. variables];
@@ -67,15 +75,36 @@ public sealed class PromptTemplate
         foreach (var v in _variables)
         {
             ArgumentNullException.ThrowIfNull(v, nameof(variables));
+            ArgumentNullException.ThrowIfNull(v.Name, nameof(variables));
+            RequireText(name, v.Name, nameof(variables));
+            RequireText(name, v.Default, nameof(variables));
             if (!seen.Add(v.Name))
             {
                 throw new ArgumentException($"Prompt '{name}' declares variable '{v.Name}' twice.", nameof(variables));
             }
         }
 
+        if (settings is not null)
+        {
+            RequireText(name, settings.ModelId, nameof(settings));
+            RequireText(name, settings.ResponseFormat, nameof(settings));
+        }
+
+        if (metadata is not null)
+        {
+            RequireText(name, metadata.Author, nameof(metadata));
+            RequireText(name, metadata.Description, nameof(metadata));
+            ArgumentNullException.ThrowIfNull(metadata.Tags, nameof(metadata));
+            foreach (var tag in metadata.Tags)
+            {
+                ArgumentNullException.ThrowIfNull(tag, nameof(metadata));
+                RequireText(name, tag, nameof(metadata));
+            }
+        }
+
         Name = name;
         Version = version;
-        Settings = settings;
+        Settings = settings is { ModelId: null, Temperature: null, MaxOutputTokens: null, ResponseFormat: null } ? null : settings; // empty settings mean none
         Metadata = metadata ?? new PromptMetadata();
         ContentHash = contentHash ?? ComputeContentHash();
     }
@@ -92,7 +121,7 @@ public sealed class PromptTemplate
     /// <summary>Gets the declared variables.</summary>
     public IReadOnlyList<PromptVariable> Variables => _variables;
 
-    /// <summary>Gets the model settings, or <see langword="null"/>.</summary>
+    /// <summary>Gets the model settings, or <see langword="null"/> (also when every setting given was <see langword="null"/>).</summary>
     public PromptModelSettings? Settings { get; }
 
     /// <summary>Gets the metadata.</summary>
@@ -143,6 +172,23 @@ public sealed class PromptTemplate
 
     internal PromptTemplate WithName(string name)
         => new(name, Version, null, _messages, _variables, Settings, Metadata);
+
+    /// <summary>Rejects text that is not well-formed UTF-16 (a lone surrogate), which no UTF-8 file or hash can keep.</summary>
+    private static void RequireText(string prompt, string? text, string parameter)
+    {
+        if (text is null || text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0) return;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                throw new ArgumentException($"Prompt '{prompt}' contains a lone UTF-16 surrogate at index {i}; pass well-formed text.", parameter);
+            }
+        }
+    }
 
     internal string ComputeContentHash()
     {

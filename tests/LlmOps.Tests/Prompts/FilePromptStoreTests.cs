@@ -57,7 +57,7 @@ public sealed class FilePromptStoreTests : IDisposable
 
         var served = await registry.GetAsync("summarize");
         Assert.Equal("You summarise text in {{sentences}} sentences.", served.Messages[0].Content);
-        var problem = Assert.IsType<PromptFileException>(Assert.Single(store.Problems));
+        var problem = Assert.IsType<PromptStoreException>(Assert.Single(store.Problems));
         Assert.Equal(path, problem.FilePath);
         Assert.Equal(4, problem.Line);
         Assert.Contains("v1.prompt.md(4)", problem.Message, StringComparison.Ordinal);
@@ -76,7 +76,7 @@ public sealed class FilePromptStoreTests : IDisposable
         await File.WriteAllTextAsync(path, "labels:\n  production: [\n");
 
         Assert.Equal(1, await registry.GetLabelAsync("summarize", "production"));
-        Assert.Equal(path, Assert.IsType<PromptFileException>(Assert.Single(store.Problems)).FilePath);
+        Assert.Equal(path, Assert.IsType<PromptStoreException>(Assert.Single(store.Problems)).FilePath);
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class FilePromptStoreTests : IDisposable
         var store = new FilePromptStore(_dir);
         var record = await store.LoadAsync("p");
         Assert.Empty(record!.Versions);
-        Assert.Equal(5, Assert.IsType<PromptFileException>(Assert.Single(store.Problems)).Line);
+        Assert.Equal(5, Assert.IsType<PromptStoreException>(Assert.Single(store.Problems)).Line);
     }
 
     [Fact]
@@ -102,6 +102,57 @@ public sealed class FilePromptStoreTests : IDisposable
 
         await Assert.ThrowsAsync<PromptTamperedException>(() => registry.GetAsync("summarize"));
         Assert.IsType<PromptTamperedException>(Assert.Single(store.Problems));
+    }
+
+    [Fact]
+    public async Task GetAsync_GapInVersionFiles_LaterVersionsStayReachable()
+    {
+        var registry = Registry(new FilePromptStore(_dir));
+        for (var i = 1; i <= 4; i++) await registry.RegisterAsync(PromptTestData.Summarize(system: $"v{i} {{{{sentences}}}}"));
+        await registry.SetLabelAsync("summarize", "production", 4);
+        File.Delete(Path.Combine(_dir, "summarize", "v3.prompt.md"));
+
+        var fresh = Registry(new FilePromptStore(_dir));
+        Assert.Equal(4, (await fresh.GetAsync("summarize")).Version);
+        Assert.Equal(4, (await fresh.GetAsync("summarize", label: "production")).Version);
+        Assert.Equal(2, (await fresh.GetAsync("summarize", version: 2)).Version);
+        await Assert.ThrowsAsync<PromptNotFoundException>(() => fresh.GetAsync("summarize", version: 3));
+        Assert.Equal(5, (await fresh.RegisterAsync(PromptTestData.Summarize(system: "v5 {{sentences}}"))).Version);
+    }
+
+    [Fact]
+    public async Task GetAsync_HalfWrittenVersionFile_ThrowsPromptStoreExceptionNamingFileAndLine_OthersReadable()
+    {
+        var registry = Registry(new FilePromptStore(_dir));
+        for (var i = 1; i <= 3; i++) await registry.RegisterAsync(PromptTestData.Summarize(system: $"v{i} {{{{sentences}}}}"));
+        await registry.SetLabelAsync("summarize", "production", 3);
+        await registry.SetLabelAsync("summarize", "staging", 2);
+        var path = Path.Combine(_dir, "summarize", "v3.prompt.md");
+        await File.WriteAllTextAsync(path, "---\nname: summarize\nversion: 3\nhash: ab");
+
+        var fresh = Registry(new FilePromptStore(_dir));
+        var problem = await Assert.ThrowsAsync<PromptStoreException>(() => fresh.GetAsync("summarize", label: "production"));
+        Assert.Equal(path, problem.FilePath);
+        Assert.Equal(4, problem.Line);
+        Assert.Contains("v3.prompt.md(4)", problem.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<PromptStoreException>(() => fresh.GetAsync("summarize"));
+        Assert.Equal(2, (await fresh.GetAsync("summarize", label: "staging")).Version);
+        Assert.Equal(1, (await fresh.GetAsync("summarize", version: 1)).Version);
+        Assert.Equal(4, (await fresh.RegisterAsync(PromptTestData.Summarize(system: "v4 {{sentences}}"))).Version);
+    }
+
+    [Fact]
+    public async Task GetAsync_CorruptLabelsFileNeverRead_ThrowsPromptStoreException_VersionsReadable()
+    {
+        var registry = Registry(new FilePromptStore(_dir));
+        await registry.RegisterAsync(PromptTestData.Summarize());
+        await registry.SetLabelAsync("summarize", "production", 1);
+        var path = Path.Combine(_dir, "summarize", "labels.yaml");
+        await File.WriteAllTextAsync(path, "labels:\n  production: [\n");
+
+        var fresh = Registry(new FilePromptStore(_dir));
+        Assert.Equal(path, (await Assert.ThrowsAsync<PromptStoreException>(() => fresh.GetAsync("summarize", label: "production"))).FilePath);
+        Assert.Equal(1, (await fresh.GetAsync("summarize", version: 1)).Version);
     }
 
     [Fact]
