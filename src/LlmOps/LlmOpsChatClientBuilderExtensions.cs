@@ -6,9 +6,10 @@ namespace LlmOps;
 public static class LlmOpsChatClientBuilderExtensions
 {
     /// <summary>
-    /// Adds every configured LlmOps stage in the standard order: telemetry, guardrails, prompts, grounding,
-    /// cache, routing, metering. Stages whose services were not registered with <c>services.AddLlmOps()</c>
-    /// are skipped, so the call is safe to make before any concern is configured.
+    /// Adds every registered LlmOps stage in the standard order: telemetry, guardrails, prompts, grounding, cache,
+    /// routing, metering. A stage is registered by its <c>services.AddLlmOps().AddXxx()</c> call (telemetry is on with
+    /// <c>AddLlmOps()</c> alone); the others are skipped, so the call is safe to make before any concern is configured.
+    /// Each stage is built exactly as its own <c>UseXxx()</c> would build it.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
@@ -16,9 +17,9 @@ public static class LlmOpsChatClientBuilderExtensions
     public static ChatClientBuilder UseLlmOps(this ChatClientBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        foreach (var (_, apply) in LlmOpsPipeline.Stages)
+        foreach (var stage in LlmOpsPipeline.Stages)
         {
-            builder.Use((inner, services) => apply(inner, services, LlmOpsPipeline.GetOptions(services)));
+            builder.Use(stage.Apply);
         }
 
         return builder;

@@ -1,53 +1,21 @@
-using LlmOps.Guardrails;
-using LlmOps.Prompts;
-using LlmOps.Telemetry;
-using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-
 namespace LlmOps;
 
 /// <summary>
-/// The standard stage order (DESIGN.md, "The pipeline"). <see cref="LlmOpsChatClientBuilderExtensions.UseLlmOps"/>
-/// applies <see cref="Stages"/> outermost first; a stage whose services are not configured returns the
-/// inner client unchanged. Adding a concern to the pipeline is one line in this list.
+/// The standard stage order (DESIGN.md, "The pipeline"), in one table. <see cref="LlmOpsChatClientBuilderExtensions.UseLlmOps"/>
+/// applies <see cref="Stages"/> outermost first; a stage that was not registered with its <c>AddXxx</c> is skipped.
+/// Adding a concern to the pipeline is one line here: its <see cref="PipelineStage{TOptions}"/>.
 /// </summary>
 internal static class LlmOpsPipeline
 {
-    /// <summary>A stage: wraps <c>inner</c>, or returns it when the stage is not configured.</summary>
-    public delegate IChatClient Stage(IChatClient inner, IServiceProvider services, LlmOpsOptions options);
-
-    /// <summary>The stages, outermost first.</summary>
-    public static readonly (string Name, Stage Apply)[] Stages =
+    /// <summary>Gets the stages, outermost first.</summary>
+    public static IReadOnlyList<IPipelineStage> Stages { get; } =
     [
-        ("telemetry", static (inner, services, options) => options.Telemetry.Enabled
-            ? new InstrumentingChatClient(inner, services.GetService<LlmOpsTelemetry>(), options.Telemetry, services.GetService<TimeProvider>())
-            : inner),
-        ("guardrails", static (inner, services, _) => services.GetService<GuardrailsOptions>() is { } guardrails // input before anything costs money; output on every answer
-            ? new GuardrailsChatClient(inner, guardrails, services.GetService<LlmOpsTelemetry>(), services.GetService<TimeProvider>())
-            : inner),
-        ("prompts", static (inner, services, _) => services.GetService<PromptRegistry>() is { } registry
-            ? new PromptRegistryChatClient(inner, registry)
-            : inner),
-        // grounding: retrieve context and inject it with citation markers
-        ("cache", static (inner, services, _) => SemanticCachingChatClientBuilderExtensions.CreateStage(inner, services)), // exact, then semantic
-        // routing: choose model(s); cascade/fallback; budget admission
-        ("metering", static (inner, services, _) => CostMeteringLlmOpsBuilderExtensions.IsRegistered(services) // per provider call, innermost
-            ? CostMeteringChatClientBuilderExtensions.Create(inner, services)
-            : inner),
+        InstrumentingChatClientBuilderExtensions.Stage,      // request span; TTFT, tokens/s, cost, outcome
+        GuardrailsChatClientBuilderExtensions.Stage,         // input before anything costs money; output on every answer
+        PromptRegistryChatClientBuilderExtensions.Stage,     // prompt reference -> rendered messages + settings
+        //                                                      grounding: retrieved sources with citation markers
+        SemanticCachingChatClientBuilderExtensions.Stage,    // exact, then semantic; sees the rendered, grounded request
+        //                                                      routing: model choice, cascade, fallback, budget admission
+        CostMeteringChatClientBuilderExtensions.Stage,       // per provider call, innermost
     ];
-
-    /// <summary>Gets the validated options from DI, or defaults when <c>AddLlmOps()</c> was not called.</summary>
-    public static LlmOpsOptions GetOptions(IServiceProvider services)
-    {
-        var options = services.GetService<IOptions<LlmOpsOptions>>()?.Value;
-        if (options is not null)
-        {
-            return options;
-        }
-
-        options = new LlmOpsOptions();
-        var errors = options.Validate();
-        return errors.Count == 0 ? options : throw new OptionsValidationException("LlmOps", typeof(LlmOpsOptions), errors);
-    }
 }

@@ -23,16 +23,9 @@ public static class SemanticCacheLlmOpsBuilderExtensions
     public static LlmOpsBuilder AddSemanticCache(this LlmOpsBuilder builder, Action<SemanticCacheOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-        services.AddOptions<SemanticCacheOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SemanticCacheOptions>, SemanticCacheOptionsValidator>());
-        services.TryAddSingleton<ISemanticCacheStore>(static sp => new InMemorySemanticCacheStore(
-            sp.GetRequiredService<IOptions<SemanticCacheOptions>>().Value.MaxEntries, sp.GetService<TimeProvider>()));
-        if (configure is not null)
-        {
-            services.Configure(configure);
-        }
-
+        StageRegistration.AddStageOptions(builder.Services, configure, static services =>
+            services.TryAddSingleton<ISemanticCacheStore>(static sp => new InMemorySemanticCacheStore(
+                sp.GetRequiredService<IOptions<SemanticCacheOptions>>().Value.MaxEntries, sp.GetService<TimeProvider>())));
         return builder;
     }
 }

@@ -1,9 +1,13 @@
+using LlmOps.DependencyInjection;
 using Microsoft.Extensions.AI;
 
 namespace LlmOps.Caching;
 
-/// <summary>Options for <see cref="SemanticCachingChatClient"/>. Validated when the client is created.</summary>
-public sealed class SemanticCacheOptions
+/// <summary>
+/// Options for <see cref="SemanticCachingChatClient"/>, registered with <c>services.AddLlmOps().AddSemanticCache(o =&gt; …)</c>
+/// and validated at startup (or when a client is created with options of its own).
+/// </summary>
+public sealed class SemanticCacheOptions : IValidatableOptions
 {
     /// <summary>
     /// The default <see cref="SimilarityThreshold"/>: 0.84. <see cref="SemanticCacheCalibrator"/> on the committed set

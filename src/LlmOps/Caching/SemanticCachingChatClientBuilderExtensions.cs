@@ -10,38 +10,22 @@ namespace LlmOps;
 /// <summary>Adds the semantic cache to a <see cref="ChatClientBuilder"/>.</summary>
 public static class SemanticCachingChatClientBuilderExtensions
 {
+    /// <summary>The cache stage.</summary>
+    internal static readonly PipelineStage<SemanticCacheOptions> Stage = new("cache", Create);
+
     /// <summary>
-    /// Adds a <see cref="SemanticCachingChatClient"/>. The store, embedding generator, options, clock and telemetry come
-    /// from DI when registered (see <c>AddSemanticCache()</c>); otherwise the client gets its own in-memory store and
-    /// runs the exact tier only unless an embedding generator is registered.
+    /// Adds a <see cref="SemanticCachingChatClient"/>. Options start from those registered with <c>AddSemanticCache()</c>
+    /// (or the defaults) and <paramref name="configure"/> adjusts them for this client only. The store, embedding
+    /// generator, clock and telemetry come from DI when registered; otherwise the client gets its own in-memory store
+    /// and runs the exact tier only unless an embedding generator is registered.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Adjusts the options for this client only.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OptionsValidationException">When the client is built, if an option is invalid; the message names it.</exception>
     public static ChatClientBuilder UseSemanticCache(this ChatClientBuilder builder, Action<SemanticCacheOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.Use((inner, services) =>
-        {
-            var shared = services.GetService<IOptions<SemanticCacheOptions>>()?.Value;
-            var options = shared?.Clone() ?? new SemanticCacheOptions();
-            configure?.Invoke(options);
-            return Create(inner, services, options);
-        });
-    }
-
-    /// <summary>The pipeline stage: wraps <paramref name="inner"/> only when <c>AddSemanticCache()</c> registered a store.</summary>
-    internal static IChatClient CreateStage(IChatClient inner, IServiceProvider services)
-    {
-        if (services.GetService<ISemanticCacheStore>() is null)
-        {
-            return inner;
-        }
-
-        var options = services.GetService<IOptions<SemanticCacheOptions>>()?.Value ?? new SemanticCacheOptions();
-        return Create(inner, services, options);
-    }
+        => Stage.Use(builder, configure);
 
     private static SemanticCachingChatClient Create(IChatClient inner, IServiceProvider services, SemanticCacheOptions options)
     {

@@ -3,7 +3,6 @@ using LlmOps;
 using LlmOps.DependencyInjection;
 using LlmOps.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -11,36 +10,34 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class LlmOpsServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the shared LlmOps services (options, telemetry, clock, and the services each configured
-    /// concern adds). Calling it more than once is harmless: services are added once and every
-    /// <paramref name="configure"/> action is applied in order. Options are validated at startup.
+    /// Registers the shared LlmOps services (clock, telemetry and the telemetry stage's options) and returns the builder
+    /// on which each stage is registered with its <c>AddXxx(o =&gt; …)</c>. Calling it more than once is harmless.
+    /// Options are validated at startup (<c>ValidateOnStart</c>).
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configure">Configures <see cref="LlmOpsOptions"/>.</param>
-    /// <returns>A builder for further configuration.</returns>
+    /// <returns>A builder for the stages.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
-    /// <exception cref="OptionsValidationException">At startup (or first use), when an option is invalid; the message names it.</exception>
-    public static LlmOpsBuilder AddLlmOps(this IServiceCollection services, Action<LlmOpsOptions>? configure = null)
+    public static LlmOpsBuilder AddLlmOps(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-
-        if (!services.Any(static d => d.ServiceType == typeof(LlmOpsMarker)))
+        StageRegistration.AddStageOptions<LlmOpsTelemetryOptions>(services, configure: null, static s =>
         {
-            services.AddSingleton<LlmOpsMarker>();
-            services.AddOptions<LlmOpsOptions>().ValidateOnStart();
-            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmOpsOptions>, LlmOpsOptionsValidator>());
-            services.TryAddSingleton(TimeProvider.System);
-            services.TryAddSingleton(static sp => new LlmOpsTelemetry(sp.GetService<IMeterFactory>()));
-        }
-
-        if (configure is not null)
-        {
-            services.Configure(configure);
-        }
-
+            s.TryAddSingleton(TimeProvider.System);
+            s.TryAddSingleton(static sp => new LlmOpsTelemetry(sp.GetService<IMeterFactory>()));
+        });
         return new LlmOpsBuilder(services);
     }
 
-    /// <summary>Marks a collection on which <see cref="AddLlmOps"/> ran.</summary>
-    private sealed class LlmOpsMarker;
+    /// <summary>Registers the shared LlmOps services and configures telemetry through the former shared options.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Configures the telemetry section.</param>
+    /// <returns>A builder for the stages.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    [Obsolete("Configure telemetry with services.AddLlmOps().AddLlmOpsTelemetry(o => ...). This overload will be removed in the next minor release.")]
+    public static LlmOpsBuilder AddLlmOps(this IServiceCollection services, Action<LlmOpsOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        return services.AddLlmOps().Configure(configure);
+    }
 }

@@ -30,8 +30,7 @@ public static class GuardrailsLlmOpsBuilderExtensions
     public static LlmOpsBuilder AddGuardrails(this LlmOpsBuilder builder, Action<GuardrailsOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-        if (!services.Any(static d => d.ServiceType == typeof(GuardrailsOptions)))
+        StageRegistration.AddStageOptions(builder.Services, configure, static services =>
         {
             services.AddOptions<GuardrailsOptions>()
                 .Configure(static options =>
@@ -46,8 +45,7 @@ public static class GuardrailsLlmOpsBuilderExtensions
                         options.Guardrails.Add(guardrail);
                     }
                 })
-                .ValidateOnStart();
-            services.AddOptions<GuardrailsOptions>().PostConfigure<IServiceProvider>(static (options, sp) => AttachClassifier(options, sp));
+                .PostConfigure<IServiceProvider>(static (options, sp) => AttachClassifier(options, sp));
 
             // Created after the generator it uses, so the container disposes it first: its Dispose stops a background
             // exemplar run before the generator goes away.
@@ -57,15 +55,8 @@ public static class GuardrailsLlmOpsBuilderExtensions
                 classifier.WaitForExemplars = false;
                 return classifier;
             });
-            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GuardrailsOptions>, GuardrailsOptionsValidator>());
             services.AddSingleton(static sp => sp.GetRequiredService<IOptions<GuardrailsOptions>>().Value);
-        }
-
-        if (configure is not null)
-        {
-            services.Configure(configure);
-        }
-
+        });
         return builder;
     }
 

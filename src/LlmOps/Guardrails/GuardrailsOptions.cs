@@ -1,7 +1,12 @@
+using LlmOps.DependencyInjection;
+
 namespace LlmOps.Guardrails;
 
-/// <summary>Options for <see cref="GuardrailsChatClient"/>.</summary>
-public sealed class GuardrailsOptions
+/// <summary>
+/// Options for <see cref="GuardrailsChatClient"/>, registered with <c>services.AddLlmOps().AddGuardrails(o =&gt; …)</c>
+/// (which starts from the default chain) and validated at startup.
+/// </summary>
+public sealed class GuardrailsOptions : IValidatableOptions
 {
     /// <summary>Gets the scanners, run in order. Each runs in the stages it declares.</summary>
     /// <value>The default value is an empty list; <see cref="GuardrailsOptions.CreateDefault"/> fills the default chain.</value>

@@ -25,12 +25,8 @@ public static class CostMeteringLlmOpsBuilderExtensions
     public static LlmOpsBuilder AddCostMetering(this LlmOpsBuilder builder, Action<CostMeteringOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-        if (!services.Any(static d => d.ServiceType == typeof(CostMeteringMarker)))
+        StageRegistration.AddStageOptions(builder.Services, configure, static services =>
         {
-            services.AddSingleton<CostMeteringMarker>();
-            services.AddOptions<CostMeteringOptions>().ValidateOnStart();
-            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CostMeteringOptions>, CostMeteringOptionsValidator>());
             services.TryAddSingleton(static sp => sp.GetRequiredService<IOptions<CostMeteringOptions>>().Value.BuildCatalog());
             services.TryAddSingleton<TokenCounter>();
             services.TryAddSingleton(static sp => new CostCalculator(sp.GetRequiredService<ModelCatalog>()));
@@ -39,13 +35,7 @@ public static class CostMeteringLlmOpsBuilderExtensions
                 sp.GetRequiredService<IOptions<CostMeteringOptions>>().Value.Budgets,
                 sp.GetService<TimeProvider>(),
                 sp.GetService<LlmOpsTelemetry>()));
-        }
-
-        if (configure is not null)
-        {
-            services.Configure(configure);
-        }
-
+        });
         return builder;
     }
 
@@ -73,18 +63,4 @@ public static class CostMeteringLlmOpsBuilderExtensions
         ArgumentException.ThrowIfNullOrEmpty(path);
         return builder.AddCostMetering(o => o.AddPriceSheet(PriceSheet.LoadFile(path)));
     }
-
-    internal static bool IsRegistered(IServiceProvider services) => services.GetService<CostMeteringMarker>() is not null;
-
-    private sealed class CostMeteringOptionsValidator : IValidateOptions<CostMeteringOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, CostMeteringOptions options)
-        {
-            var errors = options.Validate();
-            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-        }
-    }
-
-    /// <summary>Marks a collection on which metering was registered.</summary>
-    internal sealed class CostMeteringMarker;
 }

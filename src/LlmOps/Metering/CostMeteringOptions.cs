@@ -1,10 +1,12 @@
+using LlmOps.DependencyInjection;
+
 namespace LlmOps.Metering;
 
 /// <summary>
 /// Options for cost metering, configured with <c>services.AddLlmOps().AddCostMetering(o =&gt; …)</c> and validated at
 /// startup. Prices can also come from configuration (<c>AddPrices(section)</c>) or a JSON price file (<c>AddPriceFile(path)</c>).
 /// </summary>
-public sealed class CostMeteringOptions
+public sealed class CostMeteringOptions : IValidatableOptions
 {
     /// <summary>Gets or sets the models and their prices.</summary>
     /// <value>The default value is an empty list (models are priced by <see cref="DefaultTier"/> or reported as unpriced).</value>

@@ -1,3 +1,4 @@
+using LlmOps.DependencyInjection;
 using System.Collections.Concurrent;
 
 namespace LlmOps.Prompts;
@@ -33,8 +34,7 @@ public sealed class PromptRegistry
     {
         ArgumentNullException.ThrowIfNull(store);
         _store = store;
-        _options = options ?? new PromptRegistryOptions();
-        _options.Validate();
+        _options = ValidatableOptionsValidator<PromptRegistryOptions>.ThrowIfInvalidArgument(options ?? new PromptRegistryOptions(), nameof(options));
         _time = timeProvider ?? TimeProvider.System;
     }
 

@@ -2,6 +2,7 @@ using LlmOps.DependencyInjection;
 using LlmOps.Prompts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace LlmOps;
 
@@ -9,8 +10,9 @@ namespace LlmOps;
 public static class PromptsLlmOpsBuilderExtensions
 {
     /// <summary>
-    /// Registers a <see cref="PromptRegistry"/> (singleton) over an <see cref="IPromptStore"/> (the registered one, else an
-    /// <see cref="InMemoryPromptStore"/>). Calling it again is harmless. <c>UseLlmOps()</c> then adds the prompt stage.
+    /// Registers a <see cref="PromptRegistry"/> (singleton) over an <see cref="IPromptStore"/> (the registered one, else
+    /// an <see cref="InMemoryPromptStore"/>) and its options, validated at startup. Calling it again adds another
+    /// configuration action. <c>UseLlmOps()</c> then adds the prompt stage.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Configures the registry options.</param>
@@ -19,13 +21,13 @@ public static class PromptsLlmOpsBuilderExtensions
     public static LlmOpsBuilder AddPromptRegistry(this LlmOpsBuilder builder, Action<PromptRegistryOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-        services.TryAddSingleton<IPromptStore, InMemoryPromptStore>();
-        services.TryAddSingleton(sp =>
+        StageRegistration.AddStageOptions(builder.Services, configure, static services =>
         {
-            var options = new PromptRegistryOptions();
-            configure?.Invoke(options);
-            return new PromptRegistry(sp.GetRequiredService<IPromptStore>(), options, sp.GetService<TimeProvider>());
+            services.TryAddSingleton<IPromptStore, InMemoryPromptStore>();
+            services.TryAddSingleton(static sp => new PromptRegistry(
+                sp.GetRequiredService<IPromptStore>(),
+                sp.GetRequiredService<IOptions<PromptRegistryOptions>>().Value,
+                sp.GetService<TimeProvider>()));
         });
         return builder;
     }
@@ -35,6 +37,7 @@ public static class PromptsLlmOpsBuilderExtensions
     /// <param name="directory">The directory of prompt files.</param>
     /// <param name="configure">Configures the registry options.</param>
     /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="directory"/> is empty.</exception>
     public static LlmOpsBuilder AddPromptFiles(this LlmOpsBuilder builder, string directory, Action<PromptRegistryOptions>? configure = null)
     {

@@ -1,38 +1,32 @@
 using LlmOps.Telemetry;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace LlmOps;
 
 /// <summary>Adds the LlmOps telemetry stage to a <see cref="ChatClientBuilder"/>.</summary>
 public static class InstrumentingChatClientBuilderExtensions
 {
+    /// <summary>The telemetry stage: on with <c>AddLlmOps()</c> alone, unless <see cref="LlmOpsTelemetryOptions.Enabled"/> is off.</summary>
+    internal static readonly PipelineStage<LlmOpsTelemetryOptions> Stage = new("telemetry", Create, alwaysOn: static o => o.Enabled);
+
     /// <summary>
-    /// Adds an <see cref="InstrumentingChatClient"/>: a span and request metrics for every call. Services
-    /// (<see cref="LlmOpsTelemetry"/>, <see cref="TimeProvider"/>, <c>LlmOpsOptions</c>) come from DI when present.
+    /// Adds an <see cref="InstrumentingChatClient"/>: a span and request metrics for every call. Options start from
+    /// those registered with <c>AddLlmOpsTelemetry()</c> (or the defaults) and <paramref name="configure"/> adjusts them
+    /// for this client only; <see cref="LlmOpsTelemetry"/> and <see cref="TimeProvider"/> come from DI when present.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Adjusts the options for this client only.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">When the client is built, if an option is invalid; the message names it.</exception>
     public static ChatClientBuilder UseLlmOpsTelemetry(this ChatClientBuilder builder, Action<LlmOpsTelemetryOptions>? configure = null)
+        => Stage.Use(builder, configure);
+
+    private static InstrumentingChatClient Create(IChatClient inner, IServiceProvider services, LlmOpsTelemetryOptions options)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.Use((inner, services) =>
-        {
-            var telemetry = services.GetService<LlmOpsTelemetry>();
-            var time = services.GetService<TimeProvider>();
-            var shared = services.GetService<IOptions<LlmOpsOptions>>()?.Value.Telemetry;
-            var options = new LlmOpsTelemetryOptions
-            {
-                Enabled = shared?.Enabled ?? true,
-                EnableSensitiveData = shared?.EnableSensitiveData ?? false,
-                IncludeScopeInTags = shared?.IncludeScopeInTags ?? false,
-                MaxRecordedContentLength = shared?.MaxRecordedContentLength ?? 4096,
-            };
-            configure?.Invoke(options);
-            return new InstrumentingChatClient(inner, telemetry, options, time);
-        });
+        var telemetry = services.GetService<LlmOpsTelemetry>();
+        var time = services.GetService<TimeProvider>();
+        return new InstrumentingChatClient(inner, telemetry, options, time);
     }
 }

@@ -1,7 +1,12 @@
+using LlmOps.DependencyInjection;
+
 namespace LlmOps.Telemetry;
 
-/// <summary>Options for the telemetry stage.</summary>
-public sealed class LlmOpsTelemetryOptions
+/// <summary>
+/// Options for the telemetry stage (<see cref="InstrumentingChatClient"/>), registered with
+/// <c>services.AddLlmOps().AddLlmOpsTelemetry(o =&gt; …)</c> and validated at startup.
+/// </summary>
+public sealed class LlmOpsTelemetryOptions : IValidatableOptions
 {
     /// <summary>Gets or sets a value indicating whether <c>UseLlmOps()</c> adds the telemetry stage.</summary>
     /// <value>The default value is <see langword="true"/>.</value>
@@ -25,11 +30,25 @@ public sealed class LlmOpsTelemetryOptions
     /// <value>The default value is 4096.</value>
     public int MaxRecordedContentLength { get; set; } = 4096;
 
-    internal IEnumerable<string> Validate()
+    /// <summary>Checks the options and returns one message per bad option, naming the option, its value and the allowed range.</summary>
+    /// <returns>The problems found; empty when the options are valid.</returns>
+    public IReadOnlyList<string> Validate()
     {
+        var errors = new List<string>();
         if (MaxRecordedContentLength <= 0)
         {
-            yield return $"LlmOpsOptions.Telemetry.MaxRecordedContentLength must be greater than 0 (it was {MaxRecordedContentLength}).";
+            errors.Add($"LlmOpsTelemetryOptions.MaxRecordedContentLength must be greater than 0; was {MaxRecordedContentLength}.");
         }
+
+        return errors;
+    }
+
+    /// <summary>Copies every setting from <paramref name="other"/>.</summary>
+    internal void CopyFrom(LlmOpsTelemetryOptions other)
+    {
+        Enabled = other.Enabled;
+        EnableSensitiveData = other.EnableSensitiveData;
+        IncludeScopeInTags = other.IncludeScopeInTags;
+        MaxRecordedContentLength = other.MaxRecordedContentLength;
     }
 }

@@ -30,35 +30,51 @@ public sealed class LlmOpsServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public void AddLlmOps_CalledTwice_RegistersServicesOnceAndAppliesBothConfigurations()
+    public void AddLlmOps_CalledTwice_RegistersServicesOnceAndComposesTheStageConfigurations()
     {
         var services = new ServiceCollection();
 
-        services.AddLlmOps(o => o.Telemetry.EnableSensitiveData = true);
-        services.AddLlmOps(o => o.Telemetry.MaxRecordedContentLength = 99);
+        services.AddLlmOps().AddLlmOpsTelemetry(o => o.EnableSensitiveData = true);
+        services.AddLlmOps().AddLlmOpsTelemetry(o => o.MaxRecordedContentLength = 99);
 
         Assert.Single(services, d => d.ServiceType == typeof(LlmOpsTelemetry));
         Assert.Single(services, d => d.ServiceType == typeof(TimeProvider));
-        Assert.Single(services, d => d.ServiceType == typeof(IValidateOptions<LlmOpsOptions>));
+        Assert.Single(services, d => d.ServiceType == typeof(IValidateOptions<LlmOpsTelemetryOptions>));
         using var provider = services.BuildServiceProvider();
-        var options = provider.GetRequiredService<IOptions<LlmOpsOptions>>().Value;
-        Assert.True(options.Telemetry.EnableSensitiveData);
-        Assert.Equal(99, options.Telemetry.MaxRecordedContentLength);
+        var options = provider.GetRequiredService<IOptions<LlmOpsTelemetryOptions>>().Value;
+        Assert.True(options.EnableSensitiveData);
+        Assert.Equal(99, options.MaxRecordedContentLength);
     }
 
     [Fact]
     public void AddLlmOps_InvalidOption_FailsWithMessageNamingTheOption()
     {
         var services = new ServiceCollection();
-        services.AddLlmOps(o => o.Telemetry.MaxRecordedContentLength = -5);
+        services.AddLlmOps().AddLlmOpsTelemetry(o => o.MaxRecordedContentLength = -5);
         services.AddChatClient(new DelegatingTestChatClient()).UseLlmOps();
         using var provider = services.BuildServiceProvider();
 
         var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IChatClient>());
 
-        Assert.Contains("Telemetry.MaxRecordedContentLength", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("LlmOpsTelemetryOptions.MaxRecordedContentLength", ex.Message, StringComparison.Ordinal);
         Assert.Contains("-5", ex.Message, StringComparison.Ordinal);
     }
+
+#pragma warning disable CS0618 // the obsolete forwarders keep working for one release
+    [Fact]
+    public void AddLlmOps_ObsoleteSharedOptions_ForwardToTheTelemetryStage()
+    {
+        var services = new ServiceCollection();
+
+        services.AddLlmOps(o => o.Telemetry.EnableSensitiveData = true);
+        services.AddLlmOps().Configure(o => o.Telemetry = new LlmOpsTelemetryOptions { MaxRecordedContentLength = 77, EnableSensitiveData = true });
+
+        using var provider = services.BuildServiceProvider();
+        var options = provider.GetRequiredService<IOptions<LlmOpsTelemetryOptions>>().Value;
+        Assert.True(options.EnableSensitiveData);
+        Assert.Equal(77, options.MaxRecordedContentLength);
+    }
+#pragma warning restore CS0618
 
     [Fact]
     public void AddLlmOps_NullServices_Throws()
@@ -71,9 +87,9 @@ public sealed class LlmOpsServiceCollectionExtensionsTests
         var builder = services.AddLlmOps();
         Assert.Same(services, builder.Services);
 
-        builder.Configure(o => o.Telemetry.IncludeScopeInTags = true);
+        builder.AddLlmOpsTelemetry(o => o.IncludeScopeInTags = true);
         using var provider = services.BuildServiceProvider();
-        Assert.True(provider.GetRequiredService<IOptions<LlmOpsOptions>>().Value.Telemetry.IncludeScopeInTags);
+        Assert.True(provider.GetRequiredService<IOptions<LlmOpsTelemetryOptions>>().Value.IncludeScopeInTags);
     }
 
     [Fact]

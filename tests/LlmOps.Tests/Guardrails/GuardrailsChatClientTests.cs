@@ -637,7 +637,19 @@ public sealed class GuardrailsChatClientTests : IDisposable
     }
 
     [Fact]
-    public async Task UseGuardrails_WithOptions_AddsStage()
+    public async Task UseGuardrails_Configure_AdjustsTheDefaultChainForThisClient()
+    {
+        using var client = new ChatClientBuilder(_inner).UseGuardrails(o => o.Guardrails.Add(new BannedContentGuardrail(["nope"]))).Build();
+
+        var options = client.GetService<GuardrailsOptions>()!;
+        Assert.Contains(options.Guardrails, g => g is BannedContentGuardrail);
+        Assert.Contains(options.Guardrails, g => g is PromptInjectionGuardrail);
+        await Assert.ThrowsAsync<GuardrailViolationException>(() => client.GetResponseAsync("nope"));
+    }
+
+#pragma warning disable CS0618 // the obsolete overload keeps working for one release
+    [Fact]
+    public async Task UseGuardrails_ObsoleteOptionsOverload_UsesThoseOptions()
     {
         var options = Options(new BannedContentGuardrail(["nope"]));
         using var client = new ChatClientBuilder(_inner).UseGuardrails(options).Build();
@@ -645,6 +657,7 @@ public sealed class GuardrailsChatClientTests : IDisposable
         Assert.Same(options, client.GetService<GuardrailsOptions>());
         await Assert.ThrowsAsync<GuardrailViolationException>(() => client.GetResponseAsync("nope"));
     }
+#pragma warning restore CS0618
 
     [Theory]
     [InlineData(false)]
