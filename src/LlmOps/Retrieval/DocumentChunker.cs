@@ -86,6 +86,14 @@ public sealed class DocumentChunker
         return chunks;
     }
 
+    /// <summary>The sentence and block units of a text, as (start, end) offsets; for tests.</summary>
+    internal IReadOnlyList<(int Start, int End)> Units(string text, bool markdown)
+    {
+        var units = new List<Unit>();
+        SplitUnits(text, 0, text.Length, markdown, units);
+        return units.ConvertAll(u => (u.Start, u.End));
+    }
+
     private void Pack(RetrievalDocument document, string[] path, List<Unit> units, List<Unit> current, List<DocumentChunk> chunks)
     {
         current.Clear();
