@@ -1,9 +1,8 @@
 namespace LlmOps.Evaluation;
 
 /// <summary>
-/// Identifies the LlmOps evaluation package. The evaluators (BLEU, ROUGE, chrF, embedding
-/// similarity, LLM-as-judge, groundedness) arrive in a later release; this type lets
-/// callers check which package version they reference.
+/// Identifies the LlmOps evaluation package, which provides reference-exact NLP metrics (<c>LlmOps.Evaluation.Metrics</c>)
+/// and <c>Microsoft.Extensions.AI.Evaluation</c> evaluators built on them.
 /// </summary>
 public static class EvaluationPackage
 {
