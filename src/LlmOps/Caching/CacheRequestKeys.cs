@@ -6,9 +6,42 @@ using Microsoft.Extensions.AI;
 
 namespace LlmOps.Caching;
 
-/// <summary>The keys of one request: the exact key, the semantic partition, and the text the semantic tier embeds.</summary>
-internal readonly record struct CacheRequestKeys(SemanticCacheKey Exact, SemanticCacheKey Partition, string? QueryText)
+/// <summary>
+/// The keys of one request: the exact key, the semantic partition, and the text the semantic tier embeds; or, for a
+/// request that cannot be keyed (a provider property with no stable serialised form), why it is not cacheable.
+/// </summary>
+internal readonly record struct CacheRequestKeys(SemanticCacheKey Exact, SemanticCacheKey Partition, string? QueryText, string? UncacheableReason = null)
 {
+    /// <summary>
+    /// Checks a request's messages eagerly, as every public entry point must: a <see langword="null"/> list, a
+    /// <see langword="null"/> message or a <see langword="null"/> content is rejected with an exception naming
+    /// <paramref name="paramName"/> and the position. A message with no contents is valid (MEAI treats it as empty).
+    /// </summary>
+    /// <returns>The messages as a list (the caller's list when it is one, so a one-shot sequence is read once).</returns>
+    public static IList<ChatMessage> Validate(IEnumerable<ChatMessage> messages, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(messages, paramName);
+        var list = messages as IList<ChatMessage> ?? messages.ToList();
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i] is not { } message)
+            {
+                throw new ArgumentException($"{paramName}[{i}] is null. Pass only ChatMessage instances (remove the null entry).", paramName);
+            }
+
+            var contents = message.Contents;
+            for (var j = 0; j < contents.Count; j++)
+            {
+                if (contents[j] is null)
+                {
+                    throw new ArgumentException($"{paramName}[{i}].Contents[{j}] is null. Remove the null content or pass an AIContent such as TextContent.", paramName);
+                }
+            }
+        }
+
+        return list;
+    }
+
     /// <summary>
     /// Hashes a canonical form of every field that changes the answer. Each field is written with a tag and a length
     /// prefix, so no two different requests share a canonical form. The partition is the same form with the last user
@@ -21,55 +54,66 @@ internal readonly record struct CacheRequestKeys(SemanticCacheKey Exact, Semanti
         var w = CanonicalWriter.Rent();
         try
         {
-            w.Int(0x4C4F4331); // "LOC1": format of this canonical form
-            w.Int(keyVersion);
-            w.String(scope.Tenant);
-            w.String(scope.User);
-            w.String(scope.Feature);
-            w.String(modelId);
-            w.String(prompt?.Name);
-            w.String(prompt?.Version);
-            WriteOptions(w, options);
-
-            var list = messages as IList<ChatMessage> ?? messages.ToList();
-            var lastUser = -1;
-            for (var i = list.Count - 1; i >= 0; i--)
-            {
-                if (list[i].Role == ChatRole.User)
-                {
-                    lastUser = i;
-                    break;
-                }
-            }
-
-            w.Int(list.Count);
-            for (var i = 0; i < list.Count; i++)
-            {
-                if (i == lastUser)
-                {
-                    w.Int(0x534C4F54); // "SLOT": the last user turn goes at the end
-                    continue;
-                }
-
-                WriteMessage(w, list[i]);
-            }
-
-            var partition = w.HashPrefix();
-            string? query = null;
-            if (lastUser >= 0)
-            {
-                var message = list[lastUser];
-                w.Int(lastUser);
-                WriteMessage(w, message);
-                query = IsPlainText(message) ? message.Text : null;
-            }
-
-            return new CacheRequestKeys(w.HashRest(), partition, string.IsNullOrWhiteSpace(query) ? null : query);
+            return Compute(w, messages, options, scope, modelId, prompt, keyVersion);
+        }
+        catch (UncacheableException ex)
+        {
+            return new CacheRequestKeys(default, default, null, ex.Message);
         }
         finally
         {
             CanonicalWriter.Return(w);
         }
+    }
+
+    private static CacheRequestKeys Compute(
+        CanonicalWriter w, IEnumerable<ChatMessage> messages, ChatOptions? options, LlmOpsScope scope, string? modelId,
+        SemanticCachePromptIdentity? prompt, int keyVersion)
+    {
+        w.Int(0x4C4F4331); // "LOC1": format of this canonical form
+        w.Int(keyVersion);
+        w.String(scope.Tenant);
+        w.String(scope.User);
+        w.String(scope.Feature);
+        w.String(modelId);
+        w.String(prompt?.Name);
+        w.String(prompt?.Version);
+        WriteOptions(w, options);
+
+        var list = messages as IList<ChatMessage> ?? messages.ToList();
+        var lastUser = -1;
+        for (var i = list.Count - 1; i >= 0; i--)
+        {
+            if (list[i].Role == ChatRole.User)
+            {
+                lastUser = i;
+                break;
+            }
+        }
+
+        w.Int(list.Count);
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (i == lastUser)
+            {
+                w.Int(0x534C4F54); // "SLOT": the last user turn goes at the end
+                continue;
+            }
+
+            WriteMessage(w, list[i]);
+        }
+
+        var partition = w.HashPrefix();
+        string? query = null;
+        if (lastUser >= 0)
+        {
+            var message = list[lastUser];
+            w.Int(lastUser);
+            WriteMessage(w, message);
+            query = IsPlainText(message) ? message.Text : null;
+        }
+
+        return new CacheRequestKeys(w.HashRest(), partition, string.IsNullOrWhiteSpace(query) ? null : query);
     }
 
     private static bool IsPlainText(ChatMessage message)
@@ -206,7 +250,7 @@ internal readonly record struct CacheRequestKeys(SemanticCacheKey Exact, Semanti
                 {
                     w.String(key);
                     var value = props[key];
-                    w.String(value is null ? null : Serialize(value, value.GetType()));
+                    w.String(value is null ? null : Serialize(value, value.GetType(), key));
                 }
             }
         }
@@ -263,18 +307,24 @@ internal readonly record struct CacheRequestKeys(SemanticCacheKey Exact, Semanti
         }
     }
 
-    private static string Serialize(object value, Type type)
+    private static string Serialize(object value, Type type, string? property = null)
     {
         try
         {
             return JsonSerializer.Serialize(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(type));
         }
-        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or ArgumentException)
+        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or ArgumentException or JsonException)
         {
-            // Not serialisable: fall back to a form that is at least stable for the same instance type and text.
-            return value.GetType().FullName + ":" + value;
+            // No stable serialised form (a cycle, a type without a JSON contract): such a request cannot be keyed
+            // safely (a lossy stand-in such as ToString() could make two different requests share a key), so it is
+            // not cached at all rather than failed.
+            var what = property is null ? $"a value of type {value.GetType().Name}" : $"ChatOptions.AdditionalProperties[\"{property}\"] ({value.GetType().Name})";
+            throw new UncacheableException($"{what} cannot be serialised for the cache key ({ex.GetType().Name})");
         }
     }
+
+    /// <summary>Thrown inside <see cref="Compute(IEnumerable{ChatMessage}, ChatOptions?, LlmOpsScope, string?, SemanticCachePromptIdentity?, int)"/> only, and caught there.</summary>
+    private sealed class UncacheableException(string message) : Exception(message);
 
     /// <summary>An append-only byte buffer for the canonical form, reused per thread.</summary>
     private sealed class CanonicalWriter

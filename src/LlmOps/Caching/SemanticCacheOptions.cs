@@ -17,6 +17,9 @@ public sealed class SemanticCacheOptions : IValidatableOptions
     /// </summary>
     public const float DefaultSimilarityThreshold = 0.84f;
 
+    /// <summary>The default <see cref="SingleFlightTimeout"/>: 105 seconds.</summary>
+    public static readonly TimeSpan DefaultSingleFlightTimeout = TimeSpan.FromSeconds(105);
+
     /// <summary>Gets or sets a value indicating whether the semantic tier runs (it also needs an embedding generator).</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool EnableSemanticTier { get; set; } = true;
@@ -96,6 +99,25 @@ public sealed class SemanticCacheOptions : IValidatableOptions
     /// <value>The default value is <see langword="null"/>.</value>
     public Func<LlmOpsInfo, ChatResponse, bool>? IsBlocked { get; set; }
 
+    /// <summary>
+    /// Gets or sets the longest time a request waits for an identical in-flight request (single-flight) before it goes
+    /// on alone (see <see cref="SingleFlightFallback"/>). The wait also ends with the waiter's own cancellation token;
+    /// cancelling a waiter never cancels the request it waits for.
+    /// </summary>
+    /// <value>
+    /// The default value is 105 seconds: a few seconds beyond the 100-second default timeout of <c>HttpClient</c>, which
+    /// the OpenAI and Azure clients use. <see cref="Timeout.InfiniteTimeSpan"/> waits without a bound.
+    /// </value>
+    public TimeSpan SingleFlightTimeout { get; set; } = DefaultSingleFlightTimeout;
+
+    /// <summary>
+    /// Gets or sets what a request does when the identical request it waited on produced no answer that may be shared
+    /// (it failed, was cancelled, or its answer may not be cached: blocked, truncated, filtered) or the wait timed out.
+    /// A waiter is never handed an answer that the cache would not store.
+    /// </summary>
+    /// <value>The default value is <see cref="SemanticCacheFlightFallback.CallProvider"/>: the waiter calls the provider itself.</value>
+    public SemanticCacheFlightFallback SingleFlightFallback { get; set; } = SemanticCacheFlightFallback.CallProvider;
+
     /// <summary>Checks the options and returns one message per bad option, naming the option and its value.</summary>
     /// <returns>The problems found; empty when valid.</returns>
     public IReadOnlyList<string> Validate()
@@ -126,6 +148,16 @@ public sealed class SemanticCacheOptions : IValidatableOptions
             errors.Add("SemanticCacheOptions.CacheableFinishReasons is empty, so nothing would ever be stored; keep ChatFinishReason.Stop in it.");
         }
 
+        if (SingleFlightTimeout <= TimeSpan.Zero && SingleFlightTimeout != Timeout.InfiniteTimeSpan)
+        {
+            errors.Add($"SemanticCacheOptions.SingleFlightTimeout must be positive, or Timeout.InfiniteTimeSpan to wait without a bound (it was {SingleFlightTimeout}).");
+        }
+
+        if (!Enum.IsDefined(SingleFlightFallback))
+        {
+            errors.Add($"SemanticCacheOptions.SingleFlightFallback must be CallProvider or FailFast (it was {SingleFlightFallback}).");
+        }
+
         return errors;
     }
 
@@ -145,6 +177,8 @@ public sealed class SemanticCacheOptions : IValidatableOptions
             SavedCostEstimator = SavedCostEstimator,
             PromptIdentity = PromptIdentity,
             IsBlocked = IsBlocked,
+            SingleFlightTimeout = SingleFlightTimeout,
+            SingleFlightFallback = SingleFlightFallback,
         };
         clone.CacheableFinishReasons.Clear();
         foreach (var reason in CacheableFinishReasons)

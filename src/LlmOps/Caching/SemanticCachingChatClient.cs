@@ -1,11 +1,10 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using LlmOps.Prompts;
 using LlmOps.Telemetry;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LlmOps.Caching;
 
@@ -23,16 +22,23 @@ namespace LlmOps.Caching;
 /// and searches only the partition of requests identical in everything else.
 /// </para>
 /// <para>
-/// Never cached: exceptions and cancellations; streams not enumerated to the end; finish reasons outside
-/// <see cref="SemanticCacheOptions.CacheableFinishReasons"/>; requests with a <see cref="ChatOptions.ConversationId"/>,
-/// background responses; requests hotter than <see cref="SemanticCacheOptions.MaxCacheableTemperature"/>; answers
-/// <see cref="SemanticCacheOptions.IsBlocked"/> reports; requests that opt out with <c>WithCacheMode(Bypass)</c>.
+/// Never cached: exceptions and cancellations; streams not enumerated to the end, or ended without a finish reason;
+/// finish reasons outside <see cref="SemanticCacheOptions.CacheableFinishReasons"/>; requests with a
+/// <see cref="ChatOptions.ConversationId"/>, background responses; requests hotter than
+/// <see cref="SemanticCacheOptions.MaxCacheableTemperature"/>; requests with a provider property that has no stable
+/// serialised form (a cycle); answers <see cref="SemanticCacheOptions.IsBlocked"/> reports; requests that opt out with
+/// <c>WithCacheMode(Bypass)</c>.
 /// </para>
 /// <para>
-/// Identical concurrent requests on a cold key make one inner call (single-flight); its answer, or its failure, reaches
-/// every waiter. A waiter whose leader was cancelled retries on its own. Hits carry copies; no caller ever sees the
-/// cached objects. The result is recorded as <see cref="SemanticCacheResult"/> on the request's <see cref="LlmOpsInfo"/>
-/// (<c>response.GetCacheResult()</c>) and in the metrics <c>llmops.cache.requests</c> and <c>llmops.cache.saved_cost</c>.
+/// Identical concurrent requests on a cold key make one inner call (single-flight). Waiters get the leader's answer only
+/// when the cache would store it; when the leader failed, was cancelled, or produced an answer that may not be cached,
+/// each waiter calls the provider itself (or fails fast, see <see cref="SemanticCacheOptions.SingleFlightFallback"/>).
+/// A wait is bounded by <see cref="SemanticCacheOptions.SingleFlightTimeout"/> and by the waiter's own token; cancelling
+/// a waiter never cancels the leader. Every hit gets its own copy of the answer (messages, contents and
+/// <c>AdditionalProperties</c> dictionaries); no caller ever holds an object the cache keeps. The result is recorded as
+/// <see cref="SemanticCacheResult"/> on the request's <see cref="LlmOpsInfo"/> (<c>response.GetCacheResult()</c>) and in
+/// the metrics named in <see cref="CachingTelemetryNames"/>. Store and embedding failures degrade to a miss and are
+/// logged once (<c>CachingLog</c>, EventIds 1300–1399).
 /// </para>
 /// </remarks>
 public sealed class SemanticCachingChatClient : DelegatingChatClient
@@ -42,17 +48,19 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
     private readonly SemanticCacheOptions _options;
     private readonly TimeProvider _time;
     private readonly string? _defaultModelId;
-    private readonly Counter<long> _requests;
-    private readonly Counter<double> _savedCost;
-    private readonly ConcurrentDictionary<SemanticCacheKey, Flight> _flights = new();
+    private readonly ILogger _logger;
+    private readonly CacheFlights _flights = new();
+    private readonly CacheStorePolicy _policy;
+    private readonly CacheMetrics _metrics;
 
     /// <summary>Initializes a new instance of the <see cref="SemanticCachingChatClient"/> class.</summary>
     /// <param name="innerClient">The client that answers misses.</param>
     /// <param name="store">Where entries live; a new <see cref="InMemorySemanticCacheStore"/> when <see langword="null"/>.</param>
     /// <param name="embeddingGenerator">Embeds questions for the semantic tier; exact tier only when <see langword="null"/>.</param>
     /// <param name="options">The options; defaults when <see langword="null"/>. Copied, so later changes have no effect.</param>
-    /// <param name="timeProvider">The clock for ages and expiry; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock for ages, expiry and single-flight waits; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="telemetry">Where metrics go; <see cref="LlmOpsTelemetry.Shared"/> when <see langword="null"/>.</param>
+    /// <param name="logger">Where absorbed failures are logged; none when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="innerClient"/> is <see langword="null"/>.</exception>
     /// <exception cref="SemanticCacheConfigurationException">An option is invalid; the message names it.</exception>
     public SemanticCachingChatClient(
@@ -61,7 +69,8 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         IEmbeddingGenerator<string, Embedding<float>>? embeddingGenerator = null,
         SemanticCacheOptions? options = null,
         TimeProvider? timeProvider = null,
-        LlmOpsTelemetry? telemetry = null)
+        LlmOpsTelemetry? telemetry = null,
+        ILogger? logger = null)
         : base(innerClient)
     {
         _options = options?.Clone() ?? new SemanticCacheOptions();
@@ -75,15 +84,16 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         _store = store ?? new InMemorySemanticCacheStore(_options.MaxEntries, _time);
         _embeddings = embeddingGenerator;
         _defaultModelId = innerClient.GetService<ChatClientMetadata>()?.DefaultModelId;
-        var t = telemetry ?? LlmOpsTelemetry.Shared;
-        _requests = t.GetOrCreateCounter<long>(
-            "llmops.cache.requests", "{request}", "Requests seen by the cache, tagged llmops.cache.status (hit, miss, bypass) and llmops.cache.tier.");
-        _savedCost = t.GetOrCreateCounter<double>(
-            "llmops.cache.saved_cost", "{cost}", "Provider cost avoided by cache hits, in the price catalog's currency.");
+        _logger = logger ?? NullLogger.Instance;
+        _policy = new CacheStorePolicy(_options);
+        _metrics = new CacheMetrics(telemetry ?? LlmOpsTelemetry.Shared, _time, _options.SavedCostEstimator);
     }
 
     /// <summary>Gets the store.</summary>
     public ISemanticCacheStore Store => _store;
+
+    /// <summary>Gets the single-flight table (for tests).</summary>
+    internal CacheFlights Flights => _flights;
 
     /// <summary>Removes the entries the selection matches (by scope, tenant, model, prompt, or all).</summary>
     /// <param name="selection">Which entries to remove.</param>
@@ -97,41 +107,49 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
     }
 
     /// <inheritdoc/>
+    /// <exception cref="ArgumentNullException"><paramref name="messages"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="messages"/> holds a <see langword="null"/> message or content.</exception>
+    /// <exception cref="SemanticCacheFlightException">
+    /// The request waited on an identical in-flight request that produced no shareable answer, and
+    /// <see cref="SemanticCacheOptions.SingleFlightFallback"/> is <see cref="SemanticCacheFlightFallback.FailFast"/>.
+    /// </exception>
     public override async Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(messages);
+        var list = CacheRequestKeys.Validate(messages, nameof(messages));
         var request = LlmOpsRequest.Join(options);
-        var plan = Plan(messages, options, request.Info);
+        var plan = Plan(list, options, request.Info);
         ChatResponse response;
         if (plan.BypassReason is not null)
         {
-            Record(request.Info, new SemanticCacheResult { Status = SemanticCacheStatus.Bypassed, BypassReason = plan.BypassReason });
-            response = await base.GetResponseAsync(messages, request.Options, cancellationToken).ConfigureAwait(false);
+            _metrics.Bypass(request.Info, plan.BypassReason);
+            response = await base.GetResponseAsync(list, request.Options, cancellationToken).ConfigureAwait(false);
         }
         else
         {
             var lookup = await LookupAsync(plan, request.Info, cancellationToken).ConfigureAwait(false);
             if (lookup.Hit is { } hit)
             {
-                response = CopyResponse(hit.Response);
+                response = CachedResponseCopier.ForCaller(hit.Response);
                 await ForgetOnRejectionAsync(request.Info, hit.Entry).ConfigureAwait(false);
             }
             else
             {
-                var flight = lookup.Flight!;
+                var outcome = FlightOutcome.NotShared("the identical request did not finish");
                 try
                 {
-                    response = await base.GetResponseAsync(messages, request.Options, cancellationToken).ConfigureAwait(false);
+                    response = await base.GetResponseAsync(list, request.Options, cancellationToken).ConfigureAwait(false);
+                    outcome = await StoreAsync(plan, lookup, request.Info, response, updates: null, cancellationToken.IsCancellationRequested).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
-                    EndFlight(plan.Keys.Exact, flight, ex, cancellationToken);
+                    outcome = Failed(ex);
                     throw;
                 }
-
-                var stored = await StoreAsync(plan, lookup, request.Info, response, updates: null, cancellationToken.IsCancellationRequested).ConfigureAwait(false);
-                EndFlight(plan.Keys.Exact, flight, stored);
+                finally
+                {
+                    Land(plan, lookup, outcome);
+                }
             }
         }
 
@@ -141,11 +159,13 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
     }
 
     /// <inheritdoc/>
+    /// <exception cref="ArgumentNullException"><paramref name="messages"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="messages"/> holds a <see langword="null"/> message or content.</exception>
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        return StreamAsync(messages, options, cancellationToken);
+        var list = CacheRequestKeys.Validate(messages, nameof(messages));
+        return StreamAsync(list, options, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -168,15 +188,44 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         return base.GetService(serviceType, serviceKey);
     }
 
+    private static FlightOutcome Failed(Exception ex)
+        => FlightOutcome.NotShared(ex is OperationCanceledException ? "the identical request was cancelled" : "the identical request failed", ex);
+
+    private static ReadOnlyMemory<float> Normalise(ReadOnlyMemory<float> vector)
+    {
+        var norm = System.Numerics.Tensors.TensorPrimitives.Norm(vector.Span);
+        if (norm is > 0.999f and < 1.001f || norm == 0f || float.IsNaN(norm))
+        {
+            return vector;
+        }
+
+        var copy = new float[vector.Length];
+        System.Numerics.Tensors.TensorPrimitives.Divide(vector.Span, norm, copy);
+        return copy;
+    }
+
+    /// <summary>Replays a cached answer as chunks: the original chunks when it was streamed, without usage.</summary>
+    private static IEnumerable<ChatResponseUpdate> Replay(CachedAnswer hit)
+    {
+        var source = hit.Updates ?? (IReadOnlyList<ChatResponseUpdate>)hit.Response.ToChatResponseUpdates();
+        foreach (var update in source)
+        {
+            if (CachedResponseCopier.UpdateForCaller(update) is { } copy)
+            {
+                yield return copy;
+            }
+        }
+    }
+
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IList<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var request = LlmOpsRequest.Join(options);
         var plan = Plan(messages, options, request.Info);
         string? modelId = null;
         if (plan.BypassReason is not null)
         {
-            Record(request.Info, new SemanticCacheResult { Status = SemanticCacheStatus.Bypassed, BypassReason = plan.BypassReason });
+            _metrics.Bypass(request.Info, plan.BypassReason);
             await foreach (var update in base.GetStreamingResponseAsync(messages, request.Options, cancellationToken).ConfigureAwait(false))
             {
                 modelId ??= update.ModelId;
@@ -197,8 +246,6 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             }
             else
             {
-                var flight = lookup.Flight!;
-                var updates = new List<ChatResponseUpdate>();
                 StreamObservation<ChatResponseUpdate> stream;
                 try
                 {
@@ -206,42 +253,60 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
                 }
                 catch (Exception ex)
                 {
-                    EndFlight(plan.Keys.Exact, flight, ex, cancellationToken);
+                    Land(plan, lookup, Failed(ex));
                     throw;
                 }
 
+                var outcome = FlightOutcome.NotShared("the identical request's stream was not enumerated to the end");
                 try
                 {
-                    while (await stream.MoveNextAsync().ConfigureAwait(false))
+                    var updates = new List<ChatResponseUpdate>();
+                    var copyable = true;
+                    try
                     {
-                        var update = stream.Current;
-                        modelId ??= update.ModelId;
+                        while (await stream.MoveNextAsync().ConfigureAwait(false))
+                        {
+                            var update = stream.Current;
+                            modelId ??= update.ModelId;
 
-                        // Keep a copy taken before the caller sees the chunk, so nothing the caller (or an outer
-                        // stage) does to it later reaches the cache.
-                        updates.Add(CopyUpdate(update, keepUsage: true)!);
-                        yield return update;
+                            // Keep a copy taken before the caller sees the chunk, so nothing the caller (or an outer
+                            // stage) does to it later reaches the cache.
+                            if (copyable && CachedResponseCopier.UpdateForStore(update) is { } copy)
+                            {
+                                updates.Add(copy);
+                            }
+                            else
+                            {
+                                copyable = false;
+                            }
+
+                            yield return update;
+                        }
                     }
+                    finally
+                    {
+                        // May throw (a provider's dispose failing): the outer finally still lands the flight.
+                        await stream.DisposeAsync().ConfigureAwait(false);
+                    }
+
+                    outcome = copyable
+                        ? await StoreAsync(plan, lookup, request.Info, updates.ToChatResponse(), updates, cancellationToken.IsCancellationRequested).ConfigureAwait(false)
+                        : NotStored(request.Info, "a content of the answer has no JSON form and cannot be copied");
                 }
                 finally
                 {
-                    await stream.DisposeAsync().ConfigureAwait(false);
-
                     if (!stream.IsCompleted)
                     {
-                        // Faulted, cancelled, or abandoned by the caller (break/dispose): nothing is stored, and
-                        // waiters either see the failure or retry on their own.
-                        EndFlight(plan.Keys.Exact, flight, stream.Failure, cancellationToken);
+                        // Faulted, cancelled, or abandoned by the caller (break/dispose): nothing is stored.
+                        outcome = stream.Failure is { } failure ? Failed(failure) : outcome;
                         if (request.Info.Get<SemanticCacheResult>() is { } result)
                         {
                             result.NotStoredReason ??= stream.Failure is null ? "the stream was not enumerated to the end" : "the request failed";
                         }
                     }
-                }
 
-                var response = updates.ToChatResponse();
-                var stored = await StoreAsync(plan, lookup, request.Info, response, updates, cancellationToken.IsCancellationRequested).ConfigureAwait(false);
-                EndFlight(plan.Keys.Exact, flight, stored);
+                    Land(plan, lookup, outcome);
+                }
             }
         }
 
@@ -251,15 +316,10 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         }
     }
 
-    private RequestPlan Plan(IEnumerable<ChatMessage> messages, ChatOptions? options, LlmOpsInfo info)
+    private RequestPlan Plan(IList<ChatMessage> messages, ChatOptions? options, LlmOpsInfo info)
     {
         var mode = options.GetCacheMode();
-        string? bypass = mode == SemanticCacheMode.Bypass ? "the request opted out (SemanticCacheMode.Bypass)"
-            : options?.ConversationId is not null ? "the request continues a server-side conversation (ConversationId)"
-            : options?.AllowBackgroundResponses == true || options?.ContinuationToken is not null ? "the request uses background responses"
-            : options?.Temperature is float t && t > _options.MaxCacheableTemperature ? "the temperature is above SemanticCacheOptions.MaxCacheableTemperature"
-            : null;
-        if (bypass is not null)
+        if (_policy.BypassReason(options, mode) is { } bypass)
         {
             return new RequestPlan(bypass, mode, default, default, default, null);
         }
@@ -272,56 +332,84 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
                 ? new SemanticCachePromptIdentity(provenance.Name, provenance.Version.ToString(CultureInfo.InvariantCulture))
                 : null;
         var keys = CacheRequestKeys.Compute(messages, options, scope, modelId, prompt, _options.KeyVersion);
+        if (keys.UncacheableReason is { } reason)
+        {
+            CachingLog.RequestNotKeyable(_logger, reason);
+            return new RequestPlan(reason, mode, default, default, default, null);
+        }
+
         return new RequestPlan(null, mode, keys, scope, prompt, modelId);
     }
 
-    /// <summary>Exact tier, single-flight, then (as the flight's leader) the semantic tier.</summary>
+    /// <summary>Exact tier, single-flight, then (as the flight's leader, or alone) the semantic tier.</summary>
     private async ValueTask<Lookup> LookupAsync(RequestPlan plan, LlmOpsInfo info, CancellationToken cancellationToken)
     {
         var key = plan.Keys.Exact;
-        while (true)
+        if (plan.Mode != SemanticCacheMode.Refresh
+            && await GetExactAsync(key, cancellationToken).ConfigureAwait(false) is { } exact
+            && exact.ScopeHash == plan.ScopeHash)
         {
-            if (plan.Mode != SemanticCacheMode.Refresh
-                && await _store.GetAsync(key, cancellationToken).ConfigureAwait(false) is { } exact
-                && exact.ScopeHash == plan.ScopeHash)
-            {
-                var hit = new CachedAnswer(exact.Response, exact.Updates, exact);
-                RecordHit(info, SemanticCacheTier.Exact, 1f, hit);
-                return new Lookup(hit, null, null, null);
-            }
+            var hit = new CachedAnswer(exact.Response, exact.Updates, exact);
+            _metrics.Hit(info, SemanticCacheTier.Exact, 1f, hit);
+            return new Lookup(hit, null, null, null);
+        }
 
-            var flight = new Flight();
-            var existing = _flights.GetOrAdd(key, flight);
-            if (!ReferenceEquals(existing, flight))
+        var flight = _flights.Join(key, out var leads);
+        if (!leads)
+        {
+            var outcome = await _flights.WaitAsync(flight, _options.SingleFlightTimeout, _time, cancellationToken).ConfigureAwait(false);
+            if (outcome.Answer is { } shared)
             {
-                var shared = await existing.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-                if (shared is null)
-                {
-                    continue; // the leader was cancelled or abandoned its stream: try again ourselves
-                }
-
-                RecordHit(info, SemanticCacheTier.Shared, null, shared);
+                _metrics.Hit(info, SemanticCacheTier.Shared, null, shared);
                 return new Lookup(shared, null, null, null);
             }
 
-            try
+            if (ReferenceEquals(outcome, FlightOutcome.TimedOut))
             {
-                return await LeadAsync(plan, info, flight, cancellationToken).ConfigureAwait(false);
+                CachingLog.FlightWaitTimedOut(_logger, _options.SingleFlightTimeout);
             }
-            catch (Exception ex)
+
+            if (_options.SingleFlightFallback == SemanticCacheFlightFallback.FailFast)
             {
-                EndFlight(key, flight, ex, cancellationToken);
-                throw;
+                throw new SemanticCacheFlightException(
+                    $"This request waited on an identical in-flight request that produced no answer to share: {outcome.Reason}. "
+                    + "Retry, or set SemanticCacheOptions.SingleFlightFallback to CallProvider to let waiters call the provider themselves.",
+                    outcome.Failure);
             }
+
+            flight = null; // go on alone: call the provider without leading a flight of our own
+        }
+
+        try
+        {
+            return await SemanticLookupAsync(plan, info, flight, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (flight is not null)
+        {
+            _flights.Complete(key, flight, Failed(ex));
+            throw;
         }
     }
 
-    private async ValueTask<Lookup> LeadAsync(RequestPlan plan, LlmOpsInfo info, Flight flight, CancellationToken cancellationToken)
+    private async ValueTask<SemanticCacheEntry?> GetExactAsync(SemanticCacheKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            CachingLog.StoreReadFailed(_logger, nameof(ISemanticCacheStore.GetAsync), ex);
+            return null;
+        }
+    }
+
+    private async ValueTask<Lookup> SemanticLookupAsync(RequestPlan plan, LlmOpsInfo info, CacheFlights.Flight? flight, CancellationToken cancellationToken)
     {
         var query = plan.Keys.QueryText;
         if (query is null || _embeddings is null || !_options.EnableSemanticTier || plan.Mode == SemanticCacheMode.ExactOnly)
         {
-            RecordMiss(info, SemanticCacheGuards.None, null);
+            _metrics.Miss(info, SemanticCacheGuards.None, null);
             return new Lookup(null, flight, null, null);
         }
 
@@ -334,7 +422,8 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // The semantic tier is an optimisation: an embedding failure degrades to a miss, never to a failed request.
-            RecordMiss(info, SemanticCacheGuards.None, null);
+            CachingLog.EmbeddingFailed(_logger, ex);
+            _metrics.Miss(info, SemanticCacheGuards.None, null);
             return new Lookup(null, flight, null, null);
         }
 
@@ -343,16 +432,26 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         if (plan.Mode == SemanticCacheMode.Refresh)
         {
             // Skip the lookup, but store the fresh answer with its embedding so later paraphrases find it.
-            RecordMiss(info, SemanticCacheGuards.None, null);
+            _metrics.Miss(info, SemanticCacheGuards.None, null);
             return new Lookup(null, flight, embedding, fingerprint);
         }
 
-        var match = await _store.FindNearestAsync(plan.Keys.Partition, embedding, cancellationToken).ConfigureAwait(false);
+        SemanticCacheMatch? match;
+        try
+        {
+            match = await _store.FindNearestAsync(plan.Keys.Partition, embedding, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            CachingLog.StoreReadFailed(_logger, nameof(ISemanticCacheStore.FindNearestAsync), ex);
+            match = null;
+        }
+
         if (match is { } m && m.Entry.Embedding is not null && m.Entry.ScopeHash == plan.ScopeHash)
         {
             if (m.Similarity < _options.SimilarityThreshold)
             {
-                RecordMiss(info, SemanticCacheGuards.None, m.Similarity);
+                _metrics.Miss(info, SemanticCacheGuards.None, m.Similarity);
                 return new Lookup(null, flight, embedding, fingerprint);
             }
 
@@ -367,36 +466,56 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
 
             if (rejectedBy != SemanticCacheGuards.None)
             {
-                RecordMiss(info, rejectedBy, m.Similarity);
+                _metrics.Miss(info, rejectedBy, m.Similarity);
                 return new Lookup(null, flight, embedding, fingerprint);
             }
 
             var hit = new CachedAnswer(m.Entry.Response, m.Entry.Updates, m.Entry);
-            RecordHit(info, SemanticCacheTier.Semantic, m.Similarity, hit);
-            EndFlight(plan.Keys.Exact, flight, hit);
+            _metrics.Hit(info, SemanticCacheTier.Semantic, m.Similarity, hit);
+            if (flight is not null)
+            {
+                _flights.Complete(plan.Keys.Exact, flight, FlightOutcome.Shared(hit));
+            }
+
             return new Lookup(hit, null, null, null);
         }
 
-        RecordMiss(info, SemanticCacheGuards.None, null);
+        _metrics.Miss(info, SemanticCacheGuards.None, null);
         return new Lookup(null, flight, embedding, fingerprint);
     }
 
+    /// <summary>Ends the request's flight, if it leads one, with what its waiters get.</summary>
+    private void Land(RequestPlan plan, Lookup lookup, FlightOutcome outcome)
+    {
+        if (lookup.Flight is { } flight)
+        {
+            _flights.Complete(plan.Keys.Exact, flight, outcome);
+        }
+    }
+
+    private static FlightOutcome NotStored(LlmOpsInfo info, string reason)
+    {
+        if (info.Get<SemanticCacheResult>() is { } result)
+        {
+            result.NotStoredReason = reason;
+        }
+
+        return FlightOutcome.NotShared("its answer may not be cached: " + reason);
+    }
+
     /// <summary>Writes a fresh answer when it may be cached; returns what waiters on the flight get.</summary>
-    private async ValueTask<CachedAnswer> StoreAsync(
+    private async ValueTask<FlightOutcome> StoreAsync(
         RequestPlan plan, Lookup lookup, LlmOpsInfo info, ChatResponse response, List<ChatResponseUpdate>? updates, bool cancelled)
     {
-        var copy = StripForCache(response);
-        var stored = updates;
-        var reason = cancelled ? "the request was cancelled" : NotCacheableReason(info, response);
-        var result = info.Get<SemanticCacheResult>();
+        var reason = cancelled ? "the request was cancelled" : _policy.NotCacheableReason(info, response, streamed: updates is not null);
         if (reason is not null)
         {
-            if (result is not null)
-            {
-                result.NotStoredReason = reason;
-            }
+            return NotStored(info, reason);
+        }
 
-            return new CachedAnswer(copy, stored, null);
+        if (CachedResponseCopier.ForStore(response) is not { } copy)
+        {
+            return NotStored(info, "a content of the answer has no JSON form and cannot be copied");
         }
 
         var now = _time.GetUtcNow();
@@ -405,7 +524,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             Key = plan.Keys.Exact,
             Partition = plan.Keys.Partition,
             Response = copy,
-            Updates = stored,
+            Updates = updates,
             Embedding = lookup.Embedding,
             Fingerprint = lookup.Embedding is null ? null : lookup.Fingerprint,
             CreatedAt = now,
@@ -418,6 +537,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             PromptText = _options.StorePromptText ? plan.Keys.QueryText : null,
         };
 
+        var result = info.Get<SemanticCacheResult>();
         try
         {
             // The answer is complete: a late cancellation must not lose the write (or leave waiters hanging).
@@ -426,19 +546,21 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             {
                 result.Stored = true;
             }
-
-            await ForgetOnRejectionAsync(info, entry).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             // A failing store costs the caller a cache write, never the answer they already have.
+            CachingLog.StoreWriteFailed(_logger, ex);
             if (result is not null)
             {
                 result.NotStoredReason = "the store failed: " + ex.GetType().Name;
             }
+
+            return FlightOutcome.Shared(new CachedAnswer(copy, updates, null));
         }
 
-        return new CachedAnswer(copy, stored, entry);
+        await ForgetOnRejectionAsync(info, entry).ConfigureAwait(false);
+        return FlightOutcome.Shared(new CachedAnswer(copy, updates, entry));
     }
 
     /// <summary>
@@ -455,247 +577,22 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
 
         return rejection.OnRejectedAsync(async _ =>
         {
-            await _store.InvalidateAsync(SemanticCacheInvalidation.ForEntry(entry), CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await _store.InvalidateAsync(SemanticCacheInvalidation.ForEntry(entry), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                CachingLog.RejectedEntryRemovalFailed(_logger, ex);
+                return;
+            }
+
             if (info.Get<SemanticCacheResult>() is { } result)
             {
                 result.Stored = false;
                 result.NotStoredReason = "an outer stage rejected the answer (a guardrail blocked it); the entry was removed";
             }
         });
-    }
-
-    private string? NotCacheableReason(LlmOpsInfo info, ChatResponse response)
-    {
-        if (response.FinishReason is not { } finish)
-        {
-            return "the response has no finish reason";
-        }
-
-        if (finish == ChatFinishReason.ContentFilter || !_options.CacheableFinishReasons.Contains(finish))
-        {
-            return $"finish reason '{finish}' is not in SemanticCacheOptions.CacheableFinishReasons";
-        }
-
-        if (response.ConversationId is not null)
-        {
-            return "the response belongs to a server-side conversation";
-        }
-
-        if (response.ContinuationToken is not null)
-        {
-            return "the response is a background response";
-        }
-
-        if (_options.IsBlocked?.Invoke(info, response) == true)
-        {
-            return "a guardrail blocked the response";
-        }
-
-        return null;
-    }
-
-    private void EndFlight(SemanticCacheKey key, Flight flight, CachedAnswer answer)
-    {
-        _flights.TryRemove(new KeyValuePair<SemanticCacheKey, Flight>(key, flight));
-        flight.TrySetResult(answer);
-    }
-
-    private void EndFlight(SemanticCacheKey key, Flight flight, Exception? failure, CancellationToken cancellationToken)
-    {
-        _flights.TryRemove(new KeyValuePair<SemanticCacheKey, Flight>(key, flight));
-        if (failure is null || (failure is OperationCanceledException && cancellationToken.IsCancellationRequested))
-        {
-            flight.TrySetResult(null); // the leader's own caller gave up: waiters retry
-        }
-        else
-        {
-            flight.Fail(failure);
-        }
-    }
-
-    private void RecordHit(LlmOpsInfo info, SemanticCacheTier tier, float? similarity, CachedAnswer hit)
-    {
-        decimal? saved = null;
-        if (hit.Response.Usage is { } usage && _options.SavedCostEstimator is { } estimate)
-        {
-            saved = estimate(hit.Entry?.ModelId ?? hit.Response.ModelId, usage);
-        }
-
-        Record(info, new SemanticCacheResult
-        {
-            Status = SemanticCacheStatus.Hit,
-            Tier = tier,
-            Similarity = similarity,
-            Age = hit.Entry is { } e ? _time.GetUtcNow() - e.CreatedAt : null,
-            SavedCost = saved,
-        });
-        if (saved is { } s && s > 0)
-        {
-            _savedCost.Add((double)s, new KeyValuePair<string, object?>("llmops.cache.tier", TierTag(tier)));
-        }
-    }
-
-    private void RecordMiss(LlmOpsInfo info, SemanticCacheGuards rejectedBy, float? candidateSimilarity)
-        => Record(info, new SemanticCacheResult
-        {
-            Status = SemanticCacheStatus.Miss,
-            RejectedBy = rejectedBy,
-            CandidateSimilarity = candidateSimilarity,
-        });
-
-    private void Record(LlmOpsInfo info, SemanticCacheResult result)
-    {
-        info.Set(result);
-        var status = result.Status switch
-        {
-            SemanticCacheStatus.Hit => "hit",
-            SemanticCacheStatus.Bypassed => "bypass",
-            _ => "miss",
-        };
-        var tier = TierTag(result.Tier);
-        info.AddTag("llmops.cache.status", status);
-        info.AddTag("llmops.cache.tier", tier);
-        var tags = new TagList
-        {
-            { "llmops.cache.status", status },
-            { "llmops.cache.tier", tier },
-        };
-        if (result.RejectedBy != SemanticCacheGuards.None)
-        {
-            tags.Add("llmops.cache.rejected_by", result.RejectedBy.ToString());
-        }
-
-        _requests.Add(1, tags);
-    }
-
-    private static string TierTag(SemanticCacheTier tier) => tier switch
-    {
-        SemanticCacheTier.Exact => "exact",
-        SemanticCacheTier.Semantic => "semantic",
-        SemanticCacheTier.Shared => "shared",
-        _ => "none",
-    };
-
-    private static ReadOnlyMemory<float> Normalise(ReadOnlyMemory<float> vector)
-    {
-        var norm = System.Numerics.Tensors.TensorPrimitives.Norm(vector.Span);
-        if (norm is > 0.999f and < 1.001f || norm == 0f || float.IsNaN(norm))
-        {
-            return vector;
-        }
-
-        var copy = new float[vector.Length];
-        System.Numerics.Tensors.TensorPrimitives.Divide(vector.Span, norm, copy);
-        return copy;
-    }
-
-    /// <summary>The copy kept in the cache: no provider raw object, no per-request LlmOps info.</summary>
-    private static ChatResponse StripForCache(ChatResponse response)
-    {
-        return new ChatResponse(CopyMessages(response.Messages))
-        {
-            ResponseId = response.ResponseId,
-            ModelId = response.ModelId,
-            CreatedAt = response.CreatedAt,
-            FinishReason = response.FinishReason,
-            Usage = response.Usage,
-            AdditionalProperties = WithoutInfo(response.AdditionalProperties),
-        };
-    }
-
-    /// <summary>A caller's copy of a cached answer. Usage is left off: a hit consumed no tokens.</summary>
-    private static ChatResponse CopyResponse(ChatResponse cached) => new(CopyMessages(cached.Messages))
-    {
-        ResponseId = cached.ResponseId,
-        ModelId = cached.ModelId,
-        CreatedAt = cached.CreatedAt,
-        FinishReason = cached.FinishReason,
-        AdditionalProperties = cached.AdditionalProperties is null ? null : new AdditionalPropertiesDictionary(cached.AdditionalProperties),
-    };
-
-    private static List<ChatMessage> CopyMessages(IList<ChatMessage> messages)
-    {
-        var copy = new List<ChatMessage>(messages.Count);
-        foreach (var message in messages)
-        {
-            copy.Add(new ChatMessage(message.Role, CopyContents(message.Contents, keepUsage: true))
-            {
-                AuthorName = message.AuthorName,
-                MessageId = message.MessageId,
-                CreatedAt = message.CreatedAt,
-                AdditionalProperties = message.AdditionalProperties is null ? null : new AdditionalPropertiesDictionary(message.AdditionalProperties),
-            });
-        }
-
-        return copy;
-    }
-
-    /// <summary>Replays a cached answer as chunks: the original chunks when it was streamed, without usage.</summary>
-    private static IEnumerable<ChatResponseUpdate> Replay(CachedAnswer hit)
-    {
-        var source = hit.Updates ?? (IReadOnlyList<ChatResponseUpdate>)hit.Response.ToChatResponseUpdates();
-        foreach (var update in source)
-        {
-            if (CopyUpdate(update, keepUsage: false) is { } copy)
-            {
-                yield return copy;
-            }
-        }
-    }
-
-    private static ChatResponseUpdate? CopyUpdate(ChatResponseUpdate update, bool keepUsage)
-    {
-        var contents = CopyContents(update.Contents, keepUsage);
-        if (contents.Count == 0 && update.FinishReason is null && !keepUsage)
-        {
-            return null;
-        }
-
-        return new ChatResponseUpdate(update.Role, contents)
-        {
-            AuthorName = update.AuthorName,
-            MessageId = update.MessageId,
-            ResponseId = update.ResponseId,
-            ModelId = update.ModelId,
-            CreatedAt = update.CreatedAt,
-            FinishReason = update.FinishReason,
-            AdditionalProperties = WithoutInfo(update.AdditionalProperties),
-        };
-    }
-
-    /// <summary>Copies a content list; text (the common, mutable case) is copied too, other contents are shared.</summary>
-    private static List<AIContent> CopyContents(IList<AIContent> contents, bool keepUsage)
-    {
-        var copy = new List<AIContent>(contents.Count);
-        foreach (var content in contents)
-        {
-            switch (content)
-            {
-                case UsageContent when !keepUsage:
-                    break;
-                case TextContent text:
-                    copy.Add(new TextContent(text.Text) { AdditionalProperties = text.AdditionalProperties });
-                    break;
-                default:
-                    copy.Add(content);
-                    break;
-            }
-        }
-
-        return copy;
-    }
-
-    /// <summary>A copy without the per-request LlmOps info, which belongs to the request that produced it.</summary>
-    private static AdditionalPropertiesDictionary? WithoutInfo(AdditionalPropertiesDictionary? original)
-    {
-        if (original is not { Count: > 0 })
-        {
-            return null;
-        }
-
-        var props = new AdditionalPropertiesDictionary(original);
-        props.Remove(LlmOpsChatOptionsExtensions.InfoKey);
-        return props.Count == 0 ? null : props;
     }
 
     private readonly record struct RequestPlan(
@@ -705,26 +602,6 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         public SemanticCacheKey ScopeHash => SemanticCacheInvalidation.ScopeHashOf(Scope);
     }
 
-    private readonly record struct Lookup(CachedAnswer? Hit, Flight? Flight, ReadOnlyMemory<float>? Embedding, SemanticCacheFingerprint? Fingerprint);
-
-    /// <summary>An answer served from the cache or shared by a flight; <see cref="Entry"/> is null when it was not stored.</summary>
-    private sealed record CachedAnswer(ChatResponse Response, IReadOnlyList<ChatResponseUpdate>? Updates, SemanticCacheEntry? Entry);
-
-    /// <summary>One in-flight request on a cold exact key. A null result means "retry": the leader gave up.</summary>
-    private sealed class Flight : TaskCompletionSource<CachedAnswer?>
-    {
-        public Flight()
-            : base(TaskCreationOptions.RunContinuationsAsynchronously)
-        {
-        }
-
-        public void Fail(Exception failure)
-        {
-            if (TrySetException(failure))
-            {
-                // Observe it, so a flight nobody waited on does not raise UnobservedTaskException.
-                _ = Task.Exception;
-            }
-        }
-    }
+    /// <summary>A lookup's result: a hit, or a miss with the flight this request leads (none when it goes alone).</summary>
+    private readonly record struct Lookup(CachedAnswer? Hit, CacheFlights.Flight? Flight, ReadOnlyMemory<float>? Embedding, SemanticCacheFingerprint? Fingerprint);
 }

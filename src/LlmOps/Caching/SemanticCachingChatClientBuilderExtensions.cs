@@ -3,6 +3,7 @@ using LlmOps.Metering;
 using LlmOps.Telemetry;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace LlmOps;
@@ -39,6 +40,6 @@ public static class SemanticCachingChatClientBuilderExtensions
             options.SavedCostEstimator = (model, usage) => calculator.Calculate(model, usage) is { IsPriced: true } record ? record.Cost : null;
         }
 
-        return new SemanticCachingChatClient(inner, store, embeddings, options, time, telemetry);
+        return new SemanticCachingChatClient(inner, store, embeddings, options, time, telemetry, services.GetService<ILoggerFactory>()?.CreateLogger<SemanticCachingChatClient>());
     }
 }

@@ -11,7 +11,14 @@ internal sealed class FakeChatClient : IChatClient
 
     public Func<IList<ChatMessage>, ChatOptions?, string> Answer { get; set; } = (m, _) => "answer to " + m.Last().Text;
 
-    public ChatFinishReason FinishReason { get; set; } = ChatFinishReason.Stop;
+    /// <summary>The finish reason of every answer; <see langword="null"/> for none (a cut stream, some providers).</summary>
+    public ChatFinishReason? FinishReason { get; set; } = ChatFinishReason.Stop;
+
+    /// <summary>When set, the finish reason of call N (1-based), overriding <see cref="FinishReason"/>.</summary>
+    public Func<int, ChatFinishReason?>? FinishReasonOfCall { get; set; }
+
+    /// <summary>When set, awaited by call N (1-based) before it answers; it may wait on a signal or throw.</summary>
+    public Func<int, Task>? OnCall { get; set; }
 
     public string? ConversationId { get; set; }
 
@@ -35,10 +42,15 @@ internal sealed class FakeChatClient : IChatClient
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages.ToList();
-        Enter(options, cancellationToken);
+        var call = Enter(options, cancellationToken);
         if (Gate is { } gate)
         {
             await gate.Task.WaitAsync(cancellationToken);
+        }
+
+        if (OnCall is { } hook)
+        {
+            await hook(call);
         }
 
         if (Fault is { } fault)
@@ -50,7 +62,7 @@ internal sealed class FakeChatClient : IChatClient
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, text))
         {
             ModelId = options?.ModelId ?? "fake-model",
-            FinishReason = FinishReason,
+            FinishReason = FinishReasonOfCall is { } reasonOf ? reasonOf(call) : FinishReason,
             ConversationId = ConversationId,
             Usage = new UsageDetails { InputTokenCount = 100, OutputTokenCount = 50, TotalTokenCount = 150 },
         };
@@ -60,10 +72,15 @@ internal sealed class FakeChatClient : IChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var list = messages.ToList();
-        Enter(options, cancellationToken);
+        var call = Enter(options, cancellationToken);
         if (Gate is { } gate)
         {
             await gate.Task.WaitAsync(cancellationToken);
+        }
+
+        if (OnCall is { } hook)
+        {
+            await hook(call);
         }
 
         if (Fault is { } early && FaultAtChunk < 0)
@@ -91,7 +108,7 @@ internal sealed class FakeChatClient : IChatClient
 
         yield return new ChatResponseUpdate
         {
-            FinishReason = FinishReason,
+            FinishReason = FinishReasonOfCall is { } reasonOf ? reasonOf(call) : FinishReason,
             ConversationId = ConversationId,
             Contents = [new UsageContent(new UsageDetails { InputTokenCount = 100, OutputTokenCount = 50, TotalTokenCount = 150 })],
         };
@@ -104,14 +121,16 @@ internal sealed class FakeChatClient : IChatClient
     {
     }
 
-    private void Enter(ChatOptions? options, CancellationToken token)
+    private int Enter(ChatOptions? options, CancellationToken token)
     {
-        Interlocked.Increment(ref _calls);
+        var call = Interlocked.Increment(ref _calls);
         lock (Tokens)
         {
             Tokens.Add(token);
             SeenOptions.Add(options);
         }
+
+        return call;
     }
 }
 
@@ -119,6 +138,26 @@ internal sealed class FakeChatClient : IChatClient
 /// A deterministic embedding: a bag of lower-cased words hashed into 64 dimensions, normalised. Questions that share
 /// most words are close; "turn on dark mode" and "turn off dark mode" are very close, as with real models.
 /// </summary>
+/// <summary>Bounded waiting for a condition that another task makes true: yields, never sleeps on wall time.</summary>
+internal static class Spin
+{
+    /// <summary>Yields until <paramref name="condition"/> holds or the yields run out; returns whether it held.</summary>
+    public static async Task<bool> UntilAsync(Func<bool> condition, int maxYields = 200_000)
+    {
+        for (var i = 0; i < maxYields; i++)
+        {
+            if (condition())
+            {
+                return true;
+            }
+
+            await Task.Yield();
+        }
+
+        return condition();
+    }
+}
+
 internal sealed class BagOfWordsEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
     private int _calls;

@@ -581,12 +581,7 @@ public sealed class SemanticCachingChatClientTests
         using var client = Create();
 
         var tasks = Enumerable.Range(0, 100).Select(_ => Task.Run(() => AskAsync(client, "q", null, streaming))).ToList();
-        while (_inner.Calls == 0)
-        {
-            await Task.Yield();
-        }
-
-        await Task.Delay(50); // let the other 99 join the flight (no effect on correctness, only on coverage)
+        Assert.True(await Spin.UntilAsync(() => _inner.Calls == 1 && client.Flights.Waiting == 99));
         _inner.Gate.SetResult();
         var responses = await Task.WhenAll(tasks);
 
@@ -596,20 +591,16 @@ public sealed class SemanticCachingChatClientTests
     }
 
     [Fact]
-    public async Task GetResponseAsync_SingleFlightFailure_ReachesAllWaitersNothingStored()
+    public async Task GetResponseAsync_SingleFlightFailure_WaitersCallProviderThemselvesNothingStored()
     {
+        // Issue 14: a leader's failure is not shared; each waiter makes its own call (and here fails on its own).
         var store = new InMemorySemanticCacheStore(timeProvider: _time);
         _inner.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _inner.Fault = new InvalidOperationException("provider down");
         using var client = Create(store: store);
 
         var tasks = Enumerable.Range(0, 100).Select(_ => Task.Run(() => client.GetResponseAsync("q"))).ToList();
-        while (_inner.Calls == 0)
-        {
-            await Task.Yield();
-        }
-
-        await Task.Delay(50);
+        Assert.True(await Spin.UntilAsync(() => _inner.Calls == 1 && client.Flights.Waiting == 99));
         _inner.Gate.SetResult();
         foreach (var task in tasks)
         {
@@ -617,7 +608,9 @@ public sealed class SemanticCachingChatClientTests
             Assert.Equal("provider down", ex.Message);
         }
 
+        Assert.Equal(100, _inner.Calls);
         Assert.Equal(0, store.Count);
+        Assert.Equal(0, client.Flights.Count);
     }
 
     [Fact]

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using LlmOps.Telemetry;
+using Microsoft.Extensions.AI;
+
+namespace LlmOps.Caching;
+
+/// <summary>
+/// Records what the cache did with a request: the <see cref="SemanticCacheResult"/> on its <see cref="LlmOpsInfo"/>,
+/// the info's telemetry tags, and the <see cref="CachingTelemetryNames.Requests"/> and
+/// <see cref="CachingTelemetryNames.SavedCost"/> counters.
+/// </summary>
+internal sealed class CacheMetrics
+{
+    private readonly Counter<long> _requests;
+    private readonly Counter<double> _savedCost;
+    private readonly TimeProvider _time;
+    private readonly Func<string?, UsageDetails, decimal?>? _estimateSavedCost;
+
+    public CacheMetrics(LlmOpsTelemetry telemetry, TimeProvider time, Func<string?, UsageDetails, decimal?>? estimateSavedCost)
+    {
+        _time = time;
+        _estimateSavedCost = estimateSavedCost;
+        _requests = telemetry.GetOrCreateCounter<long>(
+            CachingTelemetryNames.Requests, "{request}", "Requests seen by the cache, tagged llmops.cache.status (hit, miss, bypass) and llmops.cache.tier.");
+        _savedCost = telemetry.GetOrCreateCounter<double>(
+            CachingTelemetryNames.SavedCost, "{cost}", "Provider cost avoided by cache hits, in the price catalog's currency.");
+    }
+
+    public void Bypass(LlmOpsInfo info, string reason)
+        => Record(info, new SemanticCacheResult { Status = SemanticCacheStatus.Bypassed, BypassReason = reason });
+
+    public void Hit(LlmOpsInfo info, SemanticCacheTier tier, float? similarity, CachedAnswer hit)
+    {
+        decimal? saved = null;
+        if (hit.Response.Usage is { } usage && _estimateSavedCost is { } estimate)
+        {
+            saved = estimate(hit.Entry?.ModelId ?? hit.Response.ModelId, usage);
+        }
+
+        Record(info, new SemanticCacheResult
+        {
+            Status = SemanticCacheStatus.Hit,
+            Tier = tier,
+            Similarity = similarity,
+            Age = hit.Entry is { } e ? _time.GetUtcNow() - e.CreatedAt : null,
+            SavedCost = saved,
+        });
+        if (saved is { } s && s > 0)
+        {
+            _savedCost.Add((double)s, new KeyValuePair<string, object?>(CachingTelemetryNames.Tier, TierTag(tier)));
+        }
+    }
+
+    public void Miss(LlmOpsInfo info, SemanticCacheGuards rejectedBy, float? candidateSimilarity)
+        => Record(info, new SemanticCacheResult
+        {
+            Status = SemanticCacheStatus.Miss,
+            RejectedBy = rejectedBy,
+            CandidateSimilarity = candidateSimilarity,
+        });
+
+    private static string TierTag(SemanticCacheTier tier) => tier switch
+    {
+        SemanticCacheTier.Exact => "exact",
+        SemanticCacheTier.Semantic => "semantic",
+        SemanticCacheTier.Shared => "shared",
+        _ => "none",
+    };
+
+    private void Record(LlmOpsInfo info, SemanticCacheResult result)
+    {
+        info.Set(result);
+        var status = result.Status switch
+        {
+            SemanticCacheStatus.Hit => "hit",
+            SemanticCacheStatus.Bypassed => "bypass",
+            _ => "miss",
+        };
+        var tier = TierTag(result.Tier);
+        info.AddTag(CachingTelemetryNames.Status, status);
+        info.AddTag(CachingTelemetryNames.Tier, tier);
+        if (!_requests.Enabled)
+        {
+            return;
+        }
+
+        var tags = new TagList
+        {
+            { CachingTelemetryNames.Status, status },
+            { CachingTelemetryNames.Tier, tier },
+        };
+        if (result.RejectedBy != SemanticCacheGuards.None)
+        {
+            tags.Add(CachingTelemetryNames.RejectedBy, result.RejectedBy.ToString());
+        }
+
+        _requests.Add(1, tags);
+    }
+}
