@@ -49,8 +49,8 @@ public sealed class BudgetManager
 
         _time = timeProvider ?? TimeProvider.System;
         var t = telemetry ?? LlmOpsTelemetry.Shared;
-        _thresholds = t.GetOrCreateCounter<long>("llmops.budget.threshold_reached", "{event}", "Budget soft thresholds crossed, once per window and threshold.");
-        _rejections = t.GetOrCreateCounter<long>("llmops.budget.rejected", "{request}", "Requests rejected because a budget was full.");
+        _thresholds = t.GetOrCreateCounter<long>(MeteringTelemetryNames.BudgetThresholdReached, "{event}", "Budget soft thresholds crossed, once per window and threshold.");
+        _rejections = t.GetOrCreateCounter<long>(MeteringTelemetryNames.BudgetRejected, "{request}", "Requests rejected because a budget was full.");
     }
 
     /// <summary>Raised (outside any lock, on the thread that crossed it) when spend plus reservations cross a soft threshold.</summary>
@@ -254,7 +254,7 @@ public sealed class BudgetManager
 
         foreach (var e in events)
         {
-            _thresholds.Add(1, new KeyValuePair<string, object?>("llmops.budget.threshold", e.Threshold));
+            _thresholds.Add(1, new KeyValuePair<string, object?>(MeteringTelemetryNames.BudgetThresholdAttribute, e.Threshold));
             ThresholdReached?.Invoke(this, e);
         }
     }

@@ -39,7 +39,7 @@ public sealed class CostCalculator
     /// <param name="outputTokens">Output tokens.</param>
     /// <param name="gpuTime">GPU time, charged only when the model has a GPU price.</param>
     /// <param name="at">When the call was made, for prices with an effective date; <see langword="null"/> for the newest.</param>
-    /// <returns>The cost record (request id and scope unset, complete and not estimated).</returns>
+    /// <returns>The cost record (request id and scope unset, complete; estimated only when the model is not in the catalog).</returns>
     /// <exception cref="ArgumentOutOfRangeException">A count or the GPU time is negative.</exception>
     public CostRecord Calculate(
         string? modelId, long inputTokens, long cachedInputTokens, long outputTokens, TimeSpan gpuTime = default, DateTimeOffset? at = null)
@@ -60,6 +60,8 @@ public sealed class CostCalculator
             GpuTime = charged,
             Cost = cost,
             PriceSource = model.Source,
+            PricedAs = model.Definition?.Name,
+            IsEstimated = model.Definition is null,
             Timestamp = at ?? default,
         };
     }
@@ -83,10 +85,14 @@ public sealed class CostCalculator
     /// <param name="inputTokens">The input tokens.</param>
     /// <param name="maxOutputTokens">The most output tokens the call can produce.</param>
     /// <param name="at">When the call is made.</param>
-    /// <returns>The cost in USD (0 when the model is unpriced).</returns>
+    /// <returns>
+    /// The cost in USD. A model not in the catalog is reserved at <see cref="ModelCatalog.ReservationPrice"/>, never 0;
+    /// 0 only when the catalog has no price at all.
+    /// </returns>
     public decimal WorstCase(string? modelId, long inputTokens, long maxOutputTokens, DateTimeOffset? at = null)
     {
-        var price = Catalog.Resolve(modelId, at).Price;
+        var model = Catalog.Resolve(modelId, at);
+        var price = model.Definition is null ? Catalog.ReservationPrice : model.Price;
         return price is null ? 0m : (Math.Max(0, inputTokens) * price.Input + Math.Max(0, maxOutputTokens) * price.Output) / Million;
     }
 

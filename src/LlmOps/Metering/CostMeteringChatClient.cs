@@ -21,8 +21,8 @@ namespace LlmOps.Metering;
 /// <para>
 /// Each call through this client is one attempt of the request (<see cref="LlmOpsInfo.RequestId"/>); a retry or
 /// fallback that calls it again with the same request adds attempt 2, 3, …. When budgets apply to the request's scope,
-/// the worst-case cost (input tokens plus <c>MaxOutputTokens</c>, or the model's or the default maximum, at the model's
-/// prices) is reserved before the provider is called; <see cref="BudgetExceededException"/> is thrown otherwise. The
+/// the worst-case cost (input tokens, tool definitions included, plus <c>MaxOutputTokens</c>, or the model's or the
+/// default maximum, at the model's prices; a model not in the catalog at <see cref="ModelCatalog.ReservationPrice"/>) is reserved before the provider is called; <see cref="BudgetExceededException"/> is thrown otherwise. The
 /// reservation is settled to the recorded cost whatever the outcome.
 /// </para>
 /// </remarks>
@@ -66,7 +66,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
         _counter = tokenCounter ?? new TokenCounter();
         _time = timeProvider ?? TimeProvider.System;
         _cost = (telemetry ?? LlmOpsTelemetry.Shared).GetOrCreateHistogram<double>(
-            "llmops.client.cost", "USD", "Cost of each provider attempt in USD, tagged by model, tier and whether it was estimated.");
+            MeteringTelemetryNames.Cost, "USD", "Cost of each provider attempt in USD, tagged by model, tier and whether it was estimated.");
         _defaultModelId = innerClient.GetService<ChatClientMetadata>()?.DefaultModelId;
         _defaultMaxOutputTokens = defaultMaxOutputTokens;
     }
@@ -199,13 +199,24 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
         BudgetReservation? reservation = null;
         if (_budgets is not null && _budgets.AppliesTo(scope))
         {
-            var model = _calculator.Catalog.Resolve(modelId, now);
+            var catalog = _calculator.Catalog;
+            var model = catalog.Resolve(modelId, now);
+            if (model.Definition is null && (catalog.RejectUnknownModels || catalog.ReservationPrice is null))
+            {
+                throw new UnknownModelException(catalog.RejectUnknownModels
+                    ? $"Model '{modelId ?? "(none)"}' is not in the price catalog and CostMeteringOptions.RejectUnknownModels is set; add it to CostMeteringOptions.Models or a price file, or set ChatOptions.ModelId to a known model."
+                    : $"Model '{modelId ?? "(none)"}' is not in the price catalog and the catalog has no tier price to reserve at; add the model or a tier price.")
+                {
+                    ModelId = modelId,
+                };
+            }
+
             var maxOutput = options?.MaxOutputTokens ?? model.Definition?.MaxOutputTokens ?? _defaultMaxOutputTokens;
-            var input = _counter.CountTokens(messages, modelId);
+            var input = _counter.CountTokens(messages, options, modelId);
             reservation = _budgets.Reserve(scope, _calculator.WorstCase(modelId, input, maxOutput, now));
         }
 
-        return new Attempt(request.Info, number, scope, modelId, now, _time.GetTimestamp(), reservation);
+        return new Attempt(request.Info, number, scope, modelId, now, _time.GetTimestamp(), reservation, options);
     }
 
     private async ValueTask FinishAsync(
@@ -213,9 +224,13 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
     {
         try
         {
+            // The model the provider reports wins when the catalog knows it (a dated snapshot resolves to its entry);
+            // otherwise the requested one, when the catalog knows that; otherwise the reported one, priced as unknown.
             var modelId = attempt.ModelId;
             if (responseModel is not null
-                && (modelId is null || _calculator.Catalog.Resolve(responseModel, attempt.Start).Source != PriceSource.Unpriced))
+                && (modelId is null
+                    || _calculator.Catalog.Resolve(responseModel, attempt.Start).Definition is not null
+                    || _calculator.Catalog.Resolve(modelId, attempt.Start).Definition is null))
             {
                 modelId = responseModel;
             }
@@ -224,7 +239,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
             long input, cached;
             if (usage?.InputTokenCount is null && usage?.CachedInputTokenCount is null)
             {
-                input = _counter.CountTokens(messages, modelId);
+                input = _counter.CountTokens(messages, attempt.Options, modelId);
                 cached = 0;
                 estimated = true;
             }
@@ -252,6 +267,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
             var gpu = (usage is null ? null : CostCalculator.ReportedGpuTime(usage)) ?? _time.GetElapsedTime(attempt.StartTimestamp);
             var info = attempt.Info;
             var cost = _calculator.Compute(modelId, input, cached, outputTokens, gpu < TimeSpan.Zero ? TimeSpan.Zero : gpu, attempt.Start, out var model, out var charged);
+            estimated |= model.Definition is null; // not in the catalog: priced at the default tier, or not at all
             var record = new CostRecord
             {
                 Model = model.ModelId,
@@ -262,29 +278,30 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
                 GpuTime = charged,
                 Cost = cost,
                 PriceSource = model.Source,
+                PricedAs = model.Definition?.Name,
                 RequestId = info.RequestId,
                 Attempt = attempt.Number,
                 Timestamp = attempt.Start,
                 Scope = attempt.Scope,
                 IsEstimated = estimated,
                 IsComplete = complete,
-                PromptName = info.Tags.TryGetValue("llmops.prompt.name", out var name) ? name?.ToString() : null,
-                PromptVersion = info.Tags.TryGetValue("llmops.prompt.version", out var version) ? version?.ToString() : null,
+                PromptName = info.Tags.TryGetValue(LlmOps.Prompts.PromptsTelemetryNames.PromptNameAttribute, out var name) ? name?.ToString() : null,
+                PromptVersion = info.Tags.TryGetValue(LlmOps.Prompts.PromptsTelemetryNames.PromptVersionAttribute, out var version) ? version?.ToString() : null,
             };
 
             info.Set(record);
-            if (!record.Tier.IsEmpty && !(info.Tags.TryGetValue("llmops.model.tier", out var tier) && Equals(tier, record.Tier.Name)))
+            if (!record.Tier.IsEmpty && !(info.Tags.TryGetValue(MeteringTelemetryNames.ModelTierAttribute, out var tier) && Equals(tier, record.Tier.Name)))
             {
-                info.AddTag("llmops.model.tier", record.Tier.Name);
+                info.AddTag(MeteringTelemetryNames.ModelTierAttribute, record.Tier.Name);
             }
 
             if (_cost.Enabled)
             {
                 _cost.Record(
                     (double)record.Cost,
-                    new KeyValuePair<string, object?>("gen_ai.response.model", record.Model),
-                    new KeyValuePair<string, object?>("llmops.model.tier", record.Tier.Name),
-                    new KeyValuePair<string, object?>("llmops.cost.estimated", record.IsEstimated));
+                    new KeyValuePair<string, object?>(MeteringTelemetryNames.ResponseModelAttribute, record.Model),
+                    new KeyValuePair<string, object?>(MeteringTelemetryNames.ModelTierAttribute, record.Tier.Name),
+                    new KeyValuePair<string, object?>(MeteringTelemetryNames.CostEstimatedAttribute, record.IsEstimated));
             }
 
             attempt.Reservation?.Settle(record.Cost);
@@ -302,7 +319,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
     }
 
     private readonly record struct Attempt(
-        LlmOpsInfo Info, int Number, LlmOpsScope Scope, string? ModelId, DateTimeOffset Start, long StartTimestamp, BudgetReservation? Reservation);
+        LlmOpsInfo Info, int Number, LlmOpsScope Scope, string? ModelId, DateTimeOffset Start, long StartTimestamp, BudgetReservation? Reservation, ChatOptions? Options);
 
     /// <summary>The per-request attempt counter (a feature on <see cref="LlmOpsInfo"/>).</summary>
     private sealed class MeteringAttempts

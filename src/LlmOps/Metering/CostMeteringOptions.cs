@@ -20,6 +20,14 @@ public sealed class CostMeteringOptions : IValidatableOptions
     /// <value>The default value is <see langword="null"/>: unknown models are recorded as unpriced (cost 0, flagged).</value>
     public ModelTier? DefaultTier { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether a call to a model not in the catalog is rejected with
+    /// <see cref="UnknownModelException"/> when a budget applies to it, instead of being reserved for at the default
+    /// tier's price (or, with no default tier, the most expensive tier price).
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool RejectUnknownModels { get; set; }
+
     /// <summary>Gets or sets the budgets enforced before each provider call.</summary>
     /// <value>The default value is an empty list (no limits).</value>
     public IList<Budget> Budgets { get; set; } = [];
@@ -95,5 +103,5 @@ public sealed class CostMeteringOptions : IValidatableOptions
     /// <summary>Builds the catalog these options describe.</summary>
     /// <returns>The catalog.</returns>
     /// <exception cref="ModelCatalogException">A price is invalid.</exception>
-    public ModelCatalog BuildCatalog() => new(Models, new Dictionary<ModelTier, ModelPrice>(TierPrices), DefaultTier);
+    public ModelCatalog BuildCatalog() => new(Models, new Dictionary<ModelTier, ModelPrice>(TierPrices), DefaultTier, RejectUnknownModels);
 }

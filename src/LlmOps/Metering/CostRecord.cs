@@ -21,6 +21,13 @@ public sealed record CostRecord
     /// <summary>Gets the model id that was priced.</summary>
     public string Model { get; init; } = string.Empty;
 
+    /// <summary>
+    /// Gets the catalog entry that priced the call (for example <c>gpt-4o-mini</c> for a reported
+    /// <c>gpt-4o-mini-2024-07-18</c>), or <see langword="null"/> when the model is not in the catalog and was priced at
+    /// the default tier or not at all.
+    /// </summary>
+    public string? PricedAs { get; init; }
+
     /// <summary>Gets the model's tier, or the empty tier when the model is unknown.</summary>
     public ModelTier Tier { get; init; }
 
@@ -45,7 +52,10 @@ public sealed record CostRecord
     /// <summary>Gets a value indicating whether a price was found (the cost is real, not a placeholder 0).</summary>
     public bool IsPriced => PriceSource != PriceSource.Unpriced;
 
-    /// <summary>Gets a value indicating whether any token count was estimated with the tokenizer rather than reported by the provider.</summary>
+    /// <summary>
+    /// Gets a value indicating whether the record is an estimate: a token count was counted with the tokenizer rather
+    /// than reported by the provider, or the model is not in the catalog (priced at the default tier, or unpriced).
+    /// </summary>
     public bool IsEstimated { get; init; }
 
     /// <summary>Gets a value indicating whether the call completed; <see langword="false"/> for a faulted, cancelled or abandoned call.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.ML.Tokenizers;
 
@@ -23,6 +24,14 @@ namespace LlmOps.Metering;
 /// for the priming of the assistant's reply. Only text content is counted; images, audio and tool calls are not.
 /// </para>
 /// <para>
+/// <b>Tools.</b> The definitions in <c>ChatOptions.Tools</c> are sent with every request and billed as input.
+/// <see cref="CountToolTokens"/> counts them as OpenAI's cookbook documents for its chat models ("How to count tokens
+/// with tiktoken", section 7): per function 7 tokens (10 for <c>cl100k_base</c> models) plus <c>name:description</c>,
+/// 3 to open its properties, and per property 3 plus <c>name:type:description</c> and 3 per enum value plus the
+/// value (less 3 per enum list), with a trailing period of a description dropped; 12 more close the list. A property
+/// with a nested schema (an object or an array of objects) also counts that schema's JSON text.
+/// </para>
+/// <para>
 /// <b>Cache.</b> Per-message counts are cached by content (role, name and text), so re-counting a long history
 /// only counts the new messages. The cache holds at most <see cref="MaxCachedMessages"/> distinct texts per encoding.
 /// </para>
@@ -40,6 +49,9 @@ public sealed class TokenCounter
 
     /// <summary>The largest number of distinct message texts cached per encoding: 16,384.</summary>
     public const int MaxCachedMessages = 16_384;
+
+    /// <summary>Tokens added once to a request that has tools: 12.</summary>
+    public const int ToolsOverhead = 12;
 
     private static readonly Lazy<Tokenizer> O200k = new(static () => TiktokenTokenizer.CreateForEncoding("o200k_base"));
     private static readonly Lazy<Tokenizer> Cl100k = new(static () => TiktokenTokenizer.CreateForEncoding("cl100k_base"));
@@ -147,8 +159,43 @@ public sealed class TokenCounter
         return total;
     }
 
+    /// <summary>
+    /// Counts the tool definitions a request sends (see the remarks): 0 for none, else the tools plus
+    /// <see cref="ToolsOverhead"/>. Counts are cached per tool instance.
+    /// </summary>
+    /// <param name="tools">The tools, typically <c>ChatOptions.Tools</c>; <see langword="null"/> counts 0.</param>
+    /// <param name="modelId">The model whose encoding to use.</param>
+    /// <returns>The token count.</returns>
+    /// <exception cref="ArgumentException">The list contains <see langword="null"/>.</exception>
+    public int CountToolTokens(IEnumerable<AITool>? tools, string? modelId = null)
+    {
+        if (tools is null)
+        {
+            return 0;
+        }
+
+        var cache = _caches[(int)GetEncoding(modelId)];
+        var total = 0;
+        foreach (var tool in tools)
+        {
+            total += cache.Count(tool ?? throw new ArgumentException("The tool list contains null.", nameof(tools)));
+        }
+
+        return total == 0 ? 0 : total + ToolsOverhead;
+    }
+
+    /// <summary>Counts a request's input: the chat (see <see cref="CountTokens(IEnumerable{ChatMessage}, string?)"/>) plus the tools in <paramref name="options"/>.</summary>
+    /// <param name="messages">The messages.</param>
+    /// <param name="options">The options whose <see cref="ChatOptions.Tools"/> are counted; <see langword="null"/> for none.</param>
+    /// <param name="modelId">The model whose encoding to use.</param>
+    /// <returns>The token count.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="messages"/> is <see langword="null"/>.</exception>
+    public int CountTokens(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId = null)
+        => CountTokens(messages, modelId) + CountToolTokens(options?.Tools, modelId);
+
     private sealed class EncodingCache(TokenEncoding encoding)
     {
+        private readonly ConditionalWeakTable<AITool, StrongBox<int>> _byTool = new();
         private readonly ConditionalWeakTable<ChatMessage, Entry> _byMessage = new();
         private readonly ConcurrentDictionary<string, int> _byText = new(StringComparer.Ordinal);
         private readonly Tokenizer _tokenizer = GetTokenizer(encoding);
@@ -174,6 +221,76 @@ public sealed class TokenCounter
 
             _byMessage.AddOrUpdate(message, new Entry(text, role, name, count));
             return count;
+        }
+
+        public int Count(AITool tool)
+        {
+            if (_byTool.TryGetValue(tool, out var known))
+            {
+                return known.Value;
+            }
+
+            var count = (encoding == TokenEncoding.Cl100kBase ? 10 : 7) + Text($"{tool.Name}:{Trim(tool.Description)}");
+            if (tool is AIFunctionDeclaration function
+                && function.JsonSchema.ValueKind == JsonValueKind.Object
+                && function.JsonSchema.TryGetProperty("properties", out var properties)
+                && properties.ValueKind == JsonValueKind.Object)
+            {
+                var any = false;
+                foreach (var property in properties.EnumerateObject())
+                {
+                    any = true;
+                    count += 3;
+                    var schema = property.Value;
+                    var type = string.Empty;
+                    var description = string.Empty;
+                    if (schema.ValueKind == JsonValueKind.Object)
+                    {
+                        if (schema.TryGetProperty("type", out var t))
+                        {
+                            type = t.ValueKind == JsonValueKind.String ? t.GetString() ?? string.Empty : t.GetRawText();
+                        }
+
+                        if (schema.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String)
+                        {
+                            description = d.GetString() ?? string.Empty;
+                        }
+
+                        if (schema.TryGetProperty("enum", out var values) && values.ValueKind == JsonValueKind.Array)
+                        {
+                            count -= 3;
+                            foreach (var value in values.EnumerateArray())
+                            {
+                                count += 3 + Text(value.ValueKind == JsonValueKind.String ? value.GetString() ?? string.Empty : value.GetRawText());
+                            }
+                        }
+
+                        // The cookbook's recipe covers flat properties; a nested schema is sent too, so count its text.
+                        if (schema.TryGetProperty("properties", out var nested))
+                        {
+                            count += Text(nested.GetRawText());
+                        }
+
+                        if (schema.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Object && items.TryGetProperty("properties", out var itemProperties))
+                        {
+                            count += Text(itemProperties.GetRawText());
+                        }
+                    }
+
+                    count += Text($"{property.Name}:{type}:{Trim(description)}");
+                }
+
+                if (any)
+                {
+                    count += 3;
+                }
+            }
+
+            _byTool.AddOrUpdate(tool, new StrongBox<int>(count));
+            return count;
+
+            static string Trim(string? description)
+                => description is null ? string.Empty : description.EndsWith('.') ? description[..^1] : description;
         }
 
         private int Text(string text)

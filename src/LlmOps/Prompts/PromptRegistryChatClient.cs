@@ -121,13 +121,13 @@ public sealed class PromptRegistryChatClient : DelegatingChatClient
             version is null ? label ?? PromptRegistry.LatestLabel : null, experimentName, variantName);
         var info = request.Info;
         info.Set(provenance);
-        info.AddTag("llmops.prompt.name", template.Name);
-        info.AddTag("llmops.prompt.version", template.Version);
-        if (provenance.Label is not null) info.AddTag("llmops.prompt.label", provenance.Label);
+        info.AddTag(PromptsTelemetryNames.PromptNameAttribute, template.Name);
+        info.AddTag(PromptsTelemetryNames.PromptVersionAttribute, template.Version);
+        if (provenance.Label is not null) info.AddTag(PromptsTelemetryNames.PromptLabelAttribute, provenance.Label);
         if (variantName is not null)
         {
-            info.AddTag("llmops.prompt.experiment", experimentName);
-            info.AddTag("llmops.prompt.variant", variantName);
+            info.AddTag(PromptsTelemetryNames.PromptExperimentAttribute, experimentName);
+            info.AddTag(PromptsTelemetryNames.PromptVariantAttribute, variantName);
         }
 
         return (list, forwarded);
