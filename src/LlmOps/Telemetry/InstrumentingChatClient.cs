@@ -167,25 +167,25 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
         }
 
         var model = options?.ModelId;
-        var activity = source.StartActivity(model is null ? "chat" : $"chat {model}", ActivityKind.Client);
+        var activity = source.StartActivity(model is null ? LlmOpsTelemetryNames.ChatOperation : $"{LlmOpsTelemetryNames.ChatOperation} {model}", ActivityKind.Client);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag("gen_ai.operation.name", "chat");
-            activity.SetTag("gen_ai.request.model", model);
-            activity.SetTag("gen_ai.provider.name", _providerName);
+            activity.SetTag(LlmOpsTelemetryNames.OperationName, LlmOpsTelemetryNames.ChatOperation);
+            activity.SetTag(LlmOpsTelemetryNames.RequestModel, model);
+            activity.SetTag(LlmOpsTelemetryNames.ProviderName, _providerName);
             if (options?.MaxOutputTokens is int max)
             {
-                activity.SetTag("gen_ai.request.max_tokens", max);
+                activity.SetTag(LlmOpsTelemetryNames.RequestMaxTokens, max);
             }
 
             if (options?.Temperature is float temperature)
             {
-                activity.SetTag("gen_ai.request.temperature", temperature);
+                activity.SetTag(LlmOpsTelemetryNames.RequestTemperature, temperature);
             }
 
             if (_options.EnableSensitiveData)
             {
-                activity.SetTag("gen_ai.input.messages", Truncate(string.Join("\n", messages.Select(m => $"{m.Role}: {m.Text}"))));
+                activity.SetTag(LlmOpsTelemetryNames.InputMessages, Truncate(string.Join("\n", messages.Select(m => $"{m.Role}: {m.Text}"))));
             }
         }
 
@@ -216,14 +216,14 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
         var model = responseModel ?? info.ModelId ?? options?.ModelId;
         var tags = new TagList
         {
-            { "gen_ai.operation.name", "chat" },
-            { "gen_ai.request.model", options?.ModelId },
-            { "gen_ai.response.model", model },
-            { "llmops.streaming", streaming },
+            { LlmOpsTelemetryNames.OperationName, LlmOpsTelemetryNames.ChatOperation },
+            { LlmOpsTelemetryNames.RequestModel, options?.ModelId },
+            { LlmOpsTelemetryNames.ResponseModel, model },
+            { LlmOpsTelemetryNames.Streaming, streaming },
         };
         if (_providerName is not null)
         {
-            tags.Add("gen_ai.provider.name", _providerName);
+            tags.Add(LlmOpsTelemetryNames.ProviderName, _providerName);
         }
 
         foreach (var tag in info.Tags)
@@ -234,20 +234,20 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
         if (_options.IncludeScopeInTags)
         {
             var scope = options.GetScope();
-            tags.Add("llmops.scope.tenant", scope.Tenant);
-            tags.Add("llmops.scope.user", scope.User);
-            tags.Add("llmops.scope.feature", scope.Feature);
+            tags.Add(LlmOpsTelemetryNames.ScopeTenant, scope.Tenant);
+            tags.Add(LlmOpsTelemetryNames.ScopeUser, scope.User);
+            tags.Add(LlmOpsTelemetryNames.ScopeFeature, scope.Feature);
         }
 
         if (failure is not null && outcome == "error")
         {
-            tags.Add("error.type", failure.GetType().FullName);
+            tags.Add(LlmOpsTelemetryNames.ErrorType, failure.GetType().FullName);
         }
 
         _telemetry.OperationDuration.Record(elapsed.TotalSeconds, tags);
 
         var outcomeTags = tags;
-        outcomeTags.Add("llmops.outcome", outcome);
+        outcomeTags.Add(LlmOpsTelemetryNames.Outcome, outcome);
         _telemetry.Requests.Add(1, outcomeTags);
 
         if (firstTokenAfter is { } ttft)
@@ -258,14 +258,14 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
         if (usage?.InputTokenCount is long input)
         {
             var t = tags;
-            t.Add("gen_ai.token.type", "input");
+            t.Add(LlmOpsTelemetryNames.TokenType, "input");
             _telemetry.TokenUsage.Record(input, t);
         }
 
         if (usage?.OutputTokenCount is long output)
         {
             var t = tags;
-            t.Add("gen_ai.token.type", "output");
+            t.Add(LlmOpsTelemetryNames.TokenType, "output");
             _telemetry.TokenUsage.Record(output, t);
 
             var generation = streaming && firstTokenAfter is { } first ? elapsed - first : elapsed;
@@ -285,18 +285,18 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
             activity.SetTag(tag.Key, tag.Value);
         }
 
-        activity.SetTag("llmops.request_id", info.RequestId);
-        activity.SetTag("llmops.outcome", outcome);
-        activity.SetTag("gen_ai.usage.input_tokens", usage?.InputTokenCount);
-        activity.SetTag("gen_ai.usage.output_tokens", usage?.OutputTokenCount);
+        activity.SetTag(LlmOpsTelemetryNames.RequestId, info.RequestId);
+        activity.SetTag(LlmOpsTelemetryNames.Outcome, outcome);
+        activity.SetTag(LlmOpsTelemetryNames.UsageInputTokens, usage?.InputTokenCount);
+        activity.SetTag(LlmOpsTelemetryNames.UsageOutputTokens, usage?.OutputTokenCount);
         if (firstTokenAfter is { } ft)
         {
-            activity.SetTag("llmops.time_to_first_token", ft.TotalSeconds);
+            activity.SetTag(LlmOpsTelemetryNames.TimeToFirstTokenAttribute, ft.TotalSeconds);
         }
 
         if (_options.EnableSensitiveData && outputText is not null)
         {
-            activity.SetTag("gen_ai.output.messages", Truncate(outputText));
+            activity.SetTag(LlmOpsTelemetryNames.OutputMessages, Truncate(outputText));
         }
 
         if (failure is not null)

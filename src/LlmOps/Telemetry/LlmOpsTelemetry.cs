@@ -45,15 +45,15 @@ public sealed class LlmOpsTelemetry : IDisposable
         }
 
         OperationDuration = GetOrCreateHistogram<double>(
-            "gen_ai.client.operation.duration", "s", "Duration of a chat request through the LlmOps pipeline.");
+            LlmOpsTelemetryNames.OperationDuration, "s", "Duration of a chat request through the LlmOps pipeline.");
         TokenUsage = GetOrCreateHistogram<long>(
-            "gen_ai.client.token.usage", "{token}", "Tokens used by a chat request, tagged by gen_ai.token.type (input, output).");
+            LlmOpsTelemetryNames.TokenUsage, "{token}", "Tokens used by a chat request, tagged by gen_ai.token.type (input, output).");
         TimeToFirstToken = GetOrCreateHistogram<double>(
-            "llmops.client.time_to_first_token", "s", "Time from the request to the first content chunk (the whole response when not streaming).");
+            LlmOpsTelemetryNames.TimeToFirstToken, "s", "Time from the request to the first content chunk (the whole response when not streaming).");
         OutputTokensPerSecond = GetOrCreateHistogram<double>(
-            "llmops.client.output_tokens_per_second", "{token}/s", "Output tokens over the generation time after the first token.");
+            LlmOpsTelemetryNames.OutputTokensPerSecond, "{token}/s", "Output tokens over the generation time after the first token.");
         Requests = GetOrCreateCounter<long>(
-            "llmops.client.requests", "{request}", "Chat requests, tagged by llmops.outcome (success, error, cancelled).");
+            LlmOpsTelemetryNames.Requests, "{request}", "Chat requests, tagged by llmops.outcome (success, error, cancelled).");
     }
 
     /// <summary>Gets the instance used when none is registered: process-wide, never disposed.</summary>
