@@ -5,8 +5,21 @@ namespace LlmOps.Caching;
 /// <see cref="InMemorySemanticCacheStore"/>; a multi-instance application implements this over a shared engine.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Implementations must be thread-safe, treat an entry past its <see cref="SemanticCacheEntry.ExpiresAt"/> as absent,
 /// and search only inside the partition given, so that one scope's answers can never be found from another.
+/// </para>
+/// <para>
+/// Every member returns <see cref="ValueTask"/> (the store-interface rule: a member on the request's hot path that the
+/// embedded default completes synchronously returns <see cref="ValueTask"/>, so a hit allocates no task; await each
+/// result once). <see cref="InvalidateAsync"/> receives a description of fields, not a predicate, so a store on a
+/// server (Redis, PostgreSQL) can run it there; <see cref="SemanticCacheInvalidation.Matches"/> is its reference
+/// semantics.
+/// </para>
+/// <para>
+/// A store that throws does not fail the request: the cache treats a failed read as a miss and a failed write as "not
+/// stored", and logs each failure once.
+/// </para>
 /// </remarks>
 public interface ISemanticCacheStore
 {
@@ -29,8 +42,8 @@ public interface ISemanticCacheStore
     /// <returns>A task that completes when the entry is stored.</returns>
     ValueTask SetAsync(SemanticCacheEntry entry, CancellationToken cancellationToken = default);
 
-    /// <summary>Removes the entries the selection matches.</summary>
-    /// <param name="selection">Which entries to remove.</param>
+    /// <summary>Removes the entries the description selects (every condition on it holds).</summary>
+    /// <param name="selection">Which entries to remove: a conjunction of field conditions (see <see cref="SemanticCacheInvalidation"/>).</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The number of entries removed.</returns>
     ValueTask<int> InvalidateAsync(SemanticCacheInvalidation selection, CancellationToken cancellationToken = default);

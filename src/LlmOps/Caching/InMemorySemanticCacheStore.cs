@@ -179,6 +179,18 @@ public sealed class InMemorySemanticCacheStore : ISemanticCacheStore
         var removed = 0;
         lock (_gate)
         {
+            if (selection.Key is { } key)
+            {
+                // One entry at most: no scan.
+                if (_entries.TryGetValue(key, out var keyed) && selection.Matches(keyed.Entry))
+                {
+                    RemoveNode(keyed);
+                    return new ValueTask<int>(1);
+                }
+
+                return new ValueTask<int>(0);
+            }
+
             var node = _head;
             while (node is not null)
             {
