@@ -3,6 +3,7 @@ using LlmOps.Guardrails;
 using LlmOps.Telemetry;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace LlmOps;
 
@@ -41,6 +42,6 @@ public static class GuardrailsChatClientBuilderExtensions
     {
         var telemetry = services.GetService<LlmOpsTelemetry>();
         var time = services.GetService<TimeProvider>();
-        return new GuardrailsChatClient(inner, options, telemetry, time);
+        return new GuardrailsChatClient(inner, options, telemetry, time, services.GetService<ILoggerFactory>()?.CreateLogger<GuardrailsChatClient>());
     }
 }

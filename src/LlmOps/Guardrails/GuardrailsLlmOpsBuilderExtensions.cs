@@ -5,6 +5,8 @@ using LlmOps.Guardrails;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace LlmOps;
@@ -16,12 +18,16 @@ public static class GuardrailsLlmOpsBuilderExtensions
     /// Registers <see cref="GuardrailsOptions"/>, starting from the default offline chain
     /// (<see cref="Guardrails.Scanners.DefaultGuardrails.Create"/>), which turns on the guardrails stage of
     /// <c>UseLlmOps()</c>. The options are validated at startup; a bad value fails with a message that names it.
-    /// Calling it again adds another configuration action (the default chain is added once). When an
+    /// Calling it again adds another configuration action (the default chain is added once). The embedding injection
+    /// classifier is off by default (<see cref="GuardrailsOptions.UseEmbeddingInjectionClassifier"/> is
+    /// <see langword="false"/>). When it is set to <see langword="true"/> and an
     /// <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> is registered (for example by
-    /// <c>AddMiniLmEmbeddingGenerator()</c>) and <see cref="GuardrailsOptions.UseEmbeddingInjectionClassifier"/> is
-    /// <see langword="true"/> (the default), the default chain's prompt-injection scanner also uses
-    /// <see cref="EmbeddingInjectionClassifier.CreateDefault"/> as a second layer; its exemplars are embedded in the
-    /// background and the rules alone decide until they are ready. Set the property to <see langword="false"/> to turn it off.
+    /// <c>AddMiniLmEmbeddingGenerator()</c>), the default chain's prompt-injection scanner also uses
+    /// <see cref="EmbeddingInjectionClassifier.CreateDefault"/> as a second layer. Its exemplars are embedded in the
+    /// background as soon as the options are resolved; the first requests wait for them, for at most
+    /// <see cref="GuardrailsOptions.EmbeddingClassifierWarmUpTimeout"/> (10 seconds) after the warm-up started, and
+    /// are scored without the classifier after that. To take the wait out of the first request, await
+    /// <c>services.GetRequiredService&lt;EmbeddingInjectionClassifier&gt;().WarmUpAsync()</c> at startup.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Adjusts the options (add or remove scanners, block behaviour, streaming mode).</param>
@@ -52,7 +58,8 @@ public static class GuardrailsLlmOpsBuilderExtensions
             services.TryAddSingleton(static sp =>
             {
                 var classifier = EmbeddingInjectionClassifier.CreateDefault(sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>());
-                classifier.WaitForExemplars = false;
+                classifier.TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System;
+                classifier.Logger = sp.GetService<ILoggerFactory>()?.CreateLogger<EmbeddingInjectionClassifier>() ?? NullLogger<EmbeddingInjectionClassifier>.Instance;
                 return classifier;
             });
             services.AddSingleton(static sp => sp.GetRequiredService<IOptions<GuardrailsOptions>>().Value);
@@ -78,7 +85,14 @@ public static class GuardrailsLlmOpsBuilderExtensions
             }
         }
 
-        // Embed the exemplars in the background; a request before they are ready is scored by the rules alone.
-        _ = classifier?.WarmUpAsync();
+        if (classifier is null)
+        {
+            return;
+        }
+
+        // Embed the exemplars in the background; requests wait for them up to the shared deadline. A failed run is
+        // logged by the classifier (EventId 1110) and retried by the next request.
+        classifier.WarmUpTimeout = options.EmbeddingClassifierWarmUpTimeout;
+        _ = classifier.WarmUpAsync().ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 }

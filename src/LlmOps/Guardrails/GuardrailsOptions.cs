@@ -51,7 +51,8 @@ public sealed class GuardrailsOptions : IValidatableOptions
     /// <see cref="Injection.PromptInjectionGuardrail"/> the default <see cref="Injection.EmbeddingInjectionClassifier"/>
     /// (a second layer scored when the rules score below the threshold) when an
     /// <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> is registered. The exemplars are embedded in the
-    /// background on first resolution; until then the rules alone decide.
+    /// background when the options are first resolved; requests that arrive before they are ready wait for them, up to
+    /// <see cref="EmbeddingClassifierWarmUpTimeout"/> after the warm-up started, and are scored without the classifier after that.
     /// </summary>
     /// <remarks>
     /// Off by default because it trades false positives for recall. On a blind set (benchmarks/results/GuardrailsQuality.md,
@@ -60,6 +61,15 @@ public sealed class GuardrailsOptions : IValidatableOptions
     /// </remarks>
     /// <value>The default value is <see langword="false"/>.</value>
     public bool UseEmbeddingInjectionClassifier { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long after the embedding classifier's warm-up started (see
+    /// <see cref="UseEmbeddingInjectionClassifier"/>) requests still wait for it. The deadline is shared, so a slow
+    /// warm-up delays early requests by at most this much in all; after it they are scored by the rules and the trained
+    /// model alone until the exemplars are ready (logged once, EventId 1111). <see cref="TimeSpan.Zero"/> never waits.
+    /// </summary>
+    /// <value>The default value is 10 seconds.</value>
+    public TimeSpan EmbeddingClassifierWarmUpTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Creates options with the default offline chain (see <see cref="Scanners.DefaultGuardrails.Create"/>).</summary>
     /// <returns>The options.</returns>
@@ -97,6 +107,11 @@ public sealed class GuardrailsOptions : IValidatableOptions
         if (ScannerTimeout <= TimeSpan.Zero && ScannerTimeout != Timeout.InfiniteTimeSpan)
         {
             errors.Add($"GuardrailsOptions.ScannerTimeout must be positive or Timeout.InfiniteTimeSpan; it is {ScannerTimeout}.");
+        }
+
+        if (EmbeddingClassifierWarmUpTimeout < TimeSpan.Zero && EmbeddingClassifierWarmUpTimeout != Timeout.InfiniteTimeSpan)
+        {
+            errors.Add($"GuardrailsOptions.EmbeddingClassifierWarmUpTimeout must be zero or positive, or Timeout.InfiniteTimeSpan; it is {EmbeddingClassifierWarmUpTimeout}.");
         }
 
         if (string.IsNullOrWhiteSpace(RefusalText))

@@ -519,7 +519,7 @@ public sealed class GuardrailsChatClientTests : IDisposable
 
         await RunAsync(client, "my mail is bob@example.com", streaming);
 
-        var counts = _metrics.Of(GuardrailsChatClient.ViolationsMetric);
+        var counts = _metrics.Of(GuardrailsTelemetryNames.Violations);
         Assert.Equal(2, counts.Count);
         Assert.Contains(counts, m => (string?)m.Tag("llmops.guardrail.scanner") == "pii" && (string?)m.Tag("llmops.guardrail.stage") == "input" && (string?)m.Tag("llmops.guardrail.action") == "redact");
         Assert.Contains(counts, m => (string?)m.Tag("llmops.guardrail.scanner") == "secrets" && (string?)m.Tag("llmops.guardrail.stage") == "output" && (string?)m.Tag("llmops.guardrail.action") == "redact");
@@ -533,7 +533,7 @@ public sealed class GuardrailsChatClientTests : IDisposable
 
         await Assert.ThrowsAsync<GuardrailViolationException>(() => client.GetResponseAsync(Injection));
 
-        var m = _metrics.Single(GuardrailsChatClient.ViolationsMetric);
+        var m = _metrics.Single(GuardrailsTelemetryNames.Violations);
         Assert.Equal("prompt_injection", m.Tag("llmops.guardrail.scanner"));
         Assert.Equal("block", m.Tag("llmops.guardrail.action"));
         Assert.Equal("input", m.Tag("llmops.guardrail.stage"));
@@ -547,7 +547,7 @@ public sealed class GuardrailsChatClientTests : IDisposable
         var response = await client.GetResponseAsync("What is the capital of France?");
 
         Assert.Equal("ok", response.Text);
-        Assert.Empty(_metrics.Of(GuardrailsChatClient.ViolationsMetric));
+        Assert.Empty(_metrics.Of(GuardrailsTelemetryNames.Violations));
         var report = response.GetGuardrailReport()!;
         Assert.Empty(report.Findings);
         Assert.Equal(GuardrailAction.Allow, report.Action);
@@ -670,7 +670,7 @@ public sealed class GuardrailsChatClientTests : IDisposable
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => RunAsync(client, "hello", streaming));
 
         Assert.Equal("provider down", ex.Message);
-        Assert.Empty(_metrics.Of(GuardrailsChatClient.ViolationsMetric));
+        Assert.Empty(_metrics.Of(GuardrailsTelemetryNames.Violations));
     }
 
     [Fact]

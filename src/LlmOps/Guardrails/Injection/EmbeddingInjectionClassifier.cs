@@ -1,6 +1,8 @@
 using System.Numerics.Tensors;
 using System.Reflection;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LlmOps.Guardrails.Injection;
 
@@ -24,6 +26,8 @@ public sealed class EmbeddingInjectionClassifier : IInjectionClassifier, IDispos
     private readonly bool _hasBenign;
     private readonly CancellationTokenSource _stop = new();
     private Task<float[][]>? _vectors;
+    private long _warmUpStarted;
+    private int _timeoutLogged;
     private volatile bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="EmbeddingInjectionClassifier"/> class from known attacks only.</summary>
@@ -108,6 +112,35 @@ public sealed class EmbeddingInjectionClassifier : IInjectionClassifier, IDispos
     /// </summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool WaitForExemplars { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets how long after the exemplar embedding started <see cref="ScoreAsync"/> still waits for it (when
+    /// <see cref="WaitForExemplars"/> is <see langword="true"/>). A call after that scores 0, so the other layers decide,
+    /// while the embedding carries on; the first such call is logged (EventId 1111). The bound is shared: requests that
+    /// arrive during a slow warm-up all return by the same deadline.
+    /// </summary>
+    /// <value>The default value is <see cref="Timeout.InfiniteTimeSpan"/> (wait as long as the embedding takes);
+    /// <see cref="TimeSpan.Zero"/> never waits, like <see cref="WaitForExemplars"/> set to <see langword="false"/>.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    public TimeSpan WarmUpTimeout
+    {
+        get;
+        set
+        {
+            if (value < TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "EmbeddingInjectionClassifier.WarmUpTimeout must be zero or positive, or Timeout.InfiniteTimeSpan.");
+            }
+
+            field = value;
+        }
+    } = Timeout.InfiniteTimeSpan;
+
+    /// <summary>Gets or sets the clock for <see cref="WarmUpTimeout"/>.</summary>
+    internal TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Gets or sets where a failed exemplar run (EventId 1110) and a warm-up timeout (1111) are logged.</summary>
+    internal ILogger Logger { get; set; } = NullLogger.Instance;
 
     /// <summary>Gets a value indicating whether the exemplars are embedded and the classifier scores.</summary>
     public bool IsReady => _vectors is { IsCompletedSuccessfully: true };
@@ -205,9 +238,17 @@ public sealed class EmbeddingInjectionClassifier : IInjectionClassifier, IDispos
         ArgumentNullException.ThrowIfNull(text);
         ObjectDisposedException.ThrowIf(_disposed, this);
         var pending = Exemplars();
-        if (!WaitForExemplars && !pending.IsCompletedSuccessfully)
+        if (!pending.IsCompletedSuccessfully)
         {
-            return 0;
+            if (!WaitForExemplars || WarmUpTimeout == TimeSpan.Zero)
+            {
+                return 0;
+            }
+
+            if (WarmUpTimeout != Timeout.InfiniteTimeSpan && !await ReadyWithinWarmUpAsync(pending, cancellationToken).ConfigureAwait(false))
+            {
+                return 0;
+            }
         }
 
         var vectors = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -231,6 +272,7 @@ public sealed class EmbeddingInjectionClassifier : IInjectionClassifier, IDispos
         {
             // One embedding run for every caller, not cancelled by any single one (each caller's wait is); a failed run
             // is retried by the next caller.
+            Interlocked.Exchange(ref _warmUpStarted, TimeProvider.GetTimestamp());
             var started = EmbedExemplarsAsync();
             var current = Interlocked.CompareExchange(ref _vectors, started, pending);
             pending = ReferenceEquals(current, pending) ? started : current!;
@@ -241,7 +283,51 @@ public sealed class EmbeddingInjectionClassifier : IInjectionClassifier, IDispos
 
     private static string Normalize(string text) => InjectionNormalizer.Folded(text);
 
+    /// <summary>Waits for the exemplars until the shared warm-up deadline; false (logged once) when it passed first.</summary>
+    private async ValueTask<bool> ReadyWithinWarmUpAsync(Task<float[][]> pending, CancellationToken cancellationToken)
+    {
+        var remaining = WarmUpTimeout - TimeProvider.GetElapsedTime(Interlocked.Read(ref _warmUpStarted));
+        if (remaining > TimeSpan.Zero)
+        {
+            try
+            {
+                await pending.WaitAsync(remaining, TimeProvider, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (TimeoutException)
+            {
+                // Fall through: the deadline passed before the exemplars were ready.
+            }
+        }
+
+        if (pending.IsCompleted)
+        {
+            return true; // ready (or failed: the caller's await surfaces the failure) just as the deadline passed
+        }
+
+        if (Interlocked.Exchange(ref _timeoutLogged, 1) == 0)
+        {
+            GuardrailsLog.ClassifierWarmUpTimedOut(Logger, WarmUpTimeout.TotalMilliseconds);
+        }
+
+        return false;
+    }
+
     private async Task<float[][]> EmbedExemplarsAsync()
+    {
+        try
+        {
+            return await EmbedExemplarsCoreAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && _disposed))
+        {
+            // Logged once per failed run, whoever started it (a background warm-up has no caller to see the exception).
+            GuardrailsLog.ClassifierWarmUpFailed(Logger, ex);
+            throw;
+        }
+    }
+
+    private async Task<float[][]> EmbedExemplarsCoreAsync()
     {
         await Task.Yield();
         var token = _stop.Token;
