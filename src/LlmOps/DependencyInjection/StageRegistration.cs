@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -20,7 +21,7 @@ internal static class StageRegistration
     /// first), or <see langword="null"/>.
     /// </param>
     /// <returns><see langword="true"/> the first time.</returns>
-    public static bool AddStageOptions<TOptions>(IServiceCollection services, Action<TOptions>? configure, Action<IServiceCollection>? registerOnce = null)
+    public static bool AddStageOptions<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(IServiceCollection services, Action<TOptions>? configure, Action<IServiceCollection>? registerOnce = null)
         where TOptions : class, IValidatableOptions
     {
         ArgumentNullException.ThrowIfNull(services);

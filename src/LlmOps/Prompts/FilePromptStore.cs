@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
 namespace LlmOps.Prompts;
@@ -20,6 +21,8 @@ namespace LlmOps.Prompts;
 /// </para>
 /// <para>Writers in one process are serialised. Two processes adding the same version number conflict: the second fails.</para>
 /// </remarks>
+[RequiresDynamicCode(PromptFileFormat.ReflectionReason)]
+[RequiresUnreferencedCode(PromptFileFormat.ReflectionReason)]
 public sealed class FilePromptStore : IPromptStore
 {
     private const string Extension = ".prompt.md";

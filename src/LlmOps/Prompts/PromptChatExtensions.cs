@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 using System.Reflection;
 using LlmOps.Prompts;
@@ -20,6 +21,7 @@ public static class PromptChatExtensions
     /// <param name="subject">The experiment subject; defaults to the scope's user.</param>
     /// <returns>The new options.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
+    [RequiresUnreferencedCode("An anonymous object's properties are read by reflection, which trimming can remove. In trimmed or native AOT apps pass the variables as an IEnumerable<KeyValuePair<string, object?>> (for example a Dictionary).")]
     public static ChatOptions WithPrompt(this ChatOptions? options, string name, object? variables = null, int? version = null, string? label = null, string? subject = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -39,6 +41,7 @@ public static class PromptChatExtensions
     public static PromptProvenance? GetPromptProvenance(this ChatResponse response)
         => response.GetLlmOpsInfo()?.Get<PromptProvenance>();
 
+    [RequiresUnreferencedCode("Reads an anonymous object's properties by reflection.")]
     private static Dictionary<string, object?> ToDictionary(object? variables)
     {
         var result = new Dictionary<string, object?>(StringComparer.Ordinal);

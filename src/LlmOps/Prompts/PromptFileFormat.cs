@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.AI;
@@ -23,8 +24,13 @@ namespace LlmOps.Prompts;
 /// </para>
 /// <para>Reading accepts hand-written files with LF or CRLF line endings.</para>
 /// </remarks>
+[RequiresDynamicCode(PromptFileFormat.ReflectionReason)]
+[RequiresUnreferencedCode(PromptFileFormat.ReflectionReason)]
 internal static class PromptFileFormat
 {
+    /// <summary>Why prompt files need reflection: YamlDotNet's serializer reads the front matter into classes by reflection.</summary>
+    internal const string ReflectionReason = "Prompt files are read and written with YamlDotNet's reflection-based serializer, which native AOT and trimming do not support. In such apps use InMemoryPromptStore or a database store.";
+
     private static readonly IDeserializer Reader = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build();
     private static readonly ISerializer Writer = new SerializerBuilder()
         .WithNamingConvention(CamelCaseNamingConvention.Instance)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using LlmOps.DependencyInjection;
 using LlmOps.Prompts;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,6 +40,8 @@ public static class PromptsLlmOpsBuilderExtensions
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="directory"/> is empty.</exception>
+    [RequiresDynamicCode(PromptFileFormat.ReflectionReason)]
+    [RequiresUnreferencedCode(PromptFileFormat.ReflectionReason)]
     public static LlmOpsBuilder AddPromptFiles(this LlmOpsBuilder builder, string directory, Action<PromptRegistryOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);

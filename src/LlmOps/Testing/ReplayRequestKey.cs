@@ -100,12 +100,12 @@ internal static class ReplayRequestKey
                 {
                     w.WriteString("call", call.Name);
                     w.WriteString("id", call.CallId);
-                    w.WriteString("arguments", call.Arguments is null ? null : JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions));
+                    w.WriteString("arguments", call.Arguments is null ? null : JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>))));
                 }
                 else if (content is FunctionResultContent result)
                 {
                     w.WriteString("result", result.CallId);
-                    w.WriteString("value", result.Result is null ? null : JsonSerializer.Serialize(result.Result, AIJsonUtilities.DefaultOptions));
+                    w.WriteString("value", result.Result is null ? null : JsonSerializer.Serialize(result.Result, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(object))));
                 }
                 else if (content is DataContent data)
                 {
