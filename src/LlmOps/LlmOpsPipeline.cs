@@ -15,7 +15,7 @@ internal static class LlmOpsPipeline
         PromptRegistryChatClientBuilderExtensions.Stage,     // prompt reference -> rendered messages + settings
         //                                                      grounding: retrieved sources with citation markers
         SemanticCachingChatClientBuilderExtensions.Stage,    // exact, then semantic; sees the rendered, grounded request
-        //                                                      routing: model choice, cascade, fallback, budget admission
+        ModelRoutingChatClientBuilderExtensions.Stage,       // model choice, cascade, fallback, budget admission; per attempt below
         CostMeteringChatClientBuilderExtensions.Stage,       // per provider call, innermost
     ];
 }

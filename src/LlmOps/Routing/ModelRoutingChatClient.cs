@@ -1,0 +1,1022 @@
+using System.Collections.Frozen;
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using LlmOps.Metering;
+using LlmOps.Telemetry;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace LlmOps.Routing;
+
+/// <summary>
+/// Routes each request to a deployment of a model group: chooses the group (the caller's explicit choice, a tier, or the
+/// <see cref="IRoutingPolicy"/>), admits it against the budget (downgrading when near the limit), balances load across
+/// the group's deployments, retries and fails over with Polly.Core, falls back across groups, and cascades up the tiers
+/// when a verifier rejects an answer. <c>response.GetRouting()</c> says which deployment answered, after how many
+/// attempts, and why.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Every provider attempt passes through exactly one metering decorator: a deployment without its own client calls the
+/// pipeline's inner client (metering is the next stage of <c>UseLlmOps()</c>), and the factory wraps a deployment's own
+/// client with metering. Retries and failover happen only before the first streamed chunk reaches the caller; after it,
+/// a fault surfaces unchanged.
+/// </para>
+/// <para>
+/// A request fails with: the provider's own exception for client errors (400, 404, 422, a content filter without a
+/// content-policy fallback); <see cref="ModelRoutingException"/> when credentials are refused (401, 403), when the request
+/// names an unknown group or tier, or when every deployment and fallback failed (the inner exception is the last
+/// failure); <see cref="BudgetExceededException"/> when no tier fits the budget (before any provider call);
+/// <see cref="TimeoutRejectedException"/> when <see cref="RoutingResilienceOptions.TotalTimeout"/> elapses; and
+/// <see cref="OperationCanceledException"/> when the caller cancels.
+/// </para>
+/// </remarks>
+public sealed class ModelRoutingChatClient : DelegatingChatClient
+{
+    private static readonly ResiliencePropertyKey<RoutedRequest> RequestKey = new("llmops.routing.request");
+
+    private readonly ModelRoutingOptions _options;
+    private readonly FrozenDictionary<string, RoutedGroup> _groups;
+    private readonly RoutedGroup[] _tierGroups;
+    private readonly ModelTier[] _tierOrder;
+    private readonly RoutedDeployment[] _deployments;
+    private readonly RoutedGroup _defaultGroup;
+    private readonly IRoutingPolicy? _policy;
+    private readonly IAnswerVerifier[] _verifiers;
+    private readonly BudgetManager? _budgets;
+    private readonly CostCalculator _calculator;
+    private readonly TokenCounter? _counter;
+    private readonly int _defaultMaxOutputTokens;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly LlmOpsTelemetry _telemetry;
+    private readonly Func<double> _random;
+    private readonly ResiliencePipeline _total;
+    private readonly Counter<long> _attempts;
+    private readonly Histogram<double> _attemptDuration;
+    private readonly Counter<long> _retries;
+    private readonly Counter<long> _failovers;
+    private readonly Counter<long> _circuitChanges;
+    private readonly Counter<long> _escalations;
+    private readonly Counter<long> _tierChosen;
+    private readonly Counter<long> _downgrades;
+
+    /// <summary>Initializes a new instance of the <see cref="ModelRoutingChatClient"/> class.</summary>
+    /// <param name="innerClient">The client a deployment without its own client calls (with its model id).</param>
+    /// <param name="options">The options; validated, then copied (later changes are not seen).</param>
+    /// <param name="budgets">The budgets for admission and downgrade, or <see langword="null"/> for none.</param>
+    /// <param name="calculator">Prices deployments (lowest cost, budget admission); one over the default catalog when <see langword="null"/>.</param>
+    /// <param name="tokenCounter">Counts input tokens for budget admission; characters / 4 when <see langword="null"/>.</param>
+    /// <param name="telemetry">Where metrics and spans go; <see cref="LlmOpsTelemetry.Shared"/> when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock for backoff, cooldowns, timeouts and RPM/TPM windows; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="logger">Logs every failure the client absorbs; none when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="innerClient"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
+    public ModelRoutingChatClient(
+        IChatClient innerClient,
+        ModelRoutingOptions options,
+        BudgetManager? budgets = null,
+        CostCalculator? calculator = null,
+        TokenCounter? tokenCounter = null,
+        LlmOpsTelemetry? telemetry = null,
+        TimeProvider? timeProvider = null,
+        ILogger? logger = null)
+        : base(innerClient)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", errors), nameof(options));
+        }
+
+        _options = options.Clone();
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _telemetry = telemetry ?? LlmOpsTelemetry.Shared;
+        _calculator = calculator ?? new CostCalculator();
+        _counter = tokenCounter;
+        _budgets = budgets is { Budgets.Count: > 0 } ? budgets : null;
+        _defaultMaxOutputTokens = _options.Budget.DefaultMaxOutputTokens ?? 4096;
+        _policy = _options.Policy;
+        _verifiers = _options.Cascade.Enabled ? [.. _options.Cascade.Verifiers] : [];
+        _random = _options.Resilience.Randomizer ?? Random.Shared.NextDouble;
+        _tierOrder = [.. _options.TierOrder];
+
+        _attempts = _telemetry.GetOrCreateCounter<long>(RoutingTelemetryNames.Attempts, "{attempt}", "Provider attempts made by the routing stage, by group, deployment and outcome.");
+        _attemptDuration = _telemetry.GetOrCreateHistogram<double>(RoutingTelemetryNames.AttemptDuration, "s", "Duration of one provider attempt (to the first chunk when streaming).");
+        _retries = _telemetry.GetOrCreateCounter<long>(RoutingTelemetryNames.Retries, "{retry}", "Retries on the same deployment, by failure kind.");
+        _failovers = _telemetry.GetOrCreateCounter<long>(RoutingTelemetryNames.Failovers, "{failover}", "Moves to another deployment or group, by failure kind.");
+        _circuitChanges = _telemetry.GetOrCreateCounter<long>(RoutingTelemetryNames.CircuitStateChanges, "{change}", "Circuit breaker state changes per deployment.");
+        _escalations = _telemetry.GetOrCreateCounter<long>(RoutingTelemetryNames.Escalations, "{escalation}", "Cascade escalations, by the verifier that rejected.");
+        _tierChosen = _telemetry.GetOrCreateCounter<long>(RoutingTelemetryNames.TierChosen, "{request}", "The tier chosen for each routed request.");
+        _downgrades = _telemetry.GetOrCreateCounter<long>(RoutingTelemetryNames.BudgetDowngrades, "{request}", "Requests moved to a cheaper tier by the budget.");
+
+        var deployments = new Dictionary<string, RoutedDeployment>(StringComparer.OrdinalIgnoreCase);
+        foreach (var d in _options.Deployments)
+        {
+            var model = _calculator.Catalog.Resolve(d.ModelId);
+            var routed = new RoutedDeployment(d, d.Client ?? innerClient, model, _time);
+            routed.Pipeline = BuildPipeline(routed);
+            deployments.Add(d.Name, routed);
+        }
+
+        _deployments = [.. deployments.Values];
+        var groups = new Dictionary<string, RoutedGroup>(StringComparer.OrdinalIgnoreCase);
+        foreach (var g in _options.Groups)
+        {
+            var members = g.Deployments.Select(n => deployments[n]).ToArray();
+            var group = new RoutedGroup(g.Name, g.Tier, members, g.LoadBalancing);
+            foreach (var m in members)
+            {
+                m.Groups.Add(group);
+            }
+
+            groups.Add(g.Name, group);
+        }
+
+        foreach (var g in _options.Groups)
+        {
+            groups[g.Name].Chain = Chain(groups, g.Name, static o => o.Fallbacks);
+            groups[g.Name].ContentPolicyChain = [.. g.ContentPolicyFallbacks.SelectMany(f => Chain(groups, f, static o => o.Fallbacks)).Distinct()];
+        }
+
+        // A deployment named by the caller is a group of one, with no fallbacks.
+        foreach (var d in deployments.Values)
+        {
+            var single = new RoutedGroup(d.Name, d.Tier, [d], LoadBalancingStrategy.WeightedShuffle);
+            single.Chain = [single];
+            groups.Add(d.Name, single);
+        }
+
+        _groups = groups.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+        _tierGroups = new RoutedGroup[_tierOrder.Length];
+        for (var i = 0; i < _tierOrder.Length; i++)
+        {
+            _tierGroups[i] = _options.Groups.Where(g => g.Tier == _tierOrder[i]).Select(g => groups[g.Name]).FirstOrDefault()!;
+        }
+
+        _defaultGroup = groups[_options.DefaultGroup ?? _options.Groups[0].Name];
+        _total = _options.Resilience.TotalTimeout is { } total
+            ? new ResiliencePipelineBuilder { TimeProvider = _time }.AddTimeout(total).Build()
+            : ResiliencePipeline.Empty;
+
+        List<RoutedGroup> Chain(Dictionary<string, RoutedGroup> all, string start, Func<ModelGroup, IList<string>> next)
+        {
+            // Breadth-first over fallbacks of fallbacks; validation rejected cycles, the set guards repeats.
+            var byName = _options.Groups.ToDictionary(static g => g.Name, StringComparer.OrdinalIgnoreCase);
+            var order = new List<RoutedGroup>();
+            var queue = new Queue<string>([start]);
+            while (queue.Count > 0)
+            {
+                var name = queue.Dequeue();
+                var group = all[name];
+                if (order.Contains(group))
+                {
+                    continue;
+                }
+
+                order.Add(group);
+                foreach (var f in next(byName[name]))
+                {
+                    queue.Enqueue(f);
+                }
+            }
+
+            return order;
+        }
+    }
+
+    /// <summary>Gets the groups, tiers and deployments this client routes over, as validated and copied.</summary>
+    public ModelRoutingOptions Options => _options;
+
+    /// <summary>Gets the circuit state of a deployment (for health checks and tests).</summary>
+    /// <param name="deployment">The deployment name.</param>
+    /// <returns>The state.</returns>
+    /// <exception cref="ArgumentException">No deployment has that name.</exception>
+    public CircuitState GetCircuitState(string deployment)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(deployment);
+        foreach (var d in _deployments)
+        {
+            if (string.Equals(d.Name, deployment, StringComparison.OrdinalIgnoreCase))
+            {
+                return d.Circuit.CircuitState;
+            }
+        }
+
+        throw new ArgumentException($"No deployment is named '{deployment}'; the deployments are: {string.Join(", ", _deployments.Select(static d => d.Name))}.", nameof(deployment));
+    }
+
+    /// <inheritdoc/>
+    public override async Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var join = LlmOpsRequest.Join(options);
+        var r = Begin(messages, join, streaming: false);
+        var response = await _total.ExecuteAsync(
+            static (r, ct) => r.Owner.RunAsync(r, ct), r, cancellationToken).ConfigureAwait(false);
+        join.AttachTo(response);
+        return response;
+    }
+
+    /// <inheritdoc/>
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return StreamAsync(messages, options, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            foreach (var d in _deployments)
+            {
+                d.Dispose();
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var join = LlmOpsRequest.Join(options);
+        var r = Begin(messages, join, streaming: true);
+        r.CallerToken = cancellationToken;
+        var opened = await _total.ExecuteAsync(
+            static (r, ct) => r.Owner.OpenAsync(r, ct), r, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (await opened.MoveNextAsync().ConfigureAwait(false))
+            {
+                yield return opened.Current;
+            }
+        }
+        finally
+        {
+            await opened.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (join.CreateFinalUpdate(r.Routing.ModelId) is { } last)
+        {
+            yield return last;
+        }
+    }
+
+    private RoutedRequest Begin(IEnumerable<ChatMessage> messages, LlmOpsRequest join, bool streaming)
+    {
+        var list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+        var options = join.Options;
+        var (group, byTier, reason, decision) = Decide(list, options);
+        var tokens = EstimateTokens(list, options);
+        if (_budgets is not null && _budgets.AppliesTo(options.GetScope()))
+        {
+            group = Admit(list, options, group, byTier, ref reason);
+        }
+
+        var routing = new RoutingInfo(group.Name, group.EffectiveTier, reason);
+        join.Info.Set(routing);
+        if (_tierChosen.Enabled)
+        {
+            _tierChosen.Add(
+                1,
+                new(RoutingTelemetryNames.TierAttribute, group.EffectiveTier.Name),
+                new(RoutingTelemetryNames.GroupAttribute, group.Name),
+                new(RoutingTelemetryNames.DecisionAttribute, decision));
+        }
+
+        return new RoutedRequest(this, list, options, join.Info, routing, streaming, tokens)
+        {
+            Group = group,
+            Cascade = byTier && _verifiers.Length > 0,
+        };
+    }
+
+    private (RoutedGroup Group, bool ByTier, string Reason, string Decision) Decide(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
+    {
+        var modelId = options?.ModelId;
+        if (!string.IsNullOrEmpty(modelId) && !string.Equals(modelId, ModelRoutingOptions.AutoModelId, StringComparison.OrdinalIgnoreCase))
+        {
+            return _groups.TryGetValue(modelId, out var named)
+                ? (named, false, "explicit", "explicit")
+                : throw new ModelRoutingException(
+                    $"The request names model '{modelId}', which is neither a model group nor a deployment of the routing stage. "
+                    + $"Use one of: {string.Join(", ", _options.Groups.Select(static g => g.Name))}; a deployment name; or '{ModelRoutingOptions.AutoModelId}'.");
+        }
+
+        if (options.GetModelTier() is { } tier)
+        {
+            return (GroupForTier(tier) ?? throw new ModelRoutingException(
+                $"The request asks for tier '{tier}', but no model group serves it. Set ModelGroup.Tier on a group, or ask for one of: "
+                + $"{string.Join(", ", _options.Groups.Where(static g => g.Tier is not null).Select(static g => g.Tier!.Value.Name).Distinct())}."),
+                true, "tier", "tier");
+        }
+
+        if (_policy is not null)
+        {
+            RoutingDecision? choice = null;
+            try
+            {
+                choice = _policy.Choose(messages, options);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                RoutingLog.PolicyFailed(_logger, _policy.GetType().Name, ex);
+            }
+
+            if (choice is not null)
+            {
+                if (choice.Group is { } name && _groups.TryGetValue(name, out var chosen))
+                {
+                    return (chosen, true, choice.Reason, "policy");
+                }
+
+                if (choice.Tier is { } t && GroupForTier(t) is { } byTier)
+                {
+                    return (byTier, true, choice.Reason, "policy");
+                }
+            }
+        }
+
+        return (_defaultGroup, false, "default", "default");
+    }
+
+    private RoutedGroup? GroupForTier(ModelTier tier)
+    {
+        var index = Array.IndexOf(_tierOrder, tier);
+        if (index >= 0 && _tierGroups[index] is { } group)
+        {
+            return group;
+        }
+
+        foreach (var g in _options.Groups)
+        {
+            if (g.Tier == tier)
+            {
+                return _groups[g.Name];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Moves a near-limit request down the tiers and rejects, before any call, one that no tier can admit.</summary>
+    private RoutedGroup Admit(IReadOnlyList<ChatMessage> messages, ChatOptions? options, RoutedGroup group, bool byTier, ref string reason)
+    {
+        var statuses = _budgets!.GetStatus(options.GetScope());
+        if (statuses.Count == 0)
+        {
+            return group;
+        }
+
+        BudgetStatus tightest = statuses[0];
+        double used = 0;
+        foreach (var s in statuses)
+        {
+            if (s.Remaining < tightest.Remaining)
+            {
+                tightest = s;
+            }
+
+            used = Math.Max(used, s.Budget.Limit <= 0 ? 1 : (double)((s.Spent + s.Reserved) / s.Budget.Limit));
+        }
+
+        var input = _counter?.CountTokens(messages) ?? EstimateInputTokens(messages);
+        var index = group.Tier is { } tier ? Array.IndexOf(_tierOrder, tier) : -1;
+        if (!byTier || index < 0)
+        {
+            var cost = WorstCase(group, input, options);
+            return cost <= tightest.Remaining
+                ? group
+                : throw new BudgetExceededException(tightest.Budget, tightest.Scope, tightest.Spent, tightest.Reserved, cost, tightest.ResetsAt);
+        }
+
+        var from = group;
+        var budget = _options.Budget;
+        if (budget.DowngradeAt is { } at && used >= at && budget.DowngradeSteps > 0)
+        {
+            index = Math.Max(0, index - budget.DowngradeSteps);
+            while (index > 0 && _tierGroups[index] is null)
+            {
+                index--;
+            }
+        }
+
+        decimal cheapest = decimal.MaxValue;
+        for (var i = index; i >= 0; i--)
+        {
+            if (_tierGroups[i] is not { } candidate)
+            {
+                continue;
+            }
+
+            var cost = WorstCase(candidate, input, options);
+            cheapest = Math.Min(cheapest, cost);
+            if (cost <= tightest.Remaining)
+            {
+                if (!ReferenceEquals(candidate, from))
+                {
+                    var why = used >= (budget.DowngradeAt ?? double.MaxValue)
+                        ? $"budget {used:P0} used"
+                        : $"budget admits at most {tightest.Remaining:0.######} USD";
+                    reason = $"{reason}; {why}: {from.EffectiveTier} -> {candidate.EffectiveTier}";
+                    RoutingLog.BudgetDowngrade(_logger, from.EffectiveTier.Name, candidate.EffectiveTier.Name, candidate.Name, why);
+                    _downgrades.Add(1, new(RoutingTelemetryNames.FromTierAttribute, from.EffectiveTier.Name), new(RoutingTelemetryNames.TierAttribute, candidate.EffectiveTier.Name));
+                }
+
+                return candidate;
+            }
+
+            if (!budget.DowngradeWhenNotAdmitted)
+            {
+                break;
+            }
+        }
+
+        throw new BudgetExceededException(tightest.Budget, tightest.Scope, tightest.Spent, tightest.Reserved, cheapest == decimal.MaxValue ? 0m : cheapest, tightest.ResetsAt);
+    }
+
+    private decimal WorstCase(RoutedGroup group, int inputTokens, ChatOptions? options)
+    {
+        var min = decimal.MaxValue;
+        var now = _time.GetUtcNow();
+        foreach (var d in group.Deployments)
+        {
+            var model = _calculator.Catalog.Resolve(d.ModelId, now);
+            var output = options?.MaxOutputTokens ?? model.Definition?.MaxOutputTokens ?? _defaultMaxOutputTokens;
+            min = Math.Min(min, _calculator.WorstCase(d.ModelId, inputTokens, output, now));
+        }
+
+        return min;
+    }
+
+    private int EstimateTokens(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
+    {
+        // Only deployments with a TPM limit need the estimate; skip the text walk otherwise.
+        var limited = false;
+        foreach (var d in _deployments)
+        {
+            limited |= d.HasTokenLimit;
+        }
+
+        return limited ? EstimateInputTokens(messages) + (options?.MaxOutputTokens ?? _options.EstimatedOutputTokens) : 0;
+    }
+
+    private static int EstimateInputTokens(IReadOnlyList<ChatMessage> messages)
+    {
+        long chars = 0;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            chars += messages[i].Text?.Length ?? 0;
+        }
+
+        return (int)Math.Min(int.MaxValue, (chars + 3) / 4);
+    }
+
+    /// <summary>Runs a non-streaming request: the cascade's steps, each over a group and its fallbacks.</summary>
+    private async ValueTask<ChatResponse> RunAsync(RoutedRequest r, CancellationToken cancellationToken)
+    {
+        r.RequestToken = cancellationToken;
+        var group = r.Group;
+        var escalations = 0;
+        while (true)
+        {
+            var response = await ExecuteChainAsync(r, group, static (ctx, r) => CallAsync(ctx, r)).ConfigureAwait(false);
+            if (!r.Cascade || escalations >= _options.Cascade.MaxEscalations || NextTier(group) is not { } next)
+            {
+                return response;
+            }
+
+            var rejection = await VerifyAsync(r, response, cancellationToken).ConfigureAwait(false);
+            if (rejection is null)
+            {
+                return response;
+            }
+
+            Escalate(r, rejection.Value);
+            escalations++;
+            group = next;
+        }
+    }
+
+    /// <summary>Opens a stream: buffered cascade steps first (verified whole), then the last step streams live.</summary>
+    private async ValueTask<RoutedStream> OpenAsync(RoutedRequest r, CancellationToken cancellationToken)
+    {
+        r.RequestToken = cancellationToken;
+        var group = r.Group;
+        var escalations = 0;
+        while (r.Cascade && escalations < _options.Cascade.MaxEscalations && NextTier(group) is { } next)
+        {
+            // Escalation after text reached the caller is impossible: a tier that may be escalated is read whole first.
+            var buffered = await ExecuteChainAsync(r, group, static (ctx, r) => CallAsync(ctx, r)).ConfigureAwait(false);
+            var rejection = await VerifyAsync(r, buffered, cancellationToken).ConfigureAwait(false);
+            if (rejection is null)
+            {
+                return RoutedStream.Replay(buffered);
+            }
+
+            Escalate(r, rejection.Value);
+            escalations++;
+            group = next;
+        }
+
+        return await ExecuteChainAsync(r, group, static (ctx, r) => OpenStreamAsync(ctx, r)).ConfigureAwait(false);
+    }
+
+    private RoutedGroup? NextTier(RoutedGroup group)
+    {
+        var index = group.Tier is { } tier ? Array.IndexOf(_tierOrder, tier) : -1;
+        if (index < 0)
+        {
+            return null;
+        }
+
+        for (var i = index + 1; i < _tierGroups.Length; i++)
+        {
+            if (_tierGroups[i] is { } next)
+            {
+                return next;
+            }
+        }
+
+        return null;
+    }
+
+    private async ValueTask<(string Verifier, string Reason)?> VerifyAsync(RoutedRequest r, ChatResponse response, CancellationToken cancellationToken)
+    {
+        foreach (var verifier in _verifiers)
+        {
+            string? reason;
+            try
+            {
+                reason = await verifier.VerifyAsync(r.Messages, r.Options, response, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                RoutingLog.VerifierFailed(_logger, verifier.Name, ex);
+                continue;
+            }
+
+            if (reason is not null)
+            {
+                return (verifier.Name, reason);
+            }
+        }
+
+        return null;
+    }
+
+    private void Escalate(RoutedRequest r, (string Verifier, string Reason) rejection)
+    {
+        var d = r.Deployment;
+        var reason = $"{rejection.Verifier}: {rejection.Reason}";
+        r.Routing.Reclassify(r.AnsweredAttempt, RoutingAttemptResult.Escalated, reason);
+        RoutingLog.Escalated(_logger, rejection.Verifier, d.Name, d.Tier.Name, rejection.Reason);
+        if (_escalations.Enabled)
+        {
+            _escalations.Add(
+                1,
+                new(RoutingTelemetryNames.GroupAttribute, r.Group.Name),
+                new(RoutingTelemetryNames.TierAttribute, d.Tier.Name),
+                new(RoutingTelemetryNames.VerifierAttribute, rejection.Verifier));
+        }
+    }
+
+    /// <summary>
+    /// Tries the group, then its fallbacks, one deployment at a time, each through its Polly pipeline (retries, circuit
+    /// breaker, attempt timeout), until one answers, a failure must surface, or <see cref="ModelRoutingOptions.MaxAttempts"/> is reached.
+    /// </summary>
+    private async ValueTask<T> ExecuteChainAsync<T>(RoutedRequest r, RoutedGroup start, Func<ResilienceContext, RoutedRequest, ValueTask<T>> callback)
+    {
+        IReadOnlyList<RoutedGroup> chain = start.Chain;
+        r.ResetTried();
+        var index = 0;
+        while (index < chain.Count && r.Attempts < _options.MaxAttempts)
+        {
+            var group = chain[index];
+            var d = group.Select(r.FirstTried, r.Tried, r.Tokens, r.MinContextWindow, _random);
+            if (d is null)
+            {
+                index++;
+                continue;
+            }
+
+            r.MarkTried(d);
+            r.Group = group;
+            r.Deployment = d;
+            r.DeploymentAttempts = 0;
+            r.DeploymentOptions = OptionsFor(r.Options, d);
+            var context = ResilienceContextPool.Shared.Get(r.RequestToken);
+            context.Properties.Set(RequestKey, r);
+            try
+            {
+                var result = await d.Pipeline.ExecuteAsync(callback, context, r).ConfigureAwait(false);
+                r.Routing.Answered(group.Name, d.Name, d.ModelId);
+                return result;
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && r.RequestToken.IsCancellationRequested))
+            {
+                var failure = Classify(ex);
+                r.LastException = ex;
+                r.LastFailure = failure;
+                if (!failure.CanFailOver)
+                {
+                    Surface(r, d, ex, failure);
+                }
+
+                if (failure.Kind == RoutingFailureKind.ContextWindowExceeded && d.ContextWindow is { } window)
+                {
+                    r.MinContextWindow = Math.Max(r.MinContextWindow, window);
+                }
+
+                if (failure.Kind == RoutingFailureKind.ContentFiltered)
+                {
+                    if (ReferenceEquals(chain, group.ContentPolicyChain) || group.ContentPolicyChain.Count == 0)
+                    {
+                        Surface(r, d, ex, failure);
+                    }
+
+                    chain = group.ContentPolicyChain;
+                    index = 0;
+                }
+
+                RoutingLog.FailedOver(_logger, r.Routing.AttemptCount, d.Name, group.Name, failure.Kind, ex);
+                if (_failovers.Enabled)
+                {
+                    _failovers.Add(
+                        1,
+                        new(RoutingTelemetryNames.GroupAttribute, group.Name),
+                        new(RoutingTelemetryNames.DeploymentAttribute, d.Name),
+                        new(RoutingTelemetryNames.FailureAttribute, Snake(failure.Kind)));
+                }
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+        }
+
+        r.Routing.MarkLastFailed();
+        var tried = r.Routing.AttemptCount;
+        var why = r.Attempts >= _options.MaxAttempts
+            ? $"it reached ModelRoutingOptions.MaxAttempts ({_options.MaxAttempts})"
+            : "no deployment of the group or its fallbacks is left (all tried, cooling down, or at their RPM/TPM limit)";
+        throw new ModelRoutingException(
+            $"The request to group '{start.Name}' failed after {tried} attempt(s): {why}. Last failure: "
+            + (r.LastException is null ? "none." : $"{r.LastFailure.Kind} on deployment '{r.Deployment?.Name}': {r.LastException.Message}"),
+            r.LastException,
+            r.Routing.Attempts);
+    }
+
+    [DoesNotReturn]
+    private static void Surface(RoutedRequest r, RoutedDeployment d, Exception ex, RoutingFailure failure)
+    {
+        r.Routing.MarkLastFailed();
+        if (failure.Kind == RoutingFailureKind.Unauthorized)
+        {
+            throw new ModelRoutingException(
+                $"Deployment '{d.Name}' (model '{d.ModelId}', group '{r.Group.Name}') refused the credentials ({failure.StatusCode}). "
+                + "Check that deployment's API key, endpoint and role; the request was not retried or sent elsewhere.",
+                ex,
+                r.Routing.Attempts);
+        }
+
+        ExceptionDispatchInfo.Throw(ex);
+    }
+
+    private static ChatOptions? OptionsFor(ChatOptions? options, RoutedDeployment d)
+    {
+        if (options is not null && string.Equals(options.ModelId, d.ModelId, StringComparison.Ordinal))
+        {
+            return options;
+        }
+
+        var copy = options?.Clone() ?? new ChatOptions();
+        copy.ModelId = d.ModelId;
+        return copy;
+    }
+
+    /// <summary>One non-streaming provider attempt (the Polly callback).</summary>
+    private static async ValueTask<ChatResponse> CallAsync(ResilienceContext context, RoutedRequest r)
+    {
+        var owner = r.Owner;
+        var d = r.Deployment;
+        var attempt = owner.StartAttempt(r, d);
+        try
+        {
+            var response = await d.Client.GetResponseAsync(r.Messages, r.DeploymentOptions, context.CancellationToken).ConfigureAwait(false);
+            owner.EndAttempt(r, d, attempt, null);
+            return response;
+        }
+        catch (Exception ex)
+        {
+            owner.EndAttempt(r, d, attempt, ex);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// One streaming provider attempt (the Polly callback): opens the stream and waits for its first update under the
+    /// first-token timeout. The stream itself then runs on its own token, linked to the caller's only.
+    /// </summary>
+    private static async ValueTask<RoutedStream> OpenStreamAsync(ResilienceContext context, RoutedRequest r)
+    {
+        var owner = r.Owner;
+        var d = r.Deployment;
+        var attempt = owner.StartAttempt(r, d);
+        var source = CancellationTokenSource.CreateLinkedTokenSource(r.CallerToken);
+        IAsyncEnumerator<ChatResponseUpdate>? stream = null;
+        try
+        {
+            bool hasFirst;
+            using (context.CancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source))
+            {
+                stream = d.Client.GetStreamingResponseAsync(r.Messages, r.DeploymentOptions, source.Token).GetAsyncEnumerator(source.Token);
+                hasFirst = await stream.MoveNextAsync().ConfigureAwait(false);
+            }
+
+            // The timeout may have fired just as the first update arrived: nothing reached the caller, so fail over.
+            context.CancellationToken.ThrowIfCancellationRequested();
+            owner.EndAttempt(r, d, attempt, null);
+            return new RoutedStream(stream, hasFirst, source, d);
+        }
+        catch (Exception ex)
+        {
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+
+            source.Dispose();
+            owner.EndAttempt(r, d, attempt, ex);
+            throw;
+        }
+    }
+
+    private Attempt StartAttempt(RoutedRequest r, RoutedDeployment d)
+    {
+        r.RetryException = null;
+        if (!d.TryAcquire(r.Tokens))
+        {
+            throw new DeploymentUnavailableException($"Deployment '{d.Name}' has no room left under its RPM/TPM limits this minute.");
+        }
+
+        r.Attempts++;
+        r.DeploymentAttempts++;
+        var number = r.Routing.NextAttemptNumber();
+        var activity = _telemetry.ActivitySource.HasListeners()
+            ? _telemetry.ActivitySource.StartActivity(RoutingTelemetryNames.AttemptActivity, ActivityKind.Internal)
+            : null;
+        if (activity is not null)
+        {
+            activity.SetTag(RoutingTelemetryNames.GroupAttribute, r.Group.Name);
+            activity.SetTag(RoutingTelemetryNames.DeploymentAttribute, d.Name);
+            activity.SetTag(RoutingTelemetryNames.TierAttribute, d.Tier.Name);
+            activity.SetTag(RoutingTelemetryNames.AttemptNumberAttribute, number);
+            activity.SetTag("gen_ai.request.model", d.ModelId);
+            if (d.Region is not null)
+            {
+                activity.SetTag(RoutingTelemetryNames.RegionAttribute, d.Region);
+            }
+        }
+
+        d.Enter();
+        return new Attempt(number, _time.GetTimestamp(), activity);
+    }
+
+    private void EndAttempt(RoutedRequest r, RoutedDeployment d, Attempt attempt, Exception? exception)
+    {
+        d.Exit();
+        var elapsed = _time.GetElapsedTime(attempt.Start);
+        RoutingAttemptResult result;
+        RoutingFailure? failure = null;
+        if (exception is null)
+        {
+            result = RoutingAttemptResult.Succeeded;
+            r.AnsweredAttempt = attempt.Number;
+            d.RecordLatency(elapsed);
+        }
+        else
+        {
+            // An OperationCanceledException while the request itself is alive is the attempt's own timeout.
+            var f = exception is OperationCanceledException && !r.RequestToken.IsCancellationRequested
+                ? new RoutingFailure(RoutingFailureKind.Timeout)
+                : Classify(exception);
+            failure = f;
+            var retry = f.IsRetryable
+                && r.DeploymentAttempts <= _options.Resilience.MaxRetriesPerDeployment
+                && r.Attempts < _options.MaxAttempts
+                && (f.RetryAfter is null || f.RetryAfter <= _options.Resilience.MaxRetryAfter);
+            if (retry)
+            {
+                r.RetryException = exception;
+                r.RetryFailure = f;
+            }
+
+            result = retry ? RoutingAttemptResult.Retried
+                : f.Kind == RoutingFailureKind.Cancelled ? RoutingAttemptResult.Cancelled
+                : f.CanFailOver ? RoutingAttemptResult.FailedOver
+                : RoutingAttemptResult.Failed;
+        }
+
+        r.Routing.Add(new RoutingAttempt(attempt.Number, r.Group.Name, d.Name, d.ModelId, d.Tier, result, failure?.Kind, exception?.Message, elapsed));
+        if (_attempts.Enabled)
+        {
+            _attempts.Add(
+                1,
+                new(RoutingTelemetryNames.GroupAttribute, r.Group.Name),
+                new(RoutingTelemetryNames.DeploymentAttribute, d.Name),
+                new(RoutingTelemetryNames.OutcomeAttribute, Snake(result)));
+        }
+
+        if (_attemptDuration.Enabled)
+        {
+            _attemptDuration.Record(
+                elapsed.TotalSeconds,
+                new(RoutingTelemetryNames.GroupAttribute, r.Group.Name),
+                new(RoutingTelemetryNames.DeploymentAttribute, d.Name));
+        }
+
+        if (attempt.Activity is { } activity)
+        {
+            activity.SetTag(RoutingTelemetryNames.OutcomeAttribute, Snake(result));
+            if (failure is { } fk)
+            {
+                activity.SetTag(RoutingTelemetryNames.FailureAttribute, Snake(fk.Kind));
+                activity.SetStatus(ActivityStatusCode.Error, exception!.Message);
+            }
+
+            activity.Dispose();
+        }
+    }
+
+    private RoutingFailure Classify(Exception exception)
+    {
+        if (_options.ClassifyFailure?.Invoke(exception) is { } custom)
+        {
+            return custom;
+        }
+
+        return RoutingFailureClassifier.Classify(exception, _time.GetUtcNow());
+    }
+
+    private ResiliencePipeline BuildPipeline(RoutedDeployment d)
+    {
+        var r = _options.Resilience;
+        var builder = new ResiliencePipelineBuilder { Name = d.Name, TimeProvider = _time };
+        if (r.MaxRetriesPerDeployment > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                // The attempt decided (EndAttempt) whether its own failure is retried; a refusal by the breaker never is.
+                ShouldHandle = static args => new ValueTask<bool>(
+                    args.Context.Properties.TryGetValue(RequestKey, out var request)
+                    && request.RetryException is { } e
+                    && (ReferenceEquals(args.Outcome.Exception, e) || ReferenceEquals(args.Outcome.Exception?.InnerException, e))),
+                MaxRetryAttempts = r.MaxRetriesPerDeployment,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = r.RetryBaseDelay,
+                MaxDelay = r.RetryMaxDelay,
+                Randomizer = _random,
+                DelayGenerator = static args => new ValueTask<TimeSpan?>(
+                    args.Context.Properties.TryGetValue(RequestKey, out var request) ? request.RetryFailure?.RetryAfter : null),
+                OnRetry = args =>
+                {
+                    if (args.Context.Properties.TryGetValue(RequestKey, out var request) && args.Outcome.Exception is { } e)
+                    {
+                        var kind = request.RetryFailure?.Kind ?? RoutingFailureKind.Transient;
+                        RoutingLog.AttemptRetried(_logger, request.Routing.AttemptCount, d.Name, request.Group.Name, kind, args.RetryDelay, e);
+                        if (_retries.Enabled)
+                        {
+                            _retries.Add(
+                                1,
+                                new(RoutingTelemetryNames.GroupAttribute, request.Group.Name),
+                                new(RoutingTelemetryNames.DeploymentAttribute, d.Name),
+                                new(RoutingTelemetryNames.FailureAttribute, Snake(kind)));
+                        }
+                    }
+
+                    return default;
+                },
+            });
+        }
+
+        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
+        {
+            FailureRatio = r.CircuitFailureRatio,
+            MinimumThroughput = r.CircuitMinimumThroughput,
+            SamplingDuration = r.CircuitSamplingDuration,
+            BreakDuration = r.CooldownDuration,
+            StateProvider = d.Circuit,
+            ShouldHandle = args => new ValueTask<bool>(
+                args.Outcome.Exception is { } e
+                && CountsTowardCircuit(e, args.Context)
+                && !(r.KeepLastHealthyDeployment && IsLastHealthy(d))),
+            OnOpened = args =>
+            {
+                d.OpenUntil = _time.GetUtcNow() + args.BreakDuration;
+                RoutingLog.CircuitOpened(_logger, d.Name, args.BreakDuration, args.Outcome.Exception);
+                _circuitChanges.Add(1, new(RoutingTelemetryNames.DeploymentAttribute, d.Name), new(RoutingTelemetryNames.CircuitStateAttribute, "open"));
+                return default;
+            },
+            OnClosed = _ =>
+            {
+                RoutingLog.CircuitClosed(_logger, d.Name);
+                _circuitChanges.Add(1, new(RoutingTelemetryNames.DeploymentAttribute, d.Name), new(RoutingTelemetryNames.CircuitStateAttribute, "closed"));
+                return default;
+            },
+            OnHalfOpened = _ =>
+            {
+                _circuitChanges.Add(1, new(RoutingTelemetryNames.DeploymentAttribute, d.Name), new(RoutingTelemetryNames.CircuitStateAttribute, "half_open"));
+                return default;
+            },
+        });
+
+        if (r.AttemptTimeout is not null || r.TimeToFirstTokenTimeout is not null)
+        {
+            var attempt = r.AttemptTimeout ?? TimeSpan.Zero;
+            var firstToken = r.TimeToFirstTokenTimeout ?? TimeSpan.Zero;
+            builder.AddTimeout(new TimeoutStrategyOptions
+            {
+                // Zero means no timeout for that kind of call.
+                TimeoutGenerator = args => new ValueTask<TimeSpan>(
+                    args.Context.Properties.TryGetValue(RequestKey, out var request) && request.Streaming ? firstToken : attempt),
+            });
+        }
+
+        return builder.Build();
+    }
+
+    private bool CountsTowardCircuit(Exception exception, ResilienceContext context)
+    {
+        if (exception is OperationCanceledException && context.Properties.TryGetValue(RequestKey, out var r) && r.RequestToken.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        return Classify(exception).CountsTowardCircuit;
+    }
+
+    /// <summary>Returns whether <paramref name="d"/> is the only deployment with a closed circuit in one of its groups.</summary>
+    private static bool IsLastHealthy(RoutedDeployment d)
+    {
+        foreach (var group in d.Groups)
+        {
+            var others = 0;
+            foreach (var other in group.Deployments)
+            {
+                if (!ReferenceEquals(other, d) && other.Circuit.CircuitState == CircuitState.Closed)
+                {
+                    others++;
+                }
+            }
+
+            if (others == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Snake(RoutingAttemptResult result) => result switch
+    {
+        RoutingAttemptResult.Succeeded => "succeeded",
+        RoutingAttemptResult.Retried => "retried",
+        RoutingAttemptResult.FailedOver => "failed_over",
+        RoutingAttemptResult.Escalated => "escalated",
+        RoutingAttemptResult.Failed => "failed",
+        _ => "cancelled",
+    };
+
+    private static string Snake(RoutingFailureKind kind) => kind switch
+    {
+        RoutingFailureKind.Transient => "transient",
+        RoutingFailureKind.RateLimited => "rate_limited",
+        RoutingFailureKind.Timeout => "timeout",
+        RoutingFailureKind.Unavailable => "unavailable",
+        RoutingFailureKind.ContextWindowExceeded => "context_window_exceeded",
+        RoutingFailureKind.ContentFiltered => "content_filtered",
+        RoutingFailureKind.Unauthorized => "unauthorized",
+        RoutingFailureKind.ClientError => "client_error",
+        _ => "cancelled",
+    };
+
+    private readonly record struct Attempt(int Number, long Start, Activity? Activity);
+}
