@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -32,6 +33,13 @@ namespace LlmOps.Metering;
 /// with a nested schema (an object or an array of objects) also counts that schema's JSON text.
 /// </para>
 /// <para>
+/// <b>Linear time.</b> BPE is quadratic in the length of one pre-token, so a single 250,000-character word would take
+/// tens of seconds. As tiktoken-style implementations do, a run of more than <see cref="MaxRunLength"/> characters
+/// without a change between whitespace and non-whitespace is cut into pieces of that length before it reaches the
+/// BPE, which bounds the work per pre-token and makes counting linear. Text without such runs (normal prose, code,
+/// URLs) is counted exactly; a cut run counts within a token or so per cut.
+/// </para>
+/// <para>
 /// <b>Cache.</b> Per-message counts are cached by content (role, name and text), so re-counting a long history
 /// only counts the new messages. The cache holds at most <see cref="MaxCachedMessages"/> distinct texts per encoding.
 /// </para>
@@ -50,8 +58,14 @@ public sealed class TokenCounter
     /// <summary>The largest number of distinct message texts cached per encoding: 16,384.</summary>
     public const int MaxCachedMessages = 16_384;
 
+    /// <summary>The longest run of characters of one kind (whitespace or not) handed to the BPE in one piece: 128.</summary>
+    public const int MaxRunLength = 128;
+
     /// <summary>Tokens added once to a request that has tools: 12.</summary>
     public const int ToolsOverhead = 12;
+
+    // ASCII whitespace and the common Unicode spaces; a space outside this set only causes an extra (harmless) cut.
+    private static readonly SearchValues<char> Whitespace = SearchValues.Create(" \t\n\r\v\f\u0085\u00A0\u2028\u2029\u3000");
 
     private static readonly Lazy<Tokenizer> O200k = new(static () => TiktokenTokenizer.CreateForEncoding("o200k_base"));
     private static readonly Lazy<Tokenizer> Cl100k = new(static () => TiktokenTokenizer.CreateForEncoding("cl100k_base"));
@@ -110,7 +124,7 @@ public sealed class TokenCounter
     public int CountTokens(string text, string? modelId = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return text.Length == 0 ? 0 : GetTokenizer(GetEncoding(modelId)).CountTokens(text);
+        return text.Length == 0 ? 0 : CountLinear(GetTokenizer(GetEncoding(modelId)), text);
     }
 
     /// <summary>Counts the tokens of a text.</summary>
@@ -118,7 +132,78 @@ public sealed class TokenCounter
     /// <param name="modelId">The model whose encoding to use; <see langword="null"/> uses the default.</param>
     /// <returns>The token count.</returns>
     public int CountTokens(ReadOnlySpan<char> text, string? modelId = null)
-        => text.IsEmpty ? 0 : GetTokenizer(GetEncoding(modelId)).CountTokens(text);
+        => text.IsEmpty ? 0 : CountLinear(GetTokenizer(GetEncoding(modelId)), text);
+
+    /// <summary>Counts a text in pieces no run of which is longer than <see cref="MaxRunLength"/> (see the remarks).</summary>
+    /// <param name="tokenizer">The tokenizer.</param>
+    /// <param name="text">The text.</param>
+    /// <param name="cuts">Receives the offsets where the text was cut (tests), or <see langword="null"/>.</param>
+    internal static int CountLinear(Tokenizer tokenizer, ReadOnlySpan<char> text, List<int>? cuts = null)
+    {
+        if (!HasLongRun(text))
+        {
+            return tokenizer.CountTokens(text);
+        }
+
+        var total = 0;
+        var segment = 0;
+        var run = 0;
+        var white = Whitespace.Contains(text[0]);
+        for (var i = 1; i < text.Length; i++)
+        {
+            var w = Whitespace.Contains(text[i]);
+            if (w != white)
+            {
+                white = w;
+                run = i;
+            }
+            else if (i - run >= MaxRunLength && !char.IsLowSurrogate(text[i]))
+            {
+                total += tokenizer.CountTokens(text[segment..i]);
+                cuts?.Add(i);
+                segment = run = i;
+            }
+        }
+
+        return total + tokenizer.CountTokens(text[segment..]);
+    }
+
+    /// <summary>
+    /// A cheap, vectorised pre-check: a run longer than <see cref="MaxRunLength"/> spans at least
+    /// <c>MaxRunLength / 64 - 1</c> consecutive whole 64-char blocks that are all whitespace or all non-whitespace.
+    /// Prose has none, so it pays a few ns per 64 chars; text that has one takes the exact per-character path.
+    /// </summary>
+    private static bool HasLongRun(ReadOnlySpan<char> text)
+    {
+        const int Block = 64;
+        const int Needed = (MaxRunLength / Block) - 1;
+        if (text.Length <= MaxRunLength)
+        {
+            return false;
+        }
+
+        int solid = 0, blank = 0;
+        for (var i = 0; i + Block <= text.Length; i += Block)
+        {
+            var block = text.Slice(i, Block);
+            if (!block.ContainsAny(Whitespace))
+            {
+                blank = 0;
+                if (++solid >= Needed) return true;
+            }
+            else if (!block.ContainsAnyExcept(Whitespace))
+            {
+                solid = 0;
+                if (++blank >= Needed) return true;
+            }
+            else
+            {
+                solid = blank = 0;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Counts one message, including its overhead (see the remarks), but not the reply priming.</summary>
     /// <param name="message">The message.</param>
@@ -305,7 +390,7 @@ public sealed class TokenCounter
                 return count;
             }
 
-            count = _tokenizer.CountTokens(text);
+            count = CountLinear(_tokenizer, text);
             if (_byText.Count < MaxCachedMessages)
             {
                 _byText.TryAdd(text, count);

@@ -30,6 +30,61 @@ public class TokenCounterTests
     }
 
     [Fact]
+    public void CountTokens_NormalText_EqualsTheRawTokenizerExactly()
+    {
+        var tokenizer = TokenCounter.GetTokenizer(TokenEncoding.O200kBase);
+        var text = string.Concat(Enumerable.Repeat(
+            "The quarterly report shows steady growth; see https://example.com/reports/2024/q3/summary?region=emea&format=pdf for details.\n"
+            + "    public static int Add(int a, int b) => a + b; // C# in a prompt\n"
+            + "Ünïcödé, 日本語のテキスト, and emoji 😀 are counted too.\n\n", 60));
+        var cuts = new List<int>();
+
+        Assert.Equal(tokenizer.CountTokens(text), TokenCounter.CountLinear(tokenizer, text, cuts));
+        Assert.Empty(cuts);
+        Assert.Equal(tokenizer.CountTokens(text), new TokenCounter().CountTokens(text, "gpt-4o"));
+    }
+
+    [Theory]
+    [InlineData("a")]
+    [InlineData(" ")]
+    [InlineData("😀")]
+    public void CountTokens_LongRun_CutIntoBoundedPiecesBeforeTheBpe(string unit)
+    {
+        // One run of 200,000 characters (quadratic in one BPE piece) between two sentences.
+        var run = string.Concat(Enumerable.Repeat(unit, 200_000 / unit.Length));
+        var text = "Before the run. " + run + " After the run.";
+        var cuts = new List<int>();
+
+        var count = TokenCounter.CountLinear(TokenCounter.GetTokenizer(TokenEncoding.O200kBase), text, cuts);
+
+        Assert.True(count > 0);
+        Assert.InRange(cuts.Count, (run.Length / TokenCounter.MaxRunLength) - 2, (run.Length / TokenCounter.MaxRunLength) + 2);
+        var previous = 0;
+        foreach (var cut in cuts)
+        {
+            Assert.InRange(cut - previous, 1, TokenCounter.MaxRunLength + 16);
+            Assert.False(char.IsLowSurrogate(text[cut])); // never splits a surrogate pair
+            previous = cut;
+        }
+    }
+
+    [Fact]
+    public void CountTokens_LongBlobInProse_WithinOnePercentOfExact()
+    {
+        var random = new Random(5);
+        var blob = Convert.ToBase64String(Enumerable.Range(0, 3000).Select(_ => (byte)random.Next(256)).ToArray());
+        var text = string.Concat(Enumerable.Repeat("The attachment below is the signed contract, encoded for transport. ", 40)) + blob + " End of attachment.";
+        var tokenizer = TokenCounter.GetTokenizer(TokenEncoding.O200kBase);
+        var exact = tokenizer.CountTokens(text);
+        var cuts = new List<int>();
+
+        var count = TokenCounter.CountLinear(tokenizer, text, cuts);
+
+        Assert.NotEmpty(cuts);
+        Assert.InRange(Math.Abs(count - exact), 0, exact / 100);
+    }
+
+    [Fact]
     public void CountTokens_Chat_AddsPerMessageOverheadAndReplyPriming()
     {
         var counter = new TokenCounter();
