@@ -34,24 +34,14 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
 
     /// <summary>Initializes a new instance of the <see cref="MiniLmEmbeddingGenerator"/> class.</summary>
     /// <param name="options">The options; defaults when <see langword="null"/>.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="MiniLmEmbeddingGeneratorOptions.MaxBatchSize"/> is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (see <see cref="MiniLmEmbeddingGeneratorOptions.Validate"/>); the message names it.</exception>
     public MiniLmEmbeddingGenerator(MiniLmEmbeddingGeneratorOptions? options = null)
     {
         _options = options ?? new MiniLmEmbeddingGeneratorOptions();
-        if (_options.MaxBatchSize < 1)
+        var errors = _options.Validate();
+        if (errors.Count > 0)
         {
-            throw new ArgumentOutOfRangeException(
-                nameof(options),
-                _options.MaxBatchSize,
-                $"MiniLmEmbeddingGeneratorOptions.MaxBatchSize must be at least 1 (it was {_options.MaxBatchSize}).");
-        }
-
-        if (_options.IntraOpThreads < 0)
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(options),
-                _options.IntraOpThreads,
-                $"MiniLmEmbeddingGeneratorOptions.IntraOpThreads must be 0 (runtime default) or more (it was {_options.IntraOpThreads}).");
+            throw new ArgumentOutOfRangeException(nameof(options), string.Join(" ", errors));
         }
 
         Metadata = new EmbeddingGeneratorMetadata("LlmOps.Embeddings.MiniLM", providerUri: null, ModelId, Dimensions);

@@ -31,7 +31,7 @@ public sealed class PromptRegistryChatClient : DelegatingChatClient
     /// <inheritdoc/>
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(messages);
+        messages = Caching.CacheRequestKeys.Validate(messages, nameof(messages)); // the library's one bad-input rule
         if (options.GetPrompt() is not { } reference)
         {
             return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
@@ -48,7 +48,7 @@ public sealed class PromptRegistryChatClient : DelegatingChatClient
     /// <inheritdoc/>
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(messages);
+        messages = Caching.CacheRequestKeys.Validate(messages, nameof(messages));
         return options.GetPrompt() is { } reference
             ? StreamAsync(reference, messages, options, cancellationToken)
             : base.GetStreamingResponseAsync(messages, options, cancellationToken);

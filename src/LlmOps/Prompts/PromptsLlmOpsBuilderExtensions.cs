@@ -46,7 +46,11 @@ public static class PromptsLlmOpsBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        builder.Services.TryAddSingleton<IPromptStore>(_ => new FilePromptStore(directory));
-        return builder.AddPromptRegistry(configure);
+        builder.Services.TryAddSingleton<IPromptStore>(sp => new FilePromptStore(sp.GetRequiredService<IOptions<PromptRegistryOptions>>().Value.FilesDirectory ?? directory));
+        return builder.AddPromptRegistry(o =>
+        {
+            o.FilesDirectory = directory; // validated at startup with the other options
+            configure?.Invoke(o);
+        });
     }
 }

@@ -101,6 +101,25 @@ public sealed class MiniLmEmbeddingGeneratorTests
         Assert.Contains("MaxBatchSize", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0, 0, "MaxBatchSize")]
+    [InlineData(5000, 0, "MaxBatchSize")]
+    [InlineData(8, -1, "IntraOpThreads")]
+    public async Task AddMiniLmEmbeddingGenerator_InvalidOptions_FailAtStartupNamingTheOption(int batch, int threads, string option)
+    {
+        var services = new ServiceCollection();
+        services.AddMiniLmEmbeddingGenerator(o =>
+        {
+            o.MaxBatchSize = batch;
+            o.IntraOpThreads = threads;
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var ex = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => provider.GetRequiredService<Microsoft.Extensions.Options.IAsyncStartupValidator>().ValidateAsync());
+        Assert.Contains($"MiniLmEmbeddingGeneratorOptions.{option}", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AddMiniLmEmbeddingGenerator_RegistersOneSingletonAsInterface()
     {
