@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace LlmOps.Vectors;
 
 /// <summary>Symmetric per-row int8 quantisation: code = round(x / scale), scale = max|x| / 127.</summary>
@@ -20,5 +22,14 @@ internal static class Int8Quantizer
         }
 
         return max / 127f;
+    }
+
+    /// <summary>Quantises a row for storage: the codes of <see cref="Quantize"/>, biased to unsigned bytes (see <see cref="Int8Kernels"/>).</summary>
+    public static float QuantizeBiased(ReadOnlySpan<float> source, Span<byte> biased)
+    {
+        Span<sbyte> codes = MemoryMarshal.Cast<byte, sbyte>(biased);
+        float scale = Quantize(source, codes);
+        Int8Kernels.BiasCodes(codes, biased);
+        return scale;
     }
 }

@@ -71,7 +71,6 @@ public sealed class QuantizedVectorIndex : VectorIndex
         int dim = Dimensions;
         float[] normalized = ArrayPool<float>.Shared.Rent(dim);
         sbyte[] codes = ArrayPool<sbyte>.Shared.Rent(dim);
-        short[] wide = ArrayPool<short>.Shared.Rent(dim);
         VectorPartition[] parts = Store.Partitions;
         var candidates = new TopK((int)Math.Min((long)k * Oversample, live), parts);
         var final = new TopK(k, parts);
@@ -80,24 +79,19 @@ public sealed class QuantizedVectorIndex : VectorIndex
             Span<float> nq = normalized.AsSpan(0, dim);
             System.Numerics.Tensors.TensorPrimitives.Multiply(query, inverseNorm, nq);
             Int8Quantizer.Quantize(nq, codes.AsSpan(0, dim));
-            for (int i = 0; i < dim; i++)
-            {
-                wide[i] = codes[i];
-            }
-
             for (int i = range.First; i < range.End; i++)
             {
-                ScanKernels.ScanInt8(parts[i], i, 0, parts[i].RowCount, wide.AsSpan(0, dim), ref candidates);
+                Int8Kernels.Scan(parts[i], i, 0, parts[i].RowCount, codes.AsSpan(0, dim), ref candidates);
             }
 
+            // Rescored with the flat index's own kernel and scale, so a hit's score is bit-identical to FlatVectorIndex's.
             for (int i = 0; i < candidates.Count; i++)
             {
                 Candidate c = candidates[i];
-                float exact = VectorMath.Dot(parts[c.Part].Row(c.Row), nq);
-                final.Offer(exact, c.Part, c.Row);
+                final.Offer(ScanKernels.RowDot(parts[c.Part].Row(c.Row), query), c.Part, c.Row);
             }
 
-            return final.ToResults(1f);
+            return final.ToResults(inverseNorm);
         }
         finally
         {
@@ -105,7 +99,6 @@ public sealed class QuantizedVectorIndex : VectorIndex
             final.Dispose();
             ArrayPool<float>.Shared.Return(normalized);
             ArrayPool<sbyte>.Shared.Return(codes);
-            ArrayPool<short>.Shared.Return(wide);
         }
     }
 }

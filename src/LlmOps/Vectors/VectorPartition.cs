@@ -29,8 +29,8 @@ internal sealed class VectorPartition
     /// <summary>Row keys; null marks a removed row (tombstone).</summary>
     public string?[] Keys { get; private set; }
 
-    /// <summary>int8 codes of each row when the owning index is quantised.</summary>
-    public sbyte[]? Codes { get; private set; }
+    /// <summary>int8 codes of each row when the owning index is quantised, stored biased as <c>code + 128</c> (see <see cref="Int8Kernels"/>).</summary>
+    public byte[]? Codes { get; private set; }
 
     /// <summary>Per-row dequantisation scale when the owning index is quantised.</summary>
     public float[]? Scales { get; private set; }
@@ -63,7 +63,7 @@ internal sealed class VectorPartition
         Keys[row] = key;
         if (Codes is not null)
         {
-            Scales![row] = Int8Quantizer.Quantize(normalized, Codes.AsSpan(row * Dimensions, Dimensions));
+            Scales![row] = Int8Quantizer.QuantizeBiased(normalized, Codes.AsSpan(row * Dimensions, Dimensions));
         }
     }
 
@@ -136,7 +136,7 @@ internal sealed class VectorPartition
         Array.Copy(Keys, keys, RowCount);
         if (Codes is not null)
         {
-            sbyte[] codes = new sbyte[(long)capacity * Dimensions];
+            byte[] codes = new byte[(long)capacity * Dimensions];
             Array.Copy(Codes, codes, (long)RowCount * Dimensions);
             float[] scales = new float[capacity];
             Array.Copy(Scales!, scales, RowCount);
