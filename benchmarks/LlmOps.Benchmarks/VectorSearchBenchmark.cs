@@ -14,7 +14,9 @@ namespace LlmOps.Benchmarks;
 /// streaming sum of the same bytes, the baseline), and USearch's HNSW index, the peer, in the same run.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(warmupCount: 3, iterationCount: 10)]
+[MinColumn]
+[MedianColumn]
+[SimpleJob(warmupCount: 3, iterationCount: 15)]
 public class VectorSearchBenchmark
 {
     private const int K = 10;
@@ -99,7 +101,9 @@ public class VectorSearchBenchmark
 /// codes, both far beyond the last-level cache. Floors (pure streaming sums of the same bytes) in the same run.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(warmupCount: 2, iterationCount: 8)]
+[MinColumn]
+[MedianColumn]
+[SimpleJob(warmupCount: 2, iterationCount: 10)]
 public class VectorSearchDramBenchmark
 {
     private const int K = 10;
