@@ -12,35 +12,9 @@ namespace LlmOps.Caching;
 /// </summary>
 internal readonly record struct CacheRequestKeys(SemanticCacheKey Exact, SemanticCacheKey Partition, string? QueryText, string? UncacheableReason = null)
 {
-    /// <summary>
-    /// Checks a request's messages eagerly, as every public entry point must: a <see langword="null"/> list, a
-    /// <see langword="null"/> message or a <see langword="null"/> content is rejected with an exception naming
-    /// <paramref name="paramName"/> and the position. A message with no contents is valid (MEAI treats it as empty).
-    /// </summary>
-    /// <returns>The messages as a list (the caller's list when it is one, so a one-shot sequence is read once).</returns>
-    public static IList<ChatMessage> Validate(IEnumerable<ChatMessage> messages, string paramName)
-    {
-        ArgumentNullException.ThrowIfNull(messages, paramName);
-        var list = messages as IList<ChatMessage> ?? messages.ToList();
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (list[i] is not { } message)
-            {
-                throw new ArgumentException($"{paramName}[{i}] is null. Pass only ChatMessage instances (remove the null entry).", paramName);
-            }
-
-            var contents = message.Contents;
-            for (var j = 0; j < contents.Count; j++)
-            {
-                if (contents[j] is null)
-                {
-                    throw new ArgumentException($"{paramName}[{i}].Contents[{j}] is null. Remove the null content or pass an AIContent such as TextContent.", paramName);
-                }
-            }
-        }
-
-        return list;
-    }
+    /// <summary>Checks a request's messages eagerly (see <see cref="RequestMessages.Validate"/>).</summary>
+    /// <returns>The messages as a list.</returns>
+    public static IList<ChatMessage> Validate(IEnumerable<ChatMessage> messages, string paramName) => RequestMessages.Validate(messages, paramName);
 
     /// <summary>
     /// Hashes a canonical form of every field that changes the answer. Each field is written with a tag and a length

@@ -86,11 +86,13 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
     }
 
     /// <inheritdoc/>
+    /// <exception cref="ArgumentNullException"><paramref name="messages"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A message or one of its contents is <see langword="null"/>; the message names its position.</exception>
     public override async Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        var (request, report, original, vault) = Begin(messages, options);
+        var list = RequestMessages.Validate(messages, nameof(messages));
+        var (request, report, original, vault) = Begin(list, options);
 
         var input = await ScanInputAsync(original, request.Options, vault, report, cancellationToken).ConfigureAwait(false);
         if (input.Blocked is { } blocked)
@@ -134,15 +136,16 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
     }
 
     /// <inheritdoc/>
+    /// <exception cref="ArgumentNullException"><paramref name="messages"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A message or one of its contents is <see langword="null"/>; the message names its position.</exception>
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        return StreamAsync(messages, options, cancellationToken);
+        return StreamAsync(RequestMessages.Validate(messages, nameof(messages)), options, cancellationToken);
     }
 
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IList<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var (request, report, original, vault) = Begin(messages, options);
 
@@ -279,7 +282,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
     /// scanners can block the answer, the <see cref="AnswerRejection"/> channel inner stages (the cache) register with.
     /// </summary>
     private (LlmOpsRequest Request, GuardrailReport Report, IReadOnlyList<ChatMessage> Original, PiiVault Vault) Begin(
-        IEnumerable<ChatMessage> messages, ChatOptions? options)
+        IList<ChatMessage> messages, ChatOptions? options)
     {
         var request = LlmOpsRequest.Join(options);
         var report = request.Info.GetOrAdd(static () => new GuardrailReport());

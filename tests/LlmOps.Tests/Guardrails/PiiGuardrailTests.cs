@@ -88,6 +88,96 @@ public sealed class PiiGuardrailTests
     [InlineData("123.45.6789")]
     public void IsValidSsn_InvalidForms_False(string ssn) => Assert.False(PiiGuardrail.IsValidSsn(ssn));
 
+    // The SSA's published never-valid numbers: voided (078-05-1120, the 1938 wallet card), specimen (219-09-9999, the
+    // 1940 pamphlet), the advertising range 987-65-4320..4329, and numbers of one repeated digit.
+    [Theory]
+    [InlineData("078-05-1120")]
+    [InlineData("078051120")]
+    [InlineData("219-09-9999")]
+    [InlineData("219 09 9999")]
+    [InlineData("987-65-4320")]
+    [InlineData("987-65-4325")]
+    [InlineData("987-65-4329")]
+    [InlineData("111-11-1111")]
+    [InlineData("222-22-2222")]
+    [InlineData("333333333")]
+    [InlineData("444 44 4444")]
+    [InlineData("555-55-5555")]
+    [InlineData("777-77-7777")]
+    [InlineData("888-88-8888")]
+    public void IsValidSsn_NeverIssuedVoidedSpecimenOrAdvertising_False_AndNotReported(string ssn)
+    {
+        Assert.False(PiiGuardrail.IsValidSsn(ssn));
+        Assert.Empty(PiiGuardrail.Detect($"My SSN is {ssn}."));
+    }
+
+    [Theory]
+    [InlineData("078-05-1121")]
+    [InlineData("219-09-9998")]
+    [InlineData("111-11-1112")]
+    [InlineData("222-22-2223")]
+    public void IsValidSsn_NeighboursOfTheListedNumbers_StillValid(string ssn) => Assert.True(PiiGuardrail.IsValidSsn(ssn));
+
+    [Theory]
+    [InlineData("4111 1111 1111 1112")]
+    [InlineData("4111-1111-1111-1112")]
+    [InlineData("4111111111111112")]
+    [InlineData("3782 822463 10006")]
+    [InlineData("5500 0000 0000 005")]
+    [InlineData("4111 1111 1111 1112 1113")]
+    public void Detect_CardShapedRunWithBadCheckDigit_IsNotAPhone_NothingReported(string run)
+        => Assert.Empty(PiiGuardrail.Detect($"Card on file: {run}, thanks."));
+
+    [Theory]
+    [InlineData("Call 555 123 4567 2 times", "555 123 4567 2")]
+    [InlineData("ref 12-3456-7890-12 ok", "12-3456-7890-12")]
+    [InlineData("Call +44 20 7946 0958 after six", "+44 20 7946 0958")]
+    [InlineData("Call (415) 555-0132 after six", "(415) 555-0132")]
+    [InlineData("key QZ12 555 0132 4567 now", "555 0132 4567")]
+    [InlineData("card 4111111111111111 2029 expires", "4111111111111111 2029")]
+    [InlineData("cards 4111111111111111 2029 5500000000000004 end", "4111111111111111 2029")]
+    [InlineData("cards 4111111111111111 2029 5500000000000004 end", "5500000000000004")]
+    public void Detect_DigitRun_FindingCoversTheWholeRun(string text, string expected)
+    {
+        var findings = PiiGuardrail.Detect(text);
+
+        Assert.Contains(findings, f => text.Substring(f.Start, f.Length) == expected);
+        foreach (var f in findings)
+        {
+            // Every digit group that touches a finding (one separator away, not glued to a word) is itself covered.
+            var end = f.Start + f.Length;
+            if (f.Start >= 2 && text[f.Start - 1] is ' ' or '-' or '.' && char.IsAsciiDigit(text[f.Start]) && IsNumberGroup(text, f.Start - 2, step: -1))
+            {
+                Assert.Contains(findings, o => o.Start + o.Length == f.Start - 1);
+            }
+
+            if (end + 1 < text.Length && text[end] is ' ' or '-' or '.' && char.IsAsciiDigit(text[end - 1]) && IsNumberGroup(text, end + 1, step: 1))
+            {
+                Assert.Contains(findings, o => o.Start == end + 1);
+            }
+        }
+    }
+
+    private static bool IsNumberGroup(string text, int from, int step)
+    {
+        if (!char.IsAsciiDigit(text[from]))
+        {
+            return false;
+        }
+
+        var i = from;
+        while (i >= 0 && i < text.Length && char.IsAsciiDigit(text[i]))
+        {
+            i += step;
+        }
+
+        return i < 0 || i >= text.Length || !char.IsLetter(text[i]);
+    }
+
+    [Fact]
+    public void Detect_SsnInsideALongerRun_IsNotAnSsn()
+        => Assert.DoesNotContain(PiiGuardrail.Detect("ticket 123-45-6789-0000 closed"), f => f.Type == "pii.ssn");
+
     [Theory]
     [InlineData("Reach me at jane.doe+news@mail.example.co.uk today", "pii.email")]
     [InlineData("Call +44 20 7946 0958 after six", "pii.phone")]
@@ -115,8 +205,9 @@ public sealed class PiiGuardrailTests
     [Fact]
     public void Detect_CardFollowedByYear_StillFindsCard()
     {
+        // The card is found beside the year, and the finding covers the whole digit run (no digit left beside the placeholder).
         var findings = PiiGuardrail.Detect("card 4111111111111111 2029 expires");
-        Assert.Contains(findings, f => f.Type == "pii.credit_card" && f.Start == 5 && f.Length == 16);
+        Assert.Contains(findings, f => f.Type == "pii.credit_card" && f.Start == 5 && f.Length == 21);
     }
 
     [Fact]

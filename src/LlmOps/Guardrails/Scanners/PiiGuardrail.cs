@@ -3,8 +3,10 @@ using System.Text.RegularExpressions;
 namespace LlmOps.Guardrails.Scanners;
 
 /// <summary>
-/// Finds personal data: email, phone, credit card (Luhn-checked), IBAN (mod-97-checked), US SSN (invalid areas,
-/// groups, serials and mixed delimiters rejected), IPv4/IPv6 and Bitcoin/Ethereum addresses. On input it redacts with
+/// Finds personal data: email, phone, credit card (Luhn-checked), IBAN (mod-97-checked), US SSN (never-issued,
+/// voided, specimen and advertising numbers rejected), IPv4/IPv6 and Bitcoin/Ethereum addresses. A finding on digits
+/// covers a whole run of digit groups or none of it, so no digit of a number is left beside a placeholder; a run shaped
+/// like a card whose check digit is wrong is not a phone number. On input it redacts with
 /// typed placeholders kept in the request's <see cref="PiiVault"/> (redact-and-restore); on output it redacts with
 /// <c>[REDACTED_KIND]</c>, or blocks when <see cref="Block"/> is set.
 /// </summary>
@@ -63,11 +65,11 @@ public sealed class PiiGuardrail : IGuardrail
         Collect(text, Email, "pii.email", 0.95, static _ => true, findings, taken);
         Collect(text, Iban, "pii.iban", 0.99, IsValidIban, findings, taken);
         CollectCards(text, findings, taken);
-        Collect(text, Ssn, "pii.ssn", 0.9, IsValidSsn, findings, taken);
+        Collect(text, Ssn, "pii.ssn", 0.9, IsValidSsn, findings, taken, wholeDigitRun: true);
         Collect(text, IPv6, "pii.ip_address", 0.9, static _ => true, findings, taken);
         Collect(text, IPv4, "pii.ip_address", 0.9, static _ => true, findings, taken);
         Collect(text, Wallet, "pii.crypto_wallet", 0.7, static _ => true, findings, taken);
-        Collect(text, Phone, "pii.phone", 0.8, IsPhoneLike, findings, taken);
+        CollectPhones(text, findings, taken);
         findings.Sort(static (a, b) => a.Start.CompareTo(b.Start));
         return findings;
     }
@@ -201,7 +203,10 @@ public sealed class PiiGuardrail : IGuardrail
     }
 
     /// <summary>
-    /// Checks a US SSN: area not 000, 666 or 900–999; group not 00; serial not 0000; one delimiter style throughout.
+    /// Checks a US SSN against the Social Security Administration's published rules: area not 000, 666 or 900–999,
+    /// group not 00, serial not 0000 (never issued); not a number the SSA voided or printed as a specimen
+    /// (078-05-1120, the 1938 wallet-insert card; 219-09-9999, the 1940 pamphlet card); not in the range it reserves for
+    /// advertising (987-65-4320 to 987-65-4329); not one digit repeated (such as 222-22-2222); one delimiter style throughout.
     /// </summary>
     /// <param name="value">The candidate, <c>123-45-6789</c>, <c>123 45 6789</c> or <c>123456789</c>.</param>
     /// <returns><see langword="true"/> when the number is a valid form.</returns>
@@ -247,8 +252,21 @@ public sealed class PiiGuardrail : IGuardrail
         var area = ((d[0] - '0') * 100) + ((d[1] - '0') * 10) + (d[2] - '0');
         var group = ((d[3] - '0') * 10) + (d[4] - '0');
         var serial = ((d[5] - '0') * 1000) + ((d[6] - '0') * 100) + ((d[7] - '0') * 10) + (d[8] - '0');
-        return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0;
+        return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+            && !IsVoidedOrSpecimen(area, group, serial) && !IsAdvertising(area, group, serial) && !IsOneRepeatedDigit(d);
     }
+
+    // SSA: 078-05-1120 was printed on sample cards sold in wallets (1938) and voided; 219-09-9999 was a sample in a
+    // 1940 SSA pamphlet.
+    private static bool IsVoidedOrSpecimen(int area, int group, int serial)
+        => (area, group, serial) is (78, 5, 1120) or (219, 9, 9999);
+
+    // SSA: 987-65-4320 through 987-65-4329 are reserved for use in advertisements (also outside the issued areas).
+    private static bool IsAdvertising(int area, int group, int serial)
+        => area == 987 && group == 65 && serial is >= 4320 and <= 4329;
+
+    private static bool IsOneRepeatedDigit(ReadOnlySpan<char> digits)
+        => !digits[1..].ContainsAnyExcept(digits[0]);
 
     private static bool IsPhoneLike(string value)
         => Digits(value) is >= 7 and <= 15 && !DateLike.IsMatch(value) && !SsnShape.IsMatch(value) && (value[0] is '+' or '(' || value.AsSpan().IndexOfAny(" .-") >= 0);
@@ -267,7 +285,9 @@ public sealed class PiiGuardrail : IGuardrail
         return n;
     }
 
-    private static void Collect(string text, Regex regex, string type, double score, Func<string, bool> valid, List<GuardrailFinding> findings, List<(int Start, int End)> taken)
+    private static void Collect(
+        string text, Regex regex, string type, double score, Func<string, bool> valid, List<GuardrailFinding> findings, List<(int Start, int End)> taken,
+        bool wholeDigitRun = false)
     {
         var position = 0;
         while (position < text.Length)
@@ -287,7 +307,8 @@ public sealed class PiiGuardrail : IGuardrail
                 length = 0;
             }
 
-            while (length > 0 && (!valid(text.Substring(start, length)) || !BoundaryOk(text, start, start + length) || Overlaps(taken, start, start + length)))
+            while (length > 0 && (!valid(text.Substring(start, length)) || !BoundaryOk(text, start, start + length) || Overlaps(taken, start, start + length)
+                || (wholeDigitRun && !IsWholeDigitRun(text, start, start + length))))
             {
                 // A word after the value ("... 7654 32 IN EUR") may have been taken in: drop trailing groups.
                 var space = text.LastIndexOf(' ', start + length - 1, length);
@@ -315,6 +336,149 @@ public sealed class PiiGuardrail : IGuardrail
         }
     }
 
+    /// <summary>
+    /// Finds phone numbers. The candidate is the whole run of digit groups around a match of the phone pattern, never a
+    /// part of it ("4111 1111 1111 1112" is not "a phone number followed by 1112"), and a run shaped like a card is not
+    /// a phone even when its check digit is wrong.
+    /// </summary>
+    private static void CollectPhones(string text, List<GuardrailFinding> findings, List<(int Start, int End)> taken)
+    {
+        var position = 0;
+        while (position < text.Length)
+        {
+            var match = Phone.Match(text, position);
+            if (!match.Success)
+            {
+                break;
+            }
+
+            var (start, end) = DigitRunAround(text, match.Index, match.Index + match.Length);
+            position = end;
+
+            // A group glued to a word ("QZ12 555 0132 ...", "... 4567abc") belongs to the word, not to the number.
+            start = start > 0 && char.IsLetterOrDigit(text[start - 1]) ? NextGroup(text, start, end) : start;
+            end = end < text.Length && char.IsLetterOrDigit(text[end]) ? PreviousGroupEnd(text, start, end) : end;
+            if (start >= end || !BoundaryOk(text, start, end) || Overlaps(taken, start, end))
+            {
+                continue;
+            }
+
+            var candidate = text.Substring(start, end - start);
+            if (!IsPhoneLike(candidate) || IsCardShaped(candidate))
+            {
+                continue;
+            }
+
+            taken.Add((start, end));
+            findings.Add(new GuardrailFinding("pii.phone", start, end - start, 0.8, "Looks like phone."));
+        }
+    }
+
+    /// <summary>Extends a match over the digit groups (separated by one space, dot or dash) that touch it on either side.</summary>
+    private static (int Start, int End) DigitRunAround(string text, int start, int end)
+    {
+        if (start < end && char.IsAsciiDigit(text[start]))
+        {
+            while (start > 0 && (char.IsAsciiDigit(text[start - 1]) || (start > 1 && text[start - 1] is ' ' or '.' or '-' && char.IsAsciiDigit(text[start - 2]))))
+            {
+                start--;
+            }
+        }
+
+        while (end < text.Length && (char.IsAsciiDigit(text[end]) || (end + 1 < text.Length && text[end] is ' ' or '.' or '-' && char.IsAsciiDigit(text[end + 1]))))
+        {
+            end++;
+        }
+
+        return (start, end);
+    }
+
+    private static int NextGroup(string text, int start, int end)
+    {
+        for (var i = start; i < end - 1; i++)
+        {
+            if (!char.IsAsciiDigit(text[i]))
+            {
+                return i + 1;
+            }
+        }
+
+        return end;
+    }
+
+    private static int PreviousGroupEnd(string text, int start, int end)
+    {
+        for (var i = end - 1; i > start; i--)
+        {
+            if (!char.IsAsciiDigit(text[i]))
+            {
+                return i;
+            }
+        }
+
+        return start;
+    }
+
+    private static bool IsWholeDigitRun(string text, int start, int end)
+        => DigitRunAround(text, start, end) == (start, end);
+
+    /// <summary>
+    /// Whether a run looks like a card number: 13 to 19 digits starting with 2-6, written whole, in groups of four (the
+    /// last may be shorter), or 4-6-5 / 4-6-4 (American Express, Diners Club), with one kind of separator.
+    /// </summary>
+    private static bool IsCardShaped(string value)
+    {
+        if (value.Length == 0 || value[0] is < '2' or > '6')
+        {
+            return false;
+        }
+
+        Span<int> groups = stackalloc int[8];
+        var count = 0;
+        var length = 0;
+        var digits = 0;
+        var separator = '\0';
+        foreach (var c in value)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                length++;
+                digits++;
+                continue;
+            }
+
+            if (c is not (' ' or '-') || (separator != '\0' && c != separator) || count == groups.Length - 1)
+            {
+                return false;
+            }
+
+            separator = c;
+            groups[count++] = length;
+            length = 0;
+        }
+
+        groups[count++] = length;
+        if (digits is < 13 or > 19)
+        {
+            return false;
+        }
+
+        if (count == 1 || (count == 3 && groups[0] == 4 && groups[1] == 6 && groups[2] is 4 or 5))
+        {
+            return true;
+        }
+
+        for (var i = 0; i < count - 1; i++)
+        {
+            if (groups[i] != 4)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static int NextWordStart(string text, int from, int end)
     {
         for (var i = from; i < end; i++)
@@ -330,11 +494,14 @@ public sealed class PiiGuardrail : IGuardrail
 
     /// <summary>
     /// Finds cards inside runs of digit groups ("card 4111 1111 1111 1111 2029"): the longest Luhn-valid range of whole
-    /// groups with 13 to 19 digits, left to right, so a neighbouring number never hides a card.
+    /// groups with 13 to 19 digits, left to right, so a neighbouring number never hides a card. The findings then cover
+    /// the whole run (the first from the run's start, each up to the next card, the last to the run's end), so no digit
+    /// of the run is left beside a placeholder.
     /// </summary>
     private static void CollectCards(string text, List<GuardrailFinding> findings, List<(int Start, int End)> taken)
     {
         var groups = new List<(int Start, int End)>();
+        var cards = new List<(int Start, int End)>();
         foreach (var match in DigitRun.EnumerateMatches(text))
         {
             groups.Clear();
@@ -350,6 +517,7 @@ public sealed class PiiGuardrail : IGuardrail
                 groups.Add((s, i));
             }
 
+            cards.Clear();
             var g = 0;
             while (g < groups.Count)
             {
@@ -379,10 +547,22 @@ public sealed class PiiGuardrail : IGuardrail
                     continue;
                 }
 
-                var (start, stop) = (groups[g].Start, groups[found].End);
+                cards.Add((groups[g].Start, groups[found].End));
+                g = found + 1;
+            }
+
+            for (var k = 0; k < cards.Count; k++)
+            {
+                var (start, stop) = cards[k];
+                var wideStart = k == 0 ? groups[0].Start : start;
+                var wideStop = k == cards.Count - 1 ? groups[^1].End : cards[k + 1].Start - 1;
+                if (BoundaryOk(text, wideStart, wideStop) && !Overlaps(taken, wideStart, wideStop))
+                {
+                    (start, stop) = (wideStart, wideStop);
+                }
+
                 taken.Add((start, stop));
                 findings.Add(new GuardrailFinding("pii.credit_card", start, stop - start, 0.99, "Looks like credit card."));
-                g = found + 1;
             }
         }
     }
