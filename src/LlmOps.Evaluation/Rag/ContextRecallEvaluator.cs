@@ -1,0 +1,85 @@
+using System.Globalization;
+using LlmOps.Evaluation.Judges;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.AI.Evaluation;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LlmOps.Evaluation.Rag;
+
+/// <summary>
+/// Context recall as RAGAS defines it: the <see cref="ReferenceContext"/> answer is split into sentences and the judge
+/// decides for each whether the <see cref="RetrievedContext"/> supports it; the score is supported / sentences (0–1).
+/// </summary>
+public sealed class ContextRecallEvaluator : IEvaluator
+{
+    /// <summary>The metric's name.</summary>
+    public const string ContextRecallMetricName = "Context Recall";
+
+    private readonly JudgeOptions _options;
+    private readonly double _passThreshold;
+    private readonly ILogger _logger;
+
+    /// <summary>Initializes a new instance of the <see cref="ContextRecallEvaluator"/> class.</summary>
+    /// <param name="options">Judge options (attempts and chat options apply).</param>
+    /// <param name="passThreshold">The score (0–1) below which the metric is interpreted as failed. The default is 0.8.</param>
+    /// <param name="logger">Logs malformed judge answers (EventIds 1800, 1801).</param>
+    /// <exception cref="ArgumentException"><paramref name="options"/> is invalid.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="passThreshold"/> is outside 0–1.</exception>
+    public ContextRecallEvaluator(JudgeOptions? options = null, double passThreshold = 0.8, ILogger? logger = null)
+    {
+        _options = (options ?? new JudgeOptions()).Validated();
+        EvaluatorSupport.ValidateThreshold(passThreshold, 1, nameof(passThreshold));
+        _passThreshold = passThreshold;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyCollection<string> EvaluationMetricNames { get; } = [ContextRecallMetricName];
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException"><paramref name="chatConfiguration"/> is <see langword="null"/>.</exception>
+    public async ValueTask<EvaluationResult> EvaluateAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatResponse modelResponse,
+        ChatConfiguration? chatConfiguration = null,
+        IEnumerable<EvaluationContext>? additionalContext = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ArgumentNullException.ThrowIfNull(modelResponse);
+        IChatClient judge = RagMetricSupport.RequireJudge(chatConfiguration, nameof(ContextRecallEvaluator));
+        RetrievedContext? context = RetrievedContext.Find(additionalContext);
+        IReadOnlyList<string>? references = EvaluatorSupport.FindReferences(additionalContext);
+        if (context is null || references is null)
+        {
+            return RagMetricSupport.Error(ContextRecallMetricName, $"{nameof(ContextRecallEvaluator)} needs a {nameof(RetrievedContext)} and a {nameof(ReferenceContext)} in additionalContext.");
+        }
+
+        List<string> sentences = RagMetricSupport.Sentences(references[0]);
+        if (sentences.Count == 0)
+        {
+            return RagMetricSupport.Error(ContextRecallMetricName, "The reference answer has no sentence, so context recall is undefined.");
+        }
+
+        (bool ok, bool[] verdicts, string problem) = await RagMetricSupport.AskAsync<bool[]>(
+            judge,
+            "For each numbered sentence of the reference answer, decide whether it can be attributed to the context (1) or not (0). Return {\"verdicts\": [1, 0, ...]} with one verdict per sentence, in order.",
+            $"Context:\n{string.Join("\n\n", context.Chunks)}\n\nReference answer sentences:\n{RagMetricSupport.Numbered(sentences)}",
+            _options,
+            (string a, out bool[] v, out string p) => RagJudgeParsers.TryParseVerdicts(a, sentences.Count, out v, out p),
+            _logger,
+            cancellationToken).ConfigureAwait(false);
+        if (!ok)
+        {
+            return RagMetricSupport.Error(ContextRecallMetricName, RagMetricSupport.GaveUp("sentence attribution", _options, problem));
+        }
+
+        int attributed = verdicts.Count(v => v);
+        return RagMetricSupport.Score(
+            ContextRecallMetricName,
+            (double)attributed / sentences.Count,
+            _passThreshold,
+            string.Create(CultureInfo.InvariantCulture, $"{attributed} of {sentences.Count} reference sentences are supported by the context."));
+    }
+}

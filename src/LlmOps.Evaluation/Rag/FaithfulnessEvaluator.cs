@@ -1,0 +1,102 @@
+using System.Globalization;
+using LlmOps.Evaluation.Judges;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.AI.Evaluation;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LlmOps.Evaluation.Rag;
+
+/// <summary>
+/// Faithfulness as RAGAS defines it: the judge breaks the answer into standalone claims, then checks each claim against
+/// the <see cref="RetrievedContext"/>; the score is supported claims / claims (0–1). An answer with no claims, a missing
+/// context or a judge that never answers in the asked JSON gives an error diagnostic and no value. The unsupported
+/// claims are in the metric's metadata (<c>unsupported</c>).
+/// </summary>
+public sealed class FaithfulnessEvaluator : IEvaluator
+{
+    /// <summary>The metric's name.</summary>
+    public const string FaithfulnessMetricName = "Faithfulness";
+
+    private readonly JudgeOptions _options;
+    private readonly double _passThreshold;
+    private readonly ILogger _logger;
+
+    /// <summary>Initializes a new instance of the <see cref="FaithfulnessEvaluator"/> class.</summary>
+    /// <param name="options">Judge options (attempts and chat options apply).</param>
+    /// <param name="passThreshold">The score (0–1) below which the metric is interpreted as failed. The default is 0.8.</param>
+    /// <param name="logger">Logs malformed judge answers (EventIds 1800, 1801).</param>
+    /// <exception cref="ArgumentException"><paramref name="options"/> is invalid.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="passThreshold"/> is outside 0–1.</exception>
+    public FaithfulnessEvaluator(JudgeOptions? options = null, double passThreshold = 0.8, ILogger? logger = null)
+    {
+        _options = (options ?? new JudgeOptions()).Validated();
+        EvaluatorSupport.ValidateThreshold(passThreshold, 1, nameof(passThreshold));
+        _passThreshold = passThreshold;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyCollection<string> EvaluationMetricNames { get; } = [FaithfulnessMetricName];
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException"><paramref name="chatConfiguration"/> is <see langword="null"/>.</exception>
+    public async ValueTask<EvaluationResult> EvaluateAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatResponse modelResponse,
+        ChatConfiguration? chatConfiguration = null,
+        IEnumerable<EvaluationContext>? additionalContext = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ArgumentNullException.ThrowIfNull(modelResponse);
+        IChatClient judge = RagMetricSupport.RequireJudge(chatConfiguration, nameof(FaithfulnessEvaluator));
+        RetrievedContext? context = RetrievedContext.Find(additionalContext);
+        if (context is null)
+        {
+            return RagMetricSupport.Error(FaithfulnessMetricName, $"{nameof(FaithfulnessEvaluator)} needs the retrieved chunks: pass a {nameof(RetrievedContext)} in additionalContext.");
+        }
+
+        string question = RagMetricSupport.Question(messages);
+        (bool ok, List<string> claims, string problem) = await RagMetricSupport.AskAsync<List<string>>(
+            judge,
+            "Break the answer into standalone factual claims, each understandable without the others (resolve pronouns). Return {\"claims\": [\"...\"]}.",
+            $"Question:\n{question}\n\nAnswer:\n{modelResponse.Text}",
+            _options,
+            static (string a, out List<string> v, out string p) => RagJudgeParsers.TryParseStrings(a, "claims", out v, out p),
+            _logger,
+            cancellationToken).ConfigureAwait(false);
+        if (!ok)
+        {
+            return RagMetricSupport.Error(FaithfulnessMetricName, RagMetricSupport.GaveUp("claim extraction", _options, problem));
+        }
+
+        if (claims.Count == 0)
+        {
+            return RagMetricSupport.Error(FaithfulnessMetricName, "The answer has no factual claims, so faithfulness is undefined (RAGAS reports NaN).");
+        }
+
+        (ok, bool[] verdicts, problem) = await RagMetricSupport.AskAsync<bool[]>(
+            judge,
+            "For each numbered claim, decide whether it can be directly inferred from the context alone (1) or not (0). Return {\"verdicts\": [1, 0, ...]} with one verdict per claim, in order.",
+            $"Context:\n{string.Join("\n\n", context.Chunks)}\n\nClaims:\n{RagMetricSupport.Numbered(claims)}",
+            _options,
+            (string a, out bool[] v, out string p) => RagJudgeParsers.TryParseVerdicts(a, claims.Count, out v, out p),
+            _logger,
+            cancellationToken).ConfigureAwait(false);
+        if (!ok)
+        {
+            return RagMetricSupport.Error(FaithfulnessMetricName, RagMetricSupport.GaveUp("claim verification", _options, problem));
+        }
+
+        int supported = verdicts.Count(v => v);
+        EvaluationResult result = RagMetricSupport.Score(
+            FaithfulnessMetricName,
+            (double)supported / claims.Count,
+            _passThreshold,
+            string.Create(CultureInfo.InvariantCulture, $"{supported} of {claims.Count} claims are supported by the context."));
+        var unsupported = claims.Where((_, i) => !verdicts[i]).ToList();
+        result.Get<NumericMetric>(FaithfulnessMetricName).AddOrUpdateMetadata("unsupported", string.Join(" | ", unsupported));
+        return result;
+    }
+}
