@@ -55,13 +55,51 @@ public static class RougeTokenizer
 
             if (length > 0)
             {
-                string token = new(buffer[..length]);
-                tokens.Add(stem && token.Length > 3 ? PorterStemmer.Stem(token) : token);
+                tokens.Add(TokenCache.Get(buffer[..length], stem));
                 length = 0;
             }
         }
 
         GC.KeepAlive(rented);
+    }
+
+    /// <summary>
+    /// Per-thread cache from a token's text to the token (stemmed when asked): words repeat, so most tokens are neither
+    /// allocated nor stemmed again. Bounded: cleared when it reaches 65,536 entries.
+    /// </summary>
+    private sealed class TokenCache
+    {
+        private const int MaxEntries = 65_536;
+
+        [ThreadStatic]
+        private static TokenCache? t_plain;
+
+        [ThreadStatic]
+        private static TokenCache? t_stemmed;
+
+        private readonly Dictionary<string, string> _tokens = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+        private TokenCache() => _lookup = _tokens.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        public static string Get(ReadOnlySpan<char> text, bool stem)
+        {
+            TokenCache cache = stem ? (t_stemmed ??= new TokenCache()) : (t_plain ??= new TokenCache());
+            if (cache._lookup.TryGetValue(text, out string? token))
+            {
+                return token;
+            }
+
+            if (cache._tokens.Count >= MaxEntries)
+            {
+                cache._tokens.Clear();
+            }
+
+            string raw = new(text);
+            token = stem && raw.Length > 3 ? PorterStemmer.Stem(raw) : raw;
+            cache._tokens[raw] = token;
+            return token;
+        }
     }
 
     // Python's str.lower() maps only ASCII letters, U+0130 (to "i" plus a combining dot, which is a separator) and the
