@@ -26,12 +26,22 @@ internal sealed class CacheStorePolicy(SemanticCacheOptions options)
     {
         if (response.FinishReason is not { } finish)
         {
-            return streamed
-                ? "the stream ended without a finish reason (it may have been cut)"
-                : "the response has no finish reason";
-        }
+            if (streamed && !options.StoreStreamsWithoutFinishReason)
+            {
+                return "the stream ended without a finish reason (it may have been cut; see SemanticCacheOptions.StoreStreamsWithoutFinishReason)";
+            }
 
-        if (finish == ChatFinishReason.ContentFilter || !options.CacheableFinishReasons.Contains(finish))
+            if (!streamed && !options.StoreResponsesWithoutFinishReason)
+            {
+                return "the response has no finish reason (see SemanticCacheOptions.StoreResponsesWithoutFinishReason)";
+            }
+
+            if (!HasContent(response))
+            {
+                return "the response has no finish reason and no content";
+            }
+        }
+        else if (finish == ChatFinishReason.ContentFilter || !options.CacheableFinishReasons.Contains(finish))
         {
             return $"finish reason '{finish}' is not in SemanticCacheOptions.CacheableFinishReasons";
         }
@@ -52,5 +62,21 @@ internal sealed class CacheStorePolicy(SemanticCacheOptions options)
         }
 
         return null;
+    }
+
+    private static bool HasContent(ChatResponse response)
+    {
+        foreach (var message in response.Messages)
+        {
+            foreach (var content in message.Contents)
+            {
+                if (content is not UsageContent)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 }

@@ -36,6 +36,30 @@ public interface ISemanticCacheStore
     /// <returns>The nearest entry and its cosine similarity, or <see langword="null"/> when the partition is empty.</returns>
     ValueTask<SemanticCacheMatch?> FindNearestAsync(SemanticCacheKey partition, ReadOnlyMemory<float> embedding, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Finds up to <paramref name="maxCount"/> live entries in <paramref name="partition"/> whose cosine similarity to
+    /// <paramref name="embedding"/> is at least <paramref name="minSimilarity"/>, most similar first. The cache checks
+    /// them in order, so a nearest candidate that the guards reject does not hide a farther valid one.
+    /// </summary>
+    /// <param name="partition">The partition (scope, model, context and options hash).</param>
+    /// <param name="embedding">The normalised query embedding.</param>
+    /// <param name="maxCount">The most candidates to return; at least 1.</param>
+    /// <param name="minSimilarity">The lowest similarity to return (-1 for any).</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The candidates, most similar first; empty when none qualifies.</returns>
+    /// <remarks>
+    /// The default implementation, for stores written before this member, returns the single entry
+    /// <see cref="FindNearestAsync"/> finds (when it qualifies); implement it to let the cache see the next candidates.
+    /// </remarks>
+    async ValueTask<IReadOnlyList<SemanticCacheMatch>> FindCandidatesAsync(
+        SemanticCacheKey partition, ReadOnlyMemory<float> embedding, int maxCount, float minSimilarity, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        return await FindNearestAsync(partition, embedding, cancellationToken).ConfigureAwait(false) is { } nearest && nearest.Similarity >= minSimilarity
+            ? [nearest]
+            : [];
+    }
+
     /// <summary>Adds or replaces the entry with the same key.</summary>
     /// <param name="entry">The entry.</param>
     /// <param name="cancellationToken">The cancellation token.</param>

@@ -144,6 +144,75 @@ public sealed class InMemorySemanticCacheStore : ISemanticCacheStore
     }
 
     /// <inheritdoc/>
+    /// <remarks>An embedding that cannot be normalised (zero, NaN or infinity) finds nothing.</remarks>
+    public ValueTask<IReadOnlyList<SemanticCacheMatch>> FindCandidatesAsync(
+        SemanticCacheKey partition, ReadOnlyMemory<float> embedding, int maxCount, float minSimilarity, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        var query = embedding.Span;
+        if (!VectorMath.CanNormalize(query))
+        {
+            return new ValueTask<IReadOnlyList<SemanticCacheMatch>>([]);
+        }
+
+        FlatVectorIndex? index;
+        string scope;
+        lock (_gate)
+        {
+            if (!_partitions.TryGetValue(partition, out var part) || !_indexes.TryGetValue(query.Length, out index))
+            {
+                return new ValueTask<IReadOnlyList<SemanticCacheMatch>>([]);
+            }
+
+            scope = part.Scope;
+        }
+
+        // As in FindNearestAsync: expired entries met on the way are removed and the scan repeats with a larger k.
+        var found = new List<SemanticCacheMatch>(Math.Min(maxCount, 16));
+        for (var k = maxCount; ; k *= 2)
+        {
+            var hits = index.Search(query, k, scope);
+            var now = _time.GetUtcNow();
+            var reachedFloor = false;
+            found.Clear();
+            lock (_gate)
+            {
+                for (var i = 0; i < hits.Count && found.Count < maxCount; i++)
+                {
+                    if (hits[i].Score < minSimilarity)
+                    {
+                        reachedFloor = true;
+                        break;
+                    }
+
+                    if (!_byVectorKey.TryGetValue(hits[i].Key, out var node))
+                    {
+                        continue;
+                    }
+
+                    if (IsExpired(node.Entry, now))
+                    {
+                        RemoveNode(node);
+                        continue;
+                    }
+
+                    if (found.Count == 0)
+                    {
+                        MoveToFront(node); // the nearest only, as FindNearestAsync: a mere candidate is not a use
+                    }
+
+                    found.Add(new SemanticCacheMatch(node.Entry, hits[i].Score));
+                }
+            }
+
+            if (found.Count == maxCount || reachedFloor || hits.Count < k)
+            {
+                return new ValueTask<IReadOnlyList<SemanticCacheMatch>>(found);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
     /// <remarks>An embedding that cannot be normalised (zero, NaN or infinity) stores the entry for the exact tier only.</remarks>
     public ValueTask SetAsync(SemanticCacheEntry entry, CancellationToken cancellationToken = default)
     {

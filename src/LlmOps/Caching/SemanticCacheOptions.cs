@@ -37,6 +37,30 @@ public sealed class SemanticCacheOptions : IValidatableOptions
     public SemanticCacheGuards Guards { get; set; } = SemanticCacheGuards.All;
 
     /// <summary>
+    /// Gets or sets how many semantic candidates are checked, most similar first: the first one at or above
+    /// <see cref="SimilarityThreshold"/> that passes the guards (and the <see cref="Verifier"/>) is served, so a nearest
+    /// candidate that the guards reject ("turn off dark mode") does not hide a farther true paraphrase.
+    /// </summary>
+    /// <value>The default value is 4. 1 checks only the nearest entry.</value>
+    public int MaxCandidates { get; set; } = 4;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether a complete non-streaming answer whose provider left
+    /// <see cref="ChatResponse.FinishReason"/> empty is stored. Many providers and proxies omit it on a normal answer;
+    /// an answer whose reason says truncated (<see cref="ChatFinishReason.Length"/>) or filtered is never stored.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool StoreResponsesWithoutFinishReason { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether a stream that ends without a finish reason is stored. A connection closed
+    /// cleanly mid-answer looks exactly like that (the OpenAI client then yields no finish reason and no usage), so it
+    /// is not stored by default.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool StoreStreamsWithoutFinishReason { get; set; }
+
+    /// <summary>
     /// Gets or sets an optional last check on a semantic candidate that passed the threshold and the lexical guards,
     /// for example a cross-encoder or a small LLM judge. Return <see langword="false"/> to reject.
     /// </summary>
@@ -55,7 +79,11 @@ public sealed class SemanticCacheOptions : IValidatableOptions
     /// <value>The default value is 1.0.</value>
     public float MaxCacheableTemperature { get; set; } = 1.0f;
 
-    /// <summary>Gets the finish reasons whose answers are stored. Length, content-filter and tool-call answers are not, by default.</summary>
+    /// <summary>
+    /// Gets the finish reasons whose answers are stored. Length, content-filter and tool-call answers are not, by
+    /// default. An answer without a finish reason follows <see cref="StoreResponsesWithoutFinishReason"/> and
+    /// <see cref="StoreStreamsWithoutFinishReason"/>.
+    /// </summary>
     /// <value>The default value holds <see cref="ChatFinishReason.Stop"/> only.</value>
     public ISet<ChatFinishReason> CacheableFinishReasons { get; } = new HashSet<ChatFinishReason> { ChatFinishReason.Stop };
 
@@ -148,6 +176,11 @@ public sealed class SemanticCacheOptions : IValidatableOptions
             errors.Add("SemanticCacheOptions.CacheableFinishReasons is empty, so nothing would ever be stored; keep ChatFinishReason.Stop in it.");
         }
 
+        if (MaxCandidates is < 1 or > 64)
+        {
+            errors.Add($"SemanticCacheOptions.MaxCandidates must be between 1 and 64 (it was {MaxCandidates}).");
+        }
+
         if (SingleFlightTimeout <= TimeSpan.Zero && SingleFlightTimeout != Timeout.InfiniteTimeSpan)
         {
             errors.Add($"SemanticCacheOptions.SingleFlightTimeout must be positive, or Timeout.InfiniteTimeSpan to wait without a bound (it was {SingleFlightTimeout}).");
@@ -178,6 +211,9 @@ public sealed class SemanticCacheOptions : IValidatableOptions
             PromptIdentity = PromptIdentity,
             IsBlocked = IsBlocked,
             SingleFlightTimeout = SingleFlightTimeout,
+            MaxCandidates = MaxCandidates,
+            StoreResponsesWithoutFinishReason = StoreResponsesWithoutFinishReason,
+            StoreStreamsWithoutFinishReason = StoreStreamsWithoutFinishReason,
             SingleFlightFallback = SingleFlightFallback,
         };
         clone.CacheableFinishReasons.Clear();

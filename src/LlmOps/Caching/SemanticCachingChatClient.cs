@@ -436,38 +436,48 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             return new Lookup(null, flight, embedding, fingerprint);
         }
 
-        SemanticCacheMatch? match;
+        IReadOnlyList<SemanticCacheMatch> candidates;
         try
         {
-            match = await _store.FindNearestAsync(plan.Keys.Partition, embedding, cancellationToken).ConfigureAwait(false);
+            // Every candidate up to MaxCandidates, so a miss can still report the nearest similarity below the threshold.
+            candidates = await _store.FindCandidatesAsync(plan.Keys.Partition, embedding, _options.MaxCandidates, -1f, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            CachingLog.StoreReadFailed(_logger, nameof(ISemanticCacheStore.FindNearestAsync), ex);
-            match = null;
+            CachingLog.StoreReadFailed(_logger, nameof(ISemanticCacheStore.FindCandidatesAsync), ex);
+            candidates = [];
         }
 
-        if (match is { } m && m.Entry.Embedding is not null && m.Entry.ScopeHash == plan.ScopeHash)
+        // Most similar first: the first candidate above the threshold that passes the guards is served; a rejected
+        // nearest one (an opposite, another number) does not hide a farther true paraphrase.
+        var rejectedBy = SemanticCacheGuards.None;
+        float? nearest = null;
+        foreach (var m in candidates)
         {
+            if (m.Entry.Embedding is null || m.Entry.ScopeHash != plan.ScopeHash)
+            {
+                continue;
+            }
+
+            nearest ??= m.Similarity;
             if (m.Similarity < _options.SimilarityThreshold)
             {
-                _metrics.Miss(info, SemanticCacheGuards.None, m.Similarity);
-                return new Lookup(null, flight, embedding, fingerprint);
+                break;
             }
 
-            var rejectedBy = m.Entry.Fingerprint is { } candidate
+            var rejected = m.Entry.Fingerprint is { } candidate
                 ? fingerprint.Compare(candidate, _options.Guards)
-                : _options.Guards != SemanticCacheGuards.None ? _options.Guards : SemanticCacheGuards.None;
-            if (rejectedBy == SemanticCacheGuards.None && _options.Verifier is { } verifier
+                : _options.Guards;
+            if (rejected == SemanticCacheGuards.None && _options.Verifier is { } verifier
                 && !await verifier(new CacheHitArguments(query, m.Entry, m.Similarity, plan.Scope), cancellationToken).ConfigureAwait(false))
             {
-                rejectedBy = SemanticCacheGuards.Verifier;
+                rejected = SemanticCacheGuards.Verifier;
             }
 
-            if (rejectedBy != SemanticCacheGuards.None)
+            if (rejected != SemanticCacheGuards.None)
             {
-                _metrics.Miss(info, rejectedBy, m.Similarity);
-                return new Lookup(null, flight, embedding, fingerprint);
+                rejectedBy |= rejected;
+                continue;
             }
 
             var hit = new CachedAnswer(m.Entry.Response, m.Entry.Updates, m.Entry);
@@ -480,7 +490,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             return new Lookup(hit, null, null, null);
         }
 
-        _metrics.Miss(info, SemanticCacheGuards.None, null);
+        _metrics.Miss(info, rejectedBy, nearest);
         return new Lookup(null, flight, embedding, fingerprint);
     }
 

@@ -45,7 +45,7 @@ public sealed class SemanticCachingChatClientLoggingTests
         var record = Single(eventId);
         Assert.Equal(LogLevel.Warning, record.Level);
         Assert.IsType<InvalidOperationException>(record.Exception);
-        Assert.Contains(operation == "get" ? "GetAsync" : "FindNearestAsync", record.Message, StringComparison.Ordinal);
+        Assert.Contains(operation == "get" ? "GetAsync" : "FindCandidatesAsync", record.Message, StringComparison.Ordinal);
     }
 
     [Theory]
