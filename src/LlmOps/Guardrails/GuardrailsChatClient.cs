@@ -101,7 +101,19 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
             return Finish(request, Refuse(GuardrailStage.Input, blocked, modelId: null, usage: null));
         }
 
-        var response = await base.GetResponseAsync(input.Messages, request.Options, cancellationToken).ConfigureAwait(false);
+        var scan = AttachUntrustedInputScan(request, original, vault, report);
+        ChatResponse response;
+        try
+        {
+            response = await base.GetResponseAsync(input.Messages, request.Options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (GuardrailViolationException ex) when (scan.Raised(ex) && _options.BlockBehavior == GuardrailBlockBehavior.Refuse)
+        {
+            // An inner stage (prompt variables, retrieved sources) had text blocked before any provider call.
+            Tag(request.Info, report);
+            return Finish(request, Refuse(GuardrailStage.Input, ex.Findings, modelId: null, usage: null));
+        }
+
         var context = new GuardrailContext(GuardrailStage.Output, original, request.Options, vault) { Canary = input.Canary };
         List<ChatMessage>? changed = null;
         for (var i = 0; i < response.Messages.Count; i++)
@@ -167,11 +179,27 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
         string? responseId = null;
         string? messageId = null;
         IReadOnlyList<GuardrailFinding>? outputBlock = null;
+        IReadOnlyList<GuardrailFinding>? inputBlock = null;
+        var scan = AttachUntrustedInputScan(request, original, vault, report);
         var enumerator = base.GetStreamingResponseAsync(input.Messages, request.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
-            while (await enumerator.MoveNextAsync().ConfigureAwait(false))
+            while (true)
             {
+                try
+                {
+                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (GuardrailViolationException ex) when (scan.Raised(ex) && _options.BlockBehavior == GuardrailBlockBehavior.Refuse)
+                {
+                    // An inner stage (prompt variables, retrieved sources) had text blocked before any provider call.
+                    inputBlock = ex.Findings;
+                    break;
+                }
+
                 var update = enumerator.Current;
                 modelId ??= update.ModelId;
                 responseId ??= update.ResponseId;
@@ -208,7 +236,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
                 }
             }
 
-            if (outputBlock is null)
+            if (outputBlock is null && inputBlock is null)
             {
                 var last = await window.AppendAsync(string.Empty, final: true, cancellationToken).ConfigureAwait(false);
                 outputBlock = last.Blocked;
@@ -224,6 +252,16 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
         }
 
         Tag(request.Info, report);
+        if (inputBlock is not null)
+        {
+            foreach (var update in ToUpdates(Refuse(GuardrailStage.Input, inputBlock, null, null), request))
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
         if (outputBlock is not null)
         {
             await RejectAnswerAsync(request.Info).ConfigureAwait(false);
@@ -241,6 +279,14 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
             final.AttachLlmOpsInfo(request.Info);
             yield return final;
         }
+    }
+
+    /// <summary>Lets inner stages have the text they add scanned as input (see <see cref="UntrustedInputScan"/>).</summary>
+    private UntrustedInputScan AttachUntrustedInputScan(LlmOpsRequest request, IReadOnlyList<ChatMessage> original, PiiVault vault, GuardrailReport report)
+    {
+        var scan = new UntrustedInputScan(_input, new GuardrailContext(GuardrailStage.Input, original, request.Options, vault), report);
+        request.Info.Set(scan);
+        return scan;
     }
 
     private static ChatResponse Finish(LlmOpsRequest request, ChatResponse response)

@@ -1,3 +1,4 @@
+using LlmOps.Guardrails;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
@@ -98,7 +99,8 @@ public sealed class PromptRegistryChatClient : DelegatingChatClient
         }
 
         var template = await _registry.GetAsync(reference.Name, version, label, cancellationToken).ConfigureAwait(false);
-        var rendered = template.Render(reference.Variables, _registry.Options.AllowUnknownVariables);
+        var variables = await ScanVariablesAsync(reference.Variables, request.Info, cancellationToken).ConfigureAwait(false);
+        var rendered = template.Render(variables, _registry.Options.AllowUnknownVariables);
 
         var list = new List<ChatMessage>(rendered.Count + 4);
         list.AddRange(rendered);
@@ -131,5 +133,54 @@ public sealed class PromptRegistryChatClient : DelegatingChatClient
         }
 
         return (list, forwarded);
+    }
+
+    /// <summary>
+    /// Has the guardrails stage scan the text values of the variables as input before they are rendered (they are what
+    /// a user or a document supplied; the template itself is trusted configuration). A value a scanner blocks blocks the
+    /// request before any provider call; redactions replace the value, so the provider sees only placeholders.
+    /// </summary>
+    private static async ValueTask<IReadOnlyDictionary<string, object?>> ScanVariablesAsync(
+        IReadOnlyDictionary<string, object?> variables, LlmOpsInfo info, CancellationToken cancellationToken)
+    {
+        if (variables.Count == 0 || info.Get<UntrustedInputScan>() is not { } scan)
+        {
+            return variables;
+        }
+
+        List<string>? names = null;
+        List<string>? texts = null;
+        foreach (var (name, value) in variables)
+        {
+            if (value is string { Length: > 0 } text)
+            {
+                (names ??= []).Add(name);
+                (texts ??= []).Add(text);
+            }
+        }
+
+        if (texts is null)
+        {
+            return variables;
+        }
+
+        var results = await scan.ScanEachAsync(texts, cancellationToken).ConfigureAwait(false);
+        Dictionary<string, object?>? changed = null;
+        for (var i = 0; i < results.Length; i++)
+        {
+            var (text, blocked) = results[i];
+            if (blocked is not null)
+            {
+                scan.ThrowBlocked(blocked);
+            }
+
+            if (!ReferenceEquals(text, texts[i]))
+            {
+                changed ??= new Dictionary<string, object?>(variables, StringComparer.Ordinal);
+                changed[names![i]] = text;
+            }
+        }
+
+        return changed ?? variables;
     }
 }
