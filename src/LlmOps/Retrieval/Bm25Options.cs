@@ -1,7 +1,9 @@
+using LlmOps.DependencyInjection;
+
 namespace LlmOps.Retrieval;
 
 /// <summary>Options for <see cref="Bm25Index"/>.</summary>
-public sealed class Bm25Options
+public sealed class Bm25Options : IValidatableOptions
 {
     /// <summary>The default <see cref="K1"/>: 0.9 (Anserini's default; Lucene's is 1.2).</summary>
     public const float DefaultK1 = 0.9f;

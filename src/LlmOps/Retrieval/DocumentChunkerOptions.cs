@@ -1,7 +1,9 @@
+using LlmOps.DependencyInjection;
+
 namespace LlmOps.Retrieval;
 
 /// <summary>Options for <see cref="DocumentChunker"/>.</summary>
-public sealed class DocumentChunkerOptions
+public sealed class DocumentChunkerOptions : IValidatableOptions
 {
     /// <summary>The default <see cref="MaxTokens"/>: 256.</summary>
     public const int DefaultMaxTokens = 256;
