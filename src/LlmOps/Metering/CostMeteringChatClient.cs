@@ -16,7 +16,8 @@ namespace LlmOps.Metering;
 /// Token counts come from the provider's <see cref="UsageDetails"/> (summed over every <see cref="UsageContent"/> of a
 /// stream). When the provider reports none, they are counted with <see cref="TokenCounter"/> and the record is marked
 /// estimated. A call that faults, is cancelled or (streaming) is abandoned is still recorded, with the input tokens and
-/// the output so far, marked estimated and incomplete.
+/// the output so far, marked estimated and incomplete; so is a stream that ends without a finish reason and without
+/// reported usage (a connection closed mid-answer). The cost histogram carries both flags as tags.
 /// </para>
 /// <para>
 /// Each call through this client is one attempt of the request (<see cref="LlmOpsInfo.RequestId"/>); a retry or
@@ -146,6 +147,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
         UsageDetails? usage = null;
         var output = new StringBuilder();
         string? modelId = null;
+        var finished = false;
         StreamObservation<ChatResponseUpdate>? stream = null;
         try
         {
@@ -154,6 +156,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
             {
                 var update = stream.Current;
                 modelId ??= update.ModelId;
+                finished |= update.FinishReason is not null;
                 foreach (var content in update.Contents)
                 {
                     if (content is UsageContent u)
@@ -169,7 +172,9 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
                 yield return update;
             }
 
-            await FinishAsync(attempt, messages, modelId, usage, output, complete: true).ConfigureAwait(false);
+            // A stream that ends cleanly but without a finish reason was cut (a connection closed mid-answer): unless the
+            // provider reported usage, it is recorded as estimated and incomplete.
+            await FinishAsync(attempt, messages, modelId, usage, output, complete: finished || usage is not null).ConfigureAwait(false);
             if (request.CreateFinalUpdate(modelId) is { } last)
             {
                 yield return last;
@@ -301,7 +306,8 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
                     (double)record.Cost,
                     new KeyValuePair<string, object?>(MeteringTelemetryNames.ResponseModelAttribute, record.Model),
                     new KeyValuePair<string, object?>(MeteringTelemetryNames.ModelTierAttribute, record.Tier.Name),
-                    new KeyValuePair<string, object?>(MeteringTelemetryNames.CostEstimatedAttribute, record.IsEstimated));
+                    new KeyValuePair<string, object?>(MeteringTelemetryNames.CostEstimatedAttribute, record.IsEstimated),
+                    new KeyValuePair<string, object?>(MeteringTelemetryNames.CostIncompleteAttribute, !record.IsComplete));
             }
 
             attempt.Reservation?.Settle(record.Cost);

@@ -201,6 +201,33 @@ public class CostMeteringChatClientTests
         Assert.Equal(0.03m, cost.Cost);
     }
 
+    [Theory]
+    [InlineData(false, false, true)]  // cut: no finish reason, no usage -> estimated and incomplete
+    [InlineData(false, true, false)]  // no finish reason, but the provider reported usage -> complete
+    [InlineData(true, false, false)]  // finish reason, no usage -> complete (tokens estimated)
+    public async Task GetStreamingResponseAsync_EndsWithoutFinishReason_RecordedEstimatedAndTaggedIncompleteUnlessUsageReported(
+        bool finishReason, bool usage, bool cut)
+    {
+        using var telemetry = new LlmOpsTelemetry();
+        var tags = new List<KeyValuePair<string, object?>>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (i, l) =>
+        {
+            if (i.Meter == telemetry.Meter && i.Name == MeteringTelemetryNames.Cost) l.EnableMeasurementEvents(i);
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, t, _) => tags.AddRange(t.ToArray()));
+        listener.Start();
+        var ledger = new InMemoryCostLedger();
+        var inner = new MeteringTestClient { EmitFinishReason = finishReason, Usage = usage ? new UsageDetails { InputTokenCount = 100, OutputTokenCount = 20 } : null };
+
+        await Create(inner, ledger, telemetry: telemetry).GetStreamingResponseAsync(Messages).ToChatResponseAsync();
+
+        var record = Assert.Single(await ledger.QueryAsync(CostLedgerQuery.All));
+        Assert.Equal(!cut, record.IsComplete);
+        Assert.Equal(cut || !usage, record.IsEstimated);
+        Assert.Contains(new KeyValuePair<string, object?>(MeteringTelemetryNames.CostIncompleteAttribute, cut), tags);
+    }
+
     [Fact]
     public async Task GetResponseAsync_RecordsCostHistogramInUsd()
     {

@@ -20,6 +20,9 @@ internal sealed class MeteringTestClient : IChatClient
 
     public Exception? Fault { get; set; }
 
+    /// <summary>Stream: whether the last update carries a finish reason (a cut connection has none).</summary>
+    public bool EmitFinishReason { get; set; } = true;
+
     /// <summary>Stream: fault after this many text chunks.</summary>
     public int? FaultAfterChunks { get; set; }
 
@@ -64,7 +67,8 @@ internal sealed class MeteringTestClient : IChatClient
                 throw Fault ?? new InvalidOperationException("fault");
             }
 
-            yield return new ChatResponseUpdate(ChatRole.Assistant, Chunks[i]) { ModelId = ModelId };
+            var lastWithoutUsage = Usage is null && EmitFinishReason && i == Chunks.Length - 1;
+            yield return new ChatResponseUpdate(ChatRole.Assistant, Chunks[i]) { ModelId = ModelId, FinishReason = lastWithoutUsage ? ChatFinishReason.Stop : null };
         }
 
         if (Usage is not null)
@@ -72,7 +76,7 @@ internal sealed class MeteringTestClient : IChatClient
             var last = SplitUsage
                 ? new UsageDetails { OutputTokenCount = Usage.OutputTokenCount }
                 : Clone(Usage)!;
-            yield return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(last)]) { ModelId = ModelId, FinishReason = ChatFinishReason.Stop };
+            yield return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(last)]) { ModelId = ModelId, FinishReason = EmitFinishReason ? ChatFinishReason.Stop : null };
         }
     }
 
