@@ -1,17 +1,73 @@
-using System.Collections.Concurrent;
-
 namespace LlmOps.Metering;
 
 /// <summary>
-/// The default <see cref="ICostLedger"/>: in memory, thread-safe, idempotent on (request id, attempt). Records live
-/// as long as the instance; use a persistent ledger when an application runs as several instances.
+/// The default <see cref="ICostLedger"/>: in memory, thread-safe and bounded. It keeps exact aggregates (attempts,
+/// tokens, cost, estimated attempts) by tenant, user, feature and model per UTC minute, hour and day, which answer
+/// <see cref="GetTotalsAsync"/>, plus a window of the most recent <see cref="RecentRecords"/> records, which answers
+/// <see cref="QueryAsync"/>. Memory therefore grows with the number of scopes, models and days, not with the number of
+/// requests. A durable ledger (SQLite, PostgreSQL) is where the full history of records lives.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Totals are exact for ranges whose ends fall on UTC day boundaries, on hour boundaries within the last
+/// <see cref="HourRetention"/> of recorded time, on minute boundaries within the last <see cref="MinuteRetention"/>,
+/// or within the recent records. Every <see cref="BudgetWindow"/> is aligned this way; an unbounded range is always exact.
+/// </para>
+/// <para>Writes are idempotent on (request id, attempt) while the first write is among the recent records.</para>
+/// </remarks>
 public sealed class InMemoryCostLedger : ICostLedger
 {
-    private readonly ConcurrentDictionary<(string RequestId, int Attempt), CostRecord> _records = new();
+    /// <summary>The default number of recent records kept: 10,000.</summary>
+    public const int DefaultRecentRecords = 10_000;
 
-    /// <summary>Gets the number of records.</summary>
-    public int Count => _records.Count;
+    /// <summary>How long (in recorded time) per-minute aggregates are kept: 3 hours.</summary>
+    public static readonly TimeSpan MinuteRetention = TimeSpan.FromHours(3);
+
+    /// <summary>How long (in recorded time) per-hour aggregates are kept: 3 days.</summary>
+    public static readonly TimeSpan HourRetention = TimeSpan.FromDays(3);
+
+    private static readonly long MinuteTicks = TimeSpan.TicksPerMinute;
+    private static readonly long HourTicks = TimeSpan.TicksPerHour;
+    private static readonly long DayTicks = TimeSpan.TicksPerDay;
+
+    private readonly Lock _gate = new();
+    private readonly CostRecord?[] _ring;
+    private readonly HashSet<(string RequestId, int Attempt)> _recentKeys = [];
+    private readonly Dictionary<(Key Key, long Start), Aggregate> _minutes = [];
+    private readonly Dictionary<(Key Key, long Start), Aggregate> _hours = [];
+    private readonly Dictionary<(Key Key, long Start), Aggregate> _days = [];
+    private int _next;
+    private int _count;
+    private long _total;
+    private long _latestTicks = long.MinValue;
+    private long _prunedThrough = long.MinValue;
+
+    /// <summary>Initializes a new instance of the <see cref="InMemoryCostLedger"/> class.</summary>
+    /// <param name="recentRecords">How many recent records to keep for <see cref="QueryAsync"/>; <see cref="DefaultRecentRecords"/> by default.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="recentRecords"/> is less than 1.</exception>
+    public InMemoryCostLedger(int recentRecords = DefaultRecentRecords)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(recentRecords, 1);
+        _ring = new CostRecord?[recentRecords];
+    }
+
+    /// <summary>Gets how many recent records are kept.</summary>
+    public int RecentRecords => _ring.Length;
+
+    /// <summary>Gets the number of records kept now (at most <see cref="RecentRecords"/>).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _count;
+            }
+        }
+    }
+
+    /// <summary>Gets the number of records ever added (duplicates excluded).</summary>
+    public long TotalRecorded => Interlocked.Read(ref _total);
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentNullException"><paramref name="record"/> is <see langword="null"/>.</exception>
@@ -19,21 +75,57 @@ public sealed class InMemoryCostLedger : ICostLedger
     {
         ArgumentNullException.ThrowIfNull(record);
         cancellationToken.ThrowIfCancellationRequested();
-        return new(_records.TryAdd((record.RequestId, record.Attempt), record));
+        lock (_gate)
+        {
+            if (!_recentKeys.Add((record.RequestId, record.Attempt)))
+            {
+                return new(false);
+            }
+
+            if (_ring[_next] is { } evicted)
+            {
+                _recentKeys.Remove((evicted.RequestId, evicted.Attempt));
+            }
+            else
+            {
+                _count++;
+            }
+
+            _ring[_next] = record;
+            _next = (_next + 1) % _ring.Length;
+            Interlocked.Increment(ref _total);
+
+            var key = new Key(record.Scope.Tenant, record.Scope.User, record.Scope.Feature, record.Model.ToLowerInvariant());
+            var ticks = record.Timestamp.UtcTicks;
+            Add(_minutes, key, Floor(ticks, MinuteTicks), record);
+            Add(_hours, key, Floor(ticks, HourTicks), record);
+            Add(_days, key, Floor(ticks, DayTicks), record);
+            if (ticks > _latestTicks)
+            {
+                _latestTicks = ticks;
+                Prune();
+            }
+        }
+
+        return new(true);
     }
 
     /// <inheritdoc/>
+    /// <remarks>Only the recent records (see <see cref="RecentRecords"/>) are returned; a durable ledger keeps them all.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="query"/> is <see langword="null"/>.</exception>
     public ValueTask<IReadOnlyList<CostRecord>> QueryAsync(CostLedgerQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         cancellationToken.ThrowIfCancellationRequested();
         var result = new List<CostRecord>();
-        foreach (var record in _records.Values)
+        lock (_gate)
         {
-            if (query.Matches(record))
+            foreach (var record in _ring)
             {
-                result.Add(record);
+                if (record is not null && query.Matches(record))
+                {
+                    result.Add(record);
+                }
             }
         }
 
@@ -42,28 +134,158 @@ public sealed class InMemoryCostLedger : ICostLedger
     }
 
     /// <inheritdoc/>
+    /// <remarks>Answered from the aggregates; see the class remarks for which ranges are exact.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="query"/> is <see langword="null"/>.</exception>
     public ValueTask<CostTotals> GetTotalsAsync(CostLedgerQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         cancellationToken.ThrowIfCancellationRequested();
-        long attempts = 0, input = 0, cached = 0, output = 0, estimated = 0;
-        var cost = 0m;
-        foreach (var record in _records.Values)
+        var from = query.From?.UtcTicks ?? long.MinValue;
+        var to = query.To?.UtcTicks ?? long.MaxValue;
+        var sum = new Aggregate();
+        lock (_gate)
         {
-            if (!query.Matches(record))
+            var minuteHorizon = MinuteHorizon();
+            var hourHorizon = HourHorizon();
+
+            // Each attempt is counted once, at the coarsest level whose bucket lies wholly in the range.
+            foreach (var ((key, start), aggregate) in _days)
             {
-                continue;
+                if (Within(start, DayTicks, from, to) && key.Matches(query))
+                {
+                    sum.Add(aggregate);
+                }
             }
 
-            attempts++;
-            input += record.InputTokens;
-            cached += record.CachedInputTokens;
-            output += record.OutputTokens;
-            cost += record.Cost;
-            estimated += record.IsEstimated ? 1 : 0;
+            foreach (var ((key, start), aggregate) in _hours)
+            {
+                if (start >= hourHorizon && Within(start, HourTicks, from, to) && !Within(Floor(start, DayTicks), DayTicks, from, to) && key.Matches(query))
+                {
+                    sum.Add(aggregate);
+                }
+            }
+
+            foreach (var ((key, start), aggregate) in _minutes)
+            {
+                if (start >= minuteHorizon && Within(start, MinuteTicks, from, to) && !HourCounted(start, from, to, hourHorizon) && key.Matches(query))
+                {
+                    sum.Add(aggregate);
+                }
+            }
+
+            foreach (var record in _ring)
+            {
+                if (record is null || !query.Matches(record))
+                {
+                    continue;
+                }
+
+                var ticks = record.Timestamp.UtcTicks;
+                var minute = Floor(ticks, MinuteTicks);
+                var minuteCounted = Within(minute, MinuteTicks, from, to) && minute >= minuteHorizon;
+                if (!minuteCounted && !HourCounted(minute, from, to, hourHorizon))
+                {
+                    sum.Add(record);
+                }
+            }
         }
 
-        return new(new CostTotals(attempts, input, cached, output, cost, estimated));
+        return new(new CostTotals(sum.Attempts, sum.InputTokens, sum.CachedInputTokens, sum.OutputTokens, sum.Cost, sum.Estimated));
+    }
+
+    private static bool HourCounted(long ticks, long from, long to, long hourHorizon)
+    {
+        var hour = Floor(ticks, HourTicks);
+        return Within(Floor(ticks, DayTicks), DayTicks, from, to) || (Within(hour, HourTicks, from, to) && hour >= hourHorizon);
+    }
+
+    private static bool Within(long start, long length, long from, long to)
+        => start >= from && (to == long.MaxValue || start <= to - length);
+
+    private static long Floor(long ticks, long unit)
+    {
+        var r = ticks % unit;
+        return r >= 0 ? ticks - r : ticks - r - unit;
+    }
+
+    private static void Add(Dictionary<(Key, long), Aggregate> buckets, Key key, long start, CostRecord record)
+    {
+        if (!buckets.TryGetValue((key, start), out var aggregate))
+        {
+            aggregate = new Aggregate();
+            buckets[(key, start)] = aggregate;
+        }
+
+        aggregate.Add(record);
+    }
+
+    private long MinuteHorizon() => _latestTicks == long.MinValue ? long.MinValue : Floor(_latestTicks - MinuteRetention.Ticks, MinuteTicks);
+
+    private long HourHorizon() => _latestTicks == long.MinValue ? long.MinValue : Floor(_latestTicks - HourRetention.Ticks, HourTicks);
+
+    private void Prune()
+    {
+        // At most once per recorded minute: drop minute and hour buckets that fell behind their retention.
+        var minute = Floor(_latestTicks, MinuteTicks);
+        if (minute <= _prunedThrough)
+        {
+            return;
+        }
+
+        _prunedThrough = minute;
+        var minuteHorizon = MinuteHorizon();
+        var hourHorizon = HourHorizon();
+        RemoveOlder(_minutes, minuteHorizon);
+        RemoveOlder(_hours, hourHorizon);
+
+        static void RemoveOlder(Dictionary<(Key, long Start), Aggregate> buckets, long horizon)
+        {
+            foreach (var bucket in buckets.Keys)
+            {
+                if (bucket.Start < horizon)
+                {
+                    buckets.Remove(bucket);
+                }
+            }
+        }
+    }
+
+    private readonly record struct Key(string? Tenant, string? User, string? Feature, string Model)
+    {
+        public bool Matches(CostLedgerQuery query)
+            => (query.Tenant is null || string.Equals(query.Tenant, Tenant, StringComparison.Ordinal))
+            && (query.User is null || string.Equals(query.User, User, StringComparison.Ordinal))
+            && (query.Feature is null || string.Equals(query.Feature, Feature, StringComparison.Ordinal))
+            && (query.Model is null || string.Equals(query.Model, Model, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private sealed class Aggregate
+    {
+        public long Attempts;
+        public long InputTokens;
+        public long CachedInputTokens;
+        public long OutputTokens;
+        public decimal Cost;
+        public long Estimated;
+
+        public void Add(CostRecord r)
+        {
+            Attempts++;
+            InputTokens += r.InputTokens;
+            CachedInputTokens += r.CachedInputTokens;
+            OutputTokens += r.OutputTokens;
+            Cost += r.Cost;
+            Estimated += r.IsEstimated ? 1 : 0;
+        }
+
+        public void Add(Aggregate a)
+        {
+            Attempts += a.Attempts;
+            InputTokens += a.InputTokens;
+            CachedInputTokens += a.CachedInputTokens;
+            OutputTokens += a.OutputTokens;
+            Cost += a.Cost;
+            Estimated += a.Estimated;
+        }
     }
 }

@@ -1,0 +1,74 @@
+using LlmOps.Metering;
+
+namespace LlmOps.Tests.Metering;
+
+/// <summary>Issue 16: the default ledger is bounded and its totals stay exact.</summary>
+public sealed class InMemoryCostLedgerBoundedTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task RecordAsync_ManyMoreThanTheWindow_KeepsRecentRecordsAndExactTotals()
+    {
+        var ledger = new InMemoryCostLedger(recentRecords: 50);
+        var records = new List<CostRecord>();
+        for (var i = 0; i < 5000; i++)
+        {
+            // One record every 7 minutes and 13 seconds: about 25 days, unaligned to any boundary.
+            var record = new CostRecord
+            {
+                RequestId = $"r{i}",
+                Timestamp = Start + TimeSpan.FromSeconds(i * 433),
+                Scope = new LlmOpsScope($"t{i % 4}", $"u{i % 7}", i % 3 == 0 ? "chat" : null),
+                Model = i % 2 == 0 ? "gpt-4o" : "GPT-4o-mini",
+                InputTokens = 100 + i,
+                CachedInputTokens = i % 5,
+                OutputTokens = 10 + (i % 11),
+                Cost = 0.000001m * (i + 1),
+                IsEstimated = i % 9 == 0,
+            };
+            records.Add(record);
+            Assert.True(await ledger.RecordAsync(record));
+        }
+
+        var last = records[^1].Timestamp;
+        var lastDay = new DateTimeOffset(last.UtcDateTime.Date, TimeSpan.Zero);
+        var lastHour = lastDay.AddHours(last.Hour);
+        var lastMinute = lastHour.AddMinutes(last.Minute);
+        CostLedgerQuery[] queries =
+        [
+            CostLedgerQuery.All,
+            new() { Tenant = "t1" },
+            new() { Tenant = "t2", User = "u3", Feature = "chat" },
+            new() { Model = "gpt-4o-MINI" },
+            new() { From = Start.AddDays(3), To = Start.AddDays(10) },                  // day boundaries
+            new() { Tenant = "t0", From = lastDay.AddDays(-2).AddHours(5), To = lastHour }, // hours within 3 days
+            new() { From = lastMinute.AddMinutes(-150), To = lastMinute },                // minutes within 3 hours
+            new() { From = records[^30].Timestamp.AddSeconds(1), To = records[^3].Timestamp }, // within the recent records
+            new() { From = lastDay },                                                      // open end
+        ];
+        foreach (var query in queries)
+        {
+            var expected = records.Where(query.Matches).ToList();
+            var totals = await ledger.GetTotalsAsync(query);
+            Assert.Equal(
+                new CostTotals(expected.Count, expected.Sum(r => r.InputTokens), expected.Sum(r => r.CachedInputTokens), expected.Sum(r => r.OutputTokens), expected.Sum(r => r.Cost), expected.Count(r => r.IsEstimated)),
+                totals);
+        }
+
+        Assert.Equal(50, ledger.Count);
+        Assert.Equal(5000, ledger.TotalRecorded);
+        Assert.Equal(records.TakeLast(50), await ledger.QueryAsync(CostLedgerQuery.All));
+    }
+
+    [Fact]
+    public async Task RecordAsync_DuplicateWithinWindow_Ignored()
+    {
+        var ledger = new InMemoryCostLedger(recentRecords: 10);
+        var record = new CostRecord { RequestId = "a", Timestamp = Start, Model = "m", Cost = 1m };
+        Assert.True(await ledger.RecordAsync(record));
+        Assert.False(await ledger.RecordAsync(record with { Cost = 2m }));
+        Assert.Equal(1m, (await ledger.GetTotalsAsync(CostLedgerQuery.All)).Cost);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new InMemoryCostLedger(0));
+    }
+}
