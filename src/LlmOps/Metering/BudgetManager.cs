@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using LlmOps.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LlmOps.Metering;
 
@@ -18,16 +20,19 @@ public sealed class BudgetManager
     private readonly TimeProvider _time;
     private readonly Counter<long> _thresholds;
     private readonly Counter<long> _rejections;
+    private readonly ILogger _logger;
     private long _open;
 
     /// <summary>Initializes a new instance of the <see cref="BudgetManager"/> class.</summary>
     /// <param name="budgets">The budgets.</param>
     /// <param name="timeProvider">The clock for windows; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="telemetry">Where to record threshold and rejection counters; <see cref="LlmOpsTelemetry.Shared"/> when <see langword="null"/>.</param>
+    /// <param name="logger">Logs a <see cref="ThresholdReached"/> handler that throws (the failure is absorbed); none when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="budgets"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A budget is invalid; the message names it and the field.</exception>
-    public BudgetManager(IEnumerable<Budget> budgets, TimeProvider? timeProvider = null, LlmOpsTelemetry? telemetry = null)
+    public BudgetManager(IEnumerable<Budget> budgets, TimeProvider? timeProvider = null, LlmOpsTelemetry? telemetry = null, ILogger? logger = null)
     {
+        _logger = logger ?? NullLogger.Instance;
         ArgumentNullException.ThrowIfNull(budgets);
         _budgets = [.. budgets];
         var errors = new List<string>();
@@ -53,7 +58,10 @@ public sealed class BudgetManager
         _rejections = t.GetOrCreateCounter<long>(MeteringTelemetryNames.BudgetRejected, "{request}", "Requests rejected because a budget was full.");
     }
 
-    /// <summary>Raised (outside any lock, on the thread that crossed it) when spend plus reservations cross a soft threshold.</summary>
+    /// <summary>
+    /// Raised (outside any lock, on the thread that crossed it) when spend plus reservations cross a soft threshold. A
+    /// handler that throws is logged (EventId 1401) and does not affect the reservation or the other handlers.
+    /// </summary>
     public event EventHandler<BudgetThresholdEventArgs>? ThresholdReached;
 
     /// <summary>Gets the budgets.</summary>
@@ -255,7 +263,24 @@ public sealed class BudgetManager
         foreach (var e in events)
         {
             _thresholds.Add(1, new KeyValuePair<string, object?>(MeteringTelemetryNames.BudgetThresholdAttribute, e.Threshold));
-            ThresholdReached?.Invoke(this, e);
+            if (ThresholdReached is not { } handlers)
+            {
+                continue;
+            }
+
+            // A handler that throws must not strand the reservation just made (the caller never gets it back) nor
+            // starve the other handlers: each runs on its own and a failure is logged.
+            foreach (var handler in handlers.GetInvocationList())
+            {
+                try
+                {
+                    ((EventHandler<BudgetThresholdEventArgs>)handler)(this, e);
+                }
+                catch (Exception ex)
+                {
+                    MeteringLog.ThresholdHandlerFailed(_logger, e.Budget.ToString(), (double)e.Threshold, ex);
+                }
+            }
         }
     }
 

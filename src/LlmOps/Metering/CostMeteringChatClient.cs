@@ -3,6 +3,8 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using LlmOps.Telemetry;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LlmOps.Metering;
 
@@ -37,6 +39,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
     private readonly Histogram<double> _cost;
     private readonly string? _defaultModelId;
     private readonly int _defaultMaxOutputTokens;
+    private readonly ILogger _logger;
 
     /// <summary>Initializes a new instance of the <see cref="CostMeteringChatClient"/> class.</summary>
     /// <param name="innerClient">The provider client.</param>
@@ -47,6 +50,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
     /// <param name="telemetry">Where the cost histogram goes; <see cref="LlmOpsTelemetry.Shared"/> when <see langword="null"/>.</param>
     /// <param name="timeProvider">The clock for timestamps and GPU time; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="defaultMaxOutputTokens">The output tokens assumed for reservations when nothing sets a maximum.</param>
+    /// <param name="logger">Logs a ledger write that fails (the failure is absorbed: the caller keeps the answer); none when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="innerClient"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="defaultMaxOutputTokens"/> is not positive.</exception>
     public CostMeteringChatClient(
@@ -57,9 +61,11 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
         TokenCounter? tokenCounter = null,
         LlmOpsTelemetry? telemetry = null,
         TimeProvider? timeProvider = null,
-        int defaultMaxOutputTokens = 4096)
+        int defaultMaxOutputTokens = 4096,
+        ILogger? logger = null)
         : base(innerClient)
     {
+        _logger = logger ?? NullLogger.Instance;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(defaultMaxOutputTokens);
         _calculator = calculator ?? new CostCalculator();
         _ledger = ledger;
@@ -313,8 +319,16 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
             attempt.Reservation?.Settle(record.Cost);
             if (_ledger is not null)
             {
-                // The caller's token may already be cancelled; the attempt must still be recorded.
-                await _ledger.RecordAsync(record, CancellationToken.None).ConfigureAwait(false);
+                // The caller's token may already be cancelled; the attempt must still be recorded. A ledger that fails
+                // must not fail a call that succeeded (and was paid for): the cost stays on the response and the metric.
+                try
+                {
+                    await _ledger.RecordAsync(record, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    MeteringLog.LedgerWriteFailed(_logger, record.RequestId, record.Attempt, record.Cost, ex);
+                }
             }
         }
         finally

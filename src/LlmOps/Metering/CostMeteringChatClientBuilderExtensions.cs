@@ -2,6 +2,7 @@ using LlmOps.Metering;
 using LlmOps.Telemetry;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace LlmOps;
@@ -60,6 +61,7 @@ public static class CostMeteringChatClientBuilderExtensions
             services.GetService<TokenCounter>(),
             telemetry,
             time,
-            options.DefaultMaxOutputTokens);
+            options.DefaultMaxOutputTokens,
+            services.GetService<ILoggerFactory>()?.CreateLogger<CostMeteringChatClient>());
     }
 }

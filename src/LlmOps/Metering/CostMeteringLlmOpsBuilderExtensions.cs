@@ -3,6 +3,7 @@ using LlmOps.Metering;
 using LlmOps.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -34,7 +35,8 @@ public static class CostMeteringLlmOpsBuilderExtensions
             services.TryAddSingleton(static sp => new BudgetManager(
                 sp.GetRequiredService<IOptions<CostMeteringOptions>>().Value.Budgets,
                 sp.GetService<TimeProvider>(),
-                sp.GetService<LlmOpsTelemetry>()));
+                sp.GetService<LlmOpsTelemetry>(),
+                sp.GetService<ILoggerFactory>()?.CreateLogger<BudgetManager>()));
         });
         return builder;
     }

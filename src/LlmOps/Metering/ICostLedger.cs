@@ -4,6 +4,11 @@ namespace LlmOps.Metering;
 /// Keeps one <see cref="CostRecord"/> per provider attempt. Implementations are thread-safe, and writes are
 /// idempotent on (<see cref="CostRecord.RequestId"/>, <see cref="CostRecord.Attempt"/>).
 /// </summary>
+/// <remarks>
+/// Every member returns <see cref="ValueTask"/>, the rule for all LlmOps store interfaces (<see cref="ICostLedger"/>,
+/// <c>IPromptStore</c>, <c>ISemanticCacheStore</c>): <see cref="RecordAsync"/> runs on every provider call and the
+/// embedded default completes it synchronously, so it allocates no task there. Await each result exactly once.
+/// </remarks>
 public interface ICostLedger
 {
     /// <summary>Records an attempt. A second record with the same request id and attempt is ignored.</summary>

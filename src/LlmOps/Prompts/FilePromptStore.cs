@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LlmOps.Prompts;
 
@@ -28,15 +30,19 @@ public sealed class FilePromptStore : IPromptStore
     private const string Extension = ".prompt.md";
     private const string LabelsFileName = "labels.yaml";
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, (string Text, PromptTemplate Template)> _parsed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Text, PromptTemplate? Template, PromptStoreException? Problem)> _parsed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Exception> _problems = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (Dictionary<string, int> Labels, List<PromptLabelMove> History)> _labels = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _badLabelsText = new(StringComparer.Ordinal);
+    private readonly ILogger _logger;
 
     /// <summary>Initializes a new instance of the <see cref="FilePromptStore"/> class.</summary>
     /// <param name="directory">The root directory; created when missing.</param>
+    /// <param name="logger">Logs each damaged or tampered file once per change (EventIds 1200, 1201); none when <see langword="null"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="directory"/> is empty.</exception>
-    public FilePromptStore(string directory)
+    public FilePromptStore(string directory, ILogger? logger = null)
     {
+        _logger = logger ?? NullLogger.Instance;
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Directory = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(Directory);
@@ -61,7 +67,7 @@ public sealed class FilePromptStore : IPromptStore
     internal Action<string>? BeforeCommit { get; set; }
 
     /// <inheritdoc/>
-    public async Task<PromptRecord?> LoadAsync(string name, CancellationToken cancellationToken = default)
+    public async ValueTask<PromptRecord?> LoadAsync(string name, CancellationToken cancellationToken = default)
     {
         var folder = Folder(name);
         if (!System.IO.Directory.Exists(folder)) return null;
@@ -127,6 +133,12 @@ public sealed class FilePromptStore : IPromptStore
                 }
                 catch (PromptStoreException ex)
                 {
+                    if (!(_badLabelsText.TryGetValue(labelsPath, out var seen) && string.Equals(seen, labelsText, StringComparison.Ordinal)))
+                    {
+                        _badLabelsText[labelsPath] = labelsText;
+                        PromptsLog.FileUnreadable(_logger, labelsPath, ex.Message);
+                    }
+
                     _problems[labelsPath] = ex;
                     return _labels.TryGetValue(labelsPath, out var previous) ? Record(previous.Labels, previous.History) : Record(labels, history, ex);
                 }
@@ -137,7 +149,7 @@ public sealed class FilePromptStore : IPromptStore
     }
 
     /// <inheritdoc/>
-    public async Task AddVersionAsync(PromptTemplate template, CancellationToken cancellationToken = default)
+    public async ValueTask AddVersionAsync(PromptTemplate template, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(template);
         var folder = Folder(template.Name);
@@ -155,7 +167,7 @@ public sealed class FilePromptStore : IPromptStore
     }
 
     /// <inheritdoc/>
-    public async Task MoveLabelAsync(PromptLabelMove move, CancellationToken cancellationToken = default)
+    public async ValueTask MoveLabelAsync(PromptLabelMove move, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(move);
         var folder = Folder(move.PromptName);
@@ -182,10 +194,16 @@ public sealed class FilePromptStore : IPromptStore
 
     private (PromptTemplate? Template, PromptStoreException? Problem) Parse(string name, string path, string? text)
     {
-        var previous = _parsed.TryGetValue(path, out var p) ? p.Template : null;
-        if (text is null || (previous is not null && string.Equals(p.Text, text, StringComparison.Ordinal)))
+        var known = _parsed.TryGetValue(path, out var p);
+        var previous = known ? p.Template : null; // the last good version read from this file
+        if (known && (text is null || string.Equals(p.Text, text, StringComparison.Ordinal)))
         {
-            return (previous, null);
+            return (p.Template, p.Problem); // unchanged (or being replaced right now): nothing new to parse or log
+        }
+
+        if (text is null)
+        {
+            return (null, null);
         }
 
         var fileName = Path.GetFileName(path);
@@ -198,13 +216,14 @@ public sealed class FilePromptStore : IPromptStore
                 throw PromptFileFormat.Fail(path, 2, $"the front matter says {template.Name}@{template.Version}, but the file's place says {name} and its name says {fileName}; make them agree", fileVersion);
             }
 
-            _parsed[path] = (text, template);
+            _parsed[path] = (text, template, null);
             if (template.IsIntact)
             {
                 _problems.Remove(path);
             }
             else
             {
+                PromptsLog.FileTampered(_logger, path);
                 _problems[path] = new PromptTamperedException($"{path}: the content of {template} does not match its recorded hash {template.ContentHash}; it was edited after registration. Restore it, or register the edit as a new version.");
             }
 
@@ -212,6 +231,9 @@ public sealed class FilePromptStore : IPromptStore
         }
         catch (PromptStoreException ex)
         {
+            // Logged once per change: an unchanged damaged text is not parsed again (see the check above).
+            _parsed[path] = (text, previous, ex);
+            PromptsLog.FileUnreadable(_logger, path, ex.Message);
             _problems[path] = ex;
             return (previous, ex);
         }

@@ -1,23 +1,29 @@
 namespace LlmOps.Prompts;
 
 /// <summary>Where prompt versions and labels live. Versions are append-only; a label move is atomic.</summary>
+/// <remarks>
+/// Every member returns <see cref="ValueTask"/>, the rule for all LlmOps store interfaces (<see cref="IPromptStore"/>,
+/// <c>ICostLedger</c>, <c>ISemanticCacheStore</c>): a store member can sit on the request's path and the embedded
+/// default completes it synchronously, so it allocates no task there. Await each result exactly once.
+/// Implementations are thread-safe.
+/// </remarks>
 public interface IPromptStore
 {
     /// <summary>Loads everything stored for a prompt.</summary>
     /// <param name="name">The prompt name.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The record, or <see langword="null"/> when the prompt does not exist.</returns>
-    Task<PromptRecord?> LoadAsync(string name, CancellationToken cancellationToken = default);
+    ValueTask<PromptRecord?> LoadAsync(string name, CancellationToken cancellationToken = default);
 
     /// <summary>Appends a new version. Fails when that version number already exists.</summary>
     /// <param name="template">The version, with its version number and content hash set.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>A task that completes when the version is durable.</returns>
-    Task AddVersionAsync(PromptTemplate template, CancellationToken cancellationToken = default);
+    ValueTask AddVersionAsync(PromptTemplate template, CancellationToken cancellationToken = default);
 
     /// <summary>Moves a label atomically and appends the move to the label history.</summary>
     /// <param name="move">The move.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>A task that completes when the move is durable.</returns>
-    Task MoveLabelAsync(PromptLabelMove move, CancellationToken cancellationToken = default);
+    ValueTask MoveLabelAsync(PromptLabelMove move, CancellationToken cancellationToken = default);
 }

@@ -7,18 +7,18 @@ public sealed class InMemoryPromptStore : IPromptStore
     private readonly Dictionary<string, PromptRecord> _records = new(StringComparer.Ordinal);
 
     /// <inheritdoc/>
-    public Task<PromptRecord?> LoadAsync(string name, CancellationToken cancellationToken = default)
+    public ValueTask<PromptRecord?> LoadAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            return Task.FromResult(_records.GetValueOrDefault(name));
+            return new(_records.GetValueOrDefault(name));
         }
     }
 
     /// <inheritdoc/>
-    public Task AddVersionAsync(PromptTemplate template, CancellationToken cancellationToken = default)
+    public ValueTask AddVersionAsync(PromptTemplate template, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(template);
         cancellationToken.ThrowIfCancellationRequested();
@@ -33,11 +33,11 @@ public sealed class InMemoryPromptStore : IPromptStore
             _records[template.Name] = record with { Versions = [.. record.Versions, template] };
         }
 
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc/>
-    public Task MoveLabelAsync(PromptLabelMove move, CancellationToken cancellationToken = default)
+    public ValueTask MoveLabelAsync(PromptLabelMove move, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(move);
         cancellationToken.ThrowIfCancellationRequested();
@@ -48,7 +48,7 @@ public sealed class InMemoryPromptStore : IPromptStore
             _records[move.PromptName] = record with { Labels = labels, LabelHistory = [.. record.LabelHistory, move] };
         }
 
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Replaces a stored version's content without its hash (test hook for tamper detection).</summary>

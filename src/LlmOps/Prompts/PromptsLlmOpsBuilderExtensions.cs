@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using LlmOps.DependencyInjection;
 using LlmOps.Prompts;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -46,7 +47,7 @@ public static class PromptsLlmOpsBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        builder.Services.TryAddSingleton<IPromptStore>(sp => new FilePromptStore(sp.GetRequiredService<IOptions<PromptRegistryOptions>>().Value.FilesDirectory ?? directory));
+        builder.Services.TryAddSingleton<IPromptStore>(sp => new FilePromptStore(sp.GetRequiredService<IOptions<PromptRegistryOptions>>().Value.FilesDirectory ?? directory, sp.GetService<ILoggerFactory>()?.CreateLogger<FilePromptStore>()));
         return builder.AddPromptRegistry(o =>
         {
             o.FilesDirectory = directory; // validated at startup with the other options

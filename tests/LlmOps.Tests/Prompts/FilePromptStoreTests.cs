@@ -216,6 +216,6 @@ public sealed class FilePromptStoreTests : IDisposable
     {
         Assert.Throws<ArgumentException>(() => new FilePromptStore(" "));
         var store = new FilePromptStore(_dir);
-        await Assert.ThrowsAsync<ArgumentException>(() => store.LoadAsync("../etc"));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.LoadAsync("../etc"));
     }
 }
