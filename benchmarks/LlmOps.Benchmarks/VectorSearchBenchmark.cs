@@ -41,6 +41,14 @@ public class VectorSearchBenchmark
         VectorBenchData.PrintInt8Recall(_index, _quantized, _rows, Shape);
     }
 
+    /// <summary>The floor's process also prints the paired measurement (see <see cref="VectorBenchData.PrintPaired"/>).</summary>
+    [GlobalSetup(Target = nameof(F32Floor))]
+    public void SetupWithPairs()
+    {
+        Setup();
+        VectorBenchData.PrintPaired(Shape, 40, _index, _quantized, _query);
+    }
+
     [GlobalSetup(Target = nameof(USearchHnsw))]
     public void SetupUSearch()
     {
@@ -139,6 +147,14 @@ public class VectorSearchDramBenchmark
         _query = sample[7].ToArray();
         _query[0] += 0.1f;
         VectorBenchData.PrintInt8Recall(_index, _quantized, sample, Shape);
+    }
+
+    /// <summary>The floor's process also prints the paired measurement (see <see cref="VectorBenchData.PrintPaired"/>).</summary>
+    [GlobalSetup(Target = nameof(F32Floor))]
+    public void SetupWithPairs()
+    {
+        Setup();
+        VectorBenchData.PrintPaired(Shape, 12, _index, _quantized, _query);
     }
 
     [GlobalCleanup]
@@ -261,6 +277,13 @@ public class VectorParallelThresholdBenchmark
     }
 }
 
+[StructLayout(LayoutKind.Sequential)]
+internal struct Timespec
+{
+    public long Seconds;
+    public long Nanoseconds;
+}
+
 internal static class VectorBenchData
 {
     public static (int N, int D) ParseShape(string shape)
@@ -337,6 +360,81 @@ internal static class VectorBenchData
 
         Console.WriteLine($"// INT8-RECALL {shape}: recall@10 vs exact {hits / (queries * 10.0):F3} over {queries} queries; {mismatchedScores} rescored scores differ from exact");
     }
+
+    /// <summary>
+    /// The four scans of issue 16 measured in turn, round after round, in one process: with about 30 runnable threads
+    /// on 2 cores, runs minutes apart see different machines, so ratios are taken within a round's neighbourhood
+    /// (minimum and median over rounds), by wall clock and by this thread's CPU time (which leaves out the time the
+    /// thread waited for a core, not the time it waited for memory).
+    /// </summary>
+    public static void PrintPaired(string shape, int rounds, FlatVectorIndex flat, QuantizedVectorIndex quantized, float[] query)
+    {
+        flat.MaxDegreeOfParallelism = 1;
+        (string Name, Func<double> Run)[] cases =
+        [
+            ("F32Floor", () => FloorF32(flat)),
+            ("Flat1Thread", () => flat.SearchAllScopes(query, 10).Count),
+            ("Int8Floor", () => FloorInt8(quantized)),
+            ("Int8Rescored1Thread", () => quantized.SearchAllScopes(query, 10).Count),
+        ];
+        var wall = new List<double>[cases.Length];
+        var cpu = new List<double>[cases.Length];
+        for (int c = 0; c < cases.Length; c++)
+        {
+            wall[c] = [];
+            cpu[c] = [];
+        }
+
+        double sink = 0;
+        for (int round = 0; round < rounds + 2; round++)
+        {
+            for (int c = 0; c < cases.Length; c++)
+            {
+                double cpu0 = ThreadCpuMilliseconds();
+                long t0 = Stopwatch.GetTimestamp();
+                sink += cases[c].Run();
+                double w = Stopwatch.GetElapsedTime(t0).TotalMilliseconds, u = ThreadCpuMilliseconds() - cpu0;
+                if (round >= 2)
+                {
+                    wall[c].Add(w);
+                    cpu[c].Add(u);
+                }
+            }
+        }
+
+        for (int c = 0; c < cases.Length; c++)
+        {
+            Console.WriteLine($"// PAIRED {shape} {cases[c].Name}: wall min {wall[c].Min():F3} ms, median {Median(wall[c]):F3} ms; thread CPU min {cpu[c].Min():F3} ms, median {Median(cpu[c]):F3} ms ({rounds} rounds, sink {sink:G3})");
+        }
+
+        void Ratio(string what, int a, int b) => Console.WriteLine(
+            $"// PAIRED {shape} {what}: wall min {wall[a].Min() / wall[b].Min():F3}, median {Median(wall[a]) / Median(wall[b]):F3}; CPU min {cpu[a].Min() / cpu[b].Min():F3}, median {Median(cpu[a]) / Median(cpu[b]):F3}");
+        Ratio("Flat1Thread / F32Floor", 1, 0);
+        Ratio("Int8Rescored1Thread / Int8Floor", 3, 2);
+        Ratio("Flat1Thread / Int8Rescored1Thread (int8 speed-up)", 1, 3);
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.ToArray();
+        Array.Sort(sorted);
+        return sorted[sorted.Length / 2];
+    }
+
+    private static double ThreadCpuMilliseconds()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return double.NaN;
+        }
+
+        _ = ClockGetTime(3 /* CLOCK_THREAD_CPUTIME_ID */, out Timespec ts);
+        return (ts.Seconds * 1e3) + (ts.Nanoseconds / 1e6);
+    }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int ClockGetTime(int clock, out Timespec time);
 
     public static float FloorF32(FlatVectorIndex index)
     {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.Extensions.Logging;
 
 namespace LlmOps.Vectors;
 
@@ -30,14 +31,15 @@ public sealed class FlatVectorIndex : VectorIndex
 
     /// <summary>Initializes a new, empty index for vectors of the given dimension.</summary>
     /// <param name="dimensions">The number of components of every vector; must be positive.</param>
+    /// <param name="logger">Where failures the index absorbs are logged (EventIds 1500–1599); <see langword="null"/> logs nothing.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimensions"/> is zero or negative.</exception>
-    public FlatVectorIndex(int dimensions)
-        : base(new VectorStore(dimensions, quantized: false))
+    public FlatVectorIndex(int dimensions, ILogger? logger = null)
+        : base(new VectorStore(dimensions, quantized: false), logger)
     {
     }
 
-    private FlatVectorIndex(VectorStore store)
-        : base(store)
+    private FlatVectorIndex(VectorStore store, ILogger? logger)
+        : base(store, logger)
     {
     }
 
@@ -61,20 +63,23 @@ public sealed class FlatVectorIndex : VectorIndex
 
     /// <summary>Reads an index saved by <see cref="VectorIndex.Save(Stream)"/>.</summary>
     /// <param name="source">A readable stream positioned at the start of the saved index.</param>
+    /// <param name="logger">Where failures the index absorbs are logged (EventIds 1500–1599); <see langword="null"/> logs nothing.</param>
     /// <returns>A new index with the saved entries.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
     /// <exception cref="VectorIndexFormatException">The data is truncated, corrupted or of an unsupported version.</exception>
-    public static FlatVectorIndex Load(Stream source) => new(VectorIndexFile.Load(source, quantized: false, expectedDimensions: null));
+    public static FlatVectorIndex Load(Stream source, ILogger? logger = null) => new(VectorIndexFile.Load(source, quantized: false, expectedDimensions: null), logger);
 
     /// <summary>Reads an index from a file written by <see cref="VectorIndex.SaveToFile(string)"/>.</summary>
     /// <param name="path">The file path.</param>
+    /// <param name="logger">Where failures the index absorbs are logged (EventIds 1500–1599); <see langword="null"/> logs nothing.</param>
     /// <returns>A new index with the saved entries.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="VectorIndexFormatException">The file is truncated, corrupted or of an unsupported version.</exception>
-    public static FlatVectorIndex LoadFromFile(string path)
+    public static FlatVectorIndex LoadFromFile(string path, ILogger? logger = null)
     {
         using FileStream fs = VectorIndexFile.OpenRead(path);
-        return Load(fs);
+        return Load(fs, logger);
     }
 
     /// <summary>Searches several queries within one scope in one pass over that scope's rows.</summary>

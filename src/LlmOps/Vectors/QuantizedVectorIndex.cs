@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.Extensions.Logging;
 
 namespace LlmOps.Vectors;
 
@@ -16,14 +17,15 @@ public sealed class QuantizedVectorIndex : VectorIndex
     /// <summary>Initializes a new, empty quantised index.</summary>
     /// <param name="dimensions">The number of components of every vector; must be positive.</param>
     /// <param name="oversample">How many candidates per requested result are rescored in float32; must be at least 1.</param>
+    /// <param name="logger">Where failures the index absorbs are logged (EventIds 1500–1599); <see langword="null"/> logs nothing.</param>
     /// <exception cref="ArgumentOutOfRangeException">A parameter is out of range.</exception>
-    public QuantizedVectorIndex(int dimensions, int oversample = 4)
-        : this(new VectorStore(dimensions, quantized: true), oversample)
+    public QuantizedVectorIndex(int dimensions, int oversample = 4, ILogger? logger = null)
+        : this(new VectorStore(dimensions, quantized: true), oversample, logger)
     {
     }
 
-    private QuantizedVectorIndex(VectorStore store, int oversample)
-        : base(store)
+    private QuantizedVectorIndex(VectorStore store, int oversample, ILogger? logger)
+        : base(store, logger)
     {
         if (oversample < 1)
         {
@@ -41,28 +43,31 @@ public sealed class QuantizedVectorIndex : VectorIndex
     /// <summary>Reads an index saved by <see cref="VectorIndex.Save(Stream)"/> of either index type; the int8 codes are rebuilt.</summary>
     /// <param name="source">A readable stream.</param>
     /// <param name="oversample">How many candidates per requested result are rescored; must be at least 1.</param>
+    /// <param name="logger">Where failures the index absorbs are logged (EventIds 1500–1599); <see langword="null"/> logs nothing.</param>
     /// <returns>The loaded index.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="oversample"/> is below 1.</exception>
     /// <exception cref="VectorIndexFormatException">The data is truncated, corrupted or of an unsupported version.</exception>
-    public static QuantizedVectorIndex Load(Stream source, int oversample = 4)
+    public static QuantizedVectorIndex Load(Stream source, int oversample = 4, ILogger? logger = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(oversample, 1);
-        return new(VectorIndexFile.Load(source, quantized: true, expectedDimensions: null), oversample);
+        return new(VectorIndexFile.Load(source, quantized: true, expectedDimensions: null), oversample, logger);
     }
 
     /// <summary>Reads an index from a file written by <see cref="VectorIndex.SaveToFile(string)"/> of either index type.</summary>
     /// <param name="path">The file path.</param>
     /// <param name="oversample">How many candidates per requested result are rescored; must be at least 1.</param>
+    /// <param name="logger">Where failures the index absorbs are logged (EventIds 1500–1599); <see langword="null"/> logs nothing.</param>
     /// <returns>The loaded index.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="oversample"/> is below 1.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="VectorIndexFormatException">The file is truncated, corrupted or of an unsupported version.</exception>
-    public static QuantizedVectorIndex LoadFromFile(string path, int oversample = 4)
+    public static QuantizedVectorIndex LoadFromFile(string path, int oversample = 4, ILogger? logger = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(oversample, 1);
         using FileStream fs = VectorIndexFile.OpenRead(path);
-        return Load(fs, oversample);
+        return Load(fs, oversample, logger);
     }
 
     /// <inheritdoc/>

@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LlmOps.Vectors;
 
@@ -23,9 +25,10 @@ namespace LlmOps.Vectors;
 /// </remarks>
 public abstract class VectorIndex : IDisposable
 {
-    private protected VectorIndex(VectorStore store)
+    private protected VectorIndex(VectorStore store, ILogger? logger)
     {
         Store = store;
+        Logger = logger ?? NullLogger.Instance;
         ScanKernels.EnsureWarm();
     }
 
@@ -50,6 +53,9 @@ public abstract class VectorIndex : IDisposable
     }
 
     internal VectorStore Store { get; }
+
+    /// <summary>Where the failures the index absorbs are logged (<c>VectorsLog</c>, EventIds 1500–1599).</summary>
+    private protected ILogger Logger { get; }
 
     /// <summary>The partition slots; only the first <see cref="PartitionCount"/> are in use. Read under the store's lock.</summary>
     internal VectorPartition[] PartitionArray => Store.Partitions;
@@ -199,8 +205,14 @@ public abstract class VectorIndex : IDisposable
 
     /// <summary>Saves the index to a file atomically: it writes a temporary file in the same folder, then renames it.</summary>
     /// <param name="path">The file path; an existing file is replaced only once the new one is complete.</param>
+    /// <remarks>
+    /// If the save fails, the temporary file is deleted and the failure rethrown; if that delete fails too, the
+    /// save's exception is still the one thrown, and the leftover file is logged (EventId 1500).
+    /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
-    public void SaveToFile(string path) => VectorIndexFile.SaveToFile(Store, path);
+    /// <exception cref="IOException">The file cannot be written or renamed.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder or file is not writable.</exception>
+    public void SaveToFile(string path) => VectorIndexFile.SaveToFile(Store, path, Logger);
 
     /// <summary>
     /// Replaces the contents of this index with an index read from a stream. The data is read and verified in full

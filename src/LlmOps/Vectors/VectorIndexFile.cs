@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Extensions.Logging;
 
 namespace LlmOps.Vectors;
 
@@ -71,7 +72,11 @@ internal static class VectorIndexFile
     }
 
     /// <summary>Writes a temporary file in the same folder, then renames it over <paramref name="path"/>.</summary>
-    public static void SaveToFile(VectorStore store, string path)
+    /// <remarks>
+    /// On failure the temporary file is deleted and the failure rethrown. If the delete fails too, the caller still
+    /// gets the save's exception (not the delete's), and the leftover file is logged (<see cref="VectorsLog.TempFileNotDeleted"/>).
+    /// </remarks>
+    public static void SaveToFile(VectorStore store, string path, ILogger logger)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string full = Path.GetFullPath(path);
@@ -88,8 +93,20 @@ internal static class VectorIndexFile
         }
         catch
         {
-            File.Delete(temp);
+            TryDelete(temp, logger);
             throw;
+        }
+    }
+
+    internal static void TryDelete(string temp, ILogger logger)
+    {
+        try
+        {
+            File.Delete(temp);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            VectorsLog.TempFileNotDeleted(logger, ex, temp);
         }
     }
 

@@ -1,4 +1,6 @@
 using LlmOps.Vectors;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace LlmOps.Tests.Vectors;
 
@@ -146,5 +148,50 @@ public class FlatVectorIndexPersistenceTests
         string path = Path.Combine(Path.GetTempPath(), "llmops-missing-" + Guid.NewGuid().ToString("N"), "index.bin");
         Assert.Throws<DirectoryNotFoundException>(() => index.SaveToFile(path));
         Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void TempFileCleanupFails_LogsEventId1500NamingTheFile()
+    {
+        // A failed save deletes its temporary file; when that delete fails too (here: the path is a directory),
+        // the failure is absorbed, so it must be logged once, naming the file to delete by hand.
+        string dir = Path.Combine(Path.GetTempPath(), "llmops-vectors-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var logger = new FakeLogger();
+            VectorIndexFile.TryDelete(dir, logger);
+            FakeLogRecord record = Assert.Single(logger.Collector.GetSnapshot());
+            Assert.Equal(1500, record.Id.Id);
+            Assert.Equal(LogLevel.Warning, record.Level);
+            Assert.Contains(dir, record.Message, StringComparison.Ordinal);
+            Assert.NotNull(record.Exception);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void SaveToFile_Fails_ThrowsTheSaveErrorAndLogsNothingWhenCleanupWorks()
+    {
+        // The target is an existing directory, so the final rename fails after the temporary file was written.
+        string dir = Path.Combine(Path.GetTempPath(), "llmops-vectors-" + Guid.NewGuid().ToString("N"));
+        string target = Path.Combine(dir, "index.bin");
+        Directory.CreateDirectory(target);
+        try
+        {
+            var logger = new FakeLogger();
+            using var index = new FlatVectorIndex(3, logger);
+            index.Add("a", [1f, 0f, 0f]);
+            Assert.ThrowsAny<IOException>(() => index.SaveToFile(target));
+            Assert.Equal(["index.bin"], Directory.GetFileSystemEntries(dir).Select(Path.GetFileName));
+            Assert.Empty(logger.Collector.GetSnapshot());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 }
