@@ -13,7 +13,7 @@ internal static class LlmOpsPipeline
         InstrumentingChatClientBuilderExtensions.Stage,      // request span; TTFT, tokens/s, cost, outcome
         GuardrailsChatClientBuilderExtensions.Stage,         // input before anything costs money; output on every answer
         PromptRegistryChatClientBuilderExtensions.Stage,     // prompt reference -> rendered messages + settings
-        //                                                      grounding: retrieved sources with citation markers
+        GroundingChatClientBuilderExtensions.Stage,          // retrieved sources with citation markers; refusal when thin
         SemanticCachingChatClientBuilderExtensions.Stage,    // exact, then semantic; sees the rendered, grounded request
         ModelRoutingChatClientBuilderExtensions.Stage,       // model choice, cascade, fallback, budget admission; per attempt below
         CostMeteringChatClientBuilderExtensions.Stage,       // per provider call, innermost

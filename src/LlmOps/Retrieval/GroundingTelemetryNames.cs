@@ -32,4 +32,7 @@ public static class GroundingTelemetryNames
 
     /// <summary>Attribute, string: the retrieval level (<c>chunk</c> or <c>document</c>).</summary>
     public const string LevelAttribute = "llmops.retrieval.level";
+
+    /// <summary>Attribute on the request's metrics: whether the answer was grounded (the context was not too thin).</summary>
+    public const string GroundedAttribute = "llmops.grounding.grounded";
 }

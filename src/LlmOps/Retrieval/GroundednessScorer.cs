@@ -1,0 +1,147 @@
+namespace LlmOps.Retrieval;
+
+/// <summary>
+/// A fast, offline support score for grounded answers, with no model call: lexical coverage over an English analyzer
+/// (stop words removed, Porter stems), with numbers checked exactly.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <see cref="Support"/> is, for the best single source, the share of the sentence's content terms that the source
+/// contains; a number in the sentence that no source contains caps the support at 0.25 (invented figures are the most
+/// common unsupported claim, and a paraphrase never needs a new number). <see cref="Relevance"/> is the share of a
+/// question's content terms that a source contains, which is how the grounding stage decides that retrieval found
+/// nothing useful.
+/// </para>
+/// <para>
+/// Lexical coverage cannot see a swapped relation between terms that both occur; an LLM judge (the evaluation
+/// package's faithfulness) is the slower, stronger check.
+/// </para>
+/// </remarks>
+public sealed class GroundednessScorer
+{
+    private const double UnmatchedNumberCap = 0.25;
+    private readonly ITextAnalyzer _analyzer;
+
+    /// <summary>Initializes a new instance of the <see cref="GroundednessScorer"/> class.</summary>
+    /// <param name="analyzer">The analyzer; <see cref="EnglishTextAnalyzer.Default"/> when <see langword="null"/>.</param>
+    public GroundednessScorer(ITextAnalyzer? analyzer = null)
+    {
+        _analyzer = analyzer ?? EnglishTextAnalyzer.Default;
+    }
+
+    /// <summary>Gets the scorer over the default English analyzer.</summary>
+    public static GroundednessScorer Default { get; } = new();
+
+    /// <summary>Scores how well the best of <paramref name="sources"/> supports <paramref name="sentence"/>.</summary>
+    /// <param name="sentence">An answer sentence.</param>
+    /// <param name="sources">The source texts.</param>
+    /// <returns>The support in [0, 1]; 1 for a sentence with no content term; 0 when there is no source.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public double Support(string sentence, IEnumerable<string> sources)
+    {
+        ArgumentNullException.ThrowIfNull(sentence);
+        ArgumentNullException.ThrowIfNull(sources);
+        var terms = Terms(sentence);
+        var numbers = Numbers(sentence);
+        if (terms.Count == 0 && numbers.Count == 0)
+        {
+            return 1;
+        }
+
+        var best = 0.0;
+        var numbersFound = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var source in sources)
+        {
+            if (string.IsNullOrEmpty(source))
+            {
+                continue;
+            }
+
+            var sourceTerms = Terms(source);
+            var sourceNumbers = Numbers(source);
+            var covered = 0;
+            foreach (var term in terms)
+            {
+                if (sourceTerms.Contains(term))
+                {
+                    covered++;
+                }
+            }
+
+            var coverage = terms.Count == 0 ? 1.0 : (double)covered / terms.Count;
+            foreach (var number in numbers)
+            {
+                if (sourceNumbers.Contains(number))
+                {
+                    numbersFound.Add(number);
+                }
+            }
+
+            best = Math.Max(best, coverage);
+        }
+
+        return numbersFound.Count < numbers.Count ? Math.Min(best, UnmatchedNumberCap) : best;
+    }
+
+    /// <summary>Scores how much of <paramref name="question"/>'s content <paramref name="source"/> covers.</summary>
+    /// <param name="question">The question.</param>
+    /// <param name="source">A source text.</param>
+    /// <returns>The share of the question's content terms the source contains, in [0, 1]; 0 for a question without content terms.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public double Relevance(string question, string source)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(source);
+        var terms = Terms(question);
+        if (terms.Count == 0)
+        {
+            return 0;
+        }
+
+        var sourceTerms = Terms(source);
+        var covered = 0;
+        foreach (var term in terms)
+        {
+            if (sourceTerms.Contains(term))
+            {
+                covered++;
+            }
+        }
+
+        return (double)covered / terms.Count;
+    }
+
+    private HashSet<string> Terms(string text) => new(_analyzer.Analyze(text), StringComparer.Ordinal);
+
+    /// <summary>The numbers in a text, normalised (thousands separators dropped, trailing zeros of decimals kept as written).</summary>
+    private static HashSet<string> Numbers(string text)
+    {
+        var numbers = new HashSet<string>(StringComparer.Ordinal);
+        var i = 0;
+        while (i < text.Length)
+        {
+            if (!char.IsAsciiDigit(text[i]))
+            {
+                i++;
+                continue;
+            }
+
+            var start = i;
+            var digits = new System.Text.StringBuilder();
+            while (i < text.Length && (char.IsAsciiDigit(text[i])
+                || ((text[i] == ',' || text[i] == '.') && i + 1 < text.Length && char.IsAsciiDigit(text[i + 1]) && i > start)))
+            {
+                if (text[i] != ',')
+                {
+                    digits.Append(text[i]);
+                }
+
+                i++;
+            }
+
+            numbers.Add(digits.ToString());
+        }
+
+        return numbers;
+    }
+}
