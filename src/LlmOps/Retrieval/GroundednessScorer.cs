@@ -22,11 +22,29 @@ public sealed class GroundednessScorer
     private const double UnmatchedNumberCap = 0.25;
     private readonly ITextAnalyzer _analyzer;
 
+    /// <summary>
+    /// Question and pronoun words that carry no content for support or relevance, added to the analyzer's stop words
+    /// (Lucene's English list keeps "how", "many", "do", "my" and the like, which BM25 weighs down but a share of
+    /// terms would count).
+    /// </summary>
+    private static readonly string[] FunctionWords =
+    [
+        "how", "what", "which", "who", "whom", "whose", "when", "where", "why", "do", "does", "did", "done", "i", "me", "my",
+        "mine", "we", "us", "our", "you", "your", "he", "she", "him", "her", "his", "its", "them", "have", "has", "had",
+        "can", "could", "would", "should", "shall", "may", "might", "many", "much", "about", "tell", "please", "any",
+        "some", "so", "than", "too", "very", "just", "also", "get", "got", "been", "being", "were", "am", "from", "up",
+        "out", "over", "under", "again", "here", "all", "each", "both", "more", "most", "other", "own", "same", "only",
+        "know", "need", "want", "give", "explain", "describe",
+    ];
+
     /// <summary>Initializes a new instance of the <see cref="GroundednessScorer"/> class.</summary>
-    /// <param name="analyzer">The analyzer; <see cref="EnglishTextAnalyzer.Default"/> when <see langword="null"/>.</param>
+    /// <param name="analyzer">
+    /// The analyzer; when <see langword="null"/>, the English analyzer with its stop words plus common question and
+    /// pronoun words.
+    /// </param>
     public GroundednessScorer(ITextAnalyzer? analyzer = null)
     {
-        _analyzer = analyzer ?? EnglishTextAnalyzer.Default;
+        _analyzer = analyzer ?? new EnglishTextAnalyzer([.. EnglishTextAnalyzer.DefaultStopWords, .. FunctionWords]);
     }
 
     /// <summary>Gets the scorer over the default English analyzer.</summary>

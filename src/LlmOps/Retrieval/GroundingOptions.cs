@@ -31,7 +31,7 @@ public sealed class GroundingOptions : IValidatableOptions
     /// question's content terms (English analyzer: stop words removed, Porter stems) that the best source contains;
     /// see <see cref="GroundednessScorer.Relevance"/>.
     /// </summary>
-    /// <value>The default value is 0.5 (calibrated on SciFact's train queries; see README, "Grounding").</value>
+    /// <value>The default value is 0.5: at least half of the question's content must appear in one source. Calibrate it on your own questions.</value>
     public double MinRelevance { get; set; } = 0.5;
 
     /// <summary>
