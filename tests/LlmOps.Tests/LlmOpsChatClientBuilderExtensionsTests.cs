@@ -64,7 +64,7 @@ public sealed class LlmOpsChatClientBuilderExtensionsTests
     [Fact]
     public void Stages_TableIsInDesignOrder()
         => Assert.Equal(
-            ["telemetry", "guardrails", "prompts", "cache", "routing", "metering"],
+            ["telemetry", "guardrails", "prompts", "grounding", "cache", "routing", "metering"],
             LlmOpsPipeline.Stages.Select(s => s.Name));
 
     [Fact]
