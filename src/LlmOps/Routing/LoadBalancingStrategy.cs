@@ -25,7 +25,8 @@ public enum LoadBalancingStrategy
 
     /// <summary>
     /// The deployment with the lowest share of its RPM/TPM limits used in the current minute; requests that would
-    /// exceed a limit go elsewhere (System.Threading.RateLimiting sliding windows).
+    /// exceed a limit go elsewhere. Permits are counted by System.Threading.RateLimiting window limiters, one pair per
+    /// minute of the injected clock.
     /// </summary>
     UsageBased,
 }

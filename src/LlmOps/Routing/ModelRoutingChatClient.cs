@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using LlmOps.Metering;
@@ -431,8 +432,8 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
                 if (!ReferenceEquals(candidate, from))
                 {
                     var why = used >= (budget.DowngradeAt ?? double.MaxValue)
-                        ? $"budget {used:P0} used"
-                        : $"budget admits at most {tightest.Remaining:0.######} USD";
+                        ? string.Create(CultureInfo.InvariantCulture, $"budget {used * 100:0}% used")
+                        : string.Create(CultureInfo.InvariantCulture, $"budget admits at most {tightest.Remaining:0.######} USD");
                     reason = $"{reason}; {why}: {from.EffectiveTier} -> {candidate.EffectiveTier}";
                     RoutingLog.BudgetDowngrade(_logger, from.EffectiveTier.Name, candidate.EffectiveTier.Name, candidate.Name, why);
                     _downgrades.Add(1, new(RoutingTelemetryNames.FromTierAttribute, from.EffectiveTier.Name), new(RoutingTelemetryNames.TierAttribute, candidate.EffectiveTier.Name));

@@ -12,17 +12,15 @@ namespace LlmOps.Routing;
 /// </summary>
 internal sealed class RoutedDeployment : IDisposable
 {
-    // Six ten-second segments: a sliding minute that frees capacity gradually rather than all at once.
-    private const int SegmentsPerMinute = 6;
-    private static readonly TimeSpan Segment = TimeSpan.FromSeconds(60.0 / SegmentsPerMinute);
+    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
 
     private readonly TimeProvider _time;
     private readonly Lock _windowGate = new();
-    private readonly SlidingWindowRateLimiter? _requests;
-    private readonly SlidingWindowRateLimiter? _tokens;
-    private readonly int _requestLimit;
-    private readonly int _tokenLimit;
-    private DateTimeOffset _nextSegment;
+    private readonly int? _requestLimit;
+    private readonly int? _tokenLimit;
+    private FixedWindowRateLimiter? _requests;
+    private FixedWindowRateLimiter? _tokens;
+    private DateTimeOffset _windowEnd;
     private int _inFlight;
     private long _latencyEwmaBits = BitConverter.DoubleToInt64Bits(double.NaN);
 
@@ -37,18 +35,11 @@ internal sealed class RoutedDeployment : IDisposable
         ContextWindow = options.ContextWindow ?? model.Definition?.ContextWindow;
         PricePerMillion = model.Price is { } p ? p.Input + p.Output : decimal.MaxValue;
         _time = time;
-        _nextSegment = time.GetUtcNow() + Segment;
-        if (options.RequestsPerMinute is { } rpm)
-        {
-            _requestLimit = rpm;
-            _requests = NewWindow(rpm);
-        }
-
-        if (options.TokensPerMinute is { } tpm)
-        {
-            _tokenLimit = tpm;
-            _tokens = NewWindow(tpm);
-        }
+        _requestLimit = options.RequestsPerMinute;
+        _tokenLimit = options.TokensPerMinute;
+        _windowEnd = time.GetUtcNow() + Minute;
+        _requests = NewWindow(_requestLimit);
+        _tokens = NewWindow(_tokenLimit);
     }
 
     public string Name { get; }
@@ -80,9 +71,9 @@ internal sealed class RoutedDeployment : IDisposable
     /// <summary>Gets the latency average in seconds, or NaN before the first sample.</summary>
     public double LatencyEwma => BitConverter.Int64BitsToDouble(Interlocked.Read(ref _latencyEwmaBits));
 
-    public bool HasTokenLimit => _tokens is not null;
+    public bool HasTokenLimit => _tokenLimit is not null;
 
-    public bool HasLimits => _requests is not null || _tokens is not null;
+    public bool HasLimits => _requestLimit is not null || _tokenLimit is not null;
 
     /// <summary>Gets or sets when an open circuit's cooldown ends (Polly moves it to half-open on the next attempt after it).</summary>
     public DateTimeOffset OpenUntil { get; set; }
@@ -116,7 +107,7 @@ internal sealed class RoutedDeployment : IDisposable
         }
     }
 
-    /// <summary>Gets the largest share of the RPM or TPM limit in use in the current window (0 when unlimited).</summary>
+    /// <summary>Gets the largest share of the RPM or TPM limit in use in the current minute once this request is added (0 when unlimited).</summary>
     public double Usage(int tokens)
     {
         if (!HasLimits)
@@ -124,19 +115,22 @@ internal sealed class RoutedDeployment : IDisposable
             return 0;
         }
 
-        Roll();
-        var share = 0.0;
-        if (_requests is not null)
+        lock (_windowGate)
         {
-            share = Math.Max(share, 1.0 - ((_requests.GetStatistics()!.CurrentAvailablePermits - 1.0) / _requestLimit));
-        }
+            RollLocked();
+            var share = 0.0;
+            if (_requests is not null)
+            {
+                share = Math.Max(share, 1.0 - ((_requests.GetStatistics()!.CurrentAvailablePermits - 1.0) / _requestLimit!.Value));
+            }
 
-        if (_tokens is not null)
-        {
-            share = Math.Max(share, 1.0 - ((_tokens.GetStatistics()!.CurrentAvailablePermits - (double)tokens) / _tokenLimit));
-        }
+            if (_tokens is not null)
+            {
+                share = Math.Max(share, 1.0 - ((_tokens.GetStatistics()!.CurrentAvailablePermits - (double)tokens) / _tokenLimit!.Value));
+            }
 
-        return share;
+            return share;
+        }
     }
 
     /// <summary>Reserves one request and <paramref name="tokens"/> tokens in the current minute, or nothing.</summary>
@@ -150,13 +144,8 @@ internal sealed class RoutedDeployment : IDisposable
         lock (_windowGate)
         {
             RollLocked();
-            if (_tokens is not null && tokens > _tokenLimit)
-            {
-                return false;
-            }
-
             // Every acquisition goes through this lock, so checking both windows first makes the pair atomic
-            // (a sliding window never takes back a permit once acquired).
+            // (a window limiter never takes back a permit once acquired).
             if ((_requests is not null && _requests.GetStatistics()!.CurrentAvailablePermits < 1)
                 || (_tokens is not null && _tokens.GetStatistics()!.CurrentAvailablePermits < tokens))
             {
@@ -171,44 +160,31 @@ internal sealed class RoutedDeployment : IDisposable
 
     public void Dispose()
     {
-        _requests?.Dispose();
-        _tokens?.Dispose();
-    }
-
-    private static SlidingWindowRateLimiter NewWindow(int limit) => new(new SlidingWindowRateLimiterOptions
-    {
-        PermitLimit = limit,
-        Window = TimeSpan.FromMinutes(1),
-        SegmentsPerWindow = SegmentsPerMinute,
-        QueueLimit = 0,
-        // Replenished from the injected clock (Roll), so tests on a fake clock are deterministic.
-        AutoReplenishment = false,
-    });
-
-    private void Roll()
-    {
         lock (_windowGate)
         {
-            RollLocked();
+            _requests?.Dispose();
+            _tokens?.Dispose();
         }
     }
+
+    // The limiter counts permits; the window boundary comes from the injected clock (the limiters' own replenishment
+    // reads the real clock), so a new minute starts a fresh pair of windows.
+    private static FixedWindowRateLimiter? NewWindow(int? limit) => limit is { } l
+        ? new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions { PermitLimit = l, Window = Minute, QueueLimit = 0, AutoReplenishment = false })
+        : null;
 
     private void RollLocked()
     {
         var now = _time.GetUtcNow();
-        var steps = 0;
-        while (now >= _nextSegment && steps < SegmentsPerMinute)
+        if (now < _windowEnd)
         {
-            _requests?.TryReplenish();
-            _tokens?.TryReplenish();
-            _nextSegment += Segment;
-            steps++;
+            return;
         }
 
-        if (now >= _nextSegment)
-        {
-            // A whole window passed: every permit is back; realign the segment clock.
-            _nextSegment = now + Segment;
-        }
+        _requests?.Dispose();
+        _tokens?.Dispose();
+        _requests = NewWindow(_requestLimit);
+        _tokens = NewWindow(_tokenLimit);
+        _windowEnd = now + Minute;
     }
 }
