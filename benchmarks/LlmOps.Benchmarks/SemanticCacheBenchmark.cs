@@ -28,6 +28,7 @@ public class SemanticCacheBenchmark
     private ChatOptions _pipelineOptions = null!;
     private DistributedCachingChatClient _meai = null!;
     private SemanticCachingChatClient _exact = null!;
+    private IChatClient _useSemanticCache = null!;
     private SemanticCachingChatClient _semantic1k = null!;
     private SemanticCachingChatClient _semantic10k = null!;
     private SemanticCachingChatClient _missExactOnly = null!;
@@ -44,6 +45,9 @@ public class SemanticCacheBenchmark
         var cache = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()));
         _meai = new DistributedCachingChatClient(inner, cache);
         _exact = new SemanticCachingChatClient(inner, options: new SemanticCacheOptions { EnableSemanticTier = false });
+
+        // Issue 16's row: the public entry point alone, as a user writes it (no DI: in-memory store, exact tier).
+        _useSemanticCache = new ChatClientBuilder(inner).UseSemanticCache().Build();
 
         // In the pipeline the telemetry stage creates the per-request info; this measures the cache stage alone.
         _pipelineOptions = LlmOpsRequest.Join(_options).Options!;
@@ -65,10 +69,14 @@ public class SemanticCacheBenchmark
         // Warm every cache with the request.
         _meai.GetResponseAsync(_messages, _options).GetAwaiter().GetResult();
         _exact.GetResponseAsync(_messages, _options).GetAwaiter().GetResult();
+        _useSemanticCache.GetResponseAsync(_messages, _options).GetAwaiter().GetResult();
     }
 
     [Benchmark(Baseline = true, Description = "MEAI DistributedCachingChatClient exact hit")]
     public Task<ChatResponse> MeaiExactHit() => _meai.GetResponseAsync(_messages, _options);
+
+    [Benchmark(Description = "LlmOps exact hit through UseSemanticCache() alone")]
+    public Task<ChatResponse> UseSemanticCacheExactHit() => _useSemanticCache.GetResponseAsync(_messages, _options);
 
     [Benchmark(Description = "LlmOps exact hit (standalone: creates the request info)")]
     public Task<ChatResponse> LlmOpsExactHit() => _exact.GetResponseAsync(_messages, _options);
