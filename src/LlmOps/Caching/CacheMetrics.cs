@@ -30,12 +30,12 @@ internal sealed class CacheMetrics
     public void Bypass(LlmOpsInfo info, string reason)
         => Record(info, new SemanticCacheResult { Status = SemanticCacheStatus.Bypassed, BypassReason = reason });
 
-    public void Hit(LlmOpsInfo info, SemanticCacheTier tier, float? similarity, CachedAnswer hit)
+    public void Hit(LlmOpsInfo info, SemanticCacheTier tier, float? similarity, ChatResponse stored, SemanticCacheEntry? entry)
     {
         decimal? saved = null;
-        if (hit.Response.Usage is { } usage && _estimateSavedCost is { } estimate)
+        if (stored.Usage is { } usage && _estimateSavedCost is { } estimate)
         {
-            saved = estimate(hit.Entry?.ModelId ?? hit.Response.ModelId, usage);
+            saved = estimate(entry?.ModelId ?? stored.ModelId, usage);
         }
 
         Record(info, new SemanticCacheResult
@@ -43,7 +43,7 @@ internal sealed class CacheMetrics
             Status = SemanticCacheStatus.Hit,
             Tier = tier,
             Similarity = similarity,
-            Age = hit.Entry is { } e ? _time.GetUtcNow() - e.CreatedAt : null,
+            Age = entry is { } e ? _time.GetUtcNow() - e.CreatedAt : null,
             SavedCost = saved,
         });
         if (saved is { } s && s > 0)

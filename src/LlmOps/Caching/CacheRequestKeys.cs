@@ -92,15 +92,17 @@ internal readonly record struct CacheRequestKeys(SemanticCacheKey Exact, Semanti
 
     private static bool IsPlainText(ChatMessage message)
     {
-        foreach (var content in message.Contents)
+        // Indexed, not foreach: an IList<T> enumerator is boxed, and this runs on every request.
+        var contents = message.Contents;
+        for (var i = 0; i < contents.Count; i++)
         {
-            if (content is not TextContent)
+            if (contents[i] is not TextContent)
             {
                 return false;
             }
         }
 
-        return message.Contents.Count > 0;
+        return contents.Count > 0;
     }
 
     private static readonly ChatOptions NoOptions = new();
@@ -238,10 +240,11 @@ internal readonly record struct CacheRequestKeys(SemanticCacheKey Exact, Semanti
     {
         w.String(message.Role.Value);
         w.String(message.AuthorName);
-        w.Int(message.Contents.Count);
-        foreach (var content in message.Contents)
+        var contents = message.Contents;
+        w.Int(contents.Count);
+        for (var i = 0; i < contents.Count; i++)
         {
-            switch (content)
+            switch (contents[i])
             {
                 case TextContent text:
                     w.Int(1);
@@ -274,8 +277,8 @@ internal readonly record struct CacheRequestKeys(SemanticCacheKey Exact, Semanti
                     break;
                 default:
                     w.Int(7);
-                    w.String(content.GetType().FullName);
-                    w.String(Serialize(content, typeof(AIContent)));
+                    w.String(contents[i].GetType().FullName);
+                    w.String(Serialize(contents[i], typeof(AIContent)));
                     break;
             }
         }

@@ -96,9 +96,11 @@ internal static class CachedResponseCopier
 
     private static List<ChatMessage>? CopyMessages(IList<ChatMessage> messages, bool keepUsage)
     {
+        // Indexed loops, not foreach: an IList<T> enumerator is boxed, and this runs on every hit.
         var copy = new List<ChatMessage>(messages.Count);
-        foreach (var message in messages)
+        for (var i = 0; i < messages.Count; i++)
         {
+            var message = messages[i];
             if (CopyContents(message.Contents, keepUsage) is not { } contents)
             {
                 return null;
@@ -119,8 +121,9 @@ internal static class CachedResponseCopier
     private static List<AIContent>? CopyContents(IList<AIContent> contents, bool keepUsage)
     {
         var copy = new List<AIContent>(contents.Count);
-        foreach (var content in contents)
+        for (var i = 0; i < contents.Count; i++)
         {
+            var content = contents[i];
             if (content is UsageContent && !keepUsage)
             {
                 continue;

@@ -117,29 +117,34 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = CacheRequestKeys.Validate(messages, nameof(messages));
-        var request = LlmOpsRequest.Join(options);
-        var plan = Plan(list, options, request.Info);
+
+        // Joined lazily: when this stage creates the request's info, the options that carry it to the inner client are
+        // cloned only if the inner client is called, so a hit never copies the caller's options.
+        var info = options.GetLlmOpsInfo();
+        var owner = info is null;
+        info ??= new LlmOpsInfo();
+        var plan = Plan(list, options, info);
         ChatResponse response;
         if (plan.BypassReason is not null)
         {
-            _metrics.Bypass(request.Info, plan.BypassReason);
-            response = await base.GetResponseAsync(list, request.Options, cancellationToken).ConfigureAwait(false);
+            _metrics.Bypass(info, plan.BypassReason);
+            response = await base.GetResponseAsync(list, Forward(options, info, owner), cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            var lookup = await LookupAsync(plan, request.Info, cancellationToken).ConfigureAwait(false);
-            if (lookup.Hit is { } hit)
+            var lookup = await LookupAsync(plan, info, cancellationToken).ConfigureAwait(false);
+            if (lookup.HitResponse is { } hit)
             {
-                response = CachedResponseCopier.ForCaller(hit.Response);
-                await ForgetOnRejectionAsync(request.Info, hit.Entry).ConfigureAwait(false);
+                response = CachedResponseCopier.ForCaller(hit);
+                await ForgetOnRejectionAsync(info, lookup.ServedEntry).ConfigureAwait(false);
             }
             else
             {
                 var outcome = FlightOutcome.NotShared("the identical request did not finish");
                 try
                 {
-                    response = await base.GetResponseAsync(list, request.Options, cancellationToken).ConfigureAwait(false);
-                    outcome = await StoreAsync(plan, lookup, request.Info, response, updates: null, cancellationToken.IsCancellationRequested).ConfigureAwait(false);
+                    response = await base.GetResponseAsync(list, Forward(options, info, owner), cancellationToken).ConfigureAwait(false);
+                    outcome = await StoreAsync(plan, lookup, info, response, updates: null, cancellationToken.IsCancellationRequested).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
@@ -153,7 +158,10 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             }
         }
 
-        request.AttachTo(response);
+        if (owner)
+        {
+            response.AttachLlmOpsInfo(info);
+        }
 
         return response;
     }
@@ -188,6 +196,10 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         return base.GetService(serviceType, serviceKey);
     }
 
+    /// <summary>The options for the inner client: the caller's, or (when this stage created the info) a copy that carries it.</summary>
+    private static ChatOptions? Forward(ChatOptions? options, LlmOpsInfo info, bool owner)
+        => owner ? options.WithProperty(LlmOpsChatOptionsExtensions.InfoKey, info) : options;
+
     private static FlightOutcome Failed(Exception ex)
         => FlightOutcome.NotShared(ex is OperationCanceledException ? "the identical request was cancelled" : "the identical request failed", ex);
 
@@ -205,9 +217,9 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
     }
 
     /// <summary>Replays a cached answer as chunks: the original chunks when it was streamed, without usage.</summary>
-    private static IEnumerable<ChatResponseUpdate> Replay(CachedAnswer hit)
+    private static IEnumerable<ChatResponseUpdate> Replay(ChatResponse stored, IReadOnlyList<ChatResponseUpdate>? updates)
     {
-        var source = hit.Updates ?? (IReadOnlyList<ChatResponseUpdate>)hit.Response.ToChatResponseUpdates();
+        var source = updates ?? stored.ToChatResponseUpdates();
         foreach (var update in source)
         {
             if (CachedResponseCopier.UpdateForCaller(update) is { } copy)
@@ -235,11 +247,11 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         else
         {
             var lookup = await LookupAsync(plan, request.Info, cancellationToken).ConfigureAwait(false);
-            if (lookup.Hit is { } hit)
+            if (lookup.HitResponse is { } hit)
             {
-                modelId = hit.Response.ModelId;
-                await ForgetOnRejectionAsync(request.Info, hit.Entry).ConfigureAwait(false);
-                foreach (var update in Replay(hit))
+                modelId = hit.ModelId;
+                await ForgetOnRejectionAsync(request.Info, lookup.ServedEntry).ConfigureAwait(false);
+                foreach (var update in Replay(hit, lookup.HitUpdates))
                 {
                     yield return update;
                 }
@@ -349,9 +361,8 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             && await GetExactAsync(key, cancellationToken).ConfigureAwait(false) is { } exact
             && exact.ScopeHash == plan.ScopeHash)
         {
-            var hit = new CachedAnswer(exact.Response, exact.Updates, exact);
-            _metrics.Hit(info, SemanticCacheTier.Exact, 1f, hit);
-            return new Lookup(hit, null, null, null);
+            _metrics.Hit(info, SemanticCacheTier.Exact, 1f, exact.Response, exact);
+            return Lookup.Served(exact);
         }
 
         var flight = _flights.Join(key, out var leads);
@@ -360,8 +371,8 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             var outcome = await _flights.WaitAsync(flight, _options.SingleFlightTimeout, _time, cancellationToken).ConfigureAwait(false);
             if (outcome.Answer is { } shared)
             {
-                _metrics.Hit(info, SemanticCacheTier.Shared, null, shared);
-                return new Lookup(shared, null, null, null);
+                _metrics.Hit(info, SemanticCacheTier.Shared, null, shared.Response, shared.Entry);
+                return new Lookup(null, shared, null, null, null);
             }
 
             if (ReferenceEquals(outcome, FlightOutcome.TimedOut))
@@ -410,7 +421,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         if (query is null || _embeddings is null || !_options.EnableSemanticTier || plan.Mode == SemanticCacheMode.ExactOnly)
         {
             _metrics.Miss(info, SemanticCacheGuards.None, null);
-            return new Lookup(null, flight, null, null);
+            return new Lookup(null, null, flight, null, null);
         }
 
         ReadOnlyMemory<float> embedding;
@@ -424,7 +435,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             // The semantic tier is an optimisation: an embedding failure degrades to a miss, never to a failed request.
             CachingLog.EmbeddingFailed(_logger, ex);
             _metrics.Miss(info, SemanticCacheGuards.None, null);
-            return new Lookup(null, flight, null, null);
+            return new Lookup(null, null, flight, null, null);
         }
 
         // Needed to guard a candidate and, on a miss, to store with the entry.
@@ -433,7 +444,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         {
             // Skip the lookup, but store the fresh answer with its embedding so later paraphrases find it.
             _metrics.Miss(info, SemanticCacheGuards.None, null);
-            return new Lookup(null, flight, embedding, fingerprint);
+            return new Lookup(null, null, flight, embedding, fingerprint);
         }
 
         IReadOnlyList<SemanticCacheMatch> candidates;
@@ -480,18 +491,17 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
                 continue;
             }
 
-            var hit = new CachedAnswer(m.Entry.Response, m.Entry.Updates, m.Entry);
-            _metrics.Hit(info, SemanticCacheTier.Semantic, m.Similarity, hit);
+            _metrics.Hit(info, SemanticCacheTier.Semantic, m.Similarity, m.Entry.Response, m.Entry);
             if (flight is not null)
             {
-                _flights.Complete(plan.Keys.Exact, flight, FlightOutcome.Shared(hit));
+                _flights.Complete(plan.Keys.Exact, flight, FlightOutcome.Shared(new CachedAnswer(m.Entry.Response, m.Entry.Updates, m.Entry)));
             }
 
-            return new Lookup(hit, null, null, null);
+            return Lookup.Served(m.Entry);
         }
 
         _metrics.Miss(info, rejectedBy, nearest);
-        return new Lookup(null, flight, embedding, fingerprint);
+        return new Lookup(null, null, flight, embedding, fingerprint);
     }
 
     /// <summary>Ends the request's flight, if it leads one, with what its waiters get.</summary>
@@ -579,13 +589,13 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
     /// <see cref="AnswerRejection"/> channel, so requests without one pay nothing here.
     /// </summary>
     private ValueTask ForgetOnRejectionAsync(LlmOpsInfo info, SemanticCacheEntry? entry)
-    {
-        if (entry is null || info.Get<AnswerRejection>() is not { } rejection)
-        {
-            return ValueTask.CompletedTask;
-        }
+        => entry is null || info.Get<AnswerRejection>() is not { } rejection
+            ? ValueTask.CompletedTask
+            : RegisterForgetOnRejectionAsync(rejection, info, entry);
 
-        return rejection.OnRejectedAsync(async _ =>
+    /// <summary>Kept apart from <see cref="ForgetOnRejectionAsync"/>: a lambda's captures are allocated at method entry, so the common path must not contain one.</summary>
+    private ValueTask RegisterForgetOnRejectionAsync(AnswerRejection rejection, LlmOpsInfo info, SemanticCacheEntry entry)
+        => rejection.OnRejectedAsync(async _ =>
         {
             try
             {
@@ -603,7 +613,6 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
                 result.NotStoredReason = "an outer stage rejected the answer (a guardrail blocked it); the entry was removed";
             }
         });
-    }
 
     private readonly record struct RequestPlan(
         string? BypassReason, SemanticCacheMode Mode, CacheRequestKeys Keys, LlmOpsScope Scope, SemanticCachePromptIdentity? Prompt, string? ModelId)
@@ -613,5 +622,19 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
     }
 
     /// <summary>A lookup's result: a hit, or a miss with the flight this request leads (none when it goes alone).</summary>
-    private readonly record struct Lookup(CachedAnswer? Hit, CacheFlights.Flight? Flight, ReadOnlyMemory<float>? Embedding, SemanticCacheFingerprint? Fingerprint);
+    /// <remarks>A stored entry served is carried as itself, so a hit allocates nothing here.</remarks>
+    private readonly record struct Lookup(
+        SemanticCacheEntry? HitEntry, CachedAnswer? SharedAnswer, CacheFlights.Flight? Flight, ReadOnlyMemory<float>? Embedding, SemanticCacheFingerprint? Fingerprint)
+    {
+        /// <summary>Gets the stored answer served (an entry's or a flight's), or <see langword="null"/> on a miss.</summary>
+        public ChatResponse? HitResponse => HitEntry?.Response ?? SharedAnswer?.Response;
+
+        /// <summary>Gets the stored chunks of the answer served, when it was streamed.</summary>
+        public IReadOnlyList<ChatResponseUpdate>? HitUpdates => HitEntry is { } e ? e.Updates : SharedAnswer?.Updates;
+
+        /// <summary>Gets the entry behind the answer served, when it was stored.</summary>
+        public SemanticCacheEntry? ServedEntry => HitEntry ?? SharedAnswer?.Entry;
+
+        public static Lookup Served(SemanticCacheEntry entry) => new(entry, null, null, null, null);
+    }
 }
