@@ -25,11 +25,13 @@ internal static class CrossValidation
     /// <param name="trainer">The trainer.</param>
     /// <param name="examples">The corpus.</param>
     /// <param name="vectors">Its vectors.</param>
-    /// <returns>Out-of-source probabilities, one per example.</returns>
+    /// <returns>Out-of-source probabilities, one per example (NaN for the public sets' examples, which are never left out).</returns>
     public static double[] OutOfSourceScores(InjectionModelTrainer trainer, IReadOnlyList<TrainingExample> examples, TrainingSample[] vectors)
     {
-        var scores = new double[examples.Count];
-        foreach (var source in examples.Select(e => e.Source).Distinct(StringComparer.Ordinal))
+        var scores = Enumerable.Repeat(double.NaN, examples.Count).ToArray();
+
+        // The public sets are always trained on (their own folds are PublicFolds); each author's set is left out in turn.
+        foreach (var source in examples.Select(e => e.Source).Where(s => !TrainingCorpus.IsPublic(s)).Distinct(StringComparer.Ordinal))
         {
             var model = trainer.Train(examples, vectors, i => examples[i].Source != source);
             for (var i = 0; i < examples.Count; i++)
@@ -42,6 +44,80 @@ internal static class CrossValidation
         }
 
         return scores;
+    }
+
+    /// <summary>
+    /// K-fold cross-validation within the public sets' <c>train</c> splits: every public row is scored by a model trained
+    /// on the author sets and the public rows of the other folds. A row's fold is the hash of its case-folded,
+    /// whitespace-collapsed text, so a text that two files share (jackhhao's attacks are in-the-wild's) is in one fold.
+    /// Author-set examples are always trained on and get no score (NaN).
+    /// </summary>
+    /// <param name="trainer">The trainer.</param>
+    /// <param name="examples">The corpus (<see cref="TrainingCorpus.LoadShipped"/>).</param>
+    /// <param name="vectors">Its vectors.</param>
+    /// <param name="folds">The number of folds.</param>
+    /// <returns>Out-of-fold probabilities, one per example (NaN for author-set examples).</returns>
+    public static double[] PublicFoldScores(InjectionModelTrainer trainer, IReadOnlyList<TrainingExample> examples, TrainingSample[] vectors, int folds)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        ArgumentNullException.ThrowIfNull(examples);
+        ArgumentNullException.ThrowIfNull(vectors);
+        var fold = examples.Select(e => TrainingCorpus.IsPublic(e.Source) ? FoldOf(e.Text, folds) : -1).ToArray();
+        var scores = Enumerable.Repeat(double.NaN, examples.Count).ToArray();
+        for (var k = 0; k < folds; k++)
+        {
+            var model = trainer.Train(examples, vectors, i => fold[i] != k);
+            for (var i = 0; i < examples.Count; i++)
+            {
+                if (fold[i] == k)
+                {
+                    scores[i] = vectors[i].Score(model);
+                }
+            }
+        }
+
+        return scores;
+    }
+
+    /// <summary>The fold of a text (see <see cref="PublicFoldScores"/>).</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="folds">The number of folds.</param>
+    /// <returns>The fold.</returns>
+    public static int FoldOf(string text, int folds)
+    {
+        var key = string.Join(' ', text.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return (int)(System.IO.Hashing.XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(key)) % (uint)folds);
+    }
+
+    /// <summary>Writes the public sets' out-of-fold rates per file and threshold.</summary>
+    /// <param name="examples">The corpus.</param>
+    /// <param name="vectors">Its vectors (for the rule scores).</param>
+    /// <param name="scores">Out-of-fold scores (<see cref="PublicFoldScores"/>).</param>
+    /// <returns>Markdown.</returns>
+    public static string PublicReport(IReadOnlyList<TrainingExample> examples, TrainingSample[] vectors, double[] scores)
+    {
+        var text = new StringBuilder();
+        var sources = examples.Select(e => e.Source).Where(TrainingCorpus.IsPublic).Distinct(StringComparer.Ordinal).ToList();
+        text.AppendLine("| Threshold | " + string.Join(" | ", sources.Select(s => s + " TPR | " + s + " FPR")) + " | pooled TPR | pooled FPR |");
+        text.AppendLine("|---|" + string.Concat(Enumerable.Repeat("---|---|", sources.Count + 1)));
+        foreach (var t in new[] { 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9 })
+        {
+            var cells = new List<string>();
+            foreach (var source in sources.Append("(pooled)"))
+            {
+                foreach (var attack in new[] { true, false })
+                {
+                    var items = Enumerable.Range(0, examples.Count)
+                        .Where(i => !double.IsNaN(scores[i]) && examples[i].IsAttack == attack && (source == "(pooled)" || examples[i].Source == source)).ToList();
+                    var hits = items.Count(i => Detected(examples[i].Text, scores[i], vectors[i].RuleScore, t));
+                    cells.Add(items.Count == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{hits}/{items.Count} {100.0 * hits / items.Count:0.0}%"));
+                }
+            }
+
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {t:0.00} | {string.Join(" | ", cells)} |"));
+        }
+
+        return text.ToString();
     }
 
     /// <summary>Writes the rates per threshold and per source.</summary>
@@ -72,7 +148,7 @@ internal static class CrossValidation
         text.AppendLine();
         text.AppendLine("| Source | Attack TPR | Obfuscated TPR | Benign FPR | Hard-negative FPR |");
         text.AppendLine("|---|---|---|---|---|");
-        foreach (var source in examples.Select(e => e.Source).Distinct(StringComparer.Ordinal))
+        foreach (var source in examples.Select(e => e.Source).Where(s => !TrainingCorpus.IsPublic(s)).Distinct(StringComparer.Ordinal))
         {
             text.AppendLine($"| {source} | {Rates(examples, i => Detected(examples[i].Text, scores[i], vectors[i].RuleScore, chosen), i => examples[i].Source == source)}");
         }
@@ -90,7 +166,7 @@ internal static class CrossValidation
             int n = 0, hit = 0;
             for (var i = 0; i < examples.Count; i++)
             {
-                if (examples[i].Kind == kind && (filter?.Invoke(i) ?? true))
+                if (examples[i].Kind == kind && !TrainingCorpus.IsPublic(examples[i].Source) && (filter?.Invoke(i) ?? true))
                 {
                     n++;
                     hit += detected(i) ? 1 : 0;

@@ -24,6 +24,9 @@ internal sealed class InjectionModelTrainer
     /// <summary>Gets or sets the weight of a hard negative relative to an attack.</summary>
     public float HardWeight { get; set; } = 2f;
 
+    /// <summary>Gets or sets the weight of a public set's example (human-written; see <see cref="PublicInjectionData"/>) relative to an author set's.</summary>
+    public float PublicWeight { get; set; } = 3f;
+
     /// <summary>Gets or sets the shuffle seed.</summary>
     public int Seed { get; set; } = 20261129;
 
@@ -129,7 +132,8 @@ internal sealed class InjectionModelTrainer
             {
                 var sample = samples[i];
                 var example = examples[i];
-                var weight = example.Kind switch { "benign" or "augmented-benign" => BenignWeight, "hard" => HardWeight, _ => 1f };
+                var weight = example.Kind switch { "benign" or "augmented-benign" => BenignWeight, "hard" => HardWeight, _ => 1f }
+                    * (TrainingCorpus.IsPublic(example.Source) ? PublicWeight : 1f);
                 if (!example.IsAttack)
                 {
                     foreach (var chunk in sample.Chunks)

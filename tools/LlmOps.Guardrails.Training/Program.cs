@@ -6,9 +6,12 @@ using LlmOps.Guardrails.Training;
 // Usage:
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv     [--threshold T] [--epochs N] [--lr R] [--l2 L] [--benign-weight W] [--hard-weight W]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- train  [--threshold T] [--out FILE]
+//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv-public [--folds K]   (K-fold CV within the public train splits)
+//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- public-test [--model FILE]   (the public test splits, once)
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- score  < lines.txt
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- eval   labelled.tsv [...] [--model FILE]   (attack|benign<TAB>text)
-// Data: data/guardrails (every set except the sealed ones). Default output:
+// Data: data/guardrails (every set except the sealed ones) and the train splits of ../shared/data/injection (found by
+// walking up from the repository root; --public overrides). Default output:
 // src/LlmOps/Guardrails/Injection/InjectionModel.bin.
 var command = args.Length > 0 ? args[0] : "cv";
 if (command == "eval")
@@ -41,6 +44,25 @@ if (command == "eval")
     return 0;
 }
 
+if (command == "public-test")
+{
+    // Scores the public sets' test splits once with the shipped defaults (or --model FILE) and prints the gate table.
+    var repository = TrainingCorpus.FindRepositoryRoot(Environment.CurrentDirectory);
+    var publicRoot = Option("--public") ?? PublicInjectionData.RequireRoot(repository);
+    var detector = new LlmOps.Guardrails.Injection.PromptInjectionGuardrail();
+    if (Option("--model") is { } modelFile)
+    {
+        using var stream = File.OpenRead(modelFile);
+        detector.LoadTrainedModel(stream);
+    }
+
+    var timer = Stopwatch.StartNew();
+    var report = PublicTestReport.Score(publicRoot, text => detector.Score(text).Score >= detector.Threshold);
+    Console.WriteLine(report.Markdown());
+    Console.Error.WriteLine($"{report.Rows.Count} test rows scored in {timer.Elapsed.TotalSeconds:0.0} s");
+    return 0;
+}
+
 if (command == "score")
 {
     // Prints the grammar's and the shipped model's scores for each line of standard input.
@@ -56,7 +78,8 @@ if (command == "score")
 
 var threshold = Option("--threshold") is { } t ? double.Parse(t, CultureInfo.InvariantCulture) : Defaults.Threshold;
 var dataRoot = Option("--data") ?? TrainingCorpus.FindDataRoot(Environment.CurrentDirectory);
-var examples = TrainingCorpus.Augment(TrainingCorpus.Load(dataRoot), Defaults.AugmentationSeed);
+var publicData = Option("--public") ?? PublicInjectionData.RequireRoot(TrainingCorpus.FindRepositoryRoot(Environment.CurrentDirectory));
+var examples = TrainingCorpus.LoadShipped(dataRoot, publicData);
 var clock = Stopwatch.StartNew();
 var vectors = InjectionModelTrainer.Featurize(examples);
 Console.Error.WriteLine($"{examples.Count} examples featurised in {clock.Elapsed.TotalSeconds:0.0} s");
@@ -81,6 +104,11 @@ if (Option("--benign-weight") is { } benignWeight)
     trainer.BenignWeight = float.Parse(benignWeight, CultureInfo.InvariantCulture);
 }
 
+if (Option("--public-weight") is { } publicWeight)
+{
+    trainer.PublicWeight = float.Parse(publicWeight, CultureInfo.InvariantCulture);
+}
+
 if (Option("--hard-weight") is { } hardWeight)
 {
     trainer.HardWeight = float.Parse(hardWeight, CultureInfo.InvariantCulture);
@@ -99,6 +127,24 @@ switch (command)
                 if (examples[i].Source == missesOf && (scores[i] >= threshold) != examples[i].IsAttack)
                 {
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{examples[i].Kind}\t{examples[i].Family}\t{scores[i]:0.00}\t{examples[i].Text.ReplaceLineEndings(" / ")}"));
+                }
+            }
+        }
+        break;
+    case "cv-public":
+        var folds = Option("--folds") is { } f ? int.Parse(f, CultureInfo.InvariantCulture) : 5;
+        var foldScores = CrossValidation.PublicFoldScores(trainer, examples, vectors, folds);
+        Console.WriteLine(CrossValidation.PublicReport(examples, vectors, foldScores));
+        if (Option("--misses") is { } missesIn)
+        {
+            // Development aid: the out-of-fold errors of one public source's train split at the threshold. Only for the
+            // sources without offensive text (deepset, lakera); the others print indices.
+            var printable = missesIn is "public-deepset" or "public-lakera";
+            for (var i = 0; i < examples.Count; i++)
+            {
+                if (examples[i].Source == missesIn && !double.IsNaN(foldScores[i]) && CrossValidation.Detected(examples[i].Text, foldScores[i], vectors[i].RuleScore, threshold) != examples[i].IsAttack)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{examples[i].Kind}\t{foldScores[i]:0.00}\t{(printable ? examples[i].Text.ReplaceLineEndings(" / ") : "#" + i)}"));
                 }
             }
         }

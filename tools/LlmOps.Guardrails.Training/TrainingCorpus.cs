@@ -64,6 +64,48 @@ internal static class TrainingCorpus
     }
 
     /// <summary>
+    /// The shipped model's corpus: every training set of <paramref name="dataRoot"/> with its synthetic long texts
+    /// (<see cref="Augment"/>), then the <c>train</c> splits of the public sets in <paramref name="publicRoot"/>
+    /// (<see cref="PublicInjectionData"/>; their <c>test</c> splits are never read here).
+    /// </summary>
+    /// <param name="dataRoot">The data folder (<c>data/guardrails</c>).</param>
+    /// <param name="publicRoot">The public sets' folder (<c>shared/data/injection</c>).</param>
+    /// <returns>The examples, in a stable order.</returns>
+    public static IReadOnlyList<TrainingExample> LoadShipped(string dataRoot, string publicRoot)
+    {
+        var examples = new List<TrainingExample>(Augment(Load(dataRoot), Defaults.AugmentationSeed));
+        examples.AddRange(LoadPublic(publicRoot, train: true));
+        return examples;
+    }
+
+    /// <summary>Loads one split of the public sets, one source per file (<see cref="PublicInjectionData.SourceOf"/>).</summary>
+    /// <param name="publicRoot">The public sets' folder.</param>
+    /// <param name="train">The <c>train</c> split when <see langword="true"/>, else the <c>test</c> split.</param>
+    /// <returns>The examples, in file order.</returns>
+    public static IReadOnlyList<TrainingExample> LoadPublic(string publicRoot, bool train)
+    {
+        var examples = new List<TrainingExample>();
+        foreach (var file in PublicInjectionData.Files)
+        {
+            var source = PublicInjectionData.SourceOf(file);
+            foreach (var (isAttack, isTrain, text) in PublicInjectionData.Rows(publicRoot, file))
+            {
+                if (isTrain == train)
+                {
+                    examples.Add(new(source, isAttack ? "attack" : "benign", isAttack ? "public" : "", text));
+                }
+            }
+        }
+
+        return examples;
+    }
+
+    /// <summary>Gets a value indicating whether a source is one of the public sets.</summary>
+    /// <param name="source">The source name.</param>
+    /// <returns>Whether it is public.</returns>
+    public static bool IsPublic(string source) => source.StartsWith("public-", StringComparison.Ordinal);
+
+    /// <summary>
     /// Adds synthetic long texts to each source, so that length and ordinary document content are never evidence on
     /// their own: benign documents made of 3-8 of the source's benign prompts (kind <c>augmented-benign</c>), and the
     /// same kind of document with one of the source's attacks inserted between two prompts (kind

@@ -14,7 +14,7 @@ public sealed class InjectionModelTrainingTests(ITestOutputHelper output)
 {
     private static readonly Lazy<(IReadOnlyList<TrainingExample> Examples, TrainingSample[] Vectors)> Corpus = new(() =>
     {
-        var examples = TrainingCorpus.Augment(TrainingCorpus.Load(QualityData.PathOf(".")), Defaults.AugmentationSeed);
+        var examples = TrainingCorpus.LoadShipped(QualityData.PathOf("."), QualityData.PublicInjectionRoot);
         return (examples, InjectionModelTrainer.Featurize(examples));
     });
 
@@ -62,7 +62,8 @@ public sealed class InjectionModelTrainingTests(ITestOutputHelper output)
         var failures = new List<string>();
         void Gate(string check, string kind, Func<double, bool> met, string gate, Func<int, bool>? filter = null)
         {
-            var items = Enumerable.Range(0, examples.Count).Where(i => examples[i].Kind == kind && (filter?.Invoke(i) ?? true)).ToList();
+            // The public sets are always trained on (they have their own test splits: PublicInjectionQualityTests).
+            var items = Enumerable.Range(0, examples.Count).Where(i => examples[i].Kind == kind && !TrainingCorpus.IsPublic(examples[i].Source) && (filter?.Invoke(i) ?? true)).ToList();
             if (items.Count == 0)
             {
                 return;
@@ -78,11 +79,14 @@ public sealed class InjectionModelTrainingTests(ITestOutputHelper output)
         }
 
         Gate("Injection TPR (plain attacks)", "attack", r => r >= 0.85, ">= 85%");
-        Gate("Benign FPR", "benign", r => r <= 0.01, "<= 1%");
+        // Issue 17 (training on the public sets' train splits as well): no author-set figure may rise beyond its interval
+        // before the change; the benign FPR was 49/5669 = 0.9% [0.7%, 1.14%], so the bound is the larger of 1% and 1.14%.
+        Gate("Benign FPR", "benign", r => r <= 0.0114, "<= 1% or within the pre-issue-17 interval (<= 1.14%)");
         Gate("Hard-negative FPR", "hard", r => r <= 0.05, "<= 5%");
-        var plain = (double)Enumerable.Range(0, examples.Count).Count(i => examples[i].Kind == "attack" && Detected(i)) / examples.Count(e => e.Kind == "attack");
+        var plain = (double)Enumerable.Range(0, examples.Count).Count(i => examples[i].Kind == "attack" && !TrainingCorpus.IsPublic(examples[i].Source) && Detected(i))
+            / examples.Count(e => e.Kind == "attack" && !TrainingCorpus.IsPublic(e.Source));
         Gate("Obfuscated variants TPR", "obfuscated", r => r >= plain - 0.10, string.Create(CultureInfo.InvariantCulture, $">= plain - 10 pts ({(plain - 0.10) * 100:0.0}%)"));
-        foreach (var source in examples.Select(e => e.Source).Distinct())
+        foreach (var source in examples.Select(e => e.Source).Where(s => !TrainingCorpus.IsPublic(s)).Distinct())
         {
             Gate($"  TPR, {source} left out", "attack", _ => true, "(info)", i => examples[i].Source == source);
             Gate($"  benign FPR, {source} left out", "benign", _ => true, "(info)", i => examples[i].Source == source);

@@ -12,6 +12,12 @@ internal static class QualityData
 
     public static string PathOf(string name) => Path.Combine(Root, name);
 
+    /// <summary>
+    /// The public injection sets (<c>shared/data/injection</c> above the repository root). The shipped model is trained on
+    /// their train splits, so the training and public-set checks need them; without them they fail saying so.
+    /// </summary>
+    public static string PublicInjectionRoot => PublicInjectionData.RequireRoot(TrainingCorpus.FindRepositoryRoot(AppContext.BaseDirectory));
+
     public static IReadOnlyList<string> Lines(string name)
         => [.. File.ReadAllLines(PathOf(name)).Where(l => l.Length > 0).Select(l => l.Replace("\\n", "\n", StringComparison.Ordinal))];
 
