@@ -7,7 +7,7 @@ using LlmOps.Guardrails.Training;
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv     [--threshold T] [--epochs N] [--lr R] [--l2 L] [--benign-weight W] [--hard-weight W]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- train  [--threshold T] [--out FILE]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv-public [--folds K]   (K-fold CV within the public train splits)
-//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- public-test [--model FILE]   (the public test splits, once)
+//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- public-test [--model FILE] [--dump FILE]   (the public test splits, once)
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- score  < lines.txt
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- eval   labelled.tsv [...] [--model FILE]   (attack|benign<TAB>text)
 // Data: data/guardrails (every set except the sealed ones) and the train splits of ../shared/data/injection (found by
@@ -57,8 +57,20 @@ if (command == "public-test")
     }
 
     var timer = Stopwatch.StartNew();
-    var report = PublicTestReport.Score(publicRoot, text => detector.Score(text).Score >= detector.Threshold);
+    var verdicts = new List<(string Text, bool Detected)>();
+    var report = PublicTestReport.Score(publicRoot, text =>
+    {
+        var detected = detector.Score(text).Score >= detector.Threshold;
+        verdicts.Add((text, detected));
+        return detected;
+    });
     Console.WriteLine(report.Markdown());
+    if (Option("--dump") is { } dump)
+    {
+        // For the error analysis by kind: file, label, verdict and the (escaped) text of every test row, to a file
+        // outside the repository (the rows must not be committed).
+        File.WriteAllLines(dump, report.Rows.Select((r, i) => $"{r.File}\t{(r.IsAttack ? "attack" : "benign")}\t{(r.Detected ? 1 : 0)}\t{verdicts[i].Text.Replace("\n", " ", StringComparison.Ordinal).Replace("\t", " ", StringComparison.Ordinal)}"));
+    }
     Console.Error.WriteLine($"{report.Rows.Count} test rows scored in {timer.Elapsed.TotalSeconds:0.0} s");
     return 0;
 }
