@@ -1,0 +1,40 @@
+using System.Text.RegularExpressions;
+using LlmOps.Evaluation.Reports;
+using LlmOps.Evaluation.Runs;
+
+namespace LlmOps.Evaluation.Tests.Reports;
+
+public class EvaluationHtmlReportTests
+{
+    private static EvaluationRunResult Run(params (string Id, double Score, string Response)[] items) =>
+        new([.. items.Select(i => new EvaluationItemResult(i.Id, i.Response, new Dictionary<string, double?> { ["ROUGE-L"] = i.Score }, [], 12.5, 10, 5))], 0);
+
+    [Fact]
+    public void Render_IsSelfContainedWithOneBarPerBinAndEncodedText()
+    {
+        EvaluationRunResult run = Run(("a", 0.9, "fine"), ("b", 0.1, "<script>alert(1)</script>"), ("c", 0.5, "ok"));
+
+        string html = EvaluationHtmlReport.Render(run, "Prompt v2");
+
+        Assert.Equal(10, Regex.Matches(html, "<rect class=\"bar\"").Count);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("http", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("&lt;script&gt;", html, StringComparison.Ordinal);
+        int worst = html.IndexOf("<td>b</td>", StringComparison.Ordinal);
+        int best = html.IndexOf("<td>a</td>", StringComparison.Ordinal);
+        Assert.True(worst > 0 && worst < best, "the worst item comes first");
+    }
+
+    [Fact]
+    public void Render_WithBaseline_ShowsTheComparison()
+    {
+        EvaluationRunResult a = Run([.. Enumerable.Range(1, 30).Select(i => ($"q{i}", 0.4, "a"))]);
+        EvaluationRunResult b = Run([.. Enumerable.Range(1, 30).Select(i => ($"q{i}", 0.6, "b"))]);
+
+        string html = EvaluationHtmlReport.Render(b, "B vs A", a);
+
+        Assert.Contains("Comparison with the baseline", html, StringComparison.Ordinal);
+        Assert.Contains("+0.2 [0.2, 0.2]", html, StringComparison.Ordinal);
+        Assert.Contains("better", html, StringComparison.Ordinal);
+    }
+}
