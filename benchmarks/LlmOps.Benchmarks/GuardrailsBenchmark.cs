@@ -25,11 +25,15 @@ public class GuardrailsBenchmark
     private PromptInjectionGuardrail _injection = new();
     private GuardrailContext _context = null!;
     private GuardrailsChatClient _client = null!;
+    private GuardrailsChatClient _echoClient = null!;
     private List<ChatMessage> _messages = [];
     private string _text = string.Empty;
 
+    /// <summary>Gets the sizes to run: both, or those listed in <c>GUARDRAILS_BENCH_SIZES</c> (for example <c>2KB</c>).</summary>
+    public static IEnumerable<string> Sizes => Environment.GetEnvironmentVariable("GUARDRAILS_BENCH_SIZES")?.Split(',') ?? ["2KB", "1MB"];
+
     /// <summary>Gets or sets the input size.</summary>
-    [Params("2KB", "1MB")]
+    [ParamsSource(nameof(Sizes))]
     public string Size { get; set; } = "2KB";
 
     [GlobalSetup]
@@ -52,6 +56,7 @@ public class GuardrailsBenchmark
         _messages = [new ChatMessage(ChatRole.System, "You are a helpful assistant."), new ChatMessage(ChatRole.User, _text)];
         _context = new GuardrailContext(GuardrailStage.Input, _messages);
         _client = new GuardrailsChatClient(new NoOpChatClient(), options);
+        _echoClient = new GuardrailsChatClient(new NoOpChatClient(new ChatResponse(new ChatMessage(ChatRole.Assistant, _text))), options);
     }
 
     [Benchmark(Baseline = true)]
@@ -84,6 +89,10 @@ public class GuardrailsBenchmark
     [Benchmark]
     public async Task<string> GuardrailsChatClientRoundTrip() => (await _client.GetResponseAsync(_messages)).Text;
 
+    /// <summary>The default chain on input and output (issue 16): the prompt and an answer of the same size, through the decorator.</summary>
+    [Benchmark]
+    public async Task<string> DefaultChainInputAndOutput() => (await _echoClient.GetResponseAsync(_messages)).Text;
+
     private static string Build(int size)
     {
         string[] sentences =
@@ -106,11 +115,11 @@ public class GuardrailsBenchmark
         return builder.ToString(0, size);
     }
 
-    private sealed class NoOpChatClient : IChatClient
+    private sealed class NoOpChatClient(ChatResponse? answer = null) : IChatClient
     {
-        private static readonly ChatResponse Answer = new(new ChatMessage(ChatRole.Assistant, "Thanks, noted."));
+        private readonly ChatResponse _answer = answer ?? new(new ChatMessage(ChatRole.Assistant, "Thanks, noted."));
 
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) => Task.FromResult(Answer);
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) => Task.FromResult(_answer);
 
         public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 

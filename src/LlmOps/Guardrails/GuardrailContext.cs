@@ -9,15 +9,21 @@ public sealed class GuardrailContext
     /// <param name="stage">The stage being scanned.</param>
     /// <param name="messages">The request messages as the caller sent them.</param>
     /// <param name="options">The request options, or <see langword="null"/>.</param>
-    /// <param name="vault">The per-request PII vault; a new one when <see langword="null"/>.</param>
+    /// <param name="vault">The per-request PII vault; when <see langword="null"/>, one is created on first use of <see cref="Vault"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="messages"/> is <see langword="null"/>.</exception>
     public GuardrailContext(GuardrailStage stage, IReadOnlyList<ChatMessage> messages, ChatOptions? options = null, PiiVault? vault = null)
+        : this(stage, messages, options, new PiiVaultSlot(vault))
+    {
+    }
+
+    /// <summary>Initializes a context whose vault is shared with the request's other contexts, created on the first finding.</summary>
+    internal GuardrailContext(GuardrailStage stage, IReadOnlyList<ChatMessage> messages, ChatOptions? options, PiiVaultSlot vault)
     {
         ArgumentNullException.ThrowIfNull(messages);
         Stage = stage;
         Messages = messages;
         Options = options;
-        Vault = vault ?? new PiiVault();
+        VaultSlot = vault;
     }
 
     /// <summary>Gets the stage being scanned.</summary>
@@ -35,8 +41,14 @@ public sealed class GuardrailContext
     /// <summary>Gets the retrieved sources, when a grounding stage supplied them; otherwise empty.</summary>
     public IReadOnlyList<string> Sources { get; init; } = [];
 
-    /// <summary>Gets the per-request vault that maps PII placeholders back to the originals.</summary>
-    public PiiVault Vault { get; }
+    /// <summary>
+    /// Gets the per-request vault that maps PII placeholders back to the originals. It is created on first use, so a
+    /// request in which nothing is redacted never builds one.
+    /// </summary>
+    public PiiVault Vault => VaultSlot.GetOrCreate();
+
+    /// <summary>Gets the holder of the request's vault, shared by its input and output contexts.</summary>
+    internal PiiVaultSlot VaultSlot { get; }
 
     /// <summary>Gets the system prompt: the text of the request's system messages (empty when none).</summary>
     public string SystemPrompt

@@ -18,7 +18,7 @@ internal sealed class GuardrailStreamWindow
     private readonly GuardrailsOptions _options;
     private readonly GuardrailContext _context;
     private readonly GuardrailReport _report;
-    private readonly PiiVault _vault;
+    private readonly PiiVaultSlot _vault;
     private readonly StringBuilder _pending = new();
     private readonly StringBuilder _all = new();
     private readonly HashSet<(string?, string, long)> _seen = [];
@@ -26,7 +26,7 @@ internal sealed class GuardrailStreamWindow
     private string _tail = string.Empty;
     private long _releasedLength;
 
-    public GuardrailStreamWindow(GuardrailChain windowed, GuardrailChain complete, GuardrailsOptions options, GuardrailContext context, GuardrailReport report, PiiVault vault)
+    public GuardrailStreamWindow(GuardrailChain windowed, GuardrailChain complete, GuardrailsOptions options, GuardrailContext context, GuardrailReport report, PiiVaultSlot vault)
     {
         _windowed = windowed;
         _complete = complete;
@@ -60,7 +60,7 @@ internal sealed class GuardrailStreamWindow
         if (!final && _vault.Count > 0 && release > 0)
         {
             // Never cut through a placeholder that is about to be restored.
-            var open = settled.LastIndexOf('<', release - 1, Math.Min(release, _vault.LongestPlaceholder));
+            var open = settled.LastIndexOf('<', release - 1, Math.Min(release, _vault.Value!.LongestPlaceholder));
             if (open >= 0 && settled.IndexOf('>', open) is var close && (close < 0 || close >= release))
             {
                 release = open;

@@ -324,10 +324,11 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
     }
 
     /// <summary>
-    /// Joins the request (both paths): the report, the caller's messages as a list, a fresh PII vault, and, when output
+    /// Joins the request (both paths): the report, the caller's messages as a list, a slot for the PII vault (created on
+    /// the first finding), and, when output
     /// scanners can block the answer, the <see cref="AnswerRejection"/> channel inner stages (the cache) register with.
     /// </summary>
-    private (LlmOpsRequest Request, GuardrailReport Report, IReadOnlyList<ChatMessage> Original, PiiVault Vault) Begin(
+    private (LlmOpsRequest Request, GuardrailReport Report, IReadOnlyList<ChatMessage> Original, PiiVaultSlot Vault) Begin(
         IList<ChatMessage> messages, ChatOptions? options)
     {
         var request = LlmOpsRequest.Join(options);
@@ -337,7 +338,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
             request.Info.GetOrAdd(static () => new AnswerRejection());
         }
 
-        return (request, report, messages as IReadOnlyList<ChatMessage> ?? [.. messages], new PiiVault());
+        return (request, report, messages as IReadOnlyList<ChatMessage> ?? [.. messages], new PiiVaultSlot());
     }
 
     private ChatResponse Refuse(GuardrailStage stage, IReadOnlyList<GuardrailFinding> findings, string? modelId, UsageDetails? usage)
@@ -357,7 +358,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
 
     /// <summary>Runs the input chain on the request's messages, then plants the leak guard's canary in the system prompt.</summary>
     private async ValueTask<(IReadOnlyList<ChatMessage> Messages, IReadOnlyList<GuardrailFinding>? Blocked, string? Canary)> ScanInputAsync(
-        IReadOnlyList<ChatMessage> messages, ChatOptions? options, PiiVault vault, GuardrailReport report, CancellationToken cancellationToken)
+        IReadOnlyList<ChatMessage> messages, ChatOptions? options, PiiVaultSlot vault, GuardrailReport report, CancellationToken cancellationToken)
     {
         var context = new GuardrailContext(GuardrailStage.Input, messages, options, vault);
         var (scanned, blocked) = await _input.ScanMessagesAsync(messages, context, report, cancellationToken).ConfigureAwait(false);

@@ -735,6 +735,39 @@ public sealed class GuardrailsChatClientTests : IDisposable
         return at < 0 ? "(none)" : text[at..(text.IndexOf('>', at) + 1)];
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GetResponseAsync_NothingRedacted_NoVaultIsCreated_PiiFound_OneVaultServesInputAndOutput(bool streaming)
+    {
+        var vaults = new List<PiiVault?>();
+        var probe = new DelegateGuardrail("probe", (_, context, _) =>
+        {
+            lock (vaults)
+            {
+                vaults.Add(context.VaultSlot.Value);
+            }
+
+            return Task.FromResult(GuardrailResult.Allow());
+        }) { Stages = GuardrailStage.Output };
+        var options = GuardrailsOptions.CreateDefault();
+        options.Guardrails.Add(probe);
+        using var client = Create(options);
+
+        await RunAsync(client, "What is the capital of France?", streaming);
+        Assert.NotEmpty(vaults);
+        Assert.All(vaults, Assert.Null);
+
+        vaults.Clear();
+        _inner.Reply = messages => "Noted: " + messages[^1].Text;
+        var response = await RunAsync(client, "My email is jane.doe@example.com.", streaming);
+
+        Assert.Contains("jane.doe@example.com", response.Text, StringComparison.Ordinal);
+        Assert.NotEmpty(vaults);
+        Assert.All(vaults, v => Assert.Same(vaults[0], v));
+        Assert.Equal(1, vaults[0]!.Count);
+    }
+
     private static GuardrailsOptions Options(params IGuardrail[] guardrails)
     {
         var options = new GuardrailsOptions();

@@ -188,6 +188,7 @@ public sealed class PiiGuardrailTests
     [InlineData("server at 192.168.10.254 is down", "pii.ip_address")]
     [InlineData("server at 2001:0db8:85a3:0000:0000:8a2e:0370:7334 is down", "pii.ip_address")]
     [InlineData("server at fe80::1ff:fe23:4567:890a is down", "pii.ip_address")]
+    [InlineData("server at dead:beef:cafe:babe:dead:beef:cafe:babe is down", "pii.ip_address")]
     [InlineData("send to 0x52908400098527886E0F7030069857D2E4169EE7 now", "pii.crypto_wallet")]
     public void Detect_Sentence_FindsExpectedType(string text, string type)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
 
 namespace LlmOps.Guardrails.Scanners;
@@ -10,17 +11,19 @@ public sealed class SecretsGuardrail : IGuardrail
 {
     private const RegexOptions Options = RegexOptions.NonBacktracking | RegexOptions.CultureInvariant;
 
-    private static readonly (string Type, Regex Pattern)[] Patterns =
+    // Each pattern with the literals one of which every match contains: a text with none of them skips the pattern
+    // (a vectorised search instead of a regex pass; the findings are the same).
+    private static readonly (string Type, Regex Pattern, SearchValues<string> Required)[] Patterns =
     [
-        ("secret.aws_access_key", new(@"(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}", Options)),
-        ("secret.aws_secret_key", new(@"(?i:aws)[A-Za-z_ .\-]{0,24}(?i:secret)[A-Za-z_ .\-]{0,24}[""']?\s{0,3}[:=]\s{0,3}[""']?(?<v>[A-Za-z0-9/+]{40})", Options)),
-        ("secret.github_token", new(@"(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})", Options)),
-        ("secret.gitlab_token", new(@"glpat-[A-Za-z0-9_\-]{20,64}", Options)),
-        ("secret.slack_token", new(@"xox[abposr]-[A-Za-z0-9\-]{10,200}", Options)),
-        ("secret.stripe_key", new(@"(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,128}", Options)),
-        ("secret.openai_key", new(@"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,200}", Options)),
-        ("secret.jwt", new(@"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}", Options)),
-        ("secret.url_password", new(@"[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s:/@]{1,64}:(?<v>[^\s/@]{1,128})@", Options)),
+        ("secret.aws_access_key", new(@"(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}", Options), Literals(StringComparison.Ordinal, "AKIA", "ASIA", "ABIA", "ACCA")),
+        ("secret.aws_secret_key", new(@"(?i:aws)[A-Za-z_ .\-]{0,24}(?i:secret)[A-Za-z_ .\-]{0,24}[""']?\s{0,3}[:=]\s{0,3}[""']?(?<v>[A-Za-z0-9/+]{40})", Options), Literals(StringComparison.OrdinalIgnoreCase, "aws")),
+        ("secret.github_token", new(@"(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})", Options), Literals(StringComparison.Ordinal, "gh", "github_pat_")),
+        ("secret.gitlab_token", new(@"glpat-[A-Za-z0-9_\-]{20,64}", Options), Literals(StringComparison.Ordinal, "glpat-")),
+        ("secret.slack_token", new(@"xox[abposr]-[A-Za-z0-9\-]{10,200}", Options), Literals(StringComparison.Ordinal, "xox")),
+        ("secret.stripe_key", new(@"(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,128}", Options), Literals(StringComparison.Ordinal, "_live_", "_test_")),
+        ("secret.openai_key", new(@"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,200}", Options), Literals(StringComparison.Ordinal, "sk-")),
+        ("secret.jwt", new(@"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}", Options), Literals(StringComparison.Ordinal, "eyJ")),
+        ("secret.url_password", new(@"[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s:/@]{1,64}:(?<v>[^\s/@]{1,128})@", Options), Literals(StringComparison.Ordinal, "://")),
     ];
 
     // A key block is found from its markers rather than one pattern: a bounded "anything up to 16K" loop would make the
@@ -51,6 +54,8 @@ public sealed class SecretsGuardrail : IGuardrail
     /// <value>The default value is 4.3 (random base64 scores about 5 to 6; English words and ids score below 4).</value>
     public double EntropyThreshold { get; set; } = 4.3;
 
+    private static SearchValues<string> Literals(StringComparison comparison, params string[] values) => SearchValues.Create(values, comparison);
+
     /// <summary>Finds secrets without acting on them.</summary>
     /// <param name="text">The text.</param>
     /// <returns>The findings with <c>[REDACTED_SECRET]</c> replacements, ordered by position.</returns>
@@ -64,8 +69,13 @@ public sealed class SecretsGuardrail : IGuardrail
             CollectKeyBlocks(text, findings);
         }
 
-        foreach (var (type, pattern) in Patterns)
+        foreach (var (type, pattern, required) in Patterns)
         {
+            if (!text.AsSpan().ContainsAny(required))
+            {
+                continue;
+            }
+
             foreach (Match match in pattern.Matches(text))
             {
                 var g = match.Groups["v"];
