@@ -282,7 +282,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
     }
 
     /// <summary>Lets inner stages have the text they add scanned as input (see <see cref="UntrustedInputScan"/>).</summary>
-    private UntrustedInputScan AttachUntrustedInputScan(LlmOpsRequest request, IReadOnlyList<ChatMessage> original, PiiVault vault, GuardrailReport report)
+    private UntrustedInputScan AttachUntrustedInputScan(LlmOpsRequest request, IReadOnlyList<ChatMessage> original, PiiVaultSlot vault, GuardrailReport report)
     {
         var scan = new UntrustedInputScan(_input, new GuardrailContext(GuardrailStage.Input, original, request.Options, vault), report);
         request.Info.Set(scan);
