@@ -90,7 +90,7 @@ public class ModelRoutingLlmOpsBuilderExtensionsTests
     public async Task UseLlmOps_RoutingStage_SitsBetweenCacheAndMetering()
     {
         Assert.Equal(
-            ["telemetry", "guardrails", "prompts", "cache", "routing", "metering"],
+            ["telemetry", "guardrails", "prompts", "grounding", "cache", "routing", "metering"],
             LlmOpsPipeline.Stages.Select(s => s.Name));
         var services = new ServiceCollection();
         services.AddLlmOps().AddModelRouting(o =>
