@@ -55,7 +55,7 @@ public class RoutingChaosQualityTests(ITestOutputHelper output)
         var time = new FakeTimeProvider();
         var random = new Random(42);
         var burst = 0; // requests left in the current 429 burst
-        var ledger = new InMemoryCostLedger();
+        var ledger = new InMemoryCostLedger(recentRecords: 100_000); // every attempt must stay countable (the default window keeps 10,000)
         var calculator = new CostCalculator(new ModelCatalog([], defaultTier: ModelTier.Medium));
         var scripted = new List<ScriptedChatClient>();
         var options = new ModelRoutingOptions { MaxAttempts = 6 };
