@@ -30,7 +30,7 @@ public static class Bleu
     public static BleuScore SentenceScore(string hypothesis, IReadOnlyList<string> references, BleuOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(hypothesis);
-        ValidateReferences(references, nameof(references));
+        ReferenceArguments.Validate(references, nameof(references), "BLEU");
         options ??= Default;
         options.ThrowIfInvalid();
         var stats = new BleuStatistics();
@@ -63,7 +63,7 @@ public static class Bleu
         for (int i = 0; i < hypotheses.Count; i++)
         {
             ArgumentNullException.ThrowIfNull(hypotheses[i], $"{nameof(hypotheses)}[{i}]");
-            ValidateReferences(references[i], $"{nameof(references)}[{i}]");
+            ReferenceArguments.Validate(references[i], $"{nameof(references)}[{i}]", "BLEU");
             Accumulate(stats, hypotheses[i], references[i], options);
         }
 
@@ -71,20 +71,6 @@ public static class Bleu
     }
 
     private static BleuOptions Default { get; } = new();
-
-    private static void ValidateReferences(IReadOnlyList<string>? references, string name)
-    {
-        ArgumentNullException.ThrowIfNull(references, name);
-        if (references.Count == 0)
-        {
-            throw new ArgumentException($"BLEU needs at least one reference; {name} is empty. Pass the reference text(s) for the hypothesis.", name);
-        }
-
-        for (int i = 0; i < references.Count; i++)
-        {
-            ArgumentNullException.ThrowIfNull(references[i], $"{name}[{i}]");
-        }
-    }
 
     private static bool NeedsFifthOrder(BleuSmoothing smoothing) =>
         smoothing is BleuSmoothing.NltkMethod5 or BleuSmoothing.NltkMethod7;

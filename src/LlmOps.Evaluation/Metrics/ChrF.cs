@@ -28,7 +28,7 @@ public static class ChrF
     public static double SentenceScore(string hypothesis, IReadOnlyList<string> references, ChrFOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(hypothesis);
-        ValidateReferences(references, nameof(references));
+        ReferenceArguments.Validate(references, nameof(references), "chrF");
         options = Validated(options);
         double[] stats = new double[3 * (options.CharOrder + options.WordOrder)];
         AddSegment(stats, hypothesis, references, options);
@@ -58,7 +58,7 @@ public static class ChrF
         for (int i = 0; i < hypotheses.Count; i++)
         {
             ArgumentNullException.ThrowIfNull(hypotheses[i], $"{nameof(hypotheses)}[{i}]");
-            ValidateReferences(references[i], $"{nameof(references)}[{i}]");
+            ReferenceArguments.Validate(references[i], $"{nameof(references)}[{i}]", "chrF");
             AddSegment(stats, hypotheses[i], references[i], options);
         }
 
@@ -75,20 +75,6 @@ public static class ChrF
         }
 
         return options;
-    }
-
-    private static void ValidateReferences(IReadOnlyList<string>? references, string name)
-    {
-        ArgumentNullException.ThrowIfNull(references, name);
-        if (references.Count == 0)
-        {
-            throw new ArgumentException($"chrF needs at least one reference; {name} is empty. Pass the reference text(s) for the hypothesis.", name);
-        }
-
-        for (int i = 0; i < references.Count; i++)
-        {
-            ArgumentNullException.ThrowIfNull(references[i], $"{name}[{i}]");
-        }
     }
 
     // sacrebleu CHRF._compute_f_score.
