@@ -59,6 +59,24 @@ public sealed class GroundednessScorer
     {
         ArgumentNullException.ThrowIfNull(sentence);
         ArgumentNullException.ThrowIfNull(sources);
+        var prepared = new List<PreparedSource>();
+        foreach (var source in sources)
+        {
+            if (!string.IsNullOrEmpty(source))
+            {
+                prepared.Add(Prepare(source));
+            }
+        }
+
+        return SupportBy(sentence, prepared);
+    }
+
+    /// <summary>A source analysed once, for scoring many sentences against it.</summary>
+    internal PreparedSource Prepare(string source) => new(Terms(source), Numbers(source));
+
+    /// <summary>The support of <paramref name="sentence"/> by the best of sources analysed once with <see cref="Prepare"/>.</summary>
+    internal double SupportBy(string sentence, IEnumerable<PreparedSource> sources)
+    {
         var terms = Terms(sentence);
         var numbers = Numbers(sentence);
         if (terms.Count == 0 && numbers.Count == 0)
@@ -70,32 +88,14 @@ public sealed class GroundednessScorer
         var numbersFound = new HashSet<string>(StringComparer.Ordinal);
         foreach (var source in sources)
         {
-            if (string.IsNullOrEmpty(source))
-            {
-                continue;
-            }
-
-            var sourceTerms = Terms(source);
-            var sourceNumbers = Numbers(source);
-            var covered = 0;
-            foreach (var term in terms)
-            {
-                if (sourceTerms.Contains(term))
-                {
-                    covered++;
-                }
-            }
-
-            var coverage = terms.Count == 0 ? 1.0 : (double)covered / terms.Count;
+            best = Math.Max(best, Coverage(terms, source.Terms));
             foreach (var number in numbers)
             {
-                if (sourceNumbers.Contains(number))
+                if (source.Numbers.Contains(number))
                 {
                     numbersFound.Add(number);
                 }
             }
-
-            best = Math.Max(best, coverage);
         }
 
         return numbersFound.Count < numbers.Count ? Math.Min(best, UnmatchedNumberCap) : best;
@@ -110,17 +110,28 @@ public sealed class GroundednessScorer
     {
         ArgumentNullException.ThrowIfNull(question);
         ArgumentNullException.ThrowIfNull(source);
-        var terms = Terms(question);
+        return RelevanceTo(Terms(question), source);
+    }
+
+    /// <summary>The relevance of <paramref name="source"/> to a question whose terms <see cref="QuestionTerms"/> gave.</summary>
+    internal double RelevanceTo(HashSet<string> questionTerms, string source)
+        => questionTerms.Count == 0 ? 0 : Coverage(questionTerms, Terms(source));
+
+    /// <summary>A question's content terms, analysed once for scoring many sources.</summary>
+    internal HashSet<string> QuestionTerms(string question) => Terms(question);
+
+    /// <summary>The share of <paramref name="terms"/> that <paramref name="within"/> contains (1 when there is none).</summary>
+    private static double Coverage(HashSet<string> terms, HashSet<string> within)
+    {
         if (terms.Count == 0)
         {
-            return 0;
+            return 1;
         }
 
-        var sourceTerms = Terms(source);
         var covered = 0;
         foreach (var term in terms)
         {
-            if (sourceTerms.Contains(term))
+            if (within.Contains(term))
             {
                 covered++;
             }
@@ -162,4 +173,7 @@ public sealed class GroundednessScorer
 
         return numbers;
     }
+
+    /// <summary>A source's content terms and numbers.</summary>
+    internal sealed record PreparedSource(HashSet<string> Terms, HashSet<string> Numbers);
 }

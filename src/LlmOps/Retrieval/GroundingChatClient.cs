@@ -236,6 +236,7 @@ public sealed class GroundingChatClient : DelegatingChatClient
         var sourceTexts = new List<string>();
         var used = 0;
         var relevance = 0.0;
+        var questionTerms = _scorer.QuestionTerms(question);
         for (var i = 0; i < kept.Count; i++)
         {
             var tokens = _counter.CountTokens(texts[i], request.Options?.ModelId);
@@ -248,7 +249,7 @@ public sealed class GroundingChatClient : DelegatingChatClient
             var chunk = kept[i].Chunk;
             sources.Add(new GroundingSource(sources.Count + 1, chunk.DocumentId, chunk.Title, chunk.SourceUri, chunk.Start, chunk.Length, kept[i].Score, []));
             sourceTexts.Add(texts[i]);
-            relevance = Math.Max(relevance, _scorer.Relevance(question, texts[i]));
+            relevance = Math.Max(relevance, _scorer.RelevanceTo(questionTerms, texts[i]));
         }
 
         var thin = sources.Count == 0 || relevance < _options.MinRelevance;
@@ -312,13 +313,16 @@ public sealed class GroundingChatClient : DelegatingChatClient
         }
 
         var parsed = CitationParser.Parse(answer, prepared.SourceTexts.Count);
+
+        // Each source is analysed once, not once per sentence that cites it.
+        var sources = prepared.SourceTexts.Select(_scorer.Prepare).ToArray();
         var sentences = new List<GroundingSentence>(parsed.Count);
         var citing = new List<string>[prepared.SourceTexts.Count];
         var supported = 0;
         foreach (var (text, citations) in parsed)
         {
-            var against = citations.Count > 0 ? citations.Select(n => prepared.SourceTexts[n - 1]) : prepared.SourceTexts;
-            var support = _scorer.Support(text, against);
+            var against = citations.Count > 0 ? citations.Select(n => sources[n - 1]) : sources;
+            var support = _scorer.SupportBy(text, against);
             var ok = support >= _options.MinSupport;
             supported += ok ? 1 : 0;
             sentences.Add(new GroundingSentence(text, citations, support, ok));
