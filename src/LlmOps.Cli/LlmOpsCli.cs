@@ -1,24 +1,31 @@
 using System.CommandLine;
 using LlmOps.Cli.Eval;
+using LlmOps.Cli.Prompts;
+using LlmOps.Evaluation.Runs;
+using LlmOps.Prompts;
 
 namespace LlmOps.Cli;
 
-/// <summary>Builds and runs the <c>llmops</c> command tree; tests call <see cref="RunAsync"/> in-process.</summary>
+/// <summary>Builds and runs the <c>llmops</c> command tree; tests call <see cref="RunAsync(string[], CliContext, CancellationToken)"/> in-process.</summary>
 internal static class LlmOpsCli
 {
-    public static RootCommand BuildRoot(TextReader stdin)
+    public static RootCommand BuildRoot(CliContext context)
     {
-        var root = new RootCommand("llmops: LlmOps from the terminal. " + ExitCodes.Description);
-        var eval = new Command("eval", "Evaluation: score predictions against references.");
-        eval.Add(EvalScoreCommand.Create(stdin));
-        root.Add(eval);
+        var root = new RootCommand("llmops: LlmOps from the terminal and CI scripts. Every read command takes --json. " + ExitCodes.Description);
+        root.Add(PromptsCommand.Create(context));
+        root.Add(EvalCommand.Create(context));
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin, CancellationToken cancellationToken) =>
+        RunAsync(args, new CliContext(stdout, stderr, stdin), cancellationToken);
+
+    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
-        RootCommand root = BuildRoot(stdin);
+        ArgumentNullException.ThrowIfNull(context);
+        TextWriter stderr = context.Error;
+        RootCommand root = BuildRoot(context);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -27,13 +34,14 @@ internal static class LlmOpsCli
                 await stderr.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
             }
 
-            await stderr.WriteLineAsync("Run 'llmops --help' (or 'llmops eval score --help') for the usage.").ConfigureAwait(false);
+            string command = string.Join(' ', CommandPath(parse.CommandResult.Command));
+            await stderr.WriteLineAsync($"Run '{command} --help' for the usage.").ConfigureAwait(false);
             return ExitCodes.UsageError;
         }
 
         try
         {
-            var configuration = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+            var configuration = new InvocationConfiguration { Output = context.Out, Error = stderr, EnableDefaultExceptionHandler = false };
             return await parse.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
         }
         catch (CliException e)
@@ -41,10 +49,33 @@ internal static class LlmOpsCli
             await stderr.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
             return e.ExitCode;
         }
+        catch (Exception e) when (e is PromptNotFoundException or PromptStoreException or PromptTamperedException or EvaluationDatasetException)
+        {
+            // The library's messages already name the prompt, file or line and the fix.
+            await stderr.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.InputError;
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             await stderr.WriteLineAsync("cancelled.").ConfigureAwait(false);
             return ExitCodes.Cancelled;
         }
+        catch (Exception e)
+        {
+            await stderr.WriteLineAsync($"error: unexpected failure (please report it): {e}").ConfigureAwait(false);
+            return ExitCodes.InternalError;
+        }
+    }
+
+    private static IEnumerable<string> CommandPath(Command command)
+    {
+        var names = new List<string>();
+        for (Command? c = command; c is not null; c = c.Parents.OfType<Command>().FirstOrDefault())
+        {
+            names.Add(c is RootCommand ? "llmops" : c.Name);
+        }
+
+        names.Reverse();
+        return names;
     }
 }

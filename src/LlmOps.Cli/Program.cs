@@ -11,6 +11,9 @@ internal static class Program
             e.Cancel = true;
             cts.Cancel();
         };
-        return await LlmOpsCli.RunAsync(args, Console.Out, Console.Error, Console.In, cts.Token).ConfigureAwait(false);
+        bool terminal = !Console.IsOutputRedirected;
+        bool colour = terminal && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+        var context = new CliContext(Console.Out, Console.Error, Console.In, ansi: colour, interactive: terminal, width: terminal ? null : 160);
+        return await LlmOpsCli.RunAsync(args, context, cts.Token).ConfigureAwait(false);
     }
 }
