@@ -9,7 +9,7 @@ namespace LlmOps.Evaluation;
 /// Sentence BLEU of the response against the <see cref="ReferenceContext"/> references, equal to sacrebleu 2.x's
 /// <c>sentence_bleu</c> (see <see cref="Bleu"/>), on sacrebleu's 0–100 scale. Thread-safe.
 /// </summary>
-public sealed class BleuEvaluator : IEvaluator
+public sealed class BleuEvaluator : ReferenceEvaluator
 {
     /// <summary>The metric's name.</summary>
     public const string BleuMetricName = "BLEU";
@@ -23,6 +23,7 @@ public sealed class BleuEvaluator : IEvaluator
     /// <exception cref="ArgumentException"><paramref name="options"/> is invalid.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="passThreshold"/> is outside 0–100.</exception>
     public BleuEvaluator(BleuOptions? options = null, double passThreshold = 20)
+        : base(BleuMetricName)
     {
         options?.ThrowIfInvalid();
         EvaluatorSupport.ValidateThreshold(passThreshold, 100, nameof(passThreshold));
@@ -31,30 +32,13 @@ public sealed class BleuEvaluator : IEvaluator
     }
 
     /// <inheritdoc/>
-    public IReadOnlyCollection<string> EvaluationMetricNames { get; } = [BleuMetricName];
-
-    /// <inheritdoc/>
-    public ValueTask<EvaluationResult> EvaluateAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatResponse modelResponse,
-        ChatConfiguration? chatConfiguration = null,
-        IEnumerable<EvaluationContext>? additionalContext = null,
-        CancellationToken cancellationToken = default)
+    private protected override EvaluationResult Evaluate(string response, IReadOnlyList<string> references)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        ArgumentNullException.ThrowIfNull(modelResponse);
-        cancellationToken.ThrowIfCancellationRequested();
-        IReadOnlyList<string>? references = EvaluatorSupport.FindReferences(additionalContext);
-        if (references is null)
-        {
-            return new(EvaluatorSupport.MissingReferences(nameof(BleuEvaluator), EvaluationMetricNames));
-        }
-
-        BleuScore score = Bleu.SentenceScore(modelResponse.Text, references, _options);
+        BleuScore score = Bleu.SentenceScore(response, references, _options);
         string reason = string.Create(
             CultureInfo.InvariantCulture,
             $"sacrebleu-compatible sentence BLEU {score.Score:0.##} (precisions {score.Precisions[0]:0.#}/{score.Precisions[1]:0.#}/{score.Precisions[2]:0.#}/{score.Precisions[3]:0.#}, BP {score.BrevityPenalty:0.###}, hyp_len {score.HypothesisLength}, ref_len {score.ReferenceLength}).");
         NumericMetric metric = EvaluatorSupport.Metric(BleuMetricName, score.Score, 100, _passThreshold, reason);
-        return new(new EvaluationResult(metric));
+        return new EvaluationResult(metric);
     }
 }

@@ -9,7 +9,7 @@ namespace LlmOps.Evaluation;
 /// chrF (or chrF++ with <see cref="ChrFOptions.WordOrder"/> = 2) of the response against the <see cref="ReferenceContext"/>
 /// references, equal to sacrebleu 2.x's <c>sentence_chrf</c> (see <see cref="ChrF"/>), on the 0–100 scale. Thread-safe.
 /// </summary>
-public sealed class ChrFEvaluator : IEvaluator
+public sealed class ChrFEvaluator : ReferenceEvaluator
 {
     /// <summary>The metric's name for chrF.</summary>
     public const string ChrFMetricName = "chrF";
@@ -27,6 +27,7 @@ public sealed class ChrFEvaluator : IEvaluator
     /// <exception cref="ArgumentException"><paramref name="options"/> is invalid.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="passThreshold"/> is outside 0–100.</exception>
     public ChrFEvaluator(ChrFOptions? options = null, double passThreshold = 40)
+        : base(options is { WordOrder: 2 } ? ChrFPlusPlusMetricName : ChrFMetricName)
     {
         if (options is not null)
         {
@@ -41,31 +42,13 @@ public sealed class ChrFEvaluator : IEvaluator
         _options = options;
         _passThreshold = passThreshold;
         _name = options is { WordOrder: 2 } ? ChrFPlusPlusMetricName : ChrFMetricName;
-        EvaluationMetricNames = [_name];
     }
 
     /// <inheritdoc/>
-    public IReadOnlyCollection<string> EvaluationMetricNames { get; }
-
-    /// <inheritdoc/>
-    public ValueTask<EvaluationResult> EvaluateAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatResponse modelResponse,
-        ChatConfiguration? chatConfiguration = null,
-        IEnumerable<EvaluationContext>? additionalContext = null,
-        CancellationToken cancellationToken = default)
+    private protected override EvaluationResult Evaluate(string response, IReadOnlyList<string> references)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        ArgumentNullException.ThrowIfNull(modelResponse);
-        cancellationToken.ThrowIfCancellationRequested();
-        IReadOnlyList<string>? references = EvaluatorSupport.FindReferences(additionalContext);
-        if (references is null)
-        {
-            return new(EvaluatorSupport.MissingReferences(nameof(ChrFEvaluator), EvaluationMetricNames));
-        }
-
-        double score = ChrF.SentenceScore(modelResponse.Text, references, _options);
+        double score = ChrF.SentenceScore(response, references, _options);
         string reason = string.Create(CultureInfo.InvariantCulture, $"sacrebleu-compatible {_name} {score:0.##}.");
-        return new(new EvaluationResult(EvaluatorSupport.Metric(_name, score, 100, _passThreshold, reason)));
+        return new EvaluationResult(EvaluatorSupport.Metric(_name, score, 100, _passThreshold, reason));
     }
 }

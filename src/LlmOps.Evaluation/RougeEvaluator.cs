@@ -11,7 +11,7 @@ namespace LlmOps.Evaluation;
 /// the reference with the best F1, as <c>RougeScorer.score_multi</c> does. Precision and recall are in each metric's
 /// metadata (<c>precision</c>, <c>recall</c>). Scores are 0–1. Thread-safe.
 /// </summary>
-public sealed class RougeEvaluator : IEvaluator
+public sealed class RougeEvaluator : ReferenceEvaluator
 {
     /// <summary>The ROUGE-1 metric's name.</summary>
     public const string Rouge1MetricName = "ROUGE-1";
@@ -33,6 +33,7 @@ public sealed class RougeEvaluator : IEvaluator
     /// <param name="passThreshold">The F1 (0–1) below which a metric is interpreted as failed. The default is 0.3.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="passThreshold"/> is outside 0–1.</exception>
     public RougeEvaluator(bool useStemmer = false, double passThreshold = 0.3)
+        : base(Rouge1MetricName, Rouge2MetricName, RougeLMetricName, RougeLsumMetricName)
     {
         EvaluatorSupport.ValidateThreshold(passThreshold, 1, nameof(passThreshold));
         _scorer = new RougeScorer(useStemmer);
@@ -40,27 +41,9 @@ public sealed class RougeEvaluator : IEvaluator
     }
 
     /// <inheritdoc/>
-    public IReadOnlyCollection<string> EvaluationMetricNames { get; } =
-        [Rouge1MetricName, Rouge2MetricName, RougeLMetricName, RougeLsumMetricName];
-
-    /// <inheritdoc/>
-    public ValueTask<EvaluationResult> EvaluateAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatResponse modelResponse,
-        ChatConfiguration? chatConfiguration = null,
-        IEnumerable<EvaluationContext>? additionalContext = null,
-        CancellationToken cancellationToken = default)
+    private protected override EvaluationResult Evaluate(string response, IReadOnlyList<string> references)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        ArgumentNullException.ThrowIfNull(modelResponse);
-        cancellationToken.ThrowIfCancellationRequested();
-        IReadOnlyList<string>? references = EvaluatorSupport.FindReferences(additionalContext);
-        if (references is null)
-        {
-            return new(EvaluatorSupport.MissingReferences(nameof(RougeEvaluator), EvaluationMetricNames));
-        }
-
-        string prediction = modelResponse.Text;
+        string prediction = response;
         RougeScores? best1 = null;
         RougeScore r1 = default, r2 = default, rl = default, rls = default;
         foreach (string reference in references)
@@ -79,11 +62,11 @@ public sealed class RougeEvaluator : IEvaluator
             rls = Better(rls, s.RougeLsum);
         }
 
-        return new(new EvaluationResult(
+        return new EvaluationResult(
             Metric(Rouge1MetricName, r1),
             Metric(Rouge2MetricName, r2),
             Metric(RougeLMetricName, rl),
-            Metric(RougeLsumMetricName, rls)));
+            Metric(RougeLsumMetricName, rls));
     }
 
     private static RougeScore Better(RougeScore current, RougeScore candidate) =>

@@ -9,7 +9,7 @@ namespace LlmOps.Evaluation;
 /// SQuAD exact match and token F1 of the response against the <see cref="ReferenceContext"/> answers, equal to the
 /// official SQuAD v1.1 evaluation script (see <see cref="SquadAnswerMetrics"/>). Scores are 0–1. Thread-safe.
 /// </summary>
-public sealed class SquadAnswerEvaluator : IEvaluator
+public sealed class SquadAnswerEvaluator : ReferenceEvaluator
 {
     /// <summary>The exact-match metric's name.</summary>
     public const string ExactMatchMetricName = "Exact Match";
@@ -23,36 +23,20 @@ public sealed class SquadAnswerEvaluator : IEvaluator
     /// <param name="f1PassThreshold">The token F1 (0–1) below which it is interpreted as failed. The default is 0.5. Exact match fails when it is 0.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="f1PassThreshold"/> is outside 0–1.</exception>
     public SquadAnswerEvaluator(double f1PassThreshold = 0.5)
+        : base(ExactMatchMetricName, TokenF1MetricName)
     {
         EvaluatorSupport.ValidateThreshold(f1PassThreshold, 1, nameof(f1PassThreshold));
         _f1PassThreshold = f1PassThreshold;
     }
 
     /// <inheritdoc/>
-    public IReadOnlyCollection<string> EvaluationMetricNames { get; } = [ExactMatchMetricName, TokenF1MetricName];
-
-    /// <inheritdoc/>
-    public ValueTask<EvaluationResult> EvaluateAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatResponse modelResponse,
-        ChatConfiguration? chatConfiguration = null,
-        IEnumerable<EvaluationContext>? additionalContext = null,
-        CancellationToken cancellationToken = default)
+    private protected override EvaluationResult Evaluate(string response, IReadOnlyList<string> references)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        ArgumentNullException.ThrowIfNull(modelResponse);
-        cancellationToken.ThrowIfCancellationRequested();
-        IReadOnlyList<string>? references = EvaluatorSupport.FindReferences(additionalContext);
-        if (references is null)
-        {
-            return new(EvaluatorSupport.MissingReferences(nameof(SquadAnswerEvaluator), EvaluationMetricNames));
-        }
-
-        string prediction = modelResponse.Text;
+        string prediction = response;
         double em = SquadAnswerMetrics.ExactMatch(prediction, references);
         double f1 = SquadAnswerMetrics.TokenF1(prediction, references);
-        return new(new EvaluationResult(
+        return new EvaluationResult(
             EvaluatorSupport.Metric(ExactMatchMetricName, em, 1, 1, em == 1 ? "The normalised answer equals a reference." : "The normalised answer equals no reference."),
-            EvaluatorSupport.Metric(TokenF1MetricName, f1, 1, _f1PassThreshold, string.Create(CultureInfo.InvariantCulture, $"Best token F1 over the references: {f1:0.####}."))));
+            EvaluatorSupport.Metric(TokenF1MetricName, f1, 1, _f1PassThreshold, string.Create(CultureInfo.InvariantCulture, $"Best token F1 over the references: {f1:0.####}.")));
     }
 }

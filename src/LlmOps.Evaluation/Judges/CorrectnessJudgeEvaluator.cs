@@ -1,7 +1,6 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.AI.Evaluation;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LlmOps.Evaluation.Judges;
 
@@ -10,43 +9,29 @@ namespace LlmOps.Evaluation.Judges;
 /// judge; runs, retries, stability and caching as <see cref="RubricJudgeEvaluator"/>. Without a reference the metric
 /// carries an error diagnostic and no value.
 /// </summary>
-public sealed class CorrectnessJudgeEvaluator : IEvaluator
+public sealed class CorrectnessJudgeEvaluator : JudgeEvaluator
 {
     /// <summary>The metric's name.</summary>
     public const string CorrectnessMetricName = "Correctness";
 
-    private readonly JudgeOptions _options;
-    private readonly ILogger _logger;
 
     /// <summary>Initializes a new instance of the <see cref="CorrectnessJudgeEvaluator"/> class.</summary>
     /// <param name="options">The judge options; <see langword="null"/> for one run, three attempts, threshold 4.</param>
     /// <param name="logger">Logs malformed judge answers (EventIds 1800, 1801).</param>
     /// <exception cref="ArgumentException"><paramref name="options"/> is invalid.</exception>
     public CorrectnessJudgeEvaluator(JudgeOptions? options = null, ILogger? logger = null)
+        : base(CorrectnessMetricName, options, logger)
     {
-        _options = (options ?? new JudgeOptions()).Validated();
-        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <inheritdoc/>
-    public IReadOnlyCollection<string> EvaluationMetricNames { get; } = [CorrectnessMetricName];
-
-    /// <inheritdoc/>
-    /// <exception cref="ArgumentException"><paramref name="chatConfiguration"/> is <see langword="null"/>: the judge needs a chat client.</exception>
-    public async ValueTask<EvaluationResult> EvaluateAsync(
+    private protected override async ValueTask<EvaluationResult> EvaluateCoreAsync(
         IEnumerable<ChatMessage> messages,
         ChatResponse modelResponse,
-        ChatConfiguration? chatConfiguration = null,
-        IEnumerable<EvaluationContext>? additionalContext = null,
-        CancellationToken cancellationToken = default)
+        IChatClient judge,
+        IEnumerable<EvaluationContext>? additionalContext,
+        CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        ArgumentNullException.ThrowIfNull(modelResponse);
-        if (chatConfiguration is null)
-        {
-            throw new ArgumentException("CorrectnessJudgeEvaluator needs a judge: pass new ChatConfiguration(judgeChatClient).", nameof(chatConfiguration));
-        }
-
         IReadOnlyList<string>? references = EvaluatorSupport.FindReferences(additionalContext);
         if (references is null)
         {
@@ -56,11 +41,11 @@ public sealed class CorrectnessJudgeEvaluator : IEvaluator
         string material = $"Conversation:\n{JudgeCalls.ConversationText(messages)}\n\nReference answer(s):\n- {string.Join("\n- ", references)}\n\nResponse to score:\n{modelResponse.Text}";
         return await ScoreJudge.EvaluateAsync(
             CorrectnessMetricName,
-            chatConfiguration.ChatClient,
+            judge,
             "You are a strict evaluator. Score from 1 (contradicts or misses the reference answer) to 5 (fully agrees with it, nothing wrong added) how correct the response is.",
             material,
-            _options,
-            _logger,
+            Options,
+            Logger,
             cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.AI.Evaluation;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LlmOps.Evaluation.Judges;
 
@@ -13,14 +12,12 @@ namespace LlmOps.Evaluation.Judges;
 /// as a zero. Each call carries its run and attempt in <see cref="ChatOptions.AdditionalProperties"/>, so a caching
 /// judge client (for example <c>UseDistributedCache()</c>) makes a rerun free while keeping runs distinct.
 /// </summary>
-public sealed class RubricJudgeEvaluator : IEvaluator
+public sealed class RubricJudgeEvaluator : JudgeEvaluator
 {
     /// <summary>The metric's name.</summary>
     public const string RubricScoreMetricName = "Rubric Score";
 
     private readonly string _rubric;
-    private readonly JudgeOptions _options;
-    private readonly ILogger _logger;
 
     /// <summary>Initializes a new instance of the <see cref="RubricJudgeEvaluator"/> class.</summary>
     /// <param name="rubric">What 1 to 5 mean for this task.</param>
@@ -28,40 +25,28 @@ public sealed class RubricJudgeEvaluator : IEvaluator
     /// <param name="logger">Logs malformed judge answers (EventIds 1800, 1801).</param>
     /// <exception cref="ArgumentException"><paramref name="rubric"/> is empty, or <paramref name="options"/> is invalid.</exception>
     public RubricJudgeEvaluator(string rubric, JudgeOptions? options = null, ILogger? logger = null)
+        : base(RubricScoreMetricName, options, logger)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(rubric);
         _rubric = rubric;
-        _options = (options ?? new JudgeOptions()).Validated();
-        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <inheritdoc/>
-    public IReadOnlyCollection<string> EvaluationMetricNames { get; } = [RubricScoreMetricName];
-
-    /// <inheritdoc/>
-    /// <exception cref="ArgumentException"><paramref name="chatConfiguration"/> is <see langword="null"/>: the judge needs a chat client.</exception>
-    public async ValueTask<EvaluationResult> EvaluateAsync(
+    private protected override async ValueTask<EvaluationResult> EvaluateCoreAsync(
         IEnumerable<ChatMessage> messages,
         ChatResponse modelResponse,
-        ChatConfiguration? chatConfiguration = null,
-        IEnumerable<EvaluationContext>? additionalContext = null,
-        CancellationToken cancellationToken = default)
+        IChatClient judge,
+        IEnumerable<EvaluationContext>? additionalContext,
+        CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        ArgumentNullException.ThrowIfNull(modelResponse);
-        if (chatConfiguration is null)
-        {
-            throw new ArgumentException("RubricJudgeEvaluator needs a judge: pass new ChatConfiguration(judgeChatClient).", nameof(chatConfiguration));
-        }
-
         string material = $"Rubric:\n{_rubric}\n\nConversation:\n{JudgeCalls.ConversationText(messages)}\n\nResponse to score:\n{modelResponse.Text}";
         return await ScoreJudge.EvaluateAsync(
             RubricScoreMetricName,
-            chatConfiguration.ChatClient,
+            judge,
             "You are a strict evaluator. Score the response from 1 (worst) to 5 (best) using only the rubric.",
             material,
-            _options,
-            _logger,
+            Options,
+            Logger,
             cancellationToken).ConfigureAwait(false);
     }
 }

@@ -4,7 +4,6 @@ using LlmOps.Evaluation.Judges;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.AI.Evaluation;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LlmOps.Evaluation.Rag;
 
@@ -13,16 +12,14 @@ namespace LlmOps.Evaluation.Rag;
 /// whether the answer is noncommittal; the score is the mean cosine similarity between the embeddings of those questions
 /// and of the user's question, or 0 when the answer is noncommittal ("I don't know").
 /// </summary>
-public sealed class AnswerRelevancyEvaluator : IEvaluator
+public sealed class AnswerRelevancyEvaluator : JudgeEvaluator
 {
     /// <summary>The metric's name.</summary>
     public const string AnswerRelevancyMetricName = "Answer Relevancy";
 
     private readonly IEmbeddingGenerator<string, Embedding<float>> _embeddings;
     private readonly int _questions;
-    private readonly JudgeOptions _options;
     private readonly double _passThreshold;
-    private readonly ILogger _logger;
 
     /// <summary>Initializes a new instance of the <see cref="AnswerRelevancyEvaluator"/> class.</summary>
     /// <param name="embeddings">The embedding generator for the questions.</param>
@@ -34,6 +31,7 @@ public sealed class AnswerRelevancyEvaluator : IEvaluator
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="questions"/> is outside 1–10, or <paramref name="passThreshold"/> outside 0–1.</exception>
     /// <exception cref="ArgumentException"><paramref name="options"/> is invalid.</exception>
     public AnswerRelevancyEvaluator(IEmbeddingGenerator<string, Embedding<float>> embeddings, int questions = 3, JudgeOptions? options = null, double passThreshold = 0.7, ILogger? logger = null)
+        : base(AnswerRelevancyMetricName, options, logger)
     {
         ArgumentNullException.ThrowIfNull(embeddings);
         ArgumentOutOfRangeException.ThrowIfLessThan(questions, 1);
@@ -41,26 +39,17 @@ public sealed class AnswerRelevancyEvaluator : IEvaluator
         EvaluatorSupport.ValidateThreshold(passThreshold, 1, nameof(passThreshold));
         _embeddings = embeddings;
         _questions = questions;
-        _options = (options ?? new JudgeOptions()).Validated();
         _passThreshold = passThreshold;
-        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <inheritdoc/>
-    public IReadOnlyCollection<string> EvaluationMetricNames { get; } = [AnswerRelevancyMetricName];
-
-    /// <inheritdoc/>
-    /// <exception cref="ArgumentException"><paramref name="chatConfiguration"/> is <see langword="null"/>.</exception>
-    public async ValueTask<EvaluationResult> EvaluateAsync(
+    private protected override async ValueTask<EvaluationResult> EvaluateCoreAsync(
         IEnumerable<ChatMessage> messages,
         ChatResponse modelResponse,
-        ChatConfiguration? chatConfiguration = null,
-        IEnumerable<EvaluationContext>? additionalContext = null,
-        CancellationToken cancellationToken = default)
+        IChatClient judge,
+        IEnumerable<EvaluationContext>? additionalContext,
+        CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        ArgumentNullException.ThrowIfNull(modelResponse);
-        IChatClient judge = RagMetricSupport.RequireJudge(chatConfiguration, nameof(AnswerRelevancyEvaluator));
         string question = RagMetricSupport.Question(messages);
         if (question.Length == 0)
         {
@@ -72,7 +61,7 @@ public sealed class AnswerRelevancyEvaluator : IEvaluator
             judge,
             $"Write {n} different questions that the answer below answers, and say whether the answer is noncommittal (evasive, vague or 'I don't know'). Return {{\"questions\": [\"...\"], \"noncommittal\": 0 or 1}}.",
             $"Answer:\n{modelResponse.Text}",
-            _options,
+            Options,
             (string a, out (List<string>, bool) v, out string p) =>
             {
                 v = default;
@@ -90,11 +79,11 @@ public sealed class AnswerRelevancyEvaluator : IEvaluator
                 v = (qs, nc);
                 return true;
             },
-            _logger,
+            Logger,
             cancellationToken).ConfigureAwait(false);
         if (!ok)
         {
-            return RagMetricSupport.Error(AnswerRelevancyMetricName, RagMetricSupport.GaveUp("question generation", _options, problem));
+            return RagMetricSupport.Error(AnswerRelevancyMetricName, RagMetricSupport.GaveUp("question generation", Options, problem));
         }
 
         List<string> inputs = [question, .. value.Questions];

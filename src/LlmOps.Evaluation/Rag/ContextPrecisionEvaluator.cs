@@ -3,7 +3,6 @@ using LlmOps.Evaluation.Judges;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.AI.Evaluation;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LlmOps.Evaluation.Rag;
 
@@ -13,14 +12,12 @@ namespace LlmOps.Evaluation.Rag;
 /// useful chunks, Σ(precision@k · v_k) / Σ v_k (0 when no chunk is useful): useful chunks ranked first score higher.
 /// The verdicts come from one judge call for all chunks (RAGAS asks once per chunk; the definition is the same).
 /// </summary>
-public sealed class ContextPrecisionEvaluator : IEvaluator
+public sealed class ContextPrecisionEvaluator : JudgeEvaluator
 {
     /// <summary>The metric's name.</summary>
     public const string ContextPrecisionMetricName = "Context Precision";
 
-    private readonly JudgeOptions _options;
     private readonly double _passThreshold;
-    private readonly ILogger _logger;
 
     /// <summary>Initializes a new instance of the <see cref="ContextPrecisionEvaluator"/> class.</summary>
     /// <param name="options">Judge options (attempts and chat options apply).</param>
@@ -29,15 +26,11 @@ public sealed class ContextPrecisionEvaluator : IEvaluator
     /// <exception cref="ArgumentException"><paramref name="options"/> is invalid.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="passThreshold"/> is outside 0–1.</exception>
     public ContextPrecisionEvaluator(JudgeOptions? options = null, double passThreshold = 0.5, ILogger? logger = null)
+        : base(ContextPrecisionMetricName, options, logger)
     {
-        _options = (options ?? new JudgeOptions()).Validated();
         EvaluatorSupport.ValidateThreshold(passThreshold, 1, nameof(passThreshold));
         _passThreshold = passThreshold;
-        _logger = logger ?? NullLogger.Instance;
     }
-
-    /// <inheritdoc/>
-    public IReadOnlyCollection<string> EvaluationMetricNames { get; } = [ContextPrecisionMetricName];
 
     /// <summary>Computes RAGAS context precision from per-chunk usefulness verdicts in rank order.</summary>
     /// <param name="useful">Per chunk, best first, whether it is useful.</param>
@@ -61,17 +54,13 @@ public sealed class ContextPrecisionEvaluator : IEvaluator
     }
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException"><paramref name="chatConfiguration"/> is <see langword="null"/>.</exception>
-    public async ValueTask<EvaluationResult> EvaluateAsync(
+    private protected override async ValueTask<EvaluationResult> EvaluateCoreAsync(
         IEnumerable<ChatMessage> messages,
         ChatResponse modelResponse,
-        ChatConfiguration? chatConfiguration = null,
-        IEnumerable<EvaluationContext>? additionalContext = null,
-        CancellationToken cancellationToken = default)
+        IChatClient judge,
+        IEnumerable<EvaluationContext>? additionalContext,
+        CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        ArgumentNullException.ThrowIfNull(modelResponse);
-        IChatClient judge = RagMetricSupport.RequireJudge(chatConfiguration, nameof(ContextPrecisionEvaluator));
         RetrievedContext? context = RetrievedContext.Find(additionalContext);
         IReadOnlyList<string>? references = EvaluatorSupport.FindReferences(additionalContext);
         if (context is null || references is null)
@@ -88,13 +77,13 @@ public sealed class ContextPrecisionEvaluator : IEvaluator
             judge,
             "For each numbered context chunk, decide whether it was useful in arriving at the reference answer to the question (1) or not (0). Return {\"verdicts\": [1, 0, ...]} with one verdict per chunk, in order.",
             $"Question:\n{RagMetricSupport.Question(messages)}\n\nReference answer:\n{references[0]}\n\nContext chunks:\n{RagMetricSupport.Numbered(context.Chunks)}",
-            _options,
+            Options,
             (string a, out bool[] v, out string p) => RagJudgeParsers.TryParseVerdicts(a, context.Chunks.Count, out v, out p),
-            _logger,
+            Logger,
             cancellationToken).ConfigureAwait(false);
         if (!ok)
         {
-            return RagMetricSupport.Error(ContextPrecisionMetricName, RagMetricSupport.GaveUp("chunk usefulness", _options, problem));
+            return RagMetricSupport.Error(ContextPrecisionMetricName, RagMetricSupport.GaveUp("chunk usefulness", Options, problem));
         }
 
         return RagMetricSupport.Score(

@@ -3,7 +3,6 @@ using LlmOps.Evaluation.Judges;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.AI.Evaluation;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LlmOps.Evaluation.Rag;
 
@@ -11,14 +10,12 @@ namespace LlmOps.Evaluation.Rag;
 /// Context recall as RAGAS defines it: the <see cref="ReferenceContext"/> answer is split into sentences and the judge
 /// decides for each whether the <see cref="RetrievedContext"/> supports it; the score is supported / sentences (0–1).
 /// </summary>
-public sealed class ContextRecallEvaluator : IEvaluator
+public sealed class ContextRecallEvaluator : JudgeEvaluator
 {
     /// <summary>The metric's name.</summary>
     public const string ContextRecallMetricName = "Context Recall";
 
-    private readonly JudgeOptions _options;
     private readonly double _passThreshold;
-    private readonly ILogger _logger;
 
     /// <summary>Initializes a new instance of the <see cref="ContextRecallEvaluator"/> class.</summary>
     /// <param name="options">Judge options (attempts and chat options apply).</param>
@@ -27,28 +24,20 @@ public sealed class ContextRecallEvaluator : IEvaluator
     /// <exception cref="ArgumentException"><paramref name="options"/> is invalid.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="passThreshold"/> is outside 0–1.</exception>
     public ContextRecallEvaluator(JudgeOptions? options = null, double passThreshold = 0.8, ILogger? logger = null)
+        : base(ContextRecallMetricName, options, logger)
     {
-        _options = (options ?? new JudgeOptions()).Validated();
         EvaluatorSupport.ValidateThreshold(passThreshold, 1, nameof(passThreshold));
         _passThreshold = passThreshold;
-        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <inheritdoc/>
-    public IReadOnlyCollection<string> EvaluationMetricNames { get; } = [ContextRecallMetricName];
-
-    /// <inheritdoc/>
-    /// <exception cref="ArgumentException"><paramref name="chatConfiguration"/> is <see langword="null"/>.</exception>
-    public async ValueTask<EvaluationResult> EvaluateAsync(
+    private protected override async ValueTask<EvaluationResult> EvaluateCoreAsync(
         IEnumerable<ChatMessage> messages,
         ChatResponse modelResponse,
-        ChatConfiguration? chatConfiguration = null,
-        IEnumerable<EvaluationContext>? additionalContext = null,
-        CancellationToken cancellationToken = default)
+        IChatClient judge,
+        IEnumerable<EvaluationContext>? additionalContext,
+        CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        ArgumentNullException.ThrowIfNull(modelResponse);
-        IChatClient judge = RagMetricSupport.RequireJudge(chatConfiguration, nameof(ContextRecallEvaluator));
         RetrievedContext? context = RetrievedContext.Find(additionalContext);
         IReadOnlyList<string>? references = EvaluatorSupport.FindReferences(additionalContext);
         if (context is null || references is null)
@@ -66,13 +55,13 @@ public sealed class ContextRecallEvaluator : IEvaluator
             judge,
             "For each numbered sentence of the reference answer, decide whether it can be attributed to the context (1) or not (0). Return {\"verdicts\": [1, 0, ...]} with one verdict per sentence, in order.",
             $"Context:\n{string.Join("\n\n", context.Chunks)}\n\nReference answer sentences:\n{RagMetricSupport.Numbered(sentences)}",
-            _options,
+            Options,
             (string a, out bool[] v, out string p) => RagJudgeParsers.TryParseVerdicts(a, sentences.Count, out v, out p),
-            _logger,
+            Logger,
             cancellationToken).ConfigureAwait(false);
         if (!ok)
         {
-            return RagMetricSupport.Error(ContextRecallMetricName, RagMetricSupport.GaveUp("sentence attribution", _options, problem));
+            return RagMetricSupport.Error(ContextRecallMetricName, RagMetricSupport.GaveUp("sentence attribution", Options, problem));
         }
 
         int attributed = verdicts.Count(v => v);

@@ -3,7 +3,6 @@ using LlmOps.Evaluation.Judges;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.AI.Evaluation;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LlmOps.Evaluation.Rag;
 
@@ -13,14 +12,12 @@ namespace LlmOps.Evaluation.Rag;
 /// context or a judge that never answers in the asked JSON gives an error diagnostic and no value. The unsupported
 /// claims are in the metric's metadata (<c>unsupported</c>).
 /// </summary>
-public sealed class FaithfulnessEvaluator : IEvaluator
+public sealed class FaithfulnessEvaluator : JudgeEvaluator
 {
     /// <summary>The metric's name.</summary>
     public const string FaithfulnessMetricName = "Faithfulness";
 
-    private readonly JudgeOptions _options;
     private readonly double _passThreshold;
-    private readonly ILogger _logger;
 
     /// <summary>Initializes a new instance of the <see cref="FaithfulnessEvaluator"/> class.</summary>
     /// <param name="options">Judge options (attempts and chat options apply).</param>
@@ -29,28 +26,20 @@ public sealed class FaithfulnessEvaluator : IEvaluator
     /// <exception cref="ArgumentException"><paramref name="options"/> is invalid.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="passThreshold"/> is outside 0–1.</exception>
     public FaithfulnessEvaluator(JudgeOptions? options = null, double passThreshold = 0.8, ILogger? logger = null)
+        : base(FaithfulnessMetricName, options, logger)
     {
-        _options = (options ?? new JudgeOptions()).Validated();
         EvaluatorSupport.ValidateThreshold(passThreshold, 1, nameof(passThreshold));
         _passThreshold = passThreshold;
-        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <inheritdoc/>
-    public IReadOnlyCollection<string> EvaluationMetricNames { get; } = [FaithfulnessMetricName];
-
-    /// <inheritdoc/>
-    /// <exception cref="ArgumentException"><paramref name="chatConfiguration"/> is <see langword="null"/>.</exception>
-    public async ValueTask<EvaluationResult> EvaluateAsync(
+    private protected override async ValueTask<EvaluationResult> EvaluateCoreAsync(
         IEnumerable<ChatMessage> messages,
         ChatResponse modelResponse,
-        ChatConfiguration? chatConfiguration = null,
-        IEnumerable<EvaluationContext>? additionalContext = null,
-        CancellationToken cancellationToken = default)
+        IChatClient judge,
+        IEnumerable<EvaluationContext>? additionalContext,
+        CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        ArgumentNullException.ThrowIfNull(modelResponse);
-        IChatClient judge = RagMetricSupport.RequireJudge(chatConfiguration, nameof(FaithfulnessEvaluator));
         RetrievedContext? context = RetrievedContext.Find(additionalContext);
         if (context is null)
         {
@@ -62,13 +51,13 @@ public sealed class FaithfulnessEvaluator : IEvaluator
             judge,
             "Break the answer into standalone factual claims, each understandable without the others (resolve pronouns). Return {\"claims\": [\"...\"]}.",
             $"Question:\n{question}\n\nAnswer:\n{modelResponse.Text}",
-            _options,
+            Options,
             static (string a, out List<string> v, out string p) => RagJudgeParsers.TryParseStrings(a, "claims", out v, out p),
-            _logger,
+            Logger,
             cancellationToken).ConfigureAwait(false);
         if (!ok)
         {
-            return RagMetricSupport.Error(FaithfulnessMetricName, RagMetricSupport.GaveUp("claim extraction", _options, problem));
+            return RagMetricSupport.Error(FaithfulnessMetricName, RagMetricSupport.GaveUp("claim extraction", Options, problem));
         }
 
         if (claims.Count == 0)
@@ -80,13 +69,13 @@ public sealed class FaithfulnessEvaluator : IEvaluator
             judge,
             "For each numbered claim, decide whether it can be directly inferred from the context alone (1) or not (0). Return {\"verdicts\": [1, 0, ...]} with one verdict per claim, in order.",
             $"Context:\n{string.Join("\n\n", context.Chunks)}\n\nClaims:\n{RagMetricSupport.Numbered(claims)}",
-            _options,
+            Options,
             (string a, out bool[] v, out string p) => RagJudgeParsers.TryParseVerdicts(a, claims.Count, out v, out p),
-            _logger,
+            Logger,
             cancellationToken).ConfigureAwait(false);
         if (!ok)
         {
-            return RagMetricSupport.Error(FaithfulnessMetricName, RagMetricSupport.GaveUp("claim verification", _options, problem));
+            return RagMetricSupport.Error(FaithfulnessMetricName, RagMetricSupport.GaveUp("claim verification", Options, problem));
         }
 
         int supported = verdicts.Count(v => v);

@@ -18,10 +18,6 @@ internal static class RagMetricSupport
         return new EvaluationResult(metric);
     }
 
-    public static IChatClient RequireJudge(ChatConfiguration? chatConfiguration, string evaluator) =>
-        chatConfiguration?.ChatClient
-        ?? throw new ArgumentException($"{evaluator} needs a judge: pass new ChatConfiguration(judgeChatClient).", nameof(chatConfiguration));
-
     public static Task<(bool Ok, T Value, string Problem)> AskAsync<T>(
         IChatClient judge,
         string system,
