@@ -48,14 +48,7 @@ public static class Bleu
     /// <exception cref="InvalidOperationException">NLTK method 6 was asked for and there is no trigram match (NLTK asserts the same).</exception>
     public static BleuScore CorpusScore(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string>> references, BleuOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(hypotheses);
-        ArgumentNullException.ThrowIfNull(references);
-        if (hypotheses.Count != references.Count)
-        {
-            throw new ArgumentException(
-                $"Each hypothesis needs its own list of references: there are {hypotheses.Count} hypotheses and {references.Count} reference lists. Pass one reference list per hypothesis.",
-                nameof(references));
-        }
+        ReferenceArguments.ValidateCorpus(hypotheses, references);
 
         options ??= Default;
         options.ThrowIfInvalid();

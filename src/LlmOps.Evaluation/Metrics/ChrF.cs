@@ -44,14 +44,7 @@ public static class ChrF
     /// <exception cref="ArgumentException">The counts differ, a segment has no reference, or <paramref name="options"/> is invalid.</exception>
     public static double CorpusScore(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string>> references, ChrFOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(hypotheses);
-        ArgumentNullException.ThrowIfNull(references);
-        if (hypotheses.Count != references.Count)
-        {
-            throw new ArgumentException(
-                $"Each hypothesis needs its own list of references: there are {hypotheses.Count} hypotheses and {references.Count} reference lists. Pass one reference list per hypothesis.",
-                nameof(references));
-        }
+        ReferenceArguments.ValidateCorpus(hypotheses, references);
 
         options = Validated(options);
         double[] stats = new double[3 * (options.CharOrder + options.WordOrder)];

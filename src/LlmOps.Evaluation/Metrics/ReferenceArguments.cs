@@ -20,4 +20,19 @@ internal static class ReferenceArguments
             ArgumentNullException.ThrowIfNull(references[i], $"{name}[{i}]");
         }
     }
+
+    /// <summary>Throws unless there is one reference list per hypothesis (a corpus score's arguments).</summary>
+    /// <param name="hypotheses">The hypotheses.</param>
+    /// <param name="references">One reference list per hypothesis.</param>
+    public static void ValidateCorpus(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string>> references)
+    {
+        ArgumentNullException.ThrowIfNull(hypotheses);
+        ArgumentNullException.ThrowIfNull(references);
+        if (hypotheses.Count != references.Count)
+        {
+            throw new ArgumentException(
+                $"Each hypothesis needs its own list of references: there are {hypotheses.Count} hypotheses and {references.Count} reference lists. Pass one reference list per hypothesis.",
+                nameof(references));
+        }
+    }
 }
