@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LlmOps.IO;
 
 namespace LlmOps.Evaluation.Runs;
 
@@ -49,8 +50,9 @@ public sealed class EvaluationRunResult
             items = Items,
             means = MetricNames.ToDictionary(n => n, Mean, StringComparer.Ordinal),
         };
-        string temp = path + ".tmp";
-        await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(document, JsonOptions), cancellationToken).ConfigureAwait(false);
-        File.Move(temp, path, overwrite: true);
+        await AtomicFile.WriteAsync(
+            path,
+            (stream, ct) => JsonSerializer.SerializeAsync(stream, document, JsonOptions, ct),
+            cancellationToken).ConfigureAwait(false);
     }
 }

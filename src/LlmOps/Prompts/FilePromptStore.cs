@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using LlmOps.IO;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -239,20 +240,20 @@ public sealed class FilePromptStore : IPromptStore
         }
     }
 
-    private async Task WriteAtomicAsync(string path, string text, bool overwrite, CancellationToken cancellationToken)
-    {
-        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            await File.WriteAllTextAsync(temp, text, new UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
-            BeforeCommit?.Invoke(temp);
-            File.Move(temp, path, overwrite);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
+    private Task WriteAtomicAsync(string path, string text, bool overwrite, CancellationToken cancellationToken) =>
+        AtomicFile.WriteAsync(
+            path,
+            async (stream, ct) =>
+            {
+                var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
+                await using (writer.ConfigureAwait(false))
+                {
+                    await writer.WriteAsync(text.AsMemory(), ct).ConfigureAwait(false);
+                }
+            },
+            cancellationToken,
+            overwrite,
+            BeforeCommit);
 
     private string Folder(string name)
     {

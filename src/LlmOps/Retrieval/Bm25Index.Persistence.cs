@@ -1,3 +1,4 @@
+using LlmOps.IO;
 using LlmOps.Vectors;
 
 namespace LlmOps.Retrieval;
@@ -48,7 +49,7 @@ public sealed partial class Bm25Index
     /// <summary>Saves the index to a file atomically (a temporary file in the same folder, then a rename).</summary>
     /// <param name="path">The file path; an existing file is replaced only once the new one is complete.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
-    public void SaveToFile(string path) => ChecksummedFile.WriteAtomically(path, Save);
+    public void SaveToFile(string path) => AtomicFile.Write(path, Save);
 
     /// <summary>Reads an index saved by <see cref="Save(Stream)"/>.</summary>
     /// <param name="source">A readable stream positioned at the start of the saved index.</param>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LlmOps.IO;
 
 namespace LlmOps.Testing;
 
@@ -133,46 +134,13 @@ internal sealed class Cassette
         }
     }
 
-    private async Task WriteAtomicallyAsync(CassetteDocument document)
+    private Task WriteAtomicallyAsync(CassetteDocument document)
     {
-        var directory = System.IO.Path.GetDirectoryName(Path)!;
-        Directory.CreateDirectory(directory);
-
-        // The temporary file lives next to the cassette so the final rename stays on one volume (and is atomic).
-        var temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(Path)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
-            await using (stream.ConfigureAwait(false))
-            {
-                await JsonSerializer.SerializeAsync(stream, document, CassetteJsonContext.Default.CassetteDocument).ConfigureAwait(false);
-                await stream.FlushAsync().ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
-            BeforeCommit?.Invoke(temp);
-            File.Move(temp, Path, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // Best effort: a leftover temp file is harmless and never read as a cassette.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // Same as above.
-        }
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
+        return AtomicFile.WriteAsync(
+            Path,
+            (stream, cancellationToken) => JsonSerializer.SerializeAsync(stream, document, CassetteJsonContext.Default.CassetteDocument, cancellationToken),
+            CancellationToken.None,
+            beforeCommit: BeforeCommit);
     }
 }

@@ -5,8 +5,7 @@ namespace LlmOps.Vectors;
 
 /// <summary>
 /// The container shared by the library's saved indexes: an 8-byte magic, a uint16 version, a uint16 of reserved
-/// flags, the body, then a uint64 XxHash64 of every preceding byte; and the atomic file save (a temporary file in the
-/// same folder, flushed to disk, then renamed over the target).
+/// flags, the body, then a uint64 XxHash64 of every preceding byte. Saved atomically with <see cref="LlmOps.IO.AtomicFile"/>.
 /// </summary>
 internal static class ChecksummedFile
 {
@@ -70,29 +69,6 @@ internal static class ChecksummedFile
         {
             string kind = ex is EndOfStreamException ? "truncated" : "corrupted";
             throw fail($"The saved {what} is {kind}: {ex.Message} Restore it from a backup or rebuild it.", ex);
-        }
-    }
-
-    /// <summary>Writes a file atomically: a temporary file in the same folder, flushed to disk, renamed over the target.</summary>
-    public static void WriteAtomically(string path, Action<Stream> write)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        string full = Path.GetFullPath(path);
-        string temp = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        try
-        {
-            using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                write(fs);
-                fs.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
+using LlmOps.IO;
 using Microsoft.Extensions.Logging;
 
 namespace LlmOps.Vectors;
@@ -71,44 +72,17 @@ internal static class VectorIndexFile
         }
     }
 
-    /// <summary>Writes a temporary file in the same folder, then renames it over <paramref name="path"/>.</summary>
+    /// <summary>Saves a store atomically (<see cref="AtomicFile"/>).</summary>
     /// <remarks>
     /// On failure the temporary file is deleted and the failure rethrown. If the delete fails too, the caller still
     /// gets the save's exception (not the delete's), and the leftover file is logged (<see cref="VectorsLog.TempFileNotDeleted"/>).
     /// </remarks>
-    public static void SaveToFile(VectorStore store, string path, ILogger logger)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        string full = Path.GetFullPath(path);
-        string temp = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        try
-        {
-            using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                Save(store, fs);
-                fs.Flush(flushToDisk: true);
-            }
+    public static void SaveToFile(VectorStore store, string path, ILogger logger) =>
+        AtomicFile.Write(path, stream => Save(store, stream), deleteFailed: DeleteFailed(logger));
 
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp, logger);
-            throw;
-        }
-    }
-
-    internal static void TryDelete(string temp, ILogger logger)
-    {
-        try
-        {
-            File.Delete(temp);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            VectorsLog.TempFileNotDeleted(logger, ex, temp);
-        }
-    }
+    /// <summary>Logs a temporary file that a failed save could not delete (EventId 1500).</summary>
+    internal static Action<string, Exception> DeleteFailed(ILogger logger) =>
+        (temp, exception) => VectorsLog.TempFileNotDeleted(logger, exception, temp);
 
     public static FileStream OpenRead(string path)
     {

@@ -1,3 +1,4 @@
+using LlmOps.IO;
 using LlmOps.Vectors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -160,7 +161,7 @@ public class FlatVectorIndexPersistenceTests
         try
         {
             var logger = new FakeLogger();
-            VectorIndexFile.TryDelete(dir, logger);
+            AtomicFile.TryDelete(dir, VectorIndexFile.DeleteFailed(logger));
             FakeLogRecord record = Assert.Single(logger.Collector.GetSnapshot());
             Assert.Equal(1500, record.Id.Id);
             Assert.Equal(LogLevel.Warning, record.Level);
