@@ -56,10 +56,18 @@ public static class LlmOpsChatOptionsExtensions
     internal static ChatOptions WithProperty(this ChatOptions? options, string key, object? value)
     {
         var clone = options?.Clone() ?? new ChatOptions();
-        // ChatOptions.Clone() is shallow: never write into a dictionary the caller may still own.
-        clone.AdditionalProperties = clone.AdditionalProperties is null
-            ? new AdditionalPropertiesDictionary()
-            : new AdditionalPropertiesDictionary(clone.AdditionalProperties);
+
+        // ChatOptions.Clone() copies the dictionary already (one copy, not two); a subclass whose Clone() shares the
+        // caller's dictionary gets a copy here, so the caller's dictionary is never written.
+        if (clone.AdditionalProperties is null)
+        {
+            clone.AdditionalProperties = [];
+        }
+        else if (ReferenceEquals(clone.AdditionalProperties, options?.AdditionalProperties))
+        {
+            clone.AdditionalProperties = new AdditionalPropertiesDictionary(clone.AdditionalProperties);
+        }
+
         clone.AdditionalProperties[key] = value;
         return clone;
     }

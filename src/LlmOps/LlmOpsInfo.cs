@@ -30,15 +30,37 @@ public sealed class LlmOpsInfo
     private int _tagCount;
     private TagView? _tagView;
 
+    // Generated ids: a random 64-bit prefix drawn once per process, then a 64-bit sequence number. Unique within the
+    // process by the counter and across processes and instances by the prefix (two processes share a prefix with
+    // probability 2^-64), without a Guid per request: Guid.NewGuid() was the largest single cost of a request.
+    private static readonly ulong ProcessPrefix = CreateProcessPrefix();
+    private static long s_sequence;
+
+    private readonly ulong _sequence;
+    private string? _requestId;
+
     /// <summary>Initializes a new instance of the <see cref="LlmOpsInfo"/> class.</summary>
-    /// <param name="requestId">The request id; a new one is generated when <see langword="null"/>.</param>
+    /// <param name="requestId">The request id; a new one is generated when <see langword="null"/> or empty.</param>
     public LlmOpsInfo(string? requestId = null)
     {
-        RequestId = string.IsNullOrEmpty(requestId) ? Guid.NewGuid().ToString("N") : requestId;
+        if (string.IsNullOrEmpty(requestId))
+        {
+            _sequence = (ulong)Interlocked.Increment(ref s_sequence);
+        }
+        else
+        {
+            _requestId = requestId;
+        }
     }
 
     /// <summary>Gets the id of the request. Provider attempts made for it share this id.</summary>
-    public string RequestId { get; }
+    /// <value>
+    /// The id given to the constructor; otherwise a generated id of 32 lowercase hexadecimal digits (the shape of a
+    /// <see cref="Guid"/> formatted with <c>"N"</c>): 16 digits of a random prefix drawn once per process, then 16 digits
+    /// of a sequence number that increases with every request of the process. Generated ids are unique across
+    /// processes and instances (the prefix is random) and are formatted on first read.
+    /// </value>
+    public string RequestId => _requestId ?? FormatRequestId();
 
     /// <summary>Gets or sets the id of the model that produced the answer, when known.</summary>
     public string? ModelId { get; set; }
@@ -139,6 +161,37 @@ public sealed class LlmOpsInfo
         lock (_gate)
         {
             Put(ref _tags, ref _tagCount, IndexOfTag(name), name, value);
+        }
+    }
+
+    private static ulong CreateProcessPrefix()
+    {
+        Span<byte> bytes = stackalloc byte[sizeof(ulong)];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+    }
+
+    private string FormatRequestId()
+    {
+        var id = string.Create(32, _sequence, static (span, sequence) =>
+        {
+            ProcessPrefix.TryFormat(span[..16], out _, "x16", System.Globalization.CultureInfo.InvariantCulture);
+            sequence.TryFormat(span[16..], out _, "x16", System.Globalization.CultureInfo.InvariantCulture);
+        });
+
+        // Readers racing on the first read all get the first string stored.
+        return Interlocked.CompareExchange(ref _requestId, id, null) ?? id;
+    }
+
+    /// <summary>Adds the recorded tags to <paramref name="tags"/> without a snapshot (the telemetry stage's hot path).</summary>
+    internal void CopyTagsTo(ref System.Diagnostics.TagList tags)
+    {
+        lock (_gate)
+        {
+            for (var i = 0; i < _tagCount; i++)
+            {
+                tags.Add(_tags![i].Key, _tags[i].Value);
+            }
         }
     }
 

@@ -20,6 +20,19 @@ public sealed class LlmOpsChatOptionsExtensionsTests
     }
 
     [Fact]
+    public void WithScope_OptionsWhoseCloneSharesTheDictionary_CallerDictionaryUntouched()
+    {
+        var caller = new ShallowCloningOptions { AdditionalProperties = new() { ["a"] = 1 } };
+
+        var scoped = caller.WithScope("t1");
+
+        Assert.NotSame(caller.AdditionalProperties, scoped.AdditionalProperties);
+        Assert.Single(caller.AdditionalProperties);
+        Assert.Equal("t1", scoped.GetScope().Tenant);
+        Assert.Equal(1, scoped.AdditionalProperties!["a"]);
+    }
+
+    [Fact]
     public void WithScope_NullOptions_CreatesOptions()
         => Assert.Equal("t", ((ChatOptions?)null).WithScope("t").GetScope().Tenant);
 
@@ -36,4 +49,10 @@ public sealed class LlmOpsChatOptionsExtensionsTests
     [InlineData("", null, null, null)]
     public void ToKey_DifferentScopes_NeverCollide(string? t1, string? u1, string? t2, string? u2)
         => Assert.NotEqual(new LlmOpsScope(t1, u1).ToKey(), new LlmOpsScope(t2, u2).ToKey());
+
+    /// <summary>A subclass whose <see cref="ChatOptions.Clone"/> shares its dictionary (MEAI's own copies it).</summary>
+    private sealed class ShallowCloningOptions : ChatOptions
+    {
+        public override ChatOptions Clone() => new ShallowCloningOptions { ModelId = ModelId, AdditionalProperties = AdditionalProperties };
+    }
 }

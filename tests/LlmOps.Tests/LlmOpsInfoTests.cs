@@ -31,6 +31,34 @@ public sealed class LlmOpsInfoTests
         => Assert.NotEqual(new LlmOpsInfo().RequestId, new LlmOpsInfo().RequestId);
 
     [Fact]
+    public void RequestId_Generated_Is32LowercaseHexDigitsWithOneProcessPrefixAndAnIncreasingSequence()
+    {
+        var first = new LlmOpsInfo().RequestId;
+        var second = new LlmOpsInfo().RequestId;
+
+        Assert.Matches("^[0-9a-f]{32}$", first);
+        Assert.Matches("^[0-9a-f]{32}$", second);
+        Assert.Equal(first[..16], second[..16]);
+        Assert.True(ulong.Parse(second[16..], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture)
+            > ulong.Parse(first[16..], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void RequestId_ReadTwiceOrConcurrently_IsTheSameInstance()
+    {
+        var info = new LlmOpsInfo();
+        var ids = new string[8];
+        Parallel.For(0, ids.Length, i => ids[i] = info.RequestId);
+
+        Assert.All(ids, id => Assert.Same(ids[0], id));
+        Assert.Same(ids[0], info.RequestId);
+    }
+
+    [Fact]
+    public void RequestId_Given_IsKept()
+        => Assert.Equal("req-7", new LlmOpsInfo("req-7").RequestId);
+
+    [Fact]
     public void AddTag_EmptyName_Throws()
         => Assert.Throws<ArgumentException>("name", () => new LlmOpsInfo().AddTag("", 1));
 

@@ -103,11 +103,19 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
 
         var scan = AttachUntrustedInputScan(request, original, vault, report);
         ChatResponse response;
+        if (scan is null && _output.IsEmpty)
+        {
+            // No scanner on either side: nothing to scan, redact or restore; the answer passes as it is.
+            response = await base.GetResponseAsync(input.Messages, request.Options, cancellationToken).ConfigureAwait(false);
+            Tag(request.Info, report);
+            return Finish(request, response);
+        }
+
         try
         {
             response = await base.GetResponseAsync(input.Messages, request.Options, cancellationToken).ConfigureAwait(false);
         }
-        catch (GuardrailViolationException ex) when (scan.Raised(ex) && _options.BlockBehavior == GuardrailBlockBehavior.Refuse)
+        catch (GuardrailViolationException ex) when (scan is not null && scan.Raised(ex) && _options.BlockBehavior == GuardrailBlockBehavior.Refuse)
         {
             // An inner stage (prompt variables, retrieved sources) had text blocked before any provider call.
             Tag(request.Info, report);
@@ -193,7 +201,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
                         break;
                     }
                 }
-                catch (GuardrailViolationException ex) when (scan.Raised(ex) && _options.BlockBehavior == GuardrailBlockBehavior.Refuse)
+                catch (GuardrailViolationException ex) when (scan is not null && scan.Raised(ex) && _options.BlockBehavior == GuardrailBlockBehavior.Refuse)
                 {
                     // An inner stage (prompt variables, retrieved sources) had text blocked before any provider call.
                     inputBlock = ex.Findings;
@@ -281,9 +289,18 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
         }
     }
 
-    /// <summary>Lets inner stages have the text they add scanned as input (see <see cref="UntrustedInputScan"/>).</summary>
-    private UntrustedInputScan AttachUntrustedInputScan(LlmOpsRequest request, IReadOnlyList<ChatMessage> original, PiiVaultSlot vault, GuardrailReport report)
+    /// <summary>
+    /// Lets inner stages have the text they add scanned as input (see <see cref="UntrustedInputScan"/>); <see langword="null"/>
+    /// when no input scanner is configured (inner stages then treat their text as scanned and unchanged, which an empty
+    /// chain would return).
+    /// </summary>
+    private UntrustedInputScan? AttachUntrustedInputScan(LlmOpsRequest request, IReadOnlyList<ChatMessage> original, PiiVaultSlot vault, GuardrailReport report)
     {
+        if (_input.IsEmpty)
+        {
+            return null;
+        }
+
         var scan = new UntrustedInputScan(_input, new GuardrailContext(GuardrailStage.Input, original, request.Options, vault), report);
         request.Info.Set(scan);
         return scan;
@@ -360,6 +377,11 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
     private async ValueTask<(IReadOnlyList<ChatMessage> Messages, IReadOnlyList<GuardrailFinding>? Blocked, string? Canary)> ScanInputAsync(
         IReadOnlyList<ChatMessage> messages, ChatOptions? options, PiiVaultSlot vault, GuardrailReport report, CancellationToken cancellationToken)
     {
+        if (_input.IsEmpty && _leak is null)
+        {
+            return (messages, null, null);
+        }
+
         var context = new GuardrailContext(GuardrailStage.Input, messages, options, vault);
         var (scanned, blocked) = await _input.ScanMessagesAsync(messages, context, report, cancellationToken).ConfigureAwait(false);
         if (blocked is not null)

@@ -30,14 +30,18 @@ public sealed class PromptRegistryChatClient : DelegatingChatClient
     }
 
     /// <inheritdoc/>
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         messages = Caching.CacheRequestKeys.Validate(messages, nameof(messages)); // the library's one bad-input rule
-        if (options.GetPrompt() is not { } reference)
-        {
-            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        }
 
+        // A request without a prompt passes through without a state machine or a task of this stage's own.
+        return options.GetPrompt() is { } reference
+            ? RenderAndSendAsync(reference, messages, options, cancellationToken)
+            : base.GetResponseAsync(messages, options, cancellationToken);
+    }
+
+    private async Task<ChatResponse> RenderAndSendAsync(PromptReference reference, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
         var request = LlmOpsRequest.Join(options);
         var (rendered, forwarded) = await PrepareAsync(reference, messages, request, cancellationToken).ConfigureAwait(false);
         var response = await base.GetResponseAsync(rendered, forwarded, cancellationToken).ConfigureAwait(false);

@@ -31,6 +31,10 @@ namespace LlmOps.Retrieval;
 /// </remarks>
 public sealed class GroundingChatClient : DelegatingChatClient
 {
+    // Tag values are objects: the flag is boxed once, not on every request.
+    private static readonly object BoxedTrue = true;
+    private static readonly object BoxedFalse = false;
+
     private readonly IRetriever _retriever;
     private readonly GroundingOptions _options;
     private readonly TokenCounter _counter;
@@ -236,7 +240,8 @@ public sealed class GroundingChatClient : DelegatingChatClient
         var sourceTexts = new List<string>();
         var used = 0;
         var relevance = 0.0;
-        var questionTerms = _scorer.QuestionTerms(question);
+        // Analysed only when there is a source to compare it with (nothing retrieved costs no analysis).
+        var questionTerms = kept.Count > 0 ? _scorer.QuestionTerms(question) : null;
         for (var i = 0; i < kept.Count; i++)
         {
             var tokens = _counter.CountTokens(texts[i], request.Options?.ModelId);
@@ -249,14 +254,14 @@ public sealed class GroundingChatClient : DelegatingChatClient
             var chunk = kept[i].Chunk;
             sources.Add(new GroundingSource(sources.Count + 1, chunk.DocumentId, chunk.Title, chunk.SourceUri, chunk.Start, chunk.Length, kept[i].Score, []));
             sourceTexts.Add(texts[i]);
-            relevance = Math.Max(relevance, _scorer.RelevanceTo(questionTerms, texts[i]));
+            relevance = Math.Max(relevance, _scorer.RelevanceTo(questionTerms!, texts[i]));
         }
 
         var thin = sources.Count == 0 || relevance < _options.MinRelevance;
         var refuse = thin && !_options.AnswerWhenThin;
         var result = new GroundingResult(sources, relevance, refuse, thin, used, dropped);
         request.Info.Set(result);
-        request.Info.AddTag(GroundingTelemetryNames.GroundedAttribute, !thin);
+        request.Info.AddTag(GroundingTelemetryNames.GroundedAttribute, thin ? BoxedFalse : BoxedTrue);
         if (refuse)
         {
             _refusals.Add(1);

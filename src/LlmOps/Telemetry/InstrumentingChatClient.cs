@@ -22,6 +22,10 @@ namespace LlmOps.Telemetry;
 /// </remarks>
 public sealed class InstrumentingChatClient : DelegatingChatClient
 {
+    // Boxed once: a tag value is an object, and boxing the flag on every request allocated.
+    private static readonly object BoxedTrue = true;
+    private static readonly object BoxedFalse = false;
+
     private readonly LlmOpsTelemetry _telemetry;
     private readonly LlmOpsTelemetryOptions _options;
     private readonly TimeProvider _time;
@@ -219,17 +223,14 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
             { LlmOpsTelemetryNames.OperationName, LlmOpsTelemetryNames.ChatOperation },
             { LlmOpsTelemetryNames.RequestModel, options?.ModelId },
             { LlmOpsTelemetryNames.ResponseModel, model },
-            { LlmOpsTelemetryNames.Streaming, streaming },
+            { LlmOpsTelemetryNames.Streaming, streaming ? BoxedTrue : BoxedFalse },
         };
         if (_providerName is not null)
         {
             tags.Add(LlmOpsTelemetryNames.ProviderName, _providerName);
         }
 
-        foreach (var tag in info.Tags)
-        {
-            tags.Add(tag.Key, tag.Value);
-        }
+        info.CopyTagsTo(ref tags);
 
         if (_options.IncludeScopeInTags)
         {
