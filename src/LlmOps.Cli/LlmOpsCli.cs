@@ -1,5 +1,7 @@
 using System.CommandLine;
+using LlmOps.Cli.Cost;
 using LlmOps.Cli.Eval;
+using LlmOps.Cli.Guard;
 using LlmOps.Cli.Prompts;
 using LlmOps.Evaluation.Runs;
 using LlmOps.Prompts;
@@ -14,6 +16,8 @@ internal static class LlmOpsCli
         var root = new RootCommand("llmops: LlmOps from the terminal and CI scripts. Every read command takes --json. " + ExitCodes.Description);
         root.Add(PromptsCommand.Create(context));
         root.Add(EvalCommand.Create(context));
+        root.Add(CostCommand.Create(context));
+        root.Add(GuardCommand.Create(context));
         return root;
     }
 
