@@ -168,6 +168,11 @@ public sealed class FilePromptStore : IPromptStore
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// The expected version is checked against <c>labels.yaml</c> before it is rewritten, so a stale move is rejected;
+    /// two processes moving the same label at the same instant are not serialised (a file has no compare-and-swap), so
+    /// use the SQLite or PostgreSQL store when several instances move labels.
+    /// </remarks>
     public async ValueTask MoveLabelAsync(PromptLabelMove move, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(move);
@@ -176,6 +181,12 @@ public sealed class FilePromptStore : IPromptStore
         var path = Path.Combine(folder, LabelsFileName);
         var existing = File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false) : null;
         var labels = existing is null ? new PromptFileFormat.LabelsFile() : PromptFileFormat.ReadLabels(path, existing);
+        int? current = labels.Labels.TryGetValue(move.Label, out var at) ? at : null;
+        if (current != move.FromVersion)
+        {
+            throw PromptLabelConflictException.For(move, current);
+        }
+
         labels.Labels[move.Label] = move.ToVersion;
         labels.History.Add(new PromptFileFormat.LabelMoveEntry { Label = move.Label, From = move.FromVersion, To = move.ToVersion, By = move.MovedBy, At = move.MovedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture) });
         await WriteAtomicAsync(path, PromptFileFormat.WriteLabels(labels), overwrite: true, cancellationToken).ConfigureAwait(false);

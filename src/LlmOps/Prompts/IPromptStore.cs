@@ -21,9 +21,14 @@ public interface IPromptStore
     /// <returns>A task that completes when the version is durable.</returns>
     ValueTask AddVersionAsync(PromptTemplate template, CancellationToken cancellationToken = default);
 
-    /// <summary>Moves a label atomically and appends the move to the label history.</summary>
+    /// <summary>
+    /// Moves a label atomically and appends the move to the label history, only if the label still points at
+    /// <see cref="PromptLabelMove.FromVersion"/> (<see langword="null"/>: the label must not exist yet). This is the
+    /// optimistic concurrency check that lets exactly one of two concurrent moves win.
+    /// </summary>
     /// <param name="move">The move.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>A task that completes when the move is durable.</returns>
+    /// <exception cref="PromptLabelConflictException">The label points elsewhere: another writer moved it first. Nothing was written.</exception>
     ValueTask MoveLabelAsync(PromptLabelMove move, CancellationToken cancellationToken = default);
 }

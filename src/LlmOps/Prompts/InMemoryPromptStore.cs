@@ -37,6 +37,7 @@ public sealed class InMemoryPromptStore : IPromptStore
     }
 
     /// <inheritdoc/>
+    /// <exception cref="PromptLabelConflictException">The label no longer points at <see cref="PromptLabelMove.FromVersion"/>.</exception>
     public ValueTask MoveLabelAsync(PromptLabelMove move, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(move);
@@ -44,6 +45,12 @@ public sealed class InMemoryPromptStore : IPromptStore
         lock (_gate)
         {
             var record = _records.GetValueOrDefault(move.PromptName) ?? Empty(move.PromptName);
+            int? current = record.Labels.TryGetValue(move.Label, out var at) ? at : null;
+            if (current != move.FromVersion)
+            {
+                throw PromptLabelConflictException.For(move, current);
+            }
+
             var labels = new Dictionary<string, int>(record.Labels, StringComparer.Ordinal) { [move.Label] = move.ToVersion };
             _records[move.PromptName] = record with { Labels = labels, LabelHistory = [.. record.LabelHistory, move] };
         }

@@ -10,7 +10,9 @@ namespace LlmOps.Prompts;
 /// <remarks>
 /// The label <c>latest</c> always means the newest version and cannot be moved. A resolved prompt is cached and
 /// re-read from the store on the first call after <see cref="PromptRegistryOptions.RefreshInterval"/> has passed
-/// (on the injected <see cref="TimeProvider"/>); changes made through this registry are visible at once.
+/// (on the injected <see cref="TimeProvider"/>); changes made through this registry are visible at once. When the
+/// store is an <see cref="IPromptChangeSource"/>, a change announced by the store (for example a label moved by another
+/// instance) drops the cached copy at once, so the next call reads the store.
 /// </remarks>
 public sealed class PromptRegistry
 {
@@ -36,6 +38,10 @@ public sealed class PromptRegistry
         _store = store;
         _options = ValidatableOptionsValidator<PromptRegistryOptions>.ThrowIfInvalidArgument(options ?? new PromptRegistryOptions(), nameof(options));
         _time = timeProvider ?? TimeProvider.System;
+        if (store is IPromptChangeSource source)
+        {
+            source.PromptChanged += OnPromptChanged;
+        }
     }
 
     /// <summary>Gets the options.</summary>
@@ -128,6 +134,7 @@ public sealed class PromptRegistry
     /// <returns>The recorded move.</returns>
     /// <exception cref="PromptNotFoundException">The prompt or version does not exist.</exception>
     /// <exception cref="ArgumentException">The label is <c>latest</c> or empty.</exception>
+    /// <exception cref="PromptLabelConflictException">Another writer moved the label between the read and the move; nothing was written.</exception>
     public async Task<PromptLabelMove> SetLabelAsync(string name, string label, int version, string? movedBy = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -146,8 +153,15 @@ public sealed class PromptRegistry
 
             int? from = record.Labels.TryGetValue(label, out var current) ? current : null;
             var move = new PromptLabelMove(name, label, from, version, movedBy, _time.GetUtcNow());
-            await _store.MoveLabelAsync(move, cancellationToken).ConfigureAwait(false);
-            _cache.TryRemove(name, out _);
+            try
+            {
+                await _store.MoveLabelAsync(move, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _cache.TryRemove(name, out _); // after a conflict too: the cached label is the stale one
+            }
+
             return move;
         }
         finally
@@ -279,6 +293,18 @@ public sealed class PromptRegistry
 
         Remember(record);
         return record;
+    }
+
+    private void OnPromptChanged(object? sender, PromptChangedEventArgs e)
+    {
+        if (e.PromptName is { } name)
+        {
+            _cache.TryRemove(name, out _);
+        }
+        else
+        {
+            _cache.Clear();
+        }
     }
 
     private void Remember(PromptRecord record) => _cache[record.Name] = new Entry(record, _time.GetUtcNow());

@@ -1,0 +1,69 @@
+using LlmOps.DependencyInjection;
+using Npgsql;
+
+namespace LlmOps.PostgreSql;
+
+/// <summary>
+/// Options of the PostgreSQL stores, registered with <c>services.AddLlmOps().AddPostgreSql(o =&gt; …)</c> and validated
+/// at startup: where the database is, which schema holds the tables, and which stores live there.
+/// </summary>
+public sealed class PostgreSqlStoreOptions : IValidatableOptions
+{
+    /// <summary>Gets or sets the Npgsql connection string, for example <c>Host=db;Database=app;Username=app;Password=…</c>.</summary>
+    /// <value>The default value is <see langword="null"/>; required.</value>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Gets or sets the schema that holds the LlmOps tables; created and migrated by the package.</summary>
+    /// <value>The default value is <c>llmops</c>. A lower-case identifier: a letter or <c>_</c>, then letters, digits or <c>_</c>, at most 40 characters.</value>
+    public string Schema { get; set; } = PostgreSqlSchema.DefaultSchema;
+
+    /// <summary>Gets or sets a value indicating whether the prompt store (<c>IPromptStore</c>) lives in PostgreSQL.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool Prompts { get; set; } = true;
+
+    /// <summary>Gets or sets a value indicating whether the cost ledger (<c>ICostLedger</c>) lives in PostgreSQL.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool CostLedger { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the first connection waits for first use. By default the server is
+    /// contacted at startup (<c>ValidateOnStart</c>), and a server that cannot be reached fails startup with a message
+    /// naming PostgreSQL and the host.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool LazyConnect { get; set; }
+
+    /// <summary>Checks the options and returns one message per bad option, naming the option, its value and the allowed range.</summary>
+    /// <returns>The problems found; empty when the options are valid.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            errors.Add("PostgreSqlStoreOptions.ConnectionString must be set to an Npgsql connection string such as 'Host=localhost;Database=app;Username=app'; was empty.");
+        }
+        else
+        {
+            try
+            {
+                _ = new NpgsqlConnectionStringBuilder(ConnectionString);
+            }
+            catch (ArgumentException ex)
+            {
+                errors.Add($"PostgreSqlStoreOptions.ConnectionString is not a valid Npgsql connection string: {ex.Message}");
+            }
+        }
+
+        if (!PostgreSqlSchema.IsValidSchemaName(Schema))
+        {
+            errors.Add($"PostgreSqlStoreOptions.Schema must be a lower-case identifier (a letter or '_', then letters, digits or '_', at most 40 characters); was '{Schema}'.");
+        }
+
+        if (!Prompts && !CostLedger)
+        {
+            errors.Add("PostgreSqlStoreOptions.Prompts and CostLedger are both false; enable at least one store, or do not call AddPostgreSql.");
+        }
+
+        return errors;
+    }
+}
