@@ -10,7 +10,4 @@ internal static partial class RetrievalLog
 
     [LoggerMessage(EventId = 1601, Level = LogLevel.Warning, Message = "The reranker's answer could not be read; the first-stage order is kept. Answer starts: {AnswerStart}")]
     public static partial void RerankerAnswerUnreadable(ILogger logger, string answerStart);
-
-    [LoggerMessage(EventId = 1602, Level = LogLevel.Warning, Message = "A vector store record {Key} could not be mapped to a chunk and was skipped.")]
-    public static partial void VectorStoreRecordSkipped(ILogger logger, string key);
 }
