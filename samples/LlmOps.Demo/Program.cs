@@ -12,6 +12,7 @@ await PipelineSection.RunAsync(demo);
 await GuardrailsSection.RunAsync(demo);
 await PromptsSection.RunAsync(demo);
 await CachingSection.RunAsync(demo);
+await RoutingSection.RunAsync(demo);
 await MeteringSection.RunAsync(demo);
 
 demo.Out.WriteLine("Done.");
