@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using LlmOps.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -10,13 +9,13 @@ namespace LlmOps.Metering;
 /// Enforces <see cref="Budget"/>s with reserve-then-settle: before a call, <see cref="Reserve"/> atomically
 /// reserves its worst-case cost in every budget that applies, or throws <see cref="BudgetExceededException"/>;
 /// after the call, <see cref="BudgetReservation.Settle"/> replaces the reservation with the actual cost. Because
-/// the check and the reservation are one step, concurrent requests cannot overspend a limit. Thread-safe.
+/// the check and the reservation are one step in the <see cref="IBudgetStore"/>, concurrent requests cannot overspend
+/// a limit (on one instance with the default <see cref="InMemoryBudgetStore"/>; across instances with a shared store).
+/// Thread-safe.
 /// </summary>
 public sealed class BudgetManager
 {
     private readonly Budget[] _budgets;
-    private readonly Dictionary<(int Budget, LlmOpsScope Scope), Bucket> _buckets = [];
-    private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly Counter<long> _thresholds;
     private readonly Counter<long> _rejections;
@@ -28,9 +27,10 @@ public sealed class BudgetManager
     /// <param name="timeProvider">The clock for windows; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="telemetry">Where to record threshold and rejection counters; <see cref="LlmOpsTelemetry.Shared"/> when <see langword="null"/>.</param>
     /// <param name="logger">Logs a <see cref="ThresholdReached"/> handler that throws (the failure is absorbed); none when <see langword="null"/>.</param>
+    /// <param name="store">Where spend and reservations live; a new <see cref="InMemoryBudgetStore"/> when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="budgets"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A budget is invalid; the message names it and the field.</exception>
-    public BudgetManager(IEnumerable<Budget> budgets, TimeProvider? timeProvider = null, LlmOpsTelemetry? telemetry = null, ILogger? logger = null)
+    public BudgetManager(IEnumerable<Budget> budgets, TimeProvider? timeProvider = null, LlmOpsTelemetry? telemetry = null, ILogger? logger = null, IBudgetStore? store = null)
     {
         _logger = logger ?? NullLogger.Instance;
         ArgumentNullException.ThrowIfNull(budgets);
@@ -53,6 +53,7 @@ public sealed class BudgetManager
         }
 
         _time = timeProvider ?? TimeProvider.System;
+        Store = store ?? new InMemoryBudgetStore();
         var t = telemetry ?? LlmOpsTelemetry.Shared;
         _thresholds = t.GetOrCreateCounter<long>(MeteringTelemetryNames.BudgetThresholdReached, "{event}", "Budget soft thresholds crossed, once per window and threshold.");
         _rejections = t.GetOrCreateCounter<long>(MeteringTelemetryNames.BudgetRejected, "{request}", "Requests rejected because a budget was full.");
@@ -67,7 +68,10 @@ public sealed class BudgetManager
     /// <summary>Gets the budgets.</summary>
     public IReadOnlyList<Budget> Budgets => _budgets;
 
-    /// <summary>Gets the number of reservations neither settled nor released.</summary>
+    /// <summary>Gets the store that holds spend and reservations.</summary>
+    public IBudgetStore Store { get; }
+
+    /// <summary>Gets the number of reservations made by this manager and neither settled nor released.</summary>
     public long OpenReservations => Interlocked.Read(ref _open);
 
     /// <summary>Returns whether any budget applies to a scope (when none does, there is nothing to reserve).</summary>
@@ -95,45 +99,31 @@ public sealed class BudgetManager
     /// <returns>The reservation; settle or release it (disposing releases it when still open).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
     /// <exception cref="BudgetExceededException">A budget has no room for <paramref name="amount"/>.</exception>
+    /// <remarks>A shared store that cannot reach its engine throws its own exception here (budgets fail closed).</remarks>
     public BudgetReservation Reserve(LlmOpsScope scope, decimal amount)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
-        List<BudgetThresholdEventArgs>? events = null;
-        Bucket[] held;
-        lock (_gate)
+        var partitions = PartitionsOf(scope);
+        if (partitions.Length == 0)
         {
-            var now = _time.GetUtcNow();
-            var count = 0;
-            var matched = new Bucket[_budgets.Length];
-            for (var i = 0; i < _budgets.Length; i++)
-            {
-                if (!_budgets[i].Matches(scope))
-                {
-                    continue;
-                }
-
-                var bucket = GetBucket(i, scope, now);
-                if (bucket.Spent + bucket.Reserved + amount > bucket.Budget.Limit)
-                {
-                    _rejections.Add(1);
-                    throw new BudgetExceededException(bucket.Budget, bucket.Scope, bucket.Spent, bucket.Reserved, amount, bucket.WindowEnd);
-                }
-
-                matched[count++] = bucket;
-            }
-
-            held = count == matched.Length ? matched : matched[..count];
-            foreach (var bucket in held)
-            {
-                bucket.Reserved += amount;
-                CheckThresholds(bucket, ref events);
-            }
-
-            _open++;
+            Interlocked.Increment(ref _open);
+            return new BudgetReservation(this, null, amount);
         }
 
-        Raise(events);
-        return new BudgetReservation(this, held, amount);
+        BudgetLease lease;
+        try
+        {
+            lease = Store.Reserve(partitions, amount, _time.GetUtcNow());
+        }
+        catch (BudgetExceededException)
+        {
+            _rejections.Add(1);
+            throw;
+        }
+
+        Interlocked.Increment(ref _open);
+        Raise(lease.ThresholdsCrossed);
+        return new BudgetReservation(this, lease, amount);
     }
 
     /// <summary>Gets the state of every budget partition that applies to a scope.</summary>
@@ -141,127 +131,59 @@ public sealed class BudgetManager
     /// <returns>One status per applicable budget.</returns>
     public IReadOnlyList<BudgetStatus> GetStatus(LlmOpsScope scope)
     {
-        var result = new List<BudgetStatus>();
-        lock (_gate)
+        var partitions = PartitionsOf(scope);
+        return partitions.Length == 0 ? [] : Store.GetStatus(partitions, _time.GetUtcNow());
+    }
+
+    internal void Complete(BudgetLease? lease, decimal? actual)
+    {
+        try
         {
-            var now = _time.GetUtcNow();
-            for (var i = 0; i < _budgets.Length; i++)
+            if (lease is not null)
             {
-                if (_budgets[i].Matches(scope))
-                {
-                    var b = GetBucket(i, scope, now);
-                    result.Add(new BudgetStatus(b.Budget, b.Scope, b.Spent, b.Reserved, b.WindowStart, b.WindowEnd));
-                }
+                Raise(Store.Complete(lease, actual, _time.GetUtcNow()));
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _open);
+        }
+    }
+
+    private BudgetPartition[] PartitionsOf(LlmOpsScope scope)
+    {
+        var count = 0;
+        foreach (var budget in _budgets)
+        {
+            if (budget.Matches(scope))
+            {
+                count++;
+            }
+        }
+
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var result = new BudgetPartition[count];
+        count = 0;
+        foreach (var budget in _budgets)
+        {
+            if (budget.Matches(scope))
+            {
+                result[count++] = new BudgetPartition(budget, budget.Partition(scope));
             }
         }
 
         return result;
     }
 
-    internal void Complete(Bucket[] buckets, decimal reserved, decimal? actual)
+    private void Raise(IReadOnlyList<BudgetThresholdEventArgs> events)
     {
-        List<BudgetThresholdEventArgs>? events = null;
-        lock (_gate)
+        for (var i = 0; i < events.Count; i++)
         {
-            var now = _time.GetUtcNow();
-            foreach (var bucket in buckets)
-            {
-                Roll(bucket, now);
-                bucket.Reserved -= reserved;
-                if (actual is { } spent)
-                {
-                    bucket.Spent += spent;
-                    CheckThresholds(bucket, ref events);
-                }
-            }
-
-            _open--;
-        }
-
-        Raise(events);
-    }
-
-    private Bucket GetBucket(int index, LlmOpsScope scope, DateTimeOffset now)
-    {
-        var budget = _budgets[index];
-        var partition = budget.Partition(scope);
-        if (!_buckets.TryGetValue((index, partition), out var bucket))
-        {
-            bucket = new Bucket(budget, partition);
-            _buckets[(index, partition)] = bucket;
-        }
-
-        Roll(bucket, now);
-        return bucket;
-    }
-
-    private static void Roll(Bucket bucket, DateTimeOffset now)
-    {
-        if (bucket.WindowEnd is { } end && now < end && now >= bucket.WindowStart)
-        {
-            return;
-        }
-
-        if (bucket.Budget.Window == BudgetWindow.Total)
-        {
-            return;
-        }
-
-        var (start, next) = WindowOf(bucket.Budget.Window, now);
-        if (start != bucket.WindowStart)
-        {
-            // A new window: spend starts again; reservations in flight stay held until they settle.
-            bucket.WindowStart = start;
-            bucket.WindowEnd = next;
-            bucket.Spent = 0m;
-            bucket.FiredThresholds = 0;
-        }
-    }
-
-    private static (DateTimeOffset Start, DateTimeOffset End) WindowOf(BudgetWindow window, DateTimeOffset now)
-    {
-        var utc = now.ToUniversalTime();
-        return window switch
-        {
-            BudgetWindow.Minute => Span(new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, utc.Minute, 0, TimeSpan.Zero), TimeSpan.FromMinutes(1)),
-            BudgetWindow.Hour => Span(new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, TimeSpan.Zero), TimeSpan.FromHours(1)),
-            BudgetWindow.Day => Span(new DateTimeOffset(utc.Year, utc.Month, utc.Day, 0, 0, 0, TimeSpan.Zero), TimeSpan.FromDays(1)),
-            _ => MonthOf(utc),
-        };
-
-        static (DateTimeOffset, DateTimeOffset) Span(DateTimeOffset start, TimeSpan length) => (start, start + length);
-
-        static (DateTimeOffset, DateTimeOffset) MonthOf(DateTimeOffset utc)
-        {
-            var start = new DateTimeOffset(utc.Year, utc.Month, 1, 0, 0, 0, TimeSpan.Zero);
-            return (start, start.AddMonths(1));
-        }
-    }
-
-    private void CheckThresholds(Bucket bucket, ref List<BudgetThresholdEventArgs>? events)
-    {
-        var thresholds = bucket.ThresholdAmounts;
-        var used = bucket.Spent + bucket.Reserved;
-        for (var i = 0; i < thresholds.Length; i++)
-        {
-            var bit = 1 << i;
-            if ((bucket.FiredThresholds & bit) == 0 && used >= thresholds[i])
-            {
-                bucket.FiredThresholds |= bit;
-                (events ??= []).Add(new BudgetThresholdEventArgs(bucket.Budget, bucket.Scope, bucket.Budget.SoftThresholds[i], bucket.Spent, bucket.Reserved));
-            }
-        }
-    }
-
-    private void Raise(List<BudgetThresholdEventArgs>? events)
-    {
-        if (events is null)
-        {
-            return;
-        }
-
-        foreach (var e in events)
-        {
+            var e = events[i];
             _thresholds.Add(1, new KeyValuePair<string, object?>(MeteringTelemetryNames.BudgetThresholdAttribute, e.Threshold));
             if (ThresholdReached is not { } handlers)
             {
@@ -282,28 +204,5 @@ public sealed class BudgetManager
                 }
             }
         }
-    }
-
-    [DebuggerDisplay("{Scope} spent={Spent} reserved={Reserved}")]
-    internal sealed class Bucket(Budget budget, LlmOpsScope scope)
-    {
-        public Budget Budget { get; } = budget;
-
-        public LlmOpsScope Scope { get; } = scope;
-
-        public decimal Spent { get; set; }
-
-        public decimal Reserved { get; set; }
-
-        public DateTimeOffset WindowStart { get; set; } = DateTimeOffset.MinValue;
-
-        public DateTimeOffset? WindowEnd { get; set; }
-
-        public int FiredThresholds { get; set; }
-
-        // Precomputed once: converting a double threshold to decimal on every reservation is the slowest step.
-        public decimal[] ThresholdAmounts { get; } = budget.Limit <= 0 || budget.SoftThresholds is null
-            ? []
-            : budget.SoftThresholds.Take(32).Select(t => (decimal)t * budget.Limit).ToArray();
     }
 }

@@ -8,13 +8,13 @@ namespace LlmOps.Metering;
 public sealed class BudgetReservation : IDisposable
 {
     private readonly BudgetManager? _owner;
-    private readonly BudgetManager.Bucket[] _buckets;
+    private readonly BudgetLease? _lease;
     private int _done;
 
-    internal BudgetReservation(BudgetManager? owner, BudgetManager.Bucket[] buckets, decimal amount)
+    internal BudgetReservation(BudgetManager? owner, BudgetLease? lease, decimal amount)
     {
         _owner = owner;
-        _buckets = buckets;
+        _lease = lease;
         Amount = amount;
     }
 
@@ -48,7 +48,7 @@ public sealed class BudgetReservation : IDisposable
             return false;
         }
 
-        _owner?.Complete(_buckets, Amount, actual);
+        _owner?.Complete(_lease, actual);
         return true;
     }
 }

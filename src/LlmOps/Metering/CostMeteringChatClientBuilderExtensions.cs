@@ -52,7 +52,7 @@ public static class CostMeteringChatClientBuilderExtensions
         var shared = ReferenceEquals(options, services.GetService<IOptions<CostMeteringOptions>>()?.Value);
         var calculator = (shared ? services.GetService<CostCalculator>() : null) ?? new CostCalculator(options.BuildCatalog());
         var budgets = services.GetService<BudgetManager>()
-            ?? (options.Budgets.Count > 0 ? new BudgetManager(options.Budgets, time, telemetry) : null);
+            ?? (options.Budgets.Count > 0 ? new BudgetManager(options.Budgets, time, telemetry, store: services.GetService<IBudgetStore>()) : null);
         return new CostMeteringChatClient(
             inner,
             calculator,

@@ -36,7 +36,8 @@ public static class CostMeteringLlmOpsBuilderExtensions
                 sp.GetRequiredService<IOptions<CostMeteringOptions>>().Value.Budgets,
                 sp.GetService<TimeProvider>(),
                 sp.GetService<LlmOpsTelemetry>(),
-                sp.GetService<ILoggerFactory>()?.CreateLogger<BudgetManager>()));
+                sp.GetService<ILoggerFactory>()?.CreateLogger<BudgetManager>(),
+                sp.GetService<IBudgetStore>()));
         });
         return builder;
     }

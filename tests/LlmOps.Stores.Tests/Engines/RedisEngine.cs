@@ -54,14 +54,15 @@ public sealed class RedisEngine : IAsyncLifetime
 
     /// <summary>Starts a private server that only the calling test uses (for stop/start tests, which must not disturb the others).</summary>
     /// <returns>The server; dispose it at the end of the test.</returns>
-    public static async Task<RedisServerProcess> StartPrivateAsync()
+    /// <param name="extraArguments">More <c>redis-server</c> arguments (for example persistence for a restart test).</param>
+    public static async Task<RedisServerProcess> StartPrivateAsync(params string[] extraArguments)
     {
         if (RedisServerProcess.FindExecutable() is null)
         {
             throw new InvalidOperationException($"The Redis restart tests start their own server: {RedisServerProcess.InstallHint}.");
         }
 
-        return await RedisServerProcess.StartAsync();
+        return await RedisServerProcess.StartAsync(extraArguments);
     }
 
     /// <inheritdoc/>
