@@ -42,7 +42,7 @@ public sealed class CorrectnessJudgeEvaluator : JudgeEvaluator
         return await ScoreJudge.EvaluateAsync(
             CorrectnessMetricName,
             judge,
-            "You are a strict evaluator. Score from 1 (contradicts or misses the reference answer) to 5 (fully agrees with it, nothing wrong added) how correct the response is.",
+            JudgePrompts.Correctness,
             material,
             Options,
             Logger,

@@ -1,3 +1,4 @@
+using LlmOps.Prompts;
 using Microsoft.Extensions.AI;
 
 namespace LlmOps.Evaluation.Judges;
@@ -20,6 +21,17 @@ public sealed class JudgeOptions
     /// <summary>Gets or sets the chat options for judge calls (model, temperature…); they are cloned, never mutated.</summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public ChatOptions? ChatOptions { get; set; }
+
+    /// <summary>
+    /// Gets or sets the registry the judges read their own prompts from (<see cref="JudgePrompts"/>); <see langword="null"/>
+    /// uses the built-in prompts. Register the defaults with <see cref="JudgePrompts.RegisterDefaultsAsync"/> first.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public PromptRegistry? Prompts { get; set; }
+
+    /// <summary>Gets or sets the label of the judge prompts to use from <see cref="Prompts"/>; <see langword="null"/> uses the latest version.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public string? PromptLabel { get; set; }
 
     /// <summary>Returns one message per invalid value; empty when the options are valid.</summary>
     /// <returns>The problems found, each naming the option, the value and the allowed range.</returns>

@@ -1,3 +1,4 @@
+using LlmOps.Prompts;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,10 +13,6 @@ namespace LlmOps.Evaluation.Judges;
 /// </summary>
 public sealed class PairwiseJudge
 {
-    private const string Instructions =
-        "You compare two responses to the same conversation. Decide which response is better for the user, judging content, not length or position. " +
-        "Answer with one JSON object and nothing else: {\"winner\": \"A\" | \"B\" | \"tie\", \"reason\": \"<one sentence>\"}.";
-
     private readonly IChatClient _judge;
     private readonly JudgeOptions _options;
     private readonly ILogger _logger;
@@ -67,11 +64,8 @@ public sealed class PairwiseJudge
     private async Task<PairwiseWinner> AskAsync(string conversation, string shownFirst, string shownSecond, int run, CancellationToken cancellationToken)
     {
         string criteria = _criteria is null ? string.Empty : $"Criteria:\n{_criteria}\n\n";
-        ChatMessage[] prompt =
-        [
-            new(ChatRole.System, Instructions),
-            new(ChatRole.User, $"{criteria}Conversation:\n{conversation}\n\nResponse A:\n{shownFirst}\n\nResponse B:\n{shownSecond}"),
-        ];
+        PromptTemplate template = await JudgePrompts.ResolveAsync(_options, JudgePrompts.Pairwise, cancellationToken).ConfigureAwait(false);
+        ChatMessage[] prompt = JudgePrompts.Render(template, $"{criteria}Conversation:\n{conversation}\n\nResponse A:\n{shownFirst}\n\nResponse B:\n{shownSecond}");
         (bool ok, char verdict, string problem) = await JudgeCalls.AskAsync<char>(
             _judge,
             prompt,

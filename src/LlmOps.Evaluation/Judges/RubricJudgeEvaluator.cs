@@ -43,7 +43,7 @@ public sealed class RubricJudgeEvaluator : JudgeEvaluator
         return await ScoreJudge.EvaluateAsync(
             RubricScoreMetricName,
             judge,
-            "You are a strict evaluator. Score the response from 1 (worst) to 5 (best) using only the rubric.",
+            JudgePrompts.Rubric,
             material,
             Options,
             Logger,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LlmOps.Prompts;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.AI.Evaluation;
 using Microsoft.Extensions.Logging;
@@ -8,23 +9,17 @@ namespace LlmOps.Evaluation.Judges;
 /// <summary>Runs a 1–5 scoring judge k times and turns the runs into a metric with its stability.</summary>
 internal static class ScoreJudge
 {
-    private const string OutputFormat =
-        "Answer with one JSON object and nothing else: {\"score\": <integer 1-5>, \"reason\": \"<one sentence>\"}.";
-
     public static async Task<EvaluationResult> EvaluateAsync(
         string metricName,
         IChatClient judge,
-        string instructions,
+        PromptTemplate builtInPrompt,
         string material,
         JudgeOptions options,
         ILogger logger,
         CancellationToken cancellationToken)
     {
-        ChatMessage[] prompt =
-        [
-            new(ChatRole.System, instructions + "\n" + OutputFormat),
-            new(ChatRole.User, material),
-        ];
+        PromptTemplate template = await JudgePrompts.ResolveAsync(options, builtInPrompt, cancellationToken).ConfigureAwait(false);
+        ChatMessage[] prompt = JudgePrompts.Render(template, material);
         var scores = new List<double>(options.Runs);
         var reasons = new List<string>(options.Runs);
         for (int run = 1; run <= options.Runs; run++)
@@ -59,6 +54,7 @@ internal static class ScoreJudge
         {
             Interpretation = Interpret(stats, options),
         };
+        metric.AddOrUpdateMetadata("judge-prompt", template.Version == 0 ? $"{template.Name} (built-in)" : template.ToString());
         metric.AddOrUpdateMetadata("runs", options.Runs.ToString(CultureInfo.InvariantCulture));
         metric.AddOrUpdateMetadata("scores", string.Join(",", scores.Select(s => s.ToString(CultureInfo.InvariantCulture))));
         metric.AddOrUpdateMetadata("sd", stats.StandardDeviation.ToString("R", CultureInfo.InvariantCulture));
