@@ -9,6 +9,8 @@ internal static class EvalCommand
     {
         var eval = new Command("eval", "Evaluation: score predictions against references, run a dataset against a target with gates, compare two runs.");
         eval.Add(EvalScoreCommand.Create(context.In));
+        eval.Add(EvalRunCommand.Create(context));
+        eval.Add(EvalCompareCommand.Create(context));
         return eval;
     }
 }
