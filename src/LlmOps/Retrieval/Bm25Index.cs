@@ -85,6 +85,26 @@ public sealed partial class Bm25Index : IDisposable
         }
     }
 
+    /// <summary>Gets how many texts of one scope hold an index term.</summary>
+    /// <param name="term">An index term, as <see cref="Analyzer"/> produces it (for example a Porter stem).</param>
+    /// <param name="scope">The scope; <see langword="null"/> for the unscoped partition.</param>
+    /// <returns>The number of live texts of the scope that contain the term; 0 for an unknown term or scope.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="term"/> is <see langword="null"/>.</exception>
+    public int DocumentFrequency(string term, string? scope)
+    {
+        ArgumentNullException.ThrowIfNull(term);
+        _lock.EnterReadLock();
+        try
+        {
+            Bm25Partition? p = Find(scope);
+            return p is not null && p.TermLookup.TryGetValue(term, out int termId) ? p.Postings[termId].DocumentFrequency : 0;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
     /// <summary>Indexes a text under a key in a scope, replacing the text that the key had in that scope.</summary>
     /// <param name="key">The key, unique within the scope.</param>
     /// <param name="text">The text to index.</param>

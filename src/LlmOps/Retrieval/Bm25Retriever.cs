@@ -1,7 +1,7 @@
 namespace LlmOps.Retrieval;
 
 /// <summary>Lexical retrieval: BM25 over the chunks of a <see cref="DocumentIndex"/>, within the query's scope.</summary>
-public sealed class Bm25Retriever : IRetriever
+public sealed class Bm25Retriever : IRetriever, IIndexedRetriever
 {
     private const string Method = "bm25";
     private readonly DocumentIndex _index;
@@ -25,6 +25,9 @@ public sealed class Bm25Retriever : IRetriever
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult<IReadOnlyList<RetrievedChunk>>(Retrieve(query));
     }
+
+    /// <inheritdoc/>
+    DocumentIndex? IIndexedRetriever.Index => _index;
 
     internal List<RetrievedChunk> Retrieve(RetrievalQuery query)
     {

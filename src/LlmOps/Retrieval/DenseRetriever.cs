@@ -7,7 +7,7 @@ namespace LlmOps.Retrieval;
 /// Dense retrieval: embeds the query with the index's embedding generator and ranks the chunks of the query's scope
 /// by cosine similarity (the scope is selected before any similarity is computed).
 /// </summary>
-public sealed class DenseRetriever : IRetriever
+public sealed class DenseRetriever : IRetriever, IIndexedRetriever
 {
     private const string Method = "dense";
     private readonly DocumentIndex _index;
@@ -42,11 +42,10 @@ public sealed class DenseRetriever : IRetriever
         return results;
     }
 
-    internal async Task<float[]> EmbedQueryAsync(string text, CancellationToken cancellationToken)
-    {
-        Embedding<float> embedding = await _index.EmbeddingGenerator!.GenerateAsync(text, null, cancellationToken).ConfigureAwait(false);
-        return embedding.Vector.ToArray();
-    }
+    /// <inheritdoc/>
+    DocumentIndex? IIndexedRetriever.Index => _index;
+
+    internal Task<float[]> EmbedQueryAsync(string text, CancellationToken cancellationToken) => _index.EmbedQueryAsync(text, cancellationToken);
 
     internal List<RetrievedChunk> Retrieve(float[] vector, RetrievalQuery query)
     {

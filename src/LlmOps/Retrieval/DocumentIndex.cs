@@ -37,6 +37,7 @@ public sealed class DocumentIndex : IDisposable
     private readonly ConcurrentDictionary<string, DocumentChunk> _chunks = new(StringComparer.Ordinal);
     private readonly Counter<long> _embedded;
     private FlatVectorIndex? _vectors;
+    private QueryVector? _lastQuery;
 
     /// <summary>Initializes a new instance of the <see cref="DocumentIndex"/> class.</summary>
     /// <param name="options">The options; defaults when <see langword="null"/>.</param>
@@ -256,6 +257,28 @@ public sealed class DocumentIndex : IDisposable
 
     internal bool TryGetChunk(string key, out DocumentChunk chunk) => _chunks.TryGetValue(key, out chunk!);
 
+    /// <summary>Copies a chunk's stored embedding into <paramref name="destination"/>; false when it has none.</summary>
+    internal bool TryGetVector(DocumentChunk chunk, Span<float> destination) =>
+        Vectors is { } vectors && destination.Length == vectors.Dimensions
+        && vectors.TryGetVector(ChunkKey(chunk.Scope, chunk.DocumentId, chunk.Index), destination);
+
+    /// <summary>
+    /// Embeds a query with the index's generator. The last query's vector is kept, so the grounding stage's
+    /// sufficiency check does not embed the question a second time after dense or hybrid retrieval.
+    /// </summary>
+    internal async Task<float[]> EmbedQueryAsync(string text, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _lastQuery) is { } last && string.Equals(last.Text, text, StringComparison.Ordinal))
+        {
+            return last.Vector;
+        }
+
+        Embedding<float> embedding = await _generator!.GenerateAsync(text, null, cancellationToken).ConfigureAwait(false);
+        float[] vector = embedding.Vector.ToArray();
+        Volatile.Write(ref _lastQuery, new QueryVector(text, vector));
+        return vector;
+    }
+
     internal static string ChunkKey(string? scope, string documentId, int index) =>
         scope is null ? $"~|{documentId}#{index}" : $"{scope.Length}:{scope}|{documentId}#{index}";
 
@@ -384,6 +407,8 @@ public sealed class DocumentIndex : IDisposable
             _chunks.TryRemove(key, out _);
         }
     }
+
+    private sealed record QueryVector(string Text, float[] Vector);
 
     private sealed record DocumentRecord(string[] Keys, string[] Hashes);
 

@@ -140,7 +140,8 @@ public sealed class GroundednessScorer
         return (double)covered / terms.Count;
     }
 
-    private HashSet<string> Terms(string text) => new(_analyzer.Analyze(text), StringComparer.Ordinal);
+    /// <summary>A text's content terms.</summary>
+    internal HashSet<string> Terms(string text) => new(_analyzer.Analyze(text), StringComparer.Ordinal);
 
     /// <summary>The numbers in a text, normalised (thousands separators dropped, trailing zeros of decimals kept as written).</summary>
     private static HashSet<string> Numbers(string text)

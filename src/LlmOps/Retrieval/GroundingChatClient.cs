@@ -40,6 +40,7 @@ public sealed class GroundingChatClient : DelegatingChatClient
     private readonly TokenCounter _counter;
     private readonly ModelCatalog? _catalog;
     private readonly GroundednessScorer _scorer;
+    private readonly ContextSufficiency _sufficiency;
     private readonly Histogram<int> _contextTokens;
     private readonly Counter<long> _refusals;
     private readonly Histogram<double> _hallucination;
@@ -76,6 +77,7 @@ public sealed class GroundingChatClient : DelegatingChatClient
         _refusals = t.GetOrCreateCounter<long>(GroundingTelemetryNames.Refusals, "{request}", "Requests answered with 'not enough information' because the context was too thin.");
         _hallucination = t.GetOrCreateHistogram<double>(GroundingTelemetryNames.HallucinationRate, "1", "1 for a grounded answer with an unsupported sentence, 0 otherwise; the mean is the rate.");
         _logger = logger ?? NullLogger.Instance;
+        _sufficiency = new ContextSufficiency(_scorer, (retriever as IIndexedRetriever)?.Index, _logger);
     }
 
     /// <summary>Gets the options.</summary>
@@ -238,10 +240,8 @@ public sealed class GroundingChatClient : DelegatingChatClient
 
         var sources = new List<GroundingSource>();
         var sourceTexts = new List<string>();
+        var sourceChunks = new List<DocumentChunk>();
         var used = 0;
-        var relevance = 0.0;
-        // Analysed only when there is a source to compare it with (nothing retrieved costs no analysis).
-        var questionTerms = kept.Count > 0 ? _scorer.QuestionTerms(question) : null;
         for (var i = 0; i < kept.Count; i++)
         {
             var tokens = _counter.CountTokens(texts[i], request.Options?.ModelId);
@@ -254,12 +254,14 @@ public sealed class GroundingChatClient : DelegatingChatClient
             var chunk = kept[i].Chunk;
             sources.Add(new GroundingSource(sources.Count + 1, chunk.DocumentId, chunk.Title, chunk.SourceUri, chunk.Start, chunk.Length, kept[i].Score, []));
             sourceTexts.Add(texts[i]);
-            relevance = Math.Max(relevance, _scorer.RelevanceTo(questionTerms!, texts[i]));
+            sourceChunks.Add(chunk);
         }
 
+        var features = await _sufficiency.MeasureAsync(question, sourceChunks, sourceTexts, scope, cancellationToken).ConfigureAwait(false);
+        var relevance = features?.Score ?? 0;
         var thin = sources.Count == 0 || relevance < _options.MinRelevance;
         var refuse = thin && !_options.AnswerWhenThin;
-        var result = new GroundingResult(sources, relevance, refuse, thin, used, dropped);
+        var result = new GroundingResult(sources, relevance, refuse, thin, used, dropped) { SufficiencyFeatures = features };
         request.Info.Set(result);
         request.Info.AddTag(GroundingTelemetryNames.GroundedAttribute, thin ? BoxedFalse : BoxedTrue);
         if (refuse)

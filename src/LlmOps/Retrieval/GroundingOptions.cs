@@ -27,12 +27,18 @@ public sealed class GroundingOptions : IValidatableOptions
     public int MaxContextTokens { get; set; } = 2_000;
 
     /// <summary>
-    /// Gets or sets the relevance below which the context is too thin to answer from. Relevance is the share of the
-    /// question's content terms (English analyzer: stop words removed, Porter stems) that the best source contains;
-    /// see <see cref="GroundednessScorer.Relevance"/>.
+    /// Gets or sets the relevance below which the context is too thin to answer from. Relevance (in [0, 1], on
+    /// <see cref="GroundingResult.Relevance"/>) estimates whether the best source holds the answer: the IDF-weighted
+    /// share of the question's content terms it contains, combined with its embedding similarity to the question when
+    /// the retriever searches a <see cref="DocumentIndex"/> with embeddings, through a logistic curve fitted on SciFact's
+    /// train claims with their evidence present versus removed.
     /// </summary>
-    /// <value>The default value is 0.5: at least half of the question's content must appear in one source. Calibrate it on your own questions.</value>
-    public double MinRelevance { get; set; } = 0.5;
+    /// <value>
+    /// The default value is 0.24, chosen on SciFact's train claims to refuse at most 5% of the claims whose evidence is in
+    /// the corpus. Raise it to refuse more of the questions the corpus cannot answer, at the price of refusing more
+    /// that it can; calibrate it on your own questions.
+    /// </value>
+    public double MinRelevance { get; set; } = 0.24;
 
     /// <summary>
     /// Gets or sets a value indicating whether a thin context is answered by the model anyway (marked ungrounded)

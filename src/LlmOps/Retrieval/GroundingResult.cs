@@ -16,8 +16,14 @@ public sealed class GroundingResult
     /// <summary>Gets the numbered sources given to the model (empty when none survived).</summary>
     public IReadOnlyList<GroundingSource> Sources { get; internal set; }
 
-    /// <summary>Gets the relevance of the best source to the question, in [0, 1].</summary>
+    /// <summary>
+    /// Gets how likely the sources are to hold the answer, in [0, 1] (the score <see cref="GroundingOptions.MinRelevance"/>
+    /// is compared with); 0 when no source survived.
+    /// </summary>
     public double Relevance { get; }
+
+    /// <summary>The best source's sufficiency features, for calibration checks; <see langword="null"/> when there was nothing to measure.</summary>
+    internal ContextSufficiency.Features? SufficiencyFeatures { get; init; }
 
     /// <summary>Gets a value indicating whether the stage answered with the refusal text, without a provider call.</summary>
     public bool Refused { get; }

@@ -14,7 +14,7 @@ namespace LlmOps.Retrieval;
 /// the documents are fused; the chunk shown for a document is the one ranked highest by either list. A reranker
 /// failure is logged (EventId 1600) and the fused order is kept.
 /// </remarks>
-public sealed class HybridRetriever : IRetriever
+public sealed class HybridRetriever : IRetriever, IIndexedRetriever
 {
     private const string Method = "hybrid";
     private readonly DocumentIndex? _index;
@@ -63,6 +63,9 @@ public sealed class HybridRetriever : IRetriever
         _logger = logger ?? NullLogger.Instance;
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
+
+    /// <inheritdoc/>
+    DocumentIndex? IIndexedRetriever.Index => _index;
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentNullException"><paramref name="query"/> is <see langword="null"/>.</exception>

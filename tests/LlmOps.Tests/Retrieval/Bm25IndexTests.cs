@@ -56,6 +56,20 @@ public sealed class Bm25IndexTests
     }
 
     [Fact]
+    public void DocumentFrequency_CountsLiveTextsOfTheScopeOnly()
+    {
+        using Bm25Index index = ThreeDocuments();
+        index.Upsert("e1", "dog dog dog", "other");
+
+        Assert.Equal(2, index.DocumentFrequency("dog", null));
+        Assert.Equal(1, index.DocumentFrequency("dog", "other"));
+        Assert.Equal(0, index.DocumentFrequency("unicorn", null));
+        Assert.Equal(0, index.DocumentFrequency("dog", "missing"));
+        index.Remove("d2", null);
+        Assert.Equal(1, index.DocumentFrequency("dog", null));
+    }
+
+    [Fact]
     public void Remove_UpdatesStatistics()
     {
         using Bm25Index index = ThreeDocuments();

@@ -1,0 +1,153 @@
+using System.Numerics.Tensors;
+using Microsoft.Extensions.Logging;
+
+namespace LlmOps.Retrieval;
+
+/// <summary>
+/// Estimates whether the sources fitted into a grounded request are enough to answer the question: the grounding
+/// stage's refusal decision (<see cref="GroundingOptions.MinRelevance"/>).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Per source it measures the <b>IDF-weighted coverage</b> of the question's content terms (a term weighs
+/// <c>ln(1 + (N - df + 0.5) / (df + 0.5))</c>, the BM25 IDF over the chunks of the request's scope, so a source
+/// that holds the question's rare terms counts far more than one that shares its common words) and, when the index
+/// has embeddings, the <b>cosine similarity</b> of the source's stored chunk vector to the question's embedding (the
+/// vector dense or hybrid retrieval just computed, so nothing is embedded twice). The best source's feature (coverage,
+/// or the mean of coverage and cosine) goes through a logistic curve whose two constants were fitted on SciFact's
+/// train claims, with their cited abstracts present versus removed (see tests/LlmOps.Quality,
+/// GroundingRefusalQualityTests); the result is in [0, 1], higher meaning more likely to hold the answer.
+/// </para>
+/// <para>
+/// Without a <see cref="DocumentIndex"/> behind the retriever (a custom <see cref="IRetriever"/>), every term weighs
+/// the same and the lexical curve applies. A failure to embed the question is logged once (EventId 1651) and the
+/// lexical curve applies.
+/// </para>
+/// </remarks>
+internal sealed class ContextSufficiency
+{
+    // Logistic fits (maximum likelihood) on SciFact train, 809 claims x {evidence present, removed}: lexical on BM25
+    // retrieval, dense on hybrid retrieval. See GroundingRefusalQualityTests for the refit that prints them.
+    internal const double LexicalIntercept = -2.445;
+    internal const double LexicalSlope = 4.124;
+    internal const double DenseIntercept = -3.384;
+    internal const double DenseSlope = 5.947;
+
+    private readonly GroundednessScorer _scorer;
+    private readonly DocumentIndex? _index;
+    private readonly ILogger _logger;
+
+    public ContextSufficiency(GroundednessScorer scorer, DocumentIndex? index, ILogger logger)
+    {
+        _scorer = scorer;
+        _index = index;
+        _logger = logger;
+    }
+
+    /// <summary>The features of the best source, before the logistic curve.</summary>
+    internal readonly record struct Features(double Coverage, double? Cosine)
+    {
+        /// <summary>The feature the curve reads: coverage, or the mean of coverage and cosine.</summary>
+        public double Combined => Cosine is double c ? (Coverage + c) / 2 : Coverage;
+
+        /// <summary>The score in [0, 1].</summary>
+        public double Score => Cosine is null
+            ? Logistic(LexicalIntercept + (LexicalSlope * Coverage))
+            : Logistic(DenseIntercept + (DenseSlope * Combined));
+    }
+
+    /// <summary>
+    /// The best source's features (their <see cref="Features.Score"/> is the relevance), or <see langword="null"/> when
+    /// there is no source or the question has no content term (relevance 0).
+    /// </summary>
+    /// <param name="question">The question.</param>
+    /// <param name="chunks">The sources' chunks.</param>
+    /// <param name="texts">The sources' texts as the model sees them (after any redaction), same order as <paramref name="chunks"/>.</param>
+    /// <param name="scope">The request's scope (term statistics are per scope).</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    public async ValueTask<Features?> MeasureAsync(
+        string question, IReadOnlyList<DocumentChunk> chunks, IReadOnlyList<string> texts, string? scope, CancellationToken cancellationToken)
+    {
+        if (chunks.Count == 0)
+        {
+            return null;
+        }
+
+        var terms = _scorer.QuestionTerms(question);
+        if (terms.Count == 0)
+        {
+            return null;
+        }
+
+        var weights = Weights(terms, scope);
+        float[]? query = await QueryVectorAsync(question, cancellationToken).ConfigureAwait(false);
+        var vector = query is null ? null : new float[query.Length];
+        double bestCoverage = 0, bestCombined = double.MinValue;
+        double? bestCosine = null;
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            // The title is part of what the model reads about a source, and of what was indexed and embedded.
+            var sourceTerms = _scorer.Terms(chunks[i].Title is { Length: > 0 } title ? title + "\n" + texts[i] : texts[i]);
+            double covered = 0, total = 0;
+            foreach (var (term, weight) in weights)
+            {
+                total += weight;
+                covered += sourceTerms.Contains(term) ? weight : 0;
+            }
+
+            var coverage = total > 0 ? covered / total : 0;
+            double? cosine = null;
+            if (query is not null)
+            {
+                cosine = _index!.TryGetVector(chunks[i], vector) ? Math.Max(0, TensorPrimitives.CosineSimilarity(query, vector)) : 0;
+            }
+
+            var combined = new Features(coverage, cosine).Combined;
+            if (combined > bestCombined)
+            {
+                (bestCombined, bestCoverage, bestCosine) = (combined, coverage, cosine);
+            }
+        }
+
+        return new Features(bestCoverage, bestCosine);
+    }
+
+    private List<(string Term, double Weight)> Weights(HashSet<string> terms, string? scope)
+    {
+        var weights = new List<(string, double)>(terms.Count);
+        double n = _index?.Lexical.CountInScope(scope) ?? 0;
+        foreach (var term in terms)
+        {
+            if (n == 0)
+            {
+                weights.Add((term, 1));
+                continue;
+            }
+
+            double df = _index!.Lexical.DocumentFrequency(term, scope);
+            weights.Add((term, Math.Log(1 + ((n - df + 0.5) / (df + 0.5)))));
+        }
+
+        return weights;
+    }
+
+    private async ValueTask<float[]?> QueryVectorAsync(string question, CancellationToken cancellationToken)
+    {
+        if (_index?.EmbeddingGenerator is null || _index.Vectors is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await _index.EmbedQueryAsync(question, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            GroundingLog.SufficiencyEmbeddingFailed(_logger, ex);
+            return null;
+        }
+    }
+
+    private static double Logistic(double x) => 1 / (1 + Math.Exp(-x));
+}
