@@ -82,7 +82,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        messages = Caching.CacheRequestKeys.Validate(messages, nameof(messages)); // the library's one bad-input rule
+        messages = RequestMessages.Validate(messages, nameof(messages)); // the library's one bad-input rule
         var request = LlmOpsRequest.Join(options);
         var attempt = Begin(messages, request, options);
         ChatResponse response;
@@ -106,7 +106,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        messages = Caching.CacheRequestKeys.Validate(messages, nameof(messages));
+        messages = RequestMessages.Validate(messages, nameof(messages));
         return StreamAsync(messages, options, cancellationToken);
     }
 
