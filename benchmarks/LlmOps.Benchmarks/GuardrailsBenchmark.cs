@@ -93,7 +93,7 @@ public class GuardrailsBenchmark
     [Benchmark]
     public async Task<string> DefaultChainInputAndOutput() => (await _echoClient.GetResponseAsync(_messages)).Text;
 
-    private static string Build(int size)
+    internal static string Build(int size)
     {
         string[] sentences =
         [

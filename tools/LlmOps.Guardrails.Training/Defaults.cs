@@ -8,4 +8,10 @@ internal static class Defaults
 
     /// <summary>The seed of the synthetic long documents (<see cref="TrainingCorpus.Augment"/>).</summary>
     public const int AugmentationSeed = 7;
+
+    /// <summary>The second stage's band (lowest fast score sent to the head), chosen by <c>cv-head</c>.</summary>
+    public const double HeadBandLow = 0.2;
+
+    /// <summary>The second stage's head threshold, chosen by <c>cv-head</c>.</summary>
+    public const double HeadThreshold = 0.8;
 }

@@ -7,6 +7,8 @@ using LlmOps.Guardrails.Training;
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv     [--threshold T] [--epochs N] [--lr R] [--l2 L] [--benign-weight W] [--hard-weight W]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- train  [--threshold T] [--out FILE]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv-public [--folds K]   (K-fold CV within the public train splits)
+//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv-head [--all] [--head-l2 L] [--dump FILE]   (second stage: band and head threshold by 5-fold CV within train)
+//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- train-head [--band B] [--head-threshold T] [--out FILE] [--no-cache]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- public-test [--model FILE] [--dump FILE]   (the public test splits, once)
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- score  < lines.txt
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- eval   labelled.tsv [...] [--model FILE]   (attack|benign<TAB>text)
@@ -56,20 +58,32 @@ if (command == "public-test")
         detector.LoadTrainedModel(stream);
     }
 
+    // The shipped defaults: with the MiniLM generator registered, AddGuardrails gives the scanner its second stage
+    // (--fast-only scores the fast model alone).
+    using var miniLm = new LlmOps.Embeddings.MiniLM.MiniLmEmbeddingGenerator();
+    var counting = new CountingEmbeddingGenerator(miniLm);
+    if (!args.Contains("--fast-only"))
+    {
+        detector.SecondStage = new InjectionSecondStage(counting);
+    }
+
     var timer = Stopwatch.StartNew();
-    var verdicts = new List<(string Text, bool Detected)>();
+    var verdicts = new List<(string Text, bool Detected, int Routed)>();
+    var context = new LlmOps.Guardrails.GuardrailContext(LlmOps.Guardrails.GuardrailStage.Input, []);
     var report = PublicTestReport.Score(publicRoot, text =>
     {
-        var detected = detector.Score(text).Score >= detector.Threshold;
-        verdicts.Add((text, detected));
+        var before = counting.Calls;
+        var detected = detector.ScanAsync(text, context, default).AsTask().GetAwaiter().GetResult().Action != LlmOps.Guardrails.GuardrailAction.Allow;
+        verdicts.Add((text, detected, counting.Calls - before));
         return detected;
     });
     Console.WriteLine(report.Markdown());
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Second stage consulted for {counting.Calls} of {report.Rows.Count} test rows ({100.0 * counting.Calls / report.Rows.Count:0.0}%): attacks {verdicts.Where((v, i) => report.Rows[i].IsAttack && v.Routed > 0).Count()}, benign {verdicts.Where((v, i) => !report.Rows[i].IsAttack && v.Routed > 0).Count()}."));
     if (Option("--dump") is { } dump)
     {
         // For the error analysis by kind: file, label, verdict and the (escaped) text of every test row, to a file
         // outside the repository (the rows must not be committed).
-        File.WriteAllLines(dump, report.Rows.Select((r, i) => $"{r.File}\t{(r.IsAttack ? "attack" : "benign")}\t{(r.Detected ? 1 : 0)}\t{verdicts[i].Text.Replace("\n", " ", StringComparison.Ordinal).Replace("\t", " ", StringComparison.Ordinal)}"));
+        File.WriteAllLines(dump, report.Rows.Select((r, i) => $"{r.File}\t{(r.IsAttack ? "attack" : "benign")}\t{(r.Detected ? 1 : 0)}\t{verdicts[i].Routed}\t{verdicts[i].Text.Replace("\n", " ", StringComparison.Ordinal).Replace("\t", " ", StringComparison.Ordinal)}"));
     }
     Console.Error.WriteLine($"{report.Rows.Count} test rows scored in {timer.Elapsed.TotalSeconds:0.0} s");
     return 0;
@@ -161,25 +175,86 @@ switch (command)
             }
         }
         break;
-    case "train":
-        var model = trainer.Train(examples, vectors, threshold: threshold);
-        var output = Option("--out") ?? Path.Combine(TrainingCorpus.FindRepositoryRoot(Environment.CurrentDirectory), "src", "LlmOps", "Guardrails", "Injection", "InjectionModel.bin");
-        var temp = output + ".tmp";
-        using (var file = File.Create(temp))
+    case "cv-head":
+    {
+        // Chooses the second stage's band and head threshold by 5-fold cross-validation within the training corpus.
+        var textFolds = examples.Select(e => CrossValidation.FoldOf(e.Text, SecondStageCrossValidation.Folds)).ToArray();
+        var fast = SecondStageCrossValidation.FastScores(trainer, examples, vectors, textFolds);
+        Console.Error.WriteLine($"out-of-fold fast scores in {clock.Elapsed.TotalSeconds:0.0} s");
+        var embeddings = EmbedForHead(examples);
+        var head = SecondStageCrossValidation.HeadScores(HeadTrainer(), examples, embeddings, textFolds);
+        Console.Error.WriteLine($"out-of-fold head scores in {clock.Elapsed.TotalSeconds:0.0} s");
+        var fastOnly = SecondStageCrossValidation.Evaluate(examples, fast, head, 1, 1);
+        var grid = SecondStageCrossValidation.Bands
+            .SelectMany(b => SecondStageCrossValidation.Thresholds.Select(t => SecondStageCrossValidation.Evaluate(examples, fast, head, b, t))).ToList();
+        var chosen = SecondStageCrossValidation.Choose(grid);
+        Console.WriteLine(SecondStageCrossValidation.Report(fastOnly, grid, chosen, args.Contains("--all")));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Chosen: band [{chosen.Band}, 0.5), head threshold {chosen.Threshold} (shipped: {Defaults.HeadBandLow}, {Defaults.HeadThreshold})."));
+        if (Option("--dump") is { } dumpFile)
         {
-            model.Save(file);
+            // Development aid, written outside the repository: out-of-fold scores per example index (no text).
+            File.WriteAllLines(dumpFile, examples.Select((e, i) => string.Create(CultureInfo.InvariantCulture, $"{i}\t{e.Source}\t{e.Kind}\t{fast[i]:0.0000}\t{head[i]:0.0000}")));
         }
 
-        File.Move(temp, output, overwrite: true);
+        break;
+    }
+
+    case "train-head":
+    {
+        var embeddings = EmbedForHead(examples);
+        var band = Option("--band") is { } b ? double.Parse(b, CultureInfo.InvariantCulture) : Defaults.HeadBandLow;
+        var headThreshold = Option("--head-threshold") is { } ht ? double.Parse(ht, CultureInfo.InvariantCulture) : Defaults.HeadThreshold;
+        var head = HeadTrainer().Train(examples, embeddings, _ => true, band, headThreshold);
+        var headOutput = Save("InjectionHead.bin", head.Save);
+        Console.WriteLine($"Wrote {headOutput} ({new FileInfo(headOutput).Length:N0} bytes) from {embeddings.Count(v => v is not null)} embedded examples, band [{band}, 0.5), head threshold {headThreshold}.");
+        break;
+    }
+
+    case "train":
+        var model = trainer.Train(examples, vectors, threshold: threshold);
+        var output = Save("InjectionModel.bin", model.Save);
         Console.WriteLine($"Wrote {output} ({new FileInfo(output).Length:N0} bytes) from {examples.Count} examples at threshold {threshold:0.00}.");
         break;
     default:
-        Console.Error.WriteLine($"Unknown command '{command}'. Use 'cv' or 'train'.");
+        Console.Error.WriteLine($"Unknown command '{command}'. Use cv, cv-public, cv-head, train, train-head, public-test, score or eval.");
         return 2;
 }
 
 Console.Error.WriteLine($"done in {clock.Elapsed.TotalSeconds:0.0} s");
 return 0;
+
+string Save(string shippedName, Action<Stream> save)
+{
+    // --out, or the shipped file; written to a temporary file first, so a failed run never leaves half a model.
+    var path = Option("--out") ?? Path.Combine(TrainingCorpus.FindRepositoryRoot(Environment.CurrentDirectory), "src", "LlmOps", "Guardrails", "Injection", shippedName);
+    var temporary = path + ".tmp";
+    using (var file = File.Create(temporary))
+    {
+        save(file);
+    }
+
+    File.Move(temporary, path, overwrite: true);
+    return path;
+}
+
+float[]?[] EmbedForHead(IReadOnlyList<TrainingExample> corpus)
+    => HeadEmbeddings.EmbedCorpus(corpus, args.Contains("--no-cache") ? null : Option("--cache") ?? HeadEmbeddings.DefaultCachePath);
+
+InjectionHeadTrainer HeadTrainer()
+{
+    var headTrainer = new InjectionHeadTrainer();
+    if (Option("--head-l2") is { } headL2)
+    {
+        headTrainer.L2 = double.Parse(headL2, CultureInfo.InvariantCulture);
+    }
+
+    if (Option("--head-steps") is { } headSteps)
+    {
+        headTrainer.Steps = int.Parse(headSteps, CultureInfo.InvariantCulture);
+    }
+
+    return headTrainer;
+}
 
 string? Option(string name)
 {

@@ -18,7 +18,11 @@ public static class GuardrailsLlmOpsBuilderExtensions
     /// Registers <see cref="GuardrailsOptions"/>, starting from the default offline chain
     /// (<see cref="Guardrails.Scanners.DefaultGuardrails.Create"/>), which turns on the guardrails stage of
     /// <c>UseLlmOps()</c>. The options are validated at startup; a bad value fails with a message that names it.
-    /// Calling it again adds another configuration action (the default chain is added once). The embedding injection
+    /// Calling it again adds another configuration action (the default chain is added once). When the registered
+    /// <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> produces all-MiniLM-L6-v2 embeddings (the one
+    /// <c>AddMiniLmEmbeddingGenerator()</c> registers), the default chain's prompt-injection scanner gets its second stage
+    /// (<see cref="InjectionSecondStage"/>, on by default: <see cref="GuardrailsOptions.UseInjectionSecondStage"/>), which
+    /// embeds only the texts whose fast score is in the uncertain band. The embedding injection
     /// classifier is off by default (<see cref="GuardrailsOptions.UseEmbeddingInjectionClassifier"/> is
     /// <see langword="false"/>). When it is set to <see langword="true"/> and an
     /// <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> is registered (for example by
@@ -69,6 +73,7 @@ public static class GuardrailsLlmOpsBuilderExtensions
 
     private static void AttachClassifier(GuardrailsOptions options, IServiceProvider services)
     {
+        AttachSecondStage(options, services);
         if (!options.UseEmbeddingInjectionClassifier
             || services.GetService<IEmbeddingGenerator<string, Embedding<float>>>() is null)
         {
@@ -94,5 +99,24 @@ public static class GuardrailsLlmOpsBuilderExtensions
         // logged by the classifier (EventId 1110) and retried by the next request.
         classifier.WarmUpTimeout = options.EmbeddingClassifierWarmUpTimeout;
         _ = classifier.WarmUpAsync().ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private static void AttachSecondStage(GuardrailsOptions options, IServiceProvider services)
+    {
+        if (!options.UseInjectionSecondStage
+            || services.GetService<IEmbeddingGenerator<string, Embedding<float>>>() is not { } generator
+            || !InjectionSecondStage.Supports(generator))
+        {
+            return;
+        }
+
+        var logger = services.GetService<ILoggerFactory>()?.CreateLogger<PromptInjectionGuardrail>();
+        foreach (var guardrail in options.Guardrails)
+        {
+            if (guardrail is PromptInjectionGuardrail { IsDefaultChainInstance: true, SecondStage: null } injection)
+            {
+                injection.SecondStage = new InjectionSecondStage(generator, logger);
+            }
+        }
     }
 }

@@ -20,4 +20,8 @@ internal static partial class GuardrailsLog
     [LoggerMessage(EventId = 1111, EventName = "InjectionClassifierWarmUpTimedOut", Level = LogLevel.Warning,
         Message = "The embedding injection classifier was not ready {TimeoutMilliseconds} ms after its warm-up started; requests are scored without it until its exemplars are embedded.")]
     public static partial void ClassifierWarmUpTimedOut(ILogger logger, double timeoutMilliseconds);
+
+    [LoggerMessage(EventId = 1112, EventName = "InjectionSecondStageFailed", Level = LogLevel.Warning,
+        Message = "The prompt-injection second stage could not embed a text of {Length} characters in the uncertain band; it failed open and the fast model's verdict stands.")]
+    public static partial void SecondStageFailed(ILogger logger, int length, Exception exception);
 }

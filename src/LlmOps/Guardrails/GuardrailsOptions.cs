@@ -63,6 +63,22 @@ public sealed class GuardrailsOptions : IValidatableOptions
     public bool UseEmbeddingInjectionClassifier { get; set; }
 
     /// <summary>
+    /// Gets or sets a value indicating whether <c>AddGuardrails()</c> gives the default chain's
+    /// <see cref="Injection.PromptInjectionGuardrail"/> its second stage (<see cref="Injection.InjectionSecondStage"/>: a
+    /// classifier head over all-MiniLM-L6-v2 embeddings, consulted only for texts in the fast model's uncertain band) when
+    /// the registered <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> produces all-MiniLM-L6-v2
+    /// embeddings, as the one <c>AddMiniLmEmbeddingGenerator()</c> registers does. With another generator, or none, the
+    /// fast model decides alone.
+    /// </summary>
+    /// <remarks>
+    /// Texts the fast model is sure about are never embedded, so they keep the fast path's latency; a text in the band
+    /// costs one embedding call (a few milliseconds on a CPU; figures in benchmarks/results/InjectionSecondStage.md). When
+    /// the embedding fails the stage fails open and logs it (EventId 1112).
+    /// </remarks>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool UseInjectionSecondStage { get; set; } = true;
+
+    /// <summary>
     /// Gets or sets how long after the embedding classifier's warm-up started (see
     /// <see cref="UseEmbeddingInjectionClassifier"/>) requests still wait for it. The deadline is shared, so a slow
     /// warm-up delays early requests by at most this much in all; after it they are scored by the rules and the trained

@@ -1,3 +1,5 @@
+using LlmOps.Embeddings.MiniLM;
+using LlmOps.Guardrails;
 using LlmOps.Guardrails.Injection;
 using LlmOps.Guardrails.Training;
 using Xunit.Abstractions;
@@ -16,8 +18,14 @@ public sealed class PublicInjectionQualityTests(ITestOutputHelper output)
 {
     private static readonly Lazy<PublicTestReport> Report = new(() =>
     {
-        var detector = new PromptInjectionGuardrail();
-        return PublicTestReport.Score(QualityData.PublicInjectionRoot, text => detector.Score(text).Score >= detector.Threshold);
+        // The shipped defaults with the MiniLM generator registered: the fast model, and the second stage for the texts
+        // in its uncertain band (what AddGuardrails wires when AddMiniLmEmbeddingGenerator is called).
+        using var miniLm = new MiniLmEmbeddingGenerator();
+        var detector = new PromptInjectionGuardrail { SecondStage = new InjectionSecondStage(miniLm) };
+        var context = new GuardrailContext(GuardrailStage.Input, []);
+        return PublicTestReport.Score(
+            QualityData.PublicInjectionRoot,
+            text => detector.ScanAsync(text, context, default).AsTask().GetAwaiter().GetResult().Action != GuardrailAction.Allow);
     });
 
     // (file, attacks?, issue gate as a rate bound, floor the shipped model holds). TPR rows: rate >= gate; FPR rows: rate <= gate.

@@ -14,7 +14,8 @@ namespace LlmOps.Guardrails.Injection;
 /// inside documents) in English, German, Spanish and French, built from word classes (override verb x scope x rule
 /// object, disclosure verb x hidden object, persona frame x "no limits" qualifier) combined within small token windows;
 /// (3) optionally an <see cref="IInjectionClassifier"/> (a model, or <see cref="EmbeddingInjectionClassifier"/> kNN
-/// over known attacks), whose score is combined by maximum.
+/// over known attacks), whose score is combined by maximum. (4) Optionally a <see cref="SecondStage"/>: a classifier head
+/// over the text's sentence embedding, consulted only when the fast score is in its uncertain band.
 /// </para>
 /// <para>
 /// Score: within a window, the intents found combine as 1 - Π(1 - weight). When the intents occur only inside
@@ -41,6 +42,16 @@ public sealed class PromptInjectionGuardrail : IGuardrail
 
     /// <summary>Gets the optional classifier.</summary>
     public IInjectionClassifier? Classifier { get; internal set; }
+
+    /// <summary>
+    /// Gets or sets the optional second stage: a classifier head over the text's sentence embedding, consulted only when
+    /// the fast score (grammar and trained layer) is in its uncertain band below <see cref="Threshold"/>. It can only
+    /// add detections; when its embedding fails it fails open (logged) and the fast verdict stands.
+    /// <c>AddGuardrails()</c> gives the default chain's instance one when the all-MiniLM-L6-v2 generator is registered
+    /// (<c>AddMiniLmEmbeddingGenerator()</c>; <see cref="GuardrailsOptions.UseInjectionSecondStage"/>).
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (the fast model alone decides).</value>
+    public InjectionSecondStage? SecondStage { get; set; }
 
     /// <summary>Gets or sets a value indicating whether this is the default chain's instance (AddGuardrails may give it a classifier).</summary>
     internal bool IsDefaultChainInstance { get; set; }
@@ -289,6 +300,13 @@ public sealed class PromptInjectionGuardrail : IGuardrail
     {
         ArgumentNullException.ThrowIfNull(text);
         var (score, families) = Score(text);
+        if (SecondStage is { } stage && stage.IsInBand(score, Threshold)
+            && await stage.ScoreAsync(text, cancellationToken).ConfigureAwait(false) is { } headScore && headScore >= stage.Threshold)
+        {
+            score = Math.Max(Threshold, headScore);
+            families = ["second_stage"];
+        }
+
         if (Classifier is not null && score < Threshold)
         {
             var step = Math.Max(1, WindowSize - WindowOverlap);
