@@ -20,7 +20,7 @@ public sealed class PostgreSqlCostLedger : ICostLedger
     private const string Columns = "request_id, attempt, occurred_at, tenant, user_id, feature, model, priced_as, tier, input_tokens, cached_input_tokens, output_tokens, gpu_time_ticks, cost, price_source, is_estimated, is_complete, prompt_name, prompt_version";
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _s;
-    private readonly MigrationGate _schemaReady;
+    private readonly StoreInitialization _schemaReady;
     private readonly string _insert;
 
     /// <summary>Initializes a new instance of the <see cref="PostgreSqlCostLedger"/> class.</summary>
@@ -34,7 +34,7 @@ public sealed class PostgreSqlCostLedger : ICostLedger
         PostgreSqlSchema.RequireSchemaName(schema);
         _dataSource = dataSource;
         _s = PostgreSqlSchema.Quote(schema);
-        _schemaReady = new MigrationGate(dataSource, schema);
+        _schemaReady = new StoreInitialization(() => PostgreSqlSchema.MigrateAsync(dataSource, schema));
         _insert = $"INSERT INTO {_s}.cost_ledger ({Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT ON CONSTRAINT cost_ledger_one_row_per_attempt DO NOTHING";
     }
 

@@ -19,7 +19,7 @@ namespace LlmOps.PostgreSql;
 /// subscribes to <see cref="PromptChanged"/>; when it loses the connection it reconnects and then raises the event with
 /// no prompt name, because notifications sent meanwhile are lost.
 /// </remarks>
-public sealed class PostgreSqlPromptStore : IPromptStore, IPromptChangeSource, IAsyncDisposable
+public sealed class PostgreSqlPromptStore : IPromptStore, IPromptChangeSource, IAsyncDisposable, IDisposable
 {
     private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(5);
     private readonly NpgsqlDataSource _dataSource;
@@ -29,7 +29,7 @@ public sealed class PostgreSqlPromptStore : IPromptStore, IPromptChangeSource, I
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly MigrationGate _schemaReady;
+    private readonly StoreInitialization _schemaReady;
     private EventHandler<PromptChangedEventArgs>? _changed;
     private TaskCompletionSource? _listening;
     private Task? _listener;
@@ -48,7 +48,7 @@ public sealed class PostgreSqlPromptStore : IPromptStore, IPromptChangeSource, I
         _dataSource = dataSource;
         _schema = schema;
         _s = PostgreSqlSchema.Quote(schema);
-        _schemaReady = new MigrationGate(dataSource, schema);
+        _schemaReady = new StoreInitialization(() => PostgreSqlSchema.MigrateAsync(dataSource, schema));
         _logger = logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
     }
@@ -253,6 +253,9 @@ public sealed class PostgreSqlPromptStore : IPromptStore, IPromptChangeSource, I
 
         _stop.Dispose();
     }
+
+    /// <summary>Stops the listener and waits for it. The data source is not disposed (it is shared).</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private static NpgsqlBatchCommand Command(string sql, string name)
         => new(sql) { Parameters = { new NpgsqlParameter<string> { TypedValue = name } } };

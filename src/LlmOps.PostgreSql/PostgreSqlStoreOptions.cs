@@ -4,8 +4,9 @@ using Npgsql;
 namespace LlmOps.PostgreSql;
 
 /// <summary>
-/// Options of the PostgreSQL stores, registered with <c>services.AddLlmOps().AddPostgreSql(o =&gt; …)</c> and validated
-/// at startup: where the database is, which schema holds the tables, and which stores live there.
+/// Options of the PostgreSQL stores, registered with <c>services.AddLlmOps().AddPostgreSqlPrompts(o =&gt; …)</c> and
+/// <c>AddPostgreSqlCostLedger(o =&gt; …)</c> (both share these options) and validated at startup: where the database is
+/// and which schema holds the tables.
 /// </summary>
 public sealed class PostgreSqlStoreOptions : IValidatableOptions
 {
@@ -16,14 +17,6 @@ public sealed class PostgreSqlStoreOptions : IValidatableOptions
     /// <summary>Gets or sets the schema that holds the LlmOps tables; created and migrated by the package.</summary>
     /// <value>The default value is <c>llmops</c>. A lower-case identifier: a letter or <c>_</c>, then letters, digits or <c>_</c>, at most 40 characters.</value>
     public string Schema { get; set; } = PostgreSqlSchema.DefaultSchema;
-
-    /// <summary>Gets or sets a value indicating whether the prompt store (<c>IPromptStore</c>) lives in PostgreSQL.</summary>
-    /// <value>The default value is <see langword="true"/>.</value>
-    public bool Prompts { get; set; } = true;
-
-    /// <summary>Gets or sets a value indicating whether the cost ledger (<c>ICostLedger</c>) lives in PostgreSQL.</summary>
-    /// <value>The default value is <see langword="true"/>.</value>
-    public bool CostLedger { get; set; } = true;
 
     /// <summary>
     /// Gets or sets a value indicating whether the first connection waits for first use. By default the server is
@@ -57,11 +50,6 @@ public sealed class PostgreSqlStoreOptions : IValidatableOptions
         if (!PostgreSqlSchema.IsValidSchemaName(Schema))
         {
             errors.Add($"PostgreSqlStoreOptions.Schema must be a lower-case identifier (a letter or '_', then letters, digits or '_', at most 40 characters); was '{Schema}'.");
-        }
-
-        if (!Prompts && !CostLedger)
-        {
-            errors.Add("PostgreSqlStoreOptions.Prompts and CostLedger are both false; enable at least one store, or do not call AddPostgreSql.");
         }
 
         return errors;

@@ -1,5 +1,6 @@
 using LlmOps.Metering;
 using LlmOps.PostgreSql;
+using LlmOps.Sqlite;
 using Npgsql;
 
 namespace LlmOps.Stores.Worker;
@@ -24,6 +25,8 @@ internal sealed class LedgerFactory : IAsyncDisposable
             case "postgres":
                 var dataSource = NpgsqlDataSource.Create(connection);
                 return Task.FromResult(new LedgerFactory(new PostgreSqlCostLedger(dataSource, schema), dataSource));
+            case "sqlite":
+                return Task.FromResult(new LedgerFactory(new SqliteCostLedger(connection), null));
             default:
                 throw new ArgumentException($"Unknown engine '{engine}'; use postgres or sqlite.", nameof(engine));
         }

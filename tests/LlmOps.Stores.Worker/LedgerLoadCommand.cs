@@ -41,7 +41,7 @@ internal sealed class LedgerLoadCommand : IWorkerCommand
         await Parallel.ForAsync(0, calls, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, ct) =>
         {
             // A deterministic mix per process: 30% cancelled, 10% faulted, 60% completed.
-            var random = new Random(HashCode.Combine(process, i));
+            var random = new Random((process * 1_000_003) + i);
             var outcome = random.Next(10) switch { < 3 => Outcome.Cancelled, 3 => Outcome.Faulted, _ => Outcome.Completed };
             var input = random.Next(1, 5_000);
             var output = random.Next(0, 2_000);
