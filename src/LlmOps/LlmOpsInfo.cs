@@ -17,16 +17,17 @@ namespace LlmOps;
 /// Each concern stores its own typed record as a <em>feature</em> (<see cref="Set{T}"/>,
 /// <see cref="Get{T}"/>) and exposes a typed accessor for it, such as <c>response.GetCost()</c>.
 /// Stages add bounded-cardinality telemetry tags with <see cref="AddTag"/>; the telemetry stage puts
-/// them on its metrics and span. The type is thread-safe: one short lock guards two small arrays (a request records
-/// a handful of features and tags, so a linear search beats hashing) that are created on first use.
+/// them on its metrics and span. The type is thread-safe: one short lock guards one small array (a request records
+/// a handful of features and tags, so a linear search beats hashing) that is created on first use.
 /// </para>
 /// </remarks>
 public sealed class LlmOpsInfo
 {
     private readonly Lock _gate = new();
-    private KeyValuePair<Type, object>[]? _features;
-    private int _featureCount;
-    private KeyValuePair<string, object?>[]? _tags;
+    // Features (keyed by their Type) and tags (keyed by name) share one small array: a request records a handful of
+    // each, and one array instead of two keeps a standalone stage's request (a cache hit) to one allocation here.
+    private KeyValuePair<object, object?>[]? _entries;
+    private int _count;
     private int _tagCount;
     private TagView? _tagView;
 
@@ -76,10 +77,14 @@ public sealed class LlmOpsInfo
         {
             lock (_gate)
             {
-                var values = new object[_featureCount];
-                for (var i = 0; i < values.Length; i++)
+                var values = new object[_count - _tagCount];
+                var next = 0;
+                for (var i = 0; i < _count; i++)
                 {
-                    values[i] = _features![i].Value;
+                    if (_entries![i].Key is Type)
+                    {
+                        values[next++] = _entries[i].Value!;
+                    }
                 }
 
                 return values;
@@ -97,7 +102,7 @@ public sealed class LlmOpsInfo
         ArgumentNullException.ThrowIfNull(feature);
         lock (_gate)
         {
-            Put(ref _features, ref _featureCount, IndexOfFeature(typeof(T)), typeof(T), feature);
+            Put(IndexOfFeature(typeof(T)), typeof(T), feature);
         }
     }
 
@@ -110,7 +115,7 @@ public sealed class LlmOpsInfo
         lock (_gate)
         {
             var index = IndexOfFeature(typeof(T));
-            return index >= 0 ? (T)_features![index].Value : null;
+            return index >= 0 ? (T)_entries![index].Value! : null;
         }
     }
 
@@ -127,12 +132,12 @@ public sealed class LlmOpsInfo
             var index = IndexOfFeature(typeof(T));
             if (index >= 0)
             {
-                return (T)_features![index].Value;
+                return (T)_entries![index].Value!;
             }
 
             // The factory runs under the lock so exactly one instance is ever stored and returned.
             var value = factory() ?? throw new InvalidOperationException($"The factory for feature {typeof(T).Name} returned null; return an instance.");
-            Put(ref _features, ref _featureCount, -1, typeof(T), value);
+            Put(-1, typeof(T), value);
             return value;
         }
     }
@@ -160,7 +165,13 @@ public sealed class LlmOpsInfo
         ArgumentException.ThrowIfNullOrEmpty(name);
         lock (_gate)
         {
-            Put(ref _tags, ref _tagCount, IndexOfTag(name), name, value);
+            var index = IndexOfTag(name);
+            if (index < 0)
+            {
+                _tagCount++;
+            }
+
+            Put(index, name, value);
         }
     }
 
@@ -188,36 +199,39 @@ public sealed class LlmOpsInfo
     {
         lock (_gate)
         {
-            for (var i = 0; i < _tagCount; i++)
+            for (var i = 0; i < _count; i++)
             {
-                tags.Add(_tags![i].Key, _tags[i].Value);
+                if (_entries![i].Key is string name)
+                {
+                    tags.Add(name, _entries[i].Value);
+                }
             }
         }
     }
 
     /// <summary>Replaces the entry at <paramref name="index"/>, or appends when it is negative (growing by doubling).</summary>
-    private static void Put<TKey, TValue>(ref KeyValuePair<TKey, TValue>[]? items, ref int count, int index, TKey key, TValue value)
+    private void Put(int index, object key, object? value)
     {
         if (index >= 0)
         {
-            items![index] = new(key, value);
+            _entries![index] = new(key, value);
             return;
         }
 
-        items ??= new KeyValuePair<TKey, TValue>[4];
-        if (count == items.Length)
+        _entries ??= new KeyValuePair<object, object?>[4];
+        if (_count == _entries.Length)
         {
-            Array.Resize(ref items, count * 2);
+            Array.Resize(ref _entries, _count * 2);
         }
 
-        items[count++] = new(key, value);
+        _entries[_count++] = new(key, value);
     }
 
     private int IndexOfFeature(Type type)
     {
-        for (var i = 0; i < _featureCount; i++)
+        for (var i = 0; i < _count; i++)
         {
-            if (ReferenceEquals(_features![i].Key, type))
+            if (ReferenceEquals(_entries![i].Key, type))
             {
                 return i;
             }
@@ -228,9 +242,9 @@ public sealed class LlmOpsInfo
 
     private int IndexOfTag(string name)
     {
-        for (var i = 0; i < _tagCount; i++)
+        for (var i = 0; i < _count; i++)
         {
-            if (string.Equals(_tags![i].Key, name, StringComparison.Ordinal))
+            if (_entries![i].Key is string key && string.Equals(key, name, StringComparison.Ordinal))
             {
                 return i;
             }
@@ -268,7 +282,7 @@ public sealed class LlmOpsInfo
                 var index = owner.IndexOfTag(key);
                 if (index >= 0)
                 {
-                    value = owner._tags![index].Value;
+                    value = owner._entries![index].Value;
                     return true;
                 }
             }
@@ -285,7 +299,17 @@ public sealed class LlmOpsInfo
         {
             lock (owner._gate)
             {
-                return owner._tags is null ? [] : owner._tags.AsSpan(0, owner._tagCount).ToArray();
+                var tags = new KeyValuePair<string, object?>[owner._tagCount];
+                var next = 0;
+                for (var i = 0; i < owner._count; i++)
+                {
+                    if (owner._entries![i].Key is string name)
+                    {
+                        tags[next++] = new(name, owner._entries[i].Value);
+                    }
+                }
+
+                return tags;
             }
         }
     }
