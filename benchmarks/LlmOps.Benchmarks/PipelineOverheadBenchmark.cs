@@ -15,7 +15,7 @@ namespace LlmOps.Benchmarks;
 /// </summary>
 /// <remarks>
 /// "Pass-through" per stage: telemetry records its metrics (no listener attached, as in a process that exports
-/// nothing); guardrails registered with no scanners; prompts registered, the request names no prompt; grounding with a
+/// nothing); guardrails registered with no scanners (`o.Guardrails.Clear()`); prompts registered, the request names no prompt; grounding with a
 /// retriever that finds nothing and <see cref="GroundingOptions.AnswerWhenThin"/> (the model answers, marked ungrounded);
 /// the cache registered, the request says <see cref="SemanticCacheMode.Bypass"/>; routing with one deployment that the
 /// request names; metering with the model priced, writing one record per call to the default in-memory ledger. The
@@ -52,7 +52,7 @@ public class PipelineOverheadBenchmark
 
         var every = new ServiceCollection();
         every.AddLlmOps()
-            .AddGuardrails()
+            .AddGuardrails(o => o.Guardrails.Clear())
             .AddPromptRegistry()
             .AddGrounding(o =>
             {

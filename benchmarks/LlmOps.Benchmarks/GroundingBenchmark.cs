@@ -1,0 +1,86 @@
+using BenchmarkDotNet.Attributes;
+using LlmOps.Retrieval;
+using Microsoft.Extensions.AI;
+
+namespace LlmOps.Benchmarks;
+
+/// <summary>
+/// Issue 18's row: the grounding stage's own overhead per request, excluding retrieval and embedding (goal ≤ 20 µs).
+/// The retriever replays eight chunks that a real BM25 retrieval returned once at setup (so retrieval costs nothing in
+/// the measured call); the stage then screens them, fits them into the token budget (counting their tokens), composes
+/// the numbered sources, calls the model, parses the answer's citations and scores each answer sentence against the
+/// sources (lexical support: no embedding generator). Baseline: the inner client alone.
+/// </summary>
+[MemoryDiagnoser]
+public class GroundingBenchmark
+{
+    private const string Question = "How do I reset my password on the Contoso portal if I lost access to my email?";
+
+    private const string Answer =
+        "Open Settings, choose Security, then select Reset password [1]. "
+        + "If you lost access to your email, verify your identity with the phone number on file [2]. "
+        + "Administrators can also force a reset from the admin console [3].";
+
+    private static readonly string[] Topics =
+    [
+        "To reset your password on the Contoso portal, open Settings, choose Security, then select Reset password. The portal sends a reset link to the email address on file; the link expires after thirty minutes.",
+        "If you lost access to your email, you can verify your identity with the phone number on file. The portal sends a one-time code by text message, and you can then choose a new password without the reset link.",
+        "Administrators can force a password reset for any user from the admin console. The user must choose a new password at the next sign-in, and existing sessions on other devices are signed out.",
+        "Passwords on the Contoso portal must be at least twelve characters long and must not repeat any of the last five passwords. The portal rejects passwords found in public breach lists.",
+        "Two-step verification adds a second check at sign-in. You can use an authenticator app, a hardware key or a text message; the portal recommends an authenticator app for most accounts.",
+        "Locked accounts unlock automatically after fifteen minutes. Repeated failed sign-ins from one address lock the account again, and an administrator can unlock it earlier from the admin console.",
+        "The Contoso portal keeps a sign-in history for ninety days. You can review recent sign-ins under Security, and report any sign-in you do not recognise to the support team.",
+        "Support is available by chat from eight to six on weekdays. Before contacting support about a password reset, try the self-service reset, which resolves most cases within minutes.",
+    ];
+
+    private readonly ChatMessage[] _messages = [new(ChatRole.System, "You are the Contoso support assistant."), new(ChatRole.User, Question)];
+    private readonly FixedAnswerClient _inner = new(Answer);
+    private DocumentIndex _index = null!;
+    private GroundingChatClient _grounding = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _index = new DocumentIndex();
+        _index.IngestAsync(Topics.Select((t, i) => new RetrievalDocument("doc-" + i, t))).GetAwaiter().GetResult();
+        var retrieved = new Bm25Retriever(_index).RetrieveAsync(new RetrievalQuery(Question) { Top = 8 }).GetAwaiter().GetResult();
+        _grounding = new GroundingChatClient(_inner, new ReplayRetriever(retrieved));
+
+        var check = _grounding.GetResponseAsync(_messages).GetAwaiter().GetResult().GetGrounding();
+        if (check is null || check.Refused || check.Sources.Count < 3 || check.Sentences.Count != 3)
+        {
+            throw new InvalidOperationException($"The grounding setup did not ground the answer: {check?.Sources.Count} sources, {check?.Sentences.Count} sentences, refused {check?.Refused}.");
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _index.Dispose();
+
+    [Benchmark(Baseline = true, Description = "Inner client alone")]
+    public Task<ChatResponse> InnerAlone() => _inner.GetResponseAsync(_messages);
+
+    [Benchmark(Description = "GroundingChatClient, 8 sources (retrieval replayed)")]
+    public Task<ChatResponse> Grounded() => _grounding.GetResponseAsync(_messages);
+
+    private sealed class ReplayRetriever(IReadOnlyList<RetrievedChunk> chunks) : IRetriever
+    {
+        private readonly Task<IReadOnlyList<RetrievedChunk>> _result = Task.FromResult(chunks);
+
+        public Task<IReadOnlyList<RetrievedChunk>> RetrieveAsync(RetrievalQuery query, CancellationToken cancellationToken = default) => _result;
+    }
+
+    private sealed class FixedAnswerClient(string answer) : IChatClient
+    {
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+            => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, answer)) { FinishReason = ChatFinishReason.Stop });
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+            => throw new NotSupportedException();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+}
