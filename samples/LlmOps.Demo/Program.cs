@@ -14,5 +14,6 @@ await PromptsSection.RunAsync(demo);
 await CachingSection.RunAsync(demo);
 await RoutingSection.RunAsync(demo);
 await MeteringSection.RunAsync(demo);
+await MaturitySection.RunAsync(demo);
 
 demo.Out.WriteLine("Done.");

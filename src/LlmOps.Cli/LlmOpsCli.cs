@@ -1,4 +1,6 @@
 using System.CommandLine;
+using LlmOps.Cli.Assess;
+using LlmOps.Cli.Cache;
 using LlmOps.Cli.Cost;
 using LlmOps.Cli.Eval;
 using LlmOps.Cli.Guard;
@@ -18,6 +20,8 @@ internal static class LlmOpsCli
         root.Add(EvalCommand.Create(context));
         root.Add(CostCommand.Create(context));
         root.Add(GuardCommand.Create(context));
+        root.Add(CacheCommand.Create(context));
+        root.Add(AssessCommand.Create(context));
         return root;
     }
 

@@ -44,6 +44,9 @@ public sealed class PromptRegistry
         }
     }
 
+    /// <summary>Gets how many experiments are configured (the maturity report looks for one).</summary>
+    internal int ExperimentCount => _experiments.Count;
+
     /// <summary>Gets the options.</summary>
     public PromptRegistryOptions Options => _options;
 
