@@ -37,7 +37,7 @@ public sealed class PostgreSqlPromptStore : IPromptStore, IPromptChangeSource, I
     /// <summary>Initializes a new instance of the <see cref="PostgreSqlPromptStore"/> class.</summary>
     /// <param name="dataSource">The database; shared, not disposed by the store.</param>
     /// <param name="schema">The schema of the tables; <see cref="PostgreSqlSchema.DefaultSchema"/> by default.</param>
-    /// <param name="logger">Logs listener outages (EventIds 1900, 1901); none when <see langword="null"/>.</param>
+    /// <param name="logger">Logs listener outages (EventIds 1950, 1951); none when <see langword="null"/>.</param>
     /// <param name="timeProvider">The clock for reconnect delays; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="dataSource"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="schema"/> is not a lower-case identifier of at most 40 characters.</exception>

@@ -18,6 +18,7 @@ public sealed class PostgresEngine : IAsyncLifetime
 
     private string? _directory;
     private string? _binaries;
+    private readonly System.Collections.Concurrent.ConcurrentBag<string> _created = [];
     private int _schemas;
 
     /// <summary>Gets the connection string of the server (superuser, database <c>postgres</c> when started here).</summary>
@@ -30,7 +31,11 @@ public sealed class PostgresEngine : IAsyncLifetime
     /// <param name="prefix">A readable prefix.</param>
     /// <returns>A schema name that is a valid lower-case identifier.</returns>
     public string NewSchema(string prefix)
-        => $"t_{prefix}_{Environment.ProcessId}_{Interlocked.Increment(ref _schemas)}_{Guid.NewGuid().ToString("N")[..6]}";
+    {
+        var schema = $"t_{prefix}_{Environment.ProcessId}_{Interlocked.Increment(ref _schemas)}_{Guid.NewGuid().ToString("N")[..6]}";
+        _created.Add(schema);
+        return schema;
+    }
 
     /// <inheritdoc/>
     public async Task InitializeAsync()
@@ -60,6 +65,17 @@ public sealed class PostgresEngine : IAsyncLifetime
     /// <inheritdoc/>
     public async Task DisposeAsync()
     {
+        if (_directory is null)
+        {
+            // The user's own server: leave it as it was found.
+            await using var dataSource = NpgsqlDataSource.Create(ConnectionString);
+            foreach (var schema in _created)
+            {
+                await using var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
+                await drop.ExecuteNonQueryAsync();
+            }
+        }
+
         NpgsqlConnection.ClearAllPools();
         if (_directory is null || _binaries is null)
         {

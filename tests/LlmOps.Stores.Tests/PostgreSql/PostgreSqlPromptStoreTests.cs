@@ -84,8 +84,8 @@ public sealed class PostgreSqlPromptStoreTests(PostgresEngine engine, ITestOutpu
         }
 
         await flushed.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Id.Id == 1900);
-        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Id.Id == 1901);
+        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Id.Id == 1950);
+        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Id.Id == 1951);
     }
 
     [Fact]
