@@ -11,6 +11,7 @@ demo.Out.WriteLine();
 await PipelineSection.RunAsync(demo);
 await GuardrailsSection.RunAsync(demo);
 await PromptsSection.RunAsync(demo);
+await GroundingSection.RunAsync(demo);
 await CachingSection.RunAsync(demo);
 await RoutingSection.RunAsync(demo);
 await MeteringSection.RunAsync(demo);
