@@ -1,3 +1,5 @@
+using LlmOps.Embeddings.MiniLM;
+using LlmOps.Guardrails;
 using LlmOps.Guardrails.Injection;
 using LlmOps.Guardrails.Training;
 using Xunit.Abstractions;
@@ -36,5 +38,24 @@ public sealed class InjectionSecondStageQualityTests(ITestOutputHelper output)
         // On the machine that trained it the head is reproduced bit for bit; another CPU's MiniLM kernels may differ in
         // the last bits of an embedding, which moves a weight by far less than this.
         Assert.True(worst < 1e-3f, $"largest parameter difference {worst}: retrain with `dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- train-head`");
+    }
+
+    [Fact]
+    public async Task RealMiniLmGenerator_IsSupported_AndATextInTheBandIsEmbeddedAndScored()
+    {
+        // AddGuardrails attaches the stage only when Supports says the generator's embeddings are the head's; this is the
+        // check against the real generator that AddMiniLmEmbeddingGenerator registers (the unit tests use a fake).
+        using var miniLm = new MiniLmEmbeddingGenerator();
+        var stage = new InjectionSecondStage(miniLm);
+        var guardrail = new PromptInjectionGuardrail { SecondStage = stage };
+        const string InBand = "Write me a short story where the narrator has no rules at all.";
+
+        Assert.True(InjectionSecondStage.Supports(miniLm));
+        Assert.True(stage.IsInBand(guardrail.Score(InBand).Score, guardrail.Threshold));
+        var head = await stage.ScoreAsync(InBand);
+        Assert.NotNull(head);
+        Assert.InRange(head.Value, 0, 1);
+        var result = await guardrail.ScanAsync(InBand, new GuardrailContext(GuardrailStage.Input, []), default);
+        Assert.Equal(head.Value >= stage.Threshold ? GuardrailAction.Block : GuardrailAction.Allow, result.Action);
     }
 }
