@@ -72,7 +72,10 @@ public static class SemanticCacheCalibrator
             var a = embeddings[2 * i].Vector.Span;
             var b = embeddings[(2 * i) + 1].Vector.Span;
             var similarity = TensorPrimitives.CosineSimilarity(a, b);
-            var passed = SemanticCacheFingerprint.Create(list[i].First).Compare(SemanticCacheFingerprint.Create(list[i].Second), guards) == SemanticCacheGuards.None;
+            var cached = SemanticCacheFingerprint.Create(list[i].First);
+            var incoming = SemanticCacheFingerprint.Create(list[i].Second);
+            var passed = incoming.Compare(cached, guards) == SemanticCacheGuards.None
+                && ((guards & SemanticCacheGuards.PairCheck) == 0 || CachePairModel.Default.Passes(incoming, cached, similarity));
             scored[i] = new ScoredCachePair(similarity, passed, list[i].ShouldMatch);
         }
 

@@ -42,6 +42,20 @@ public sealed class SemanticCacheFingerprint
     [ThreadStatic]
     private static Scratch? s_scratch;
 
+    /// <summary>Initializes a new instance of the <see cref="SemanticCacheFingerprint"/> class from stored parts, without the word sequence.</summary>
+    /// <param name="polarity">Two bits per polarity axis: bit 0 the positive pole seen, bit 1 the negative pole.</param>
+    /// <param name="negated">Whether the question holds an odd number of negations.</param>
+    /// <param name="numbers">Sorted, distinct hashes of the numbers and dates.</param>
+    /// <param name="quoted">Sorted, distinct hashes of the quoted strings.</param>
+    /// <param name="entities">Sorted, distinct hashes of the entities.</param>
+    /// <param name="words">Sorted, distinct hashes of every word, lower-cased.</param>
+    /// <remarks>A fingerprint without <see cref="Sequence"/> fails the pair check (<see cref="SemanticCacheGuards.PairCheck"/>).</remarks>
+    /// <exception cref="ArgumentNullException">An array is <see langword="null"/>.</exception>
+    public SemanticCacheFingerprint(ulong polarity, bool negated, ulong[] numbers, ulong[] quoted, ulong[] entities, ulong[] words)
+        : this(polarity, negated, numbers, quoted, entities, words, [], [])
+    {
+    }
+
     /// <summary>Initializes a new instance of the <see cref="SemanticCacheFingerprint"/> class from stored parts.</summary>
     /// <param name="polarity">Two bits per polarity axis: bit 0 the positive pole seen, bit 1 the negative pole.</param>
     /// <param name="negated">Whether the question holds an odd number of negations.</param>
@@ -49,9 +63,21 @@ public sealed class SemanticCacheFingerprint
     /// <param name="quoted">Sorted, distinct hashes of the quoted strings.</param>
     /// <param name="entities">Sorted, distinct hashes of the entities.</param>
     /// <param name="words">Sorted, distinct hashes of every word, lower-cased.</param>
+    /// <param name="sequence">The words in order, as the pair check reads them (<see cref="Sequence"/>).</param>
+    /// <param name="sketches">Two sketches per word of <paramref name="sequence"/> (<see cref="Sketches"/>).</param>
     /// <exception cref="ArgumentNullException">An array is <see langword="null"/>.</exception>
-    public SemanticCacheFingerprint(ulong polarity, bool negated, ulong[] numbers, ulong[] quoted, ulong[] entities, ulong[] words)
+    /// <exception cref="ArgumentException"><paramref name="sketches"/> is not twice as long as <paramref name="sequence"/>.</exception>
+    public SemanticCacheFingerprint(ulong polarity, bool negated, ulong[] numbers, ulong[] quoted, ulong[] entities, ulong[] words, ulong[] sequence, ulong[] sketches)
     {
+        ArgumentNullException.ThrowIfNull(sequence);
+        ArgumentNullException.ThrowIfNull(sketches);
+        if (sketches.Length != 2 * sequence.Length)
+        {
+            throw new ArgumentException($"The pair-check sequence has {sequence.Length} words, so it needs {2 * sequence.Length} sketches, not {sketches.Length}; store and pass both arrays of the same fingerprint.", nameof(sketches));
+        }
+
+        Sequence = sequence;
+        Sketches = sketches;
         ArgumentNullException.ThrowIfNull(numbers);
         ArgumentNullException.ThrowIfNull(quoted);
         ArgumentNullException.ThrowIfNull(entities);
@@ -81,6 +107,18 @@ public sealed class SemanticCacheFingerprint
 
     /// <summary>Gets the sorted, distinct hashes of every word, lower-cased (used to match an entity spelled in lower case).</summary>
     public IReadOnlyList<ulong> Words { get; }
+
+    /// <summary>
+    /// Gets the question's words in order (at most 96) as the pair check reads them: per word, a hash of its lower-cased
+    /// stem with its word class in the top byte. Empty for a fingerprint stored before the pair check existed.
+    /// </summary>
+    public IReadOnlyList<ulong> Sequence { get; }
+
+    /// <summary>
+    /// Gets two 64-bit sketches per word of <see cref="Sequence"/>: its set of character trigrams, then its shape (first
+    /// eight letters and length), from which the pair check tells spelling variants, typos and abbreviations.
+    /// </summary>
+    public IReadOnlyList<ulong> Sketches { get; }
 
     /// <summary>Extracts the fingerprint of a question.</summary>
     /// <param name="text">The question text.</param>
@@ -184,7 +222,8 @@ public sealed class SemanticCacheFingerprint
             previous = word;
         }
 
-        var result = new SemanticCacheFingerprint(polarity, (negations & 1) == 1, SortedDistinct(numbers), SortedDistinct(quoted), SortedDistinct(entities), SortedDistinct(words));
+        var (sequence, sketches) = CachePairTokenizer.Tokenize(text);
+        var result = new SemanticCacheFingerprint(polarity, (negations & 1) == 1, SortedDistinct(numbers), SortedDistinct(quoted), SortedDistinct(entities), SortedDistinct(words), sequence, sketches);
         s_scratch = scratch;
         return result;
     }
@@ -194,7 +233,8 @@ public sealed class SemanticCacheFingerprint
     /// rejects the pair, in the order polarity, numbers, quoted strings, entities.
     /// </summary>
     /// <param name="other">The cached question's fingerprint.</param>
-    /// <param name="enabled">The guards to run.</param>
+    /// <param name="enabled">The guards to run. <see cref="SemanticCacheGuards.PairCheck"/> is not run here (it also needs the
+    /// embedding similarity); the cache runs it after these guards.</param>
     /// <returns>The guard that rejected, or <see cref="SemanticCacheGuards.None"/> when all passed.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="other"/> is <see langword="null"/>.</exception>
     public SemanticCacheGuards Compare(SemanticCacheFingerprint other, SemanticCacheGuards enabled)
@@ -221,6 +261,22 @@ public sealed class SemanticCacheFingerprint
         }
 
         return SemanticCacheGuards.None;
+    }
+
+    /// <summary>Whether a lower-case word is on the polarity guard's antonym table.</summary>
+    internal static bool IsPolarityWord(ReadOnlySpan<char> word) => PolarityLookup.ContainsKey(word);
+
+    /// <summary>Whether a lower-case word is a number word, month, weekday or relative day (<paramref name="isDate"/>).</summary>
+    internal static bool IsNumberWord(ReadOnlySpan<char> word, out bool isDate)
+    {
+        if (NumberLookup.TryGetValue(word, out var value))
+        {
+            isDate = !char.IsDigit(value[0]);
+            return true;
+        }
+
+        isDate = false;
+        return false;
     }
 
     private static bool PolarityAgrees(SemanticCacheFingerprint a, SemanticCacheFingerprint b)

@@ -37,6 +37,13 @@ public enum SemanticCacheGuards
     /// <summary>The custom verifier (<see cref="SemanticCacheOptions.Verifier"/>) rejected the candidate. Not a switch: set the hook to enable it.</summary>
     Verifier = 16,
 
-    /// <summary>Every built-in lexical guard (the default).</summary>
-    All = Polarity | Numbers | QuotedStrings | Entities,
+    /// <summary>
+    /// The trained pair check: a model over features of the two questions (which words differ and their classes, the
+    /// order of shared words around "to/from/than/vs/into/per", spelling variants, the embedding similarity and the
+    /// lexical guards' verdicts) decides whether they want the same answer. Runs after the lexical guards.
+    /// </summary>
+    PairCheck = 32,
+
+    /// <summary>Every built-in guard: the lexical guards and the pair check (the default).</summary>
+    All = Polarity | Numbers | QuotedStrings | Entities | PairCheck,
 }

@@ -10,8 +10,9 @@ namespace LlmOps.Caching;
 
 /// <summary>
 /// Caches answers in two tiers: an exact tier keyed on a hash of everything that changes the answer, then a semantic
-/// tier that serves a similar question from the same scope and context, only if it passes the similarity threshold and
-/// the false-hit guards.
+/// tier that serves a similar question from the same scope and context, only if it passes the similarity threshold, the
+/// lexical false-hit guards and the trained pair check (<see cref="SemanticCacheGuards.PairCheck"/>), which decides from
+/// the two questions' words (what differs, of which class, in which order) whether they want the same answer.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -479,6 +480,11 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             var rejected = m.Entry.Fingerprint is { } candidate
                 ? fingerprint.Compare(candidate, _options.Guards)
                 : _options.Guards;
+            if (rejected == SemanticCacheGuards.None && (_options.Guards & SemanticCacheGuards.PairCheck) != 0
+                && !CachePairModel.Default.Passes(fingerprint, m.Entry.Fingerprint!, m.Similarity))
+            {
+                rejected = SemanticCacheGuards.PairCheck;
+            }
             if (rejected == SemanticCacheGuards.None && _options.Verifier is { } verifier
                 && !await verifier(new CacheHitArguments(query, m.Entry, m.Similarity, plan.Scope), cancellationToken).ConfigureAwait(false))
             {

@@ -111,6 +111,36 @@ public sealed class SemanticCachingChatClientTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public async Task GetResponseAsync_ArgumentsSwapped_RejectedByPairCheck(bool streaming)
+    {
+        using var client = Create();
+
+        // The same words (a bag-of-words similarity of 1.0) in swapped roles: no lexical guard sees a difference.
+        await AskAsync(client, "transfer 50 GBP to JPY", null, streaming);
+        var second = await AskAsync(client, "transfer 50 JPY to GBP", null, streaming);
+
+        Assert.Equal(2, _inner.Calls);
+        Assert.Equal("answer to transfer 50 JPY to GBP", second.Text);
+        var result = second.GetCacheResult()!;
+        Assert.Equal(SemanticCacheStatus.Miss, result.Status);
+        Assert.Equal(SemanticCacheGuards.PairCheck, result.RejectedBy);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_PairCheckTurnedOff_SwappedArgumentsServed()
+    {
+        using var client = Create(o => o.Guards = SemanticCacheGuards.All & ~SemanticCacheGuards.PairCheck);
+
+        await client.GetResponseAsync("transfer 50 GBP to JPY");
+        var second = await client.GetResponseAsync("transfer 50 JPY to GBP");
+
+        Assert.Equal(1, _inner.Calls);
+        Assert.Equal(SemanticCacheTier.Semantic, second.GetCacheResult()!.Tier);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public async Task GetResponseAsync_Negation_RejectedByPolarityGuard(bool streaming)
     {
         using var client = Create();

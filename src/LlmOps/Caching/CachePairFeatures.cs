@@ -1,0 +1,554 @@
+using System.Runtime.CompilerServices;
+
+namespace LlmOps.Caching;
+
+/// <summary>
+/// The features of a (new question, cached question) pair that the pair check (<see cref="CachePairModel"/>) weighs:
+/// which words differ and of which class, whether the difference is a spelling variant, whether the shared words keep
+/// their order and the roles around "to/from/than/vs/into/per", the embedding similarity, and the lexical guards'
+/// verdicts. Computed from two <see cref="SemanticCacheFingerprint"/>s, so no text is needed.
+/// </summary>
+/// <remarks>Allocation-free: per-pair working space lives on the stack.</remarks>
+internal static class CachePairFeatures
+{
+    /// <summary>The number of word classes (<see cref="CachePairTokenClass"/>).</summary>
+    public const int Classes = 14;
+
+    /// <summary>The index of the constant feature (the model's bias).</summary>
+    public const int Bias = 0;
+
+    /// <summary>The index of the centred embedding similarity.</summary>
+    public const int Similarity = 1;
+
+    /// <summary>The first of <see cref="Classes"/> features: a word of that class is replaced by another of the same class.</summary>
+    public const int Substituted = 2;
+
+    /// <summary>The first of <see cref="Classes"/> features: a word of that class is only on one side.</summary>
+    public const int OneSided = Substituted + Classes;
+
+    /// <summary>The index of the count of differing words explained as spelling variants (trigram sketches alike).</summary>
+    public const int SpellingVariants = OneSided + Classes;
+
+    /// <summary>The index of log(1 + differing content words that no spelling variant explains).</summary>
+    public const int UnexplainedContent = SpellingVariants + 1;
+
+    /// <summary>The index of the Jaccard similarity of the two sets of non-function words.</summary>
+    public const int ContentJaccard = UnexplainedContent + 1;
+
+    /// <summary>
+    /// The index of "two shared words of one class cross over a third in opposite directions" (a role swap:
+    /// "did Disney buy Pixar" / "did Pixar buy Disney"), which moving a phrase to the front never does.
+    /// </summary>
+    public const int CrossSwap = ContentJaccard + 1;
+
+    /// <summary>
+    /// The index of "the shared non-function words are reordered by more than one block move" (moving one phrase to the
+    /// front or the back, as "In Excel, how do I merge cells?" does, is one block move).
+    /// </summary>
+    public const int Inversions = CrossSwap + 1;
+
+    /// <summary>The index of "a pivot's object (the word after to/from/than/…) swapped with another shared word".</summary>
+    public const int PivotObjectSwap = Inversions + 1;
+
+    /// <summary>The index of "a pivot's subject (the word before it) swapped with another shared word".</summary>
+    public const int PivotSubjectSwap = PivotObjectSwap + 1;
+
+    /// <summary>The index of "two shared names, numbers, dates or times appear in the opposite order".</summary>
+    public const int NameOrderSwap = PivotSubjectSwap + 1;
+
+    /// <summary>The index of the ratio of the shorter question's word count to the longer's.</summary>
+    public const int LengthRatio = NameOrderSwap + 1;
+
+    /// <summary>The first of four features: the polarity, numbers, quoted-strings and entities guards rejected the pair.</summary>
+    public const int GuardVerdicts = LengthRatio + 1;
+
+    /// <summary>The index of "only function words differ".</summary>
+    public const int OnlyFunctionWordsDiffer = GuardVerdicts + 4;
+
+    /// <summary>The index of "exactly one non-function word replaced by one other" (a minimal pair: "quota per project" / "per account").</summary>
+    public const int SingleSubstitution = OnlyFunctionWordsDiffer + 1;
+
+    /// <summary>The index of "one or two non-function words added on one side only, nothing replaced".</summary>
+    public const int SmallInsertion = SingleSubstitution + 1;
+
+    /// <summary>The index of "at least two non-function words differ on each side" (a rewrite, as paraphrases are).</summary>
+    public const int Rewrite = SmallInsertion + 1;
+
+    /// <summary>The index of "no non-function word differs" (same words, perhaps reordered or respelled).</summary>
+    public const int NothingDiffers = Rewrite + 1;
+
+    /// <summary>The index of the centred similarity when nothing but function words differs.</summary>
+    public const int SimilarityWhenNothingDiffers = NothingDiffers + 1;
+
+    /// <summary>The index of the centred similarity for a rewrite.</summary>
+    public const int SimilarityWhenRewritten = SimilarityWhenNothingDiffers + 1;
+
+    /// <summary>The index of "the shared non-function words are reordered by exactly one block move".</summary>
+    public const int BlockMove = SimilarityWhenRewritten + 1;
+
+    /// <summary>The number of features.</summary>
+    public const int Count = BlockMove + 1;
+
+    /// <summary>The sketch similarity from which two differing words count as spelling variants of one word.</summary>
+    public const float SpellingVariantSimilarity = 0.6f;
+
+    /// <summary>The similarity the embedding feature is centred on.</summary>
+    private const float SimilarityCentre = 0.85f;
+
+    /// <summary>Computes the features of a pair into <paramref name="features"/> (length <see cref="Count"/>).</summary>
+    /// <param name="a">One question's fingerprint.</param>
+    /// <param name="b">The other question's fingerprint.</param>
+    /// <param name="similarity">The cosine similarity of the two questions' embeddings.</param>
+    /// <param name="features">Receives the features.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Compute(SemanticCacheFingerprint a, SemanticCacheFingerprint b, float similarity, Span<float> features)
+    {
+        if (features.Length != Count)
+        {
+            throw new ArgumentException($"The pair features need a span of {Count} values.", nameof(features));
+        }
+
+        features.Clear();
+        features[Bias] = 1f;
+        features[Similarity] = (similarity - SimilarityCentre) * 10f;
+
+        var ta = AsSpan(a.Sequence);
+        var tb = AsSpan(b.Sequence);
+        var sa = AsSpan(a.Sketches);
+        var sb = AsSpan(b.Sketches);
+        int n = ta.Length, m = tb.Length;
+        Span<int> matchA = stackalloc int[n];
+        Span<int> matchB = stackalloc int[m];
+        matchA.Fill(-1);
+        matchB.Fill(-1);
+
+        // Same stem, first free partner (left to right): the alignment of the shared words.
+        for (var i = 0; i < n; i++)
+        {
+            var stem = CachePairTokenizer.StemOf(ta[i]);
+            for (var j = 0; j < m; j++)
+            {
+                if (matchB[j] < 0 && CachePairTokenizer.StemOf(tb[j]) == stem)
+                {
+                    matchA[i] = j;
+                    matchB[j] = i;
+                    break;
+                }
+            }
+        }
+
+        // Spelling variants, typos and abbreviations: a differing content word or name that is another spelling of
+        // one on the other side ("pasword"/"password", "lapotp"/"laptop", "approx"/"approximately"), then acronyms
+        // ("NYC"/"New York City").
+        var variants = 0;
+        for (var i = 0; i < n; i++)
+        {
+            if (matchA[i] >= 0 || !IsOpenClass(ta[i]))
+            {
+                continue;
+            }
+
+            var best = -1;
+            var bestSimilarity = 0f;
+            for (var j = 0; j < m; j++)
+            {
+                if (matchB[j] < 0 && IsOpenClass(tb[j]) && VariantSimilarity(ta[i], sa[2 * i], sa[(2 * i) + 1], sb[2 * j], sb[(2 * j) + 1]) is var s && s > bestSimilarity)
+                {
+                    bestSimilarity = s;
+                    best = j;
+                }
+            }
+
+            if (best >= 0)
+            {
+                matchA[i] = best;
+                matchB[best] = i;
+                variants++;
+            }
+        }
+
+        variants += Acronyms(ta, sa, tb, sb, matchA, matchB) + Acronyms(tb, sb, ta, sa, matchB, matchA);
+        features[SpellingVariants] = Math.Min(variants, 3);
+
+        // What differs, by class, on each side.
+        Span<int> onlyA = stackalloc int[Classes];
+        Span<int> onlyB = stackalloc int[Classes];
+        onlyA.Clear();
+        onlyB.Clear();
+        var nonFunctionA = 0;
+        var nonFunctionB = 0;
+        for (var i = 0; i < n; i++)
+        {
+            if (CachePairTokenizer.ClassOf(ta[i]) != CachePairTokenClass.Function)
+            {
+                nonFunctionA++;
+            }
+
+            if (matchA[i] < 0)
+            {
+                onlyA[(int)CachePairTokenizer.ClassOf(ta[i]) % Classes]++;
+            }
+        }
+
+        for (var j = 0; j < m; j++)
+        {
+            if (CachePairTokenizer.ClassOf(tb[j]) != CachePairTokenClass.Function)
+            {
+                nonFunctionB++;
+            }
+
+            if (matchB[j] < 0)
+            {
+                onlyB[(int)CachePairTokenizer.ClassOf(tb[j]) % Classes]++;
+            }
+        }
+
+        var differing = 0;
+        var nonFunctionDiffering = 0;
+        for (var c = 0; c < Classes; c++)
+        {
+            if (onlyA[c] > 0 && onlyB[c] > 0)
+            {
+                features[Substituted + c] = 1f;
+            }
+
+            if (onlyA[c] != onlyB[c])
+            {
+                features[OneSided + c] = 1f;
+            }
+
+            differing += onlyA[c] + onlyB[c];
+            if (c != (int)CachePairTokenClass.Function)
+            {
+                nonFunctionDiffering += onlyA[c] + onlyB[c];
+            }
+        }
+
+        var nonFunctionOnlyA = 0;
+        var nonFunctionOnlyB = 0;
+        for (var c = 1; c < Classes; c++)
+        {
+            nonFunctionOnlyA += onlyA[c];
+            nonFunctionOnlyB += onlyB[c];
+        }
+
+        features[SingleSubstitution] = nonFunctionOnlyA == 1 && nonFunctionOnlyB == 1 ? 1f : 0f;
+        features[SmallInsertion] = Math.Min(nonFunctionOnlyA, nonFunctionOnlyB) == 0 && Math.Max(nonFunctionOnlyA, nonFunctionOnlyB) is 1 or 2 ? 1f : 0f;
+        features[Rewrite] = Math.Min(nonFunctionOnlyA, nonFunctionOnlyB) >= 2 ? 1f : 0f;
+        features[NothingDiffers] = nonFunctionOnlyA + nonFunctionOnlyB == 0 ? 1f : 0f;
+        features[SimilarityWhenNothingDiffers] = features[NothingDiffers] * features[Similarity];
+        features[SimilarityWhenRewritten] = features[Rewrite] * features[Similarity];
+
+        var content = onlyA[(int)CachePairTokenClass.Content] + onlyB[(int)CachePairTokenClass.Content];
+        features[UnexplainedContent] = MathF.Log(1f + content);
+        features[OnlyFunctionWordsDiffer] = differing > 0 && nonFunctionDiffering == 0 ? 1f : 0f;
+
+        // Shared non-function words (aligned, including spelling variants): how many, and in which order.
+        var sharedNonFunction = 0;
+        var pairs = 0;
+        var inverted = 0;
+        var nameSwap = false;
+        for (var i = 0; i < n; i++)
+        {
+            if (matchA[i] < 0 || CachePairTokenizer.ClassOf(ta[i]) == CachePairTokenClass.Function)
+            {
+                continue;
+            }
+
+            sharedNonFunction++;
+            var nameI = IsNameLike(ta[i]);
+            for (var k = i + 1; k < n; k++)
+            {
+                if (matchA[k] < 0 || CachePairTokenizer.ClassOf(ta[k]) == CachePairTokenClass.Function)
+                {
+                    continue;
+                }
+
+                pairs++;
+                if (matchA[k] < matchA[i])
+                {
+                    inverted++;
+                    nameSwap |= nameI && IsNameLike(ta[k]);
+                }
+            }
+        }
+
+        var union = nonFunctionA + nonFunctionB - sharedNonFunction;
+        features[ContentJaccard] = union <= 0 ? 1f : (float)sharedNonFunction / union;
+        features[CrossSwap] = inverted > 0 && HasCrossSwap(ta, matchA) ? 1f : 0f;
+        if (inverted > 0)
+        {
+            var moves = Breakpoints(ta, matchA) <= 3;
+            features[BlockMove] = moves ? 1f : 0f;
+            features[Inversions] = moves ? 0f : 1f;
+        }
+        features[NameOrderSwap] = nameSwap ? 1f : 0f;
+        var (objectSwap, subjectSwap) = PivotSwaps(ta, tb, matchA, matchB);
+        features[PivotObjectSwap] = objectSwap ? 1f : 0f;
+        features[PivotSubjectSwap] = subjectSwap ? 1f : 0f;
+        features[LengthRatio] = Math.Max(n, m) == 0 ? 1f : (float)Math.Min(n, m) / Math.Max(n, m);
+
+        features[GuardVerdicts] = a.Compare(b, SemanticCacheGuards.Polarity) != SemanticCacheGuards.None ? 1f : 0f;
+        features[GuardVerdicts + 1] = a.Compare(b, SemanticCacheGuards.Numbers) != SemanticCacheGuards.None ? 1f : 0f;
+        features[GuardVerdicts + 2] = a.Compare(b, SemanticCacheGuards.QuotedStrings) != SemanticCacheGuards.None ? 1f : 0f;
+        features[GuardVerdicts + 3] = a.Compare(b, SemanticCacheGuards.Entities) != SemanticCacheGuards.None ? 1f : 0f;
+    }
+
+    /// <summary>
+    /// Whether some shared word k has a shared word x before it in one question and after it in the other, and a shared
+    /// word y of x's class group after it in one and before it in the other: x and y swap sides around k.
+    /// </summary>
+    private static bool HasCrossSwap(ReadOnlySpan<ulong> ta, ReadOnlySpan<int> matchA)
+    {
+        for (var k = 0; k < ta.Length; k++)
+        {
+            if (matchA[k] < 0 || CachePairTokenizer.ClassOf(ta[k]) == CachePairTokenClass.Function)
+            {
+                continue;
+            }
+
+            for (var x = 0; x < k; x++)
+            {
+                if (matchA[x] < 0 || matchA[x] < matchA[k] || CachePairTokenizer.ClassOf(ta[x]) == CachePairTokenClass.Function)
+                {
+                    continue;
+                }
+
+                var group = Group(ta[x]);
+                for (var y = k + 1; y < ta.Length; y++)
+                {
+                    if (matchA[y] >= 0 && matchA[y] < matchA[k] && Group(ta[y]) == group && CachePairTokenizer.ClassOf(ta[y]) != CachePairTokenClass.Function)
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The breakpoints of the shared non-function words' order: places where the next shared word of one question is not
+    /// the next of the other, counting both ends. One block move makes at most three.
+    /// </summary>
+    private static int Breakpoints(ReadOnlySpan<ulong> ta, ReadOnlySpan<int> matchA)
+    {
+        Span<int> order = stackalloc int[ta.Length];
+        var count = 0;
+        for (var i = 0; i < ta.Length; i++)
+        {
+            if (matchA[i] >= 0 && CachePairTokenizer.ClassOf(ta[i]) != CachePairTokenClass.Function)
+            {
+                order[count++] = matchA[i];
+            }
+        }
+
+        // Ranks of the partners' positions: the permutation that takes one order to the other.
+        Span<int> rank = stackalloc int[count];
+        for (var i = 0; i < count; i++)
+        {
+            var r = 0;
+            for (var k = 0; k < count; k++)
+            {
+                r += order[k] < order[i] ? 1 : 0;
+            }
+
+            rank[i] = r;
+        }
+
+        var breakpoints = 0;
+        var previous = -1;
+        for (var i = 0; i < count; i++)
+        {
+            breakpoints += rank[i] != previous + 1 ? 1 : 0;
+            previous = rank[i];
+        }
+
+        return breakpoints + (previous != count - 1 ? 1 : 0);
+    }
+
+    /// <summary>Names, numbers, dates and times form one group; every other class is its own.</summary>
+    private static int Group(ulong token) => IsNameLike(token) ? -1 : (int)CachePairTokenizer.ClassOf(token);
+
+    /// <summary>
+    /// For each pivot word ("to", "from", "than", …) that both questions use, compares the non-function words right
+    /// after it (its object) and right before it (its subject): a swap is when they differ but each occurs in the other
+    /// question ("from Rome to Milan" / "from Milan to Rome", "is Go safer than C" / "is C safer than Go").
+    /// </summary>
+    private static (bool Object, bool Subject) PivotSwaps(ReadOnlySpan<ulong> ta, ReadOnlySpan<ulong> tb, ReadOnlySpan<int> matchA, ReadOnlySpan<int> matchB)
+    {
+        bool objectSwap = false, subjectSwap = false;
+        for (var i = 0; i < ta.Length; i++)
+        {
+            var j = matchA[i];
+            if (j < 0 || CachePairTokenizer.ClassOf(ta[i]) != CachePairTokenClass.Pivot)
+            {
+                continue;
+            }
+
+            var nextA = Neighbour(ta, i, +1);
+            var nextB = Neighbour(tb, j, +1);
+            objectSwap |= nextA >= 0 && nextB >= 0 && matchA[nextA] != nextB && matchA[nextA] >= 0 && matchB[nextB] >= 0;
+            var previousA = Neighbour(ta, i, -1);
+            var previousB = Neighbour(tb, j, -1);
+            subjectSwap |= previousA >= 0 && previousB >= 0 && matchA[previousA] != previousB && matchA[previousA] >= 0 && matchB[previousB] >= 0;
+        }
+
+        return (objectSwap, subjectSwap);
+    }
+
+    /// <summary>
+    /// How surely two differing words are one word spelled two ways: 0 when they are not; otherwise a score in (0, 1].
+    /// Variants are words whose trigram sets mostly match, words within one typo (two for long words) of each other by
+    /// their first eight letters, and a short word that opens a longer one (an abbreviation).
+    /// </summary>
+    private static float VariantSimilarity(ulong token, ulong trigramsA, ulong shapeA, ulong trigramsB, ulong shapeB)
+    {
+        // A typo rarely changes the first letter, and a word behind a negating prefix (mute/unmute, mutable/immutable)
+        // or another first half (upstairs/downstairs) is another word.
+        if (CachePairTokenizer.ShapeLetter(shapeA, 0) != CachePairTokenizer.ShapeLetter(shapeB, 0))
+        {
+            return 0f;
+        }
+
+        var trigrams = CachePairTokenizer.SketchSimilarity(trigramsA, trigramsB);
+        if (trigrams >= SpellingVariantSimilarity)
+        {
+            return trigrams;
+        }
+
+        int la = CachePairTokenizer.ShapeLength(shapeA), lb = CachePairTokenizer.ShapeLength(shapeB);
+        var shorter = Math.Min(la, lb);
+        var longer = Math.Max(la, lb);
+        if (shorter >= 4 && longer - shorter <= 2)
+        {
+            var distance = TypoDistance(shapeA, Math.Min(la, 8), shapeB, Math.Min(lb, 8));
+            if (distance <= (longer <= 8 ? 1 : 2))
+            {
+                return 0.5f - (0.1f * distance);
+            }
+        }
+
+        // An abbreviation of a common word ("approx", "temp", "arr"); a shorter name is another name (Niger, Nigeria).
+        if (CachePairTokenizer.ClassOf(token) == CachePairTokenClass.Content && shorter is >= 2 and <= 6 && longer >= shorter + 2)
+        {
+            for (var k = 0; k < shorter; k++)
+            {
+                if (CachePairTokenizer.ShapeLetter(shapeA, k) != CachePairTokenizer.ShapeLetter(shapeB, k))
+                {
+                    return 0f;
+                }
+            }
+
+            return 0.2f;
+        }
+
+        return 0f;
+    }
+
+    /// <summary>The optimal-string-alignment distance (edits and adjacent transpositions) of two shapes' first letters.</summary>
+    private static int TypoDistance(ulong a, int la, ulong b, int lb)
+    {
+        Span<int> d = stackalloc int[81];
+        var w = lb + 1;
+        for (var i = 0; i <= la; i++)
+        {
+            d[i * w] = i;
+        }
+
+        for (var j = 0; j <= lb; j++)
+        {
+            d[j] = j;
+        }
+
+        for (var i = 1; i <= la; i++)
+        {
+            var ca = CachePairTokenizer.ShapeLetter(a, i - 1);
+            for (var j = 1; j <= lb; j++)
+            {
+                var cb = CachePairTokenizer.ShapeLetter(b, j - 1);
+                var cost = ca == cb ? 0 : 1;
+                var v = Math.Min(Math.Min(d[((i - 1) * w) + j] + 1, d[(i * w) + j - 1] + 1), d[((i - 1) * w) + j - 1] + cost);
+                if (i > 1 && j > 1 && ca == CachePairTokenizer.ShapeLetter(b, j - 2) && CachePairTokenizer.ShapeLetter(a, i - 2) == cb)
+                {
+                    v = Math.Min(v, d[((i - 2) * w) + j - 2] + 1);
+                }
+
+                d[(i * w) + j] = v;
+            }
+        }
+
+        return d[(la * w) + lb];
+    }
+
+    /// <summary>
+    /// Aligns each differing name of 2–5 letters in <paramref name="acronyms"/> with a run of as many differing words in
+    /// <paramref name="words"/> whose first letters spell it ("PTO" / "paid time off"); returns how many it aligned.
+    /// </summary>
+    private static int Acronyms(ReadOnlySpan<ulong> acronyms, ReadOnlySpan<ulong> acronymSketches, ReadOnlySpan<ulong> words, ReadOnlySpan<ulong> wordSketches, Span<int> acronymMatch, Span<int> wordMatch)
+    {
+        var found = 0;
+        for (var i = 0; i < acronyms.Length; i++)
+        {
+            var shape = acronymSketches[(2 * i) + 1];
+            var length = CachePairTokenizer.ShapeLength(shape);
+            if (acronymMatch[i] >= 0 || CachePairTokenizer.ClassOf(acronyms[i]) != CachePairTokenClass.Entity || length is < 2 or > 5)
+            {
+                continue;
+            }
+
+            for (var start = 0; start + length <= words.Length; start++)
+            {
+                var k = 0;
+                while (k < length && wordMatch[start + k] < 0
+                    && CachePairTokenizer.ShapeLetter(wordSketches[(2 * (start + k)) + 1], 0) == CachePairTokenizer.ShapeLetter(shape, k))
+                {
+                    k++;
+                }
+
+                if (k == length)
+                {
+                    acronymMatch[i] = start;
+                    for (k = 0; k < length; k++)
+                    {
+                        wordMatch[start + k] = i;
+                    }
+
+                    found++;
+                    break;
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private static int Neighbour(ReadOnlySpan<ulong> tokens, int from, int step)
+    {
+        for (var k = from + step; k >= 0 && k < tokens.Length; k += step)
+        {
+            var cls = CachePairTokenizer.ClassOf(tokens[k]);
+            if (cls == CachePairTokenClass.Pivot)
+            {
+                return -1;
+            }
+
+            if (cls != CachePairTokenClass.Function)
+            {
+                return k;
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool IsOpenClass(ulong token)
+        => CachePairTokenizer.ClassOf(token) is CachePairTokenClass.Content or CachePairTokenClass.Entity or CachePairTokenClass.Polar;
+
+    private static bool IsNameLike(ulong token)
+        => CachePairTokenizer.ClassOf(token) is CachePairTokenClass.Entity or CachePairTokenClass.Number or CachePairTokenClass.Date or CachePairTokenClass.Time;
+
+    private static ReadOnlySpan<ulong> AsSpan(IReadOnlyList<ulong> list)
+        => list is ulong[] array ? array : list.ToArray();
+}
