@@ -64,6 +64,8 @@ internal static class RedisCacheEntryCodec
                 WriteHashes(w, "qu", f.Quoted);
                 WriteHashes(w, "en", f.Entities);
                 WriteHashes(w, "wo", f.Words);
+                WriteHashes(w, "sq", f.Sequence);
+                WriteHashes(w, "sk", f.Sketches);
                 w.WriteEndObject();
             }
 
@@ -101,8 +103,11 @@ internal static class RedisCacheEntryCodec
             SemanticCacheFingerprint? fingerprint = null;
             if (root.TryGetProperty("f", out var f))
             {
+                // An entry written before the pair check has no word sequence ("sq"/"sk"); the check then rejects it.
+                var sequence = f.TryGetProperty("sq", out _) ? Hashes(f, "sq") : [];
+                var sketches = f.TryGetProperty("sk", out _) ? Hashes(f, "sk") : [];
                 fingerprint = new SemanticCacheFingerprint(
-                    f.GetProperty("po").GetUInt64(), f.GetProperty("ne").GetBoolean(), Hashes(f, "nu"), Hashes(f, "qu"), Hashes(f, "en"), Hashes(f, "wo"));
+                    f.GetProperty("po").GetUInt64(), f.GetProperty("ne").GetBoolean(), Hashes(f, "nu"), Hashes(f, "qu"), Hashes(f, "en"), Hashes(f, "wo"), sequence, sketches);
             }
 
             return new SemanticCacheEntry
@@ -123,7 +128,7 @@ internal static class RedisCacheEntryCodec
                 Fingerprint = fingerprint,
             };
         }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {
             return null;
         }

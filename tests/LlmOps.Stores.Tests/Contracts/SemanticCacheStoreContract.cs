@@ -66,6 +66,8 @@ public abstract class SemanticCacheStoreContract
         Assert.Equal(entry.Embedding!.Value.ToArray(), got.Embedding!.Value.ToArray());
         Assert.Equal(entry.Fingerprint!.Words, got.Fingerprint!.Words);
         Assert.Equal(entry.Fingerprint.Polarity, got.Fingerprint.Polarity);
+        Assert.Equal(entry.Fingerprint.Sequence, got.Fingerprint.Sequence); // the pair check needs the word sequence back
+        Assert.Equal(entry.Fingerprint.Sketches, got.Fingerprint.Sketches);
         Assert.Equal(entry.CreatedAt, got.CreatedAt);
         Assert.Equal(entry.ExpiresAt, got.ExpiresAt);
         Assert.Equal(("gpt-test", "faq", "3"), (got.ModelId, got.PromptName, got.PromptVersion));
