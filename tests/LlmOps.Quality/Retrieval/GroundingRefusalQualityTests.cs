@@ -1,4 +1,5 @@
 using LlmOps.Embeddings.MiniLM;
+using LlmOps.Guardrails.Training;
 using LlmOps.Retrieval;
 using LlmOps.RetrievalQuality;
 using Microsoft.Extensions.AI;
@@ -43,6 +44,26 @@ public sealed class GroundingRefusalQualityTests(ITestOutputHelper output)
         using var index = await IndexAsync(generator);
         await MeasureAsync(new HybridRetriever(index), dense: true);
         generator.Flush();
+    }
+
+    [Fact]
+    public async Task OffTopicQuestions_SciFactBm25_AreMostlyRefused()
+    {
+        // The routing set's prompts (data/routing/complexity.tsv: everyday questions and tasks, written for this project)
+        // asked of the scientific abstracts: the corpus does not cover their topics (a few touch medicine or biology).
+        var path = Path.Combine(AppContext.BaseDirectory, "data", "routing", "complexity.tsv");
+        var prompts = File.ReadLines(path).Skip(1).Select(l => l.Split('\t')).Where(p => p.Length >= 3).Select(p => p[2]).ToList();
+        using var index = await IndexAsync(null);
+        using var client = new GroundingChatClient(new AnsweringClient(), new Bm25Retriever(index));
+        var refused = 0;
+        foreach (var prompt in prompts)
+        {
+            refused += (await client.GetResponseAsync(prompt)).GetGrounding()?.Refused == true ? 1 : 0;
+        }
+
+        var (rate, low, high) = WilsonInterval.Of(refused, prompts.Count);
+        output.WriteLine($"off-topic prompts refused: {refused}/{prompts.Count} ({rate:P1}, 95% Wilson [{low:P1}, {high:P1}]); MinRelevance {new GroundingOptions().MinRelevance}, BM25");
+        Assert.True(rate >= 0.5, $"only {rate:P1} of off-topic prompts were refused");
     }
 
     private async Task MeasureAsync(IRetriever retriever, bool dense)
