@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using LlmOps.Metering;
+using LlmOps.Sqlite;
 using Spectre.Console;
 
 namespace LlmOps.Cli.Cost;
@@ -19,7 +20,7 @@ internal static class CostCommand
     {
         var ledger = new Option<string>("--ledger")
         {
-            Description = "The ledger: a JSON-lines file of CostRecord objects (one per line, as System.Text.Json writes them with web defaults), or '-' for standard input.",
+            Description = "The ledger: a JSON-lines file of CostRecord objects (one per line, as System.Text.Json writes them with web defaults), '-' for standard input, or sqlite:FILE (SqliteCostLedger).",
             Required = true,
         };
         var by = new Option<string>("--by")
@@ -38,8 +39,19 @@ internal static class CostCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             string source = parse.GetValue(ledger)!;
-            string text = await context.ReadInputAsync(source, "ledger", cancellationToken).ConfigureAwait(false);
-            IReadOnlyList<CostRecord> records = CostLedgerFile.Parse(text, source == "-" ? "stdin" : source);
+            IReadOnlyList<CostRecord> records;
+            if (source.StartsWith("sqlite:", StringComparison.Ordinal))
+            {
+                string file = source["sqlite:".Length..];
+                CliContext.RequireFile(file, "SQLite ledger");
+                records = await new SqliteCostLedger($"Data Source={file}").QueryAsync(CostLedgerQuery.All, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                string text = await context.ReadInputAsync(source, "ledger", cancellationToken).ConfigureAwait(false);
+                records = CostLedgerFile.Parse(text, source == "-" ? "stdin" : source);
+            }
+
             DateTimeOffset? start = ParseTime(parse.GetValue(from), "--from", endOfDay: false);
             DateTimeOffset? end = ParseTime(parse.GetValue(to), "--to", endOfDay: true);
             if (start is { } s && end is { } e && e <= s)

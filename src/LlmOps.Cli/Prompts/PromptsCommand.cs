@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using LlmOps.Prompts;
+using LlmOps.Sqlite;
 using Spectre.Console;
 
 namespace LlmOps.Cli.Prompts;
@@ -15,7 +16,7 @@ internal static class PromptsCommand
     {
         var store = new Option<string>("--store", "-s")
         {
-            Description = $"The prompt folder (FilePromptStore: <folder>/<name>/v<N>.prompt.md and labels.yaml). Default: ${StoreVariable}, else ./prompts.",
+            Description = $"The prompt store: a folder (FilePromptStore: <folder>/<name>/v<N>.prompt.md and labels.yaml) or sqlite:FILE (SqlitePromptStore). Default: ${StoreVariable}, else ./prompts.",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(StoreVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : "prompts",
             Recursive = true,
         };
@@ -31,6 +32,8 @@ internal static class PromptsCommand
         return prompts;
     }
 
+    private const string SqlitePrefix = "sqlite:";
+
     private static Option<bool> Json() => new("--json") { Description = "Write JSON for scripts instead of a table." };
 
     private static Option<string> MovedBy() => new("--by")
@@ -44,6 +47,17 @@ internal static class PromptsCommand
     private static PromptRegistry Open(ParseResult parse, Option<string> store, CliContext context, bool mustExist = true)
     {
         string folder = parse.GetValue(store)!;
+        if (folder.StartsWith(SqlitePrefix, StringComparison.Ordinal))
+        {
+            string file = folder[SqlitePrefix.Length..];
+            if (mustExist)
+            {
+                CliContext.RequireFile(file, "SQLite prompt store");
+            }
+
+            return new PromptRegistry(new SqlitePromptStore($"Data Source={file}"), new PromptRegistryOptions { RefreshInterval = TimeSpan.Zero }, context.Time);
+        }
+
         if (mustExist && !Directory.Exists(folder))
         {
             throw new CliException(ExitCodes.InputError, $"the prompt folder '{folder}' does not exist (looked in {Path.GetFullPath(folder)}). Pass --store DIR or set ${StoreVariable}; 'llmops prompts push' creates it.");
@@ -52,12 +66,14 @@ internal static class PromptsCommand
         return new PromptRegistry(new FilePromptStore(folder), new PromptRegistryOptions { RefreshInterval = TimeSpan.Zero }, context.Time);
     }
 
+    private static string Describe(IPromptStore store) => store is FilePromptStore files ? files.Directory : $"the {store.GetType().Name}";
+
     private static async Task<PromptRecord> LoadAsync(PromptRegistry registry, string name, CancellationToken cancellationToken)
     {
         PromptRecord? record = await registry.Store.LoadAsync(name, cancellationToken).ConfigureAwait(false);
         if (record is null || (record.Versions.Count == 0 && record.UnreadableVersions.Count == 0))
         {
-            throw new CliException(ExitCodes.InputError, $"prompt '{name}' is not in {((FilePromptStore)registry.Store).Directory}. Run 'llmops prompts list' to see the names, or push it with 'llmops prompts push FILE'.");
+            throw new CliException(ExitCodes.InputError, $"prompt '{name}' is not in {Describe(registry.Store)}. Run 'llmops prompts list' to see the names, or push it with 'llmops prompts push FILE'.");
         }
 
         return record;
@@ -85,7 +101,9 @@ internal static class PromptsCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             PromptRegistry registry = Open(parse, store, context);
-            string root = ((FilePromptStore)registry.Store).Directory;
+            string root = registry.Store is FilePromptStore files
+                ? files.Directory
+                : throw new CliException(ExitCodes.UsageError, $"'prompts list' needs a prompt folder: {Describe(registry.Store)} cannot list its names. Use 'llmops prompts show NAME --store {parse.GetValue(store)}'.");
             var rows = new List<PromptRecord>();
             foreach (string folder in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
             {
