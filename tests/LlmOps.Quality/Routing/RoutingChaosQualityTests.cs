@@ -16,6 +16,7 @@ namespace LlmOps.Quality.Routing;
 /// 20% injected faults, 5% injected latency past the attempt timeout, bursts of 429 with Retry-After, and one deployment
 /// hard down. Everything runs on a fake clock.
 /// </summary>
+[Collection(nameof(ChaosCollection))]
 public class RoutingChaosQualityTests(ITestOutputHelper output)
 {
     private const int Requests = 10_000;
@@ -197,6 +198,6 @@ public class RoutingChaosQualityTests(ITestOutputHelper output)
             }
         }
 
-        return await task.WaitAsync(TimeSpan.FromSeconds(60));
+        return await task.WaitAsync(TimeSpan.FromSeconds(180)); // real time: only a hang reaches this
     }
 }
