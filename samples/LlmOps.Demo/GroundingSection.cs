@@ -57,7 +57,7 @@ internal static partial class GroundingSection
 
             foreach (var sentence in grounding.Sentences.Where(s => !s.Supported))
             {
-                demo.Out.WriteLine($"   unsupported (support {sentence.Support.ToString("F2", CultureInfo.InvariantCulture)}): \"{sentence.Text.Replace(" .", ".", StringComparison.Ordinal)}\"");
+                demo.Out.WriteLine($"   unsupported (support {sentence.Support.ToString("F2", CultureInfo.InvariantCulture)}): \"{sentence.Text}\"");
             }
 
             demo.Out.WriteLine($"   grounded fraction {grounding.GroundedFraction:F2}, relevance {grounding.Relevance:F2}");

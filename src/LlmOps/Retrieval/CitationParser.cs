@@ -53,7 +53,7 @@ internal static class CitationParser
 
     private static void Flush(List<(string, List<int>)> sentences, System.Text.StringBuilder text, List<int> citations)
     {
-        var sentence = string.Join(' ', text.ToString().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        var sentence = TightenPunctuation(string.Join(' ', text.ToString().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
         if (sentence.Any(char.IsLetterOrDigit))
         {
             sentences.Add((sentence, [.. citations.Distinct()]));
@@ -65,6 +65,28 @@ internal static class CitationParser
 
         text.Clear();
         citations.Clear();
+    }
+
+    /// <summary>Drops the space a removed marker leaves before punctuation ("at night [1]." reads "at night.").</summary>
+    private static string TightenPunctuation(string sentence)
+    {
+        if (!sentence.Contains(' ', StringComparison.Ordinal))
+        {
+            return sentence;
+        }
+
+        var result = new System.Text.StringBuilder(sentence.Length);
+        for (var i = 0; i < sentence.Length; i++)
+        {
+            if (sentence[i] == ' ' && i + 1 < sentence.Length && sentence[i + 1] is '.' or '!' or '?' or ',' or ';' or ':')
+            {
+                continue;
+            }
+
+            result.Append(sentence[i]);
+        }
+
+        return result.ToString();
     }
 
     /// <summary>Reads <c>[n]</c> or <c>[n, m, …]</c> at <paramref name="start"/>; numbers out of range make it plain text.</summary>
