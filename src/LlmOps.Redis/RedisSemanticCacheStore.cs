@@ -216,7 +216,24 @@ public sealed class RedisSemanticCacheStore : ISemanticCacheStore, IDisposable
         {
             if (pair.Value.IsValueCreated && pair.Value.Value.IsCompletedSuccessfully)
             {
-                await CatchUpAsync(pair.Key, pair.Value.Value.Result).ConfigureAwait(false);
+                // A catch-up already running (woken by a notification) makes ours return at once: wait for it to
+                // finish, then read once more ourselves, so that everything written before this call is in the mirror.
+                // A request for another pass that no reader took up (Again still set) makes us go round again.
+                var mirror = pair.Value.Value.Result;
+                do
+                {
+                    while (Volatile.Read(ref mirror.Reading) != 0)
+                    {
+                        await Task.Delay(1).ConfigureAwait(false);
+                    }
+
+                    await CatchUpAsync(pair.Key, mirror).ConfigureAwait(false);
+                    while (Volatile.Read(ref mirror.Reading) != 0)
+                    {
+                        await Task.Delay(1).ConfigureAwait(false);
+                    }
+                }
+                while (Volatile.Read(ref mirror.Again) != 0);
             }
         }
     }
