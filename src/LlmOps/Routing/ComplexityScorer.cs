@@ -6,7 +6,7 @@ namespace LlmOps.Routing;
 /// <summary>
 /// An offline complexity scorer: maps a request to Small, Medium or Large from its own features (length, conversation
 /// depth, task words, code, math, multi-step structure, requested output format, tools) with a three-class logistic
-/// regression. No model call, no network; about a few microseconds per request. Thread-safe and immutable.
+/// regression. No model call, no network; one pass over the last turn. Thread-safe and immutable.
 /// </summary>
 /// <remarks>
 /// <para>
