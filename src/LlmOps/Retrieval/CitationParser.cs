@@ -53,47 +53,83 @@ internal static class CitationParser
 
     private static void Flush(List<(string, List<int>)> sentences, System.Text.StringBuilder text, List<int> citations)
     {
-        var sentence = TightenPunctuation(string.Join(' ', text.ToString().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
-        if (sentence.Any(char.IsLetterOrDigit))
+        var sentence = Normalize(text);
+        if (sentence is not null)
         {
-            sentences.Add((sentence, [.. citations.Distinct()]));
+            var distinct = new List<int>(citations.Count);
+            foreach (var n in citations)
+            {
+                if (!distinct.Contains(n))
+                {
+                    distinct.Add(n);
+                }
+            }
+
+            sentences.Add((sentence, distinct));
         }
         else if (sentences.Count > 0 && citations.Count > 0)
         {
-            sentences[^1].Item2.AddRange(citations.Where(n => !sentences[^1].Item2.Contains(n)));
+            var previous = sentences[^1].Item2;
+            foreach (var n in citations)
+            {
+                if (!previous.Contains(n))
+                {
+                    previous.Add(n);
+                }
+            }
         }
 
         text.Clear();
         citations.Clear();
     }
 
-    /// <summary>Drops the space a removed marker leaves before punctuation ("at night [1]." reads "at night.").</summary>
-    private static string TightenPunctuation(string sentence)
+    /// <summary>
+    /// The sentence with white space collapsed to single spaces and trimmed, and without the space a removed marker
+    /// leaves before punctuation ("at night [1]." reads "at night."); <see langword="null"/> when it has no letter or digit.
+    /// </summary>
+    private static string? Normalize(System.Text.StringBuilder text)
     {
-        if (!sentence.Contains(' ', StringComparison.Ordinal))
+        var buffer = System.Buffers.ArrayPool<char>.Shared.Rent(Math.Max(text.Length, 1));
+        try
         {
-            return sentence;
-        }
-
-        var result = new System.Text.StringBuilder(sentence.Length);
-        for (var i = 0; i < sentence.Length; i++)
-        {
-            if (sentence[i] == ' ' && i + 1 < sentence.Length && sentence[i + 1] is '.' or '!' or '?' or ',' or ';' or ':')
+            var length = 0;
+            var pendingSpace = false;
+            var content = false;
+            foreach (var chunk in text.GetChunks())
             {
-                continue;
+                foreach (var c in chunk.Span)
+                {
+                    if (char.IsWhiteSpace(c))
+                    {
+                        pendingSpace = length > 0;
+                        continue;
+                    }
+
+                    if (pendingSpace && c is not ('.' or '!' or '?' or ',' or ';' or ':'))
+                    {
+                        buffer[length++] = ' ';
+                    }
+
+                    pendingSpace = false;
+                    content |= char.IsLetterOrDigit(c);
+                    buffer[length++] = c;
+                }
             }
 
-            result.Append(sentence[i]);
+            return content ? new string(buffer, 0, length) : null;
         }
-
-        return result.ToString();
+        finally
+        {
+            System.Buffers.ArrayPool<char>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Reads <c>[n]</c> or <c>[n, m, …]</c> at <paramref name="start"/>; numbers out of range make it plain text.</summary>
     private static bool TryReadMarker(string s, int start, int sourceCount, List<int> citations, out int end)
     {
+        // The numbers go straight into 'citations' and are taken out again when the marker turns out to be plain text.
         end = start;
-        var numbers = new List<int>();
+        var before = citations.Count;
         var i = start + 1;
         var current = -1;
         while (i < s.Length && i - start < 32)
@@ -104,14 +140,19 @@ internal static class CitationParser
                 current = (current < 0 ? 0 : current * 10) + (c - '0');
                 if (current > 10_000)
                 {
-                    return false;
+                    break;
                 }
             }
             else if (c is ',' or ' ')
             {
                 if (current >= 0)
                 {
-                    numbers.Add(current);
+                    if (current < 1 || current > sourceCount)
+                    {
+                        break;
+                    }
+
+                    citations.Add(current);
                     current = -1;
                 }
             }
@@ -119,26 +160,31 @@ internal static class CitationParser
             {
                 if (current >= 0)
                 {
-                    numbers.Add(current);
+                    if (current < 1 || current > sourceCount)
+                    {
+                        break;
+                    }
+
+                    citations.Add(current);
                 }
 
-                if (numbers.Count == 0 || numbers.Any(n => n < 1 || n > sourceCount))
+                if (citations.Count == before)
                 {
                     return false;
                 }
 
-                citations.AddRange(numbers);
                 end = i + 1;
                 return true;
             }
             else
             {
-                return false;
+                break;
             }
 
             i++;
         }
 
+        citations.RemoveRange(before, citations.Count - before);
         return false;
     }
 }

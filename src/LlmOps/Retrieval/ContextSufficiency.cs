@@ -62,37 +62,38 @@ internal sealed class ContextSufficiency
     /// </summary>
     /// <param name="question">The question.</param>
     /// <param name="chunks">The sources' chunks.</param>
-    /// <param name="texts">The sources' texts as the model sees them (after any redaction), same order as <paramref name="chunks"/>.</param>
+    /// <param name="analyses">
+    /// The sources as the model sees them (after any redaction), with their titles, analysed by the same scorer; same
+    /// order as <paramref name="chunks"/>.
+    /// </param>
     /// <param name="scope">The request's scope (term statistics are per scope).</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     public async ValueTask<Features?> MeasureAsync(
-        string question, IReadOnlyList<DocumentChunk> chunks, IReadOnlyList<string> texts, string? scope, CancellationToken cancellationToken)
+        string question, IReadOnlyList<DocumentChunk> chunks, IReadOnlyList<SourceAnalysis> analyses, string? scope, CancellationToken cancellationToken)
     {
         if (chunks.Count == 0)
         {
             return null;
         }
 
-        var terms = _scorer.QuestionTerms(question);
-        if (terms.Count == 0)
+        var weights = Weights(question, scope);
+        if (weights.Length == 0)
         {
             return null;
         }
 
-        var weights = Weights(terms, scope);
         float[]? query = await QueryVectorAsync(question, cancellationToken).ConfigureAwait(false);
         var vector = query is null ? null : new float[query.Length];
         double bestCoverage = 0, bestCombined = double.MinValue;
         double? bestCosine = null;
         for (var i = 0; i < chunks.Count; i++)
         {
-            // The title is part of what the model reads about a source, and of what was indexed and embedded.
-            var sourceTerms = _scorer.Terms(chunks[i].Title is { Length: > 0 } title ? title + "\n" + texts[i] : texts[i]);
+            var analysis = analyses[i];
             double covered = 0, total = 0;
             foreach (var (term, weight) in weights)
             {
                 total += weight;
-                covered += sourceTerms.Contains(term) ? weight : 0;
+                covered += analysis.HasTermInTextOrTitle(term) ? weight : 0;
             }
 
             var coverage = total > 0 ? covered / total : 0;
@@ -112,20 +113,39 @@ internal sealed class ContextSufficiency
         return new Features(bestCoverage, bestCosine);
     }
 
-    private List<(string Term, double Weight)> Weights(HashSet<string> terms, string? scope)
+    /// <summary>The question's distinct content terms (hashed) with their weights: BM25 IDF in the scope, or 1 without an index.</summary>
+    private (ulong Term, double Weight)[] Weights(string question, string? scope)
     {
-        var weights = new List<(string, double)>(terms.Count);
         double n = _index?.Lexical.CountInScope(scope) ?? 0;
+        if (n == 0)
+        {
+            // Every term weighs the same: the hashes alone will do.
+            var sink = TermHashSink.Rent();
+            try
+            {
+                _scorer.AnalyzeTerms(question, sink);
+                var hashes = sink.SortUnique();
+                var equal = new (ulong, double)[hashes.Length];
+                for (var j = 0; j < hashes.Length; j++)
+                {
+                    equal[j] = (hashes[j], 1);
+                }
+
+                return equal;
+            }
+            finally
+            {
+                TermHashSink.Return(sink);
+            }
+        }
+
+        var terms = _scorer.QuestionTerms(question);
+        var weights = new (ulong, double)[terms.Count];
+        var i = 0;
         foreach (var term in terms)
         {
-            if (n == 0)
-            {
-                weights.Add((term, 1));
-                continue;
-            }
-
             double df = _index!.Lexical.DocumentFrequency(term, scope);
-            weights.Add((term, Math.Log(1 + ((n - df + 0.5) / (df + 0.5)))));
+            weights[i++] = (TermHashes.Of(term), Math.Log(1 + ((n - df + 0.5) / (df + 0.5))));
         }
 
         return weights;

@@ -1,3 +1,5 @@
+using LlmOps.Metering;
+
 namespace LlmOps.Retrieval;
 
 /// <summary>
@@ -6,9 +8,13 @@ namespace LlmOps.Retrieval;
 /// </summary>
 public sealed class DocumentChunk
 {
+    private SourceAnalysis? _analysis;
+
     internal DocumentChunk(
-        RetrievalDocument document, int index, int start, int length, IReadOnlyList<string> headingPath, string indexText, int tokenCount, string contentHash)
+        RetrievalDocument document, int index, int start, int length, IReadOnlyList<string> headingPath, string indexText, int tokenCount, string contentHash,
+        TokenEncoding? tokenEncoding = null)
     {
+        TokenEncoding = tokenEncoding;
         DocumentId = document.Id;
         Scope = document.Scope;
         Title = document.Title;
@@ -86,8 +92,30 @@ public sealed class DocumentChunk
     public int TokenCount { get; }
 
     /// <summary>
+    /// Gets the encoding <see cref="TokenCount"/> was counted with, or <see langword="null"/> when unknown (a chunk read
+    /// back from a vector store record).
+    /// </summary>
+    internal TokenEncoding? TokenEncoding { get; }
+
+    /// <summary>
     /// Gets a hash of <see cref="IndexText"/> (16 hex digits, XxHash64). Re-ingesting a document re-embeds only the
     /// chunks whose hash changed.
     /// </summary>
     public string ContentHash { get; }
+
+    /// <summary>
+    /// The chunk's text and title analysed by <paramref name="scorer"/>, computed on first use and kept: a chunk that is
+    /// retrieved again is not analysed again. Racing first calls compute the same value; one of them is kept.
+    /// </summary>
+    internal SourceAnalysis GetAnalysis(GroundednessScorer scorer)
+    {
+        if (Volatile.Read(ref _analysis) is { } analysis && ReferenceEquals(analysis.Scorer, scorer))
+        {
+            return analysis;
+        }
+
+        analysis = scorer.Analyze(Text, Title);
+        Volatile.Write(ref _analysis, analysis);
+        return analysis;
+    }
 }

@@ -41,6 +41,7 @@ public sealed class DocumentChunker
     private readonly int _maxTokens;
     private readonly int _overlapTokens;
     private readonly string? _modelId;
+    private readonly TokenEncoding _encoding;
     private readonly bool _includeContext;
 
     /// <summary>Initializes a new instance of the <see cref="DocumentChunker"/> class.</summary>
@@ -60,6 +61,7 @@ public sealed class DocumentChunker
         _maxTokens = options.MaxTokens;
         _overlapTokens = options.OverlapTokens;
         _modelId = options.TokenizerModelId;
+        _encoding = TokenCounter.GetEncoding(_modelId);
         _includeContext = options.IncludeContextInIndexText;
     }
 
@@ -168,7 +170,7 @@ public sealed class DocumentChunker
         }
 
         string hash = XxHash64.HashToUInt64(MemoryMarshal.AsBytes(indexText.AsSpan())).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
-        chunks.Add(new DocumentChunk(document, chunks.Count, start, end - start, path, indexText, tokens, hash));
+        chunks.Add(new DocumentChunk(document, chunks.Count, start, end - start, path, indexText, tokens, hash, _encoding));
     }
 
     private int Count(string text, int start, int end) => _counter.CountTokens(text.AsSpan(start, end - start), _modelId);

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace LlmOps.Retrieval;
 
 /// <summary>
@@ -24,6 +26,9 @@ namespace LlmOps.Retrieval;
 public sealed class GroundednessScorer
 {
     private const double UnmatchedNumberCap = 0.25;
+
+    // Words and numbers up to this many characters are lower-cased or normalised on the stack.
+    private const int MaxStackWord = 256;
     private readonly ITextAnalyzer _analyzer;
 
     /// <summary>Pairs of opposite words, both ways: a sentence with one whose source has only the other contradicts it.</summary>
@@ -35,6 +40,9 @@ public sealed class GroundednessScorer
         ("accepted", "rejected"), ("approved", "rejected"), ("always", "never"), ("minimum", "maximum"),
         ("earlier", "later"), ("inside", "outside"), ("gain", "loss"), ("profit", "loss"), ("allowed", "forbidden"),
         ("including", "excluding"), ("up", "down"));
+
+    private static readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> OppositeLookup =
+        Opposites.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>
     /// Question and pronoun words that carry no content for support or relevance, added to the analyzer's stop words
@@ -85,47 +93,86 @@ public sealed class GroundednessScorer
     {
         ArgumentNullException.ThrowIfNull(sentence);
         ArgumentNullException.ThrowIfNull(sources);
-        var prepared = new List<PreparedSource>();
+        var prepared = new List<SourceAnalysis>();
         foreach (var source in sources)
         {
             if (!string.IsNullOrEmpty(source))
             {
-                prepared.Add(Prepare(source));
+                prepared.Add(Analyze(source, null));
             }
         }
 
-        return SupportBy(sentence, prepared);
+        return SupportBy(sentence, CollectionsMarshal.AsSpan(prepared));
     }
 
-    /// <summary>A source analysed once, for scoring many sentences against it.</summary>
-    internal PreparedSource Prepare(string source) => new(Terms(source), Numbers(source), Words(source));
-
-    /// <summary>The support of <paramref name="sentence"/> by the best of sources analysed once with <see cref="Prepare"/>.</summary>
-    internal double SupportBy(string sentence, IEnumerable<PreparedSource> sources)
+    /// <summary>A source (and its title) analysed once, for scoring a question and many sentences against it.</summary>
+    internal SourceAnalysis Analyze(string text, string? title)
     {
-        var terms = Terms(sentence);
-        var numbers = Numbers(sentence);
-        if (terms.Count == 0 && numbers.Count == 0)
+        var sink = TermHashSink.Rent();
+        try
         {
-            return 1;
-        }
+            _analyzer.Analyze(text, sink);
+            var terms = sink.ToSet();
+            ulong[] titleTerms = [];
+            if (title is { Length: > 0 })
+            {
+                sink.Clear();
+                _analyzer.Analyze(title, sink);
+                titleTerms = sink.ToSet();
+            }
 
-        var best = 0.0;
-        var numbersFound = new HashSet<string>(StringComparer.Ordinal);
-        var list = sources as IReadOnlyCollection<PreparedSource> ?? [.. sources];
-        foreach (var source in list)
+            sink.Clear();
+            Numbers(text, sink);
+            var numbers = sink.ToSet();
+            sink.Clear();
+            var negation = Words(text, sink);
+            return new SourceAnalysis(this, terms, titleTerms, numbers, sink.ToSet(), negation);
+        }
+        finally
         {
-            best = Math.Max(best, Coverage(terms, source.Terms));
+            TermHashSink.Return(sink);
+        }
+    }
+
+    /// <summary>The support of <paramref name="sentence"/> by the best of sources analysed once with <see cref="Analyze"/>.</summary>
+    internal double SupportBy(string sentence, ReadOnlySpan<SourceAnalysis> sources)
+    {
+        var termSink = TermHashSink.Rent();
+        var numberSink = TermHashSink.Rent();
+        try
+        {
+            _analyzer.Analyze(sentence, termSink);
+            var terms = termSink.SortUnique();
+            Numbers(sentence, numberSink);
+            var numbers = numberSink.SortUnique();
+            if (terms.IsEmpty && numbers.IsEmpty)
+            {
+                return 1;
+            }
+
+            var best = 0.0;
+            foreach (var source in sources)
+            {
+                best = Math.Max(best, Coverage(terms, source.Terms));
+            }
+
+            var numbersFound = true;
             foreach (var number in numbers)
             {
-                if (source.Numbers.Contains(number))
+                if (!AnyHas(sources, number, static (s, n) => TermHashes.Contains(s.Numbers, n)))
                 {
-                    numbersFound.Add(number);
+                    numbersFound = false;
+                    break;
                 }
             }
-        }
 
-        return numbersFound.Count < numbers.Count || Contradicts(sentence, list) ? Math.Min(best, UnmatchedNumberCap) : best;
+            return !numbersFound || Contradicts(sentence, sources) ? Math.Min(best, UnmatchedNumberCap) : best;
+        }
+        finally
+        {
+            TermHashSink.Return(numberSink);
+            TermHashSink.Return(termSink);
+        }
     }
 
     /// <summary>
@@ -133,37 +180,28 @@ public sealed class GroundednessScorer
     /// source has ("Backups are not encrypted"), a capitalised name that no source has ("... on Oak Street"), or a word
     /// whose opposite a source has and which no source has itself ("costs rose" against "costs fell").
     /// </summary>
-    private bool Contradicts(string sentence, IReadOnlyCollection<PreparedSource> sources)
+    private bool Contradicts(string sentence, ReadOnlySpan<SourceAnalysis> sources)
     {
-        bool InAnySource(string word)
-        {
-            foreach (var source in sources)
-            {
-                if (source.Words.Contains(word))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
+        Span<char> buffer = stackalloc char[MaxStackWord];
         var first = true;
-        foreach (var (word, capitalised) in Tokens(sentence))
+        var i = 0;
+        while (NextWord(sentence, ref i, out var start))
         {
-            var lower = word.ToLowerInvariant();
-            if (IsNegation(lower) && !Any(sources, static s => s.HasNegation))
+            var word = sentence.AsSpan(start, i - start);
+            var lower = Lower(word, buffer);
+            if (IsNegation(lower) && !AnyNegation(sources))
             {
                 return true;
             }
 
-            if (capitalised && !first && !InAnySource(lower) && _analyzer.Analyze(word) is [var term, ..]
-                && !Any(sources, s => s.Terms.Contains(term)))
+            if (char.IsUpper(word[0]) && !first && !AnyHas(sources, TermHashes.Of(lower), InWords)
+                && FirstTerm(word) is ulong term && !AnyHas(sources, term, static (s, t) => TermHashes.Contains(s.Terms, t)))
             {
                 return true;
             }
 
-            if (Opposites.TryGetValue(lower, out var opposite) && !InAnySource(lower) && InAnySource(opposite))
+            if (OppositeLookup.TryGetValue(lower, out var opposite) && !AnyHas(sources, TermHashes.Of(lower), InWords)
+                && AnyHas(sources, TermHashes.Of(opposite), InWords))
             {
                 return true;
             }
@@ -172,13 +210,30 @@ public sealed class GroundednessScorer
         }
 
         return false;
+
+        static bool InWords(SourceAnalysis source, ulong word) => TermHashes.Contains(source.Words, word);
     }
 
-    private static bool Any(IReadOnlyCollection<PreparedSource> sources, Func<PreparedSource, bool> predicate)
+    /// <summary>The hash of the analyzer's first term of a word, or <see langword="null"/> when it has none (a stop word).</summary>
+    private ulong? FirstTerm(ReadOnlySpan<char> word)
+    {
+        var sink = TermHashSink.Rent();
+        try
+        {
+            _analyzer.Analyze(word, sink);
+            return sink.Count > 0 ? sink.Hashes[0] : null;
+        }
+        finally
+        {
+            TermHashSink.Return(sink);
+        }
+    }
+
+    private static bool AnyHas(ReadOnlySpan<SourceAnalysis> sources, ulong hash, Func<SourceAnalysis, ulong, bool> has)
     {
         foreach (var source in sources)
         {
-            if (predicate(source))
+            if (has(source, hash))
             {
                 return true;
             }
@@ -187,41 +242,74 @@ public sealed class GroundednessScorer
         return false;
     }
 
-    private static bool IsNegation(string lower) =>
+    private static bool AnyNegation(ReadOnlySpan<SourceAnalysis> sources)
+    {
+        foreach (var source in sources)
+        {
+            if (source.HasNegation)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsNegation(ReadOnlySpan<char> lower) =>
         lower is "not" or "no" or "never" or "cannot" or "none" or "nor" or "neither" or "without"
         || lower.EndsWith("n't", StringComparison.Ordinal) || lower.EndsWith("n\u2019t", StringComparison.Ordinal);
 
-    /// <summary>The words of a text with whether each starts with a capital letter (letters and apostrophes; digits split words).</summary>
-    private static IEnumerable<(string Word, bool Capitalised)> Tokens(string text)
+    /// <summary>
+    /// Finds the next word at or after <paramref name="i"/> (letters and apostrophes between letters; digits split
+    /// words), leaving <paramref name="i"/> just past it.
+    /// </summary>
+    private static bool NextWord(ReadOnlySpan<char> text, ref int i, out int start)
     {
-        var i = 0;
-        while (i < text.Length)
+        while (i < text.Length && !char.IsLetter(text[i]))
         {
-            if (!char.IsLetter(text[i]))
-            {
-                i++;
-                continue;
-            }
-
-            var start = i;
-            while (i < text.Length && (char.IsLetter(text[i]) || ((text[i] == '\'' || text[i] == '\u2019') && i + 1 < text.Length && char.IsLetter(text[i + 1]))))
-            {
-                i++;
-            }
-
-            yield return (text[start..i], char.IsUpper(text[start]));
+            i++;
         }
+
+        start = i;
+        if (i >= text.Length)
+        {
+            return false;
+        }
+
+        while (i < text.Length && (char.IsLetter(text[i]) || ((text[i] == '\'' || text[i] == '\u2019') && i + 1 < text.Length && char.IsLetter(text[i + 1]))))
+        {
+            i++;
+        }
+
+        return true;
     }
 
-    private static HashSet<string> Words(string text)
+    /// <summary>A word in lower case (invariant), in <paramref name="buffer"/> when it fits.</summary>
+    private static ReadOnlySpan<char> Lower(ReadOnlySpan<char> word, Span<char> buffer)
     {
-        var words = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (word, _) in Tokens(text))
+        if (word.Length > buffer.Length)
         {
-            words.Add(word.ToLowerInvariant());
+            return word.ToString().ToLowerInvariant();
         }
 
-        return words;
+        var written = word.ToLowerInvariant(buffer);
+        return buffer[..written];
+    }
+
+    /// <summary>Adds the hashes of a text's lower-case words to <paramref name="sink"/>; returns whether one is a negation.</summary>
+    private static bool Words(ReadOnlySpan<char> text, TermHashSink sink)
+    {
+        Span<char> buffer = stackalloc char[MaxStackWord];
+        var negation = false;
+        var i = 0;
+        while (NextWord(text, ref i, out var start))
+        {
+            var lower = Lower(text[start..i], buffer);
+            negation |= IsNegation(lower);
+            sink.Add(lower);
+        }
+
+        return negation;
     }
 
     /// <summary>Scores how much of <paramref name="question"/>'s content <paramref name="source"/> covers.</summary>
@@ -233,43 +321,44 @@ public sealed class GroundednessScorer
     {
         ArgumentNullException.ThrowIfNull(question);
         ArgumentNullException.ThrowIfNull(source);
-        return RelevanceTo(Terms(question), source);
+        var questionSink = TermHashSink.Rent();
+        var sourceSink = TermHashSink.Rent();
+        try
+        {
+            _analyzer.Analyze(question, questionSink);
+            var terms = questionSink.SortUnique();
+            if (terms.IsEmpty)
+            {
+                return 0;
+            }
+
+            _analyzer.Analyze(source, sourceSink);
+            return Coverage(terms, sourceSink.SortUnique());
+        }
+        finally
+        {
+            TermHashSink.Return(sourceSink);
+            TermHashSink.Return(questionSink);
+        }
     }
 
-    /// <summary>The relevance of <paramref name="source"/> to a question whose terms <see cref="QuestionTerms"/> gave.</summary>
-    internal double RelevanceTo(HashSet<string> questionTerms, string source)
-        => questionTerms.Count == 0 ? 0 : Coverage(questionTerms, Terms(source));
+    /// <summary>A question's distinct content terms, analysed once for scoring many sources.</summary>
+    internal HashSet<string> QuestionTerms(string question) => new(_analyzer.Analyze(question), StringComparer.Ordinal);
 
-    /// <summary>A question's content terms, analysed once for scoring many sources.</summary>
-    internal HashSet<string> QuestionTerms(string question) => Terms(question);
+    /// <summary>Adds the hashes of a text's content terms to <paramref name="sink"/>.</summary>
+    internal void AnalyzeTerms(string text, TermHashSink sink) => _analyzer.Analyze(text, sink);
 
     /// <summary>The share of <paramref name="terms"/> that <paramref name="within"/> contains (1 when there is none).</summary>
-    private static double Coverage(HashSet<string> terms, HashSet<string> within)
+    private static double Coverage(ReadOnlySpan<ulong> terms, ReadOnlySpan<ulong> within)
+        => terms.IsEmpty ? 1 : (double)TermHashes.CountContained(terms, within) / terms.Length;
+
+    /// <summary>
+    /// Adds the hashes of the numbers in a text to <paramref name="sink"/>, normalised (thousands separators dropped,
+    /// trailing zeros of decimals kept as written).
+    /// </summary>
+    private static void Numbers(ReadOnlySpan<char> text, TermHashSink sink)
     {
-        if (terms.Count == 0)
-        {
-            return 1;
-        }
-
-        var covered = 0;
-        foreach (var term in terms)
-        {
-            if (within.Contains(term))
-            {
-                covered++;
-            }
-        }
-
-        return (double)covered / terms.Count;
-    }
-
-    /// <summary>A text's content terms.</summary>
-    internal HashSet<string> Terms(string text) => new(_analyzer.Analyze(text), StringComparer.Ordinal);
-
-    /// <summary>The numbers in a text, normalised (thousands separators dropped, trailing zeros of decimals kept as written).</summary>
-    private static HashSet<string> Numbers(string text)
-    {
-        var numbers = new HashSet<string>(StringComparer.Ordinal);
+        Span<char> buffer = stackalloc char[MaxStackWord];
         var i = 0;
         while (i < text.Length)
         {
@@ -280,28 +369,29 @@ public sealed class GroundednessScorer
             }
 
             var start = i;
-            var digits = new System.Text.StringBuilder();
+            var length = 0;
             while (i < text.Length && (char.IsAsciiDigit(text[i])
                 || ((text[i] == ',' || text[i] == '.') && i + 1 < text.Length && char.IsAsciiDigit(text[i + 1]) && i > start)))
             {
-                if (text[i] != ',')
-                {
-                    digits.Append(text[i]);
-                }
-
                 i++;
             }
 
-            numbers.Add(digits.ToString());
+            var number = text[start..i];
+            if (number.Length > buffer.Length)
+            {
+                sink.Add(number.ToString().Replace(",", string.Empty, StringComparison.Ordinal));
+                continue;
+            }
+
+            foreach (var c in number)
+            {
+                if (c != ',')
+                {
+                    buffer[length++] = c;
+                }
+            }
+
+            sink.Add(buffer[..length]);
         }
-
-        return numbers;
-    }
-
-    /// <summary>A source's content terms, numbers and lower-case words.</summary>
-    internal sealed record PreparedSource(HashSet<string> Terms, HashSet<string> Numbers, HashSet<string> Words)
-    {
-        /// <summary>Gets a value indicating whether the source has a negation cue.</summary>
-        public bool HasNegation { get; } = Words.Any(IsNegation);
     }
 }

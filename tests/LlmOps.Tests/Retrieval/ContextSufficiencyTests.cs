@@ -29,7 +29,7 @@ public sealed class ContextSufficiencyTests
     private static DocumentChunk Chunk(DocumentIndex index, string id) => index.GetChunks(id, null)[0];
 
     private static Task<ContextSufficiency.Features?> MeasureAsync(ContextSufficiency sufficiency, string question, params DocumentChunk[] chunks)
-        => sufficiency.MeasureAsync(question, chunks, [.. chunks.Select(c => c.Text)], null, CancellationToken.None).AsTask();
+        => sufficiency.MeasureAsync(question, chunks, [.. chunks.Select(c => c.GetAnalysis(GroundednessScorer.Default))], null, CancellationToken.None).AsTask();
 
     [Fact]
     public async Task MeasureAsync_SourceWithTheRareTerm_CoversMostOfTheQuestion()
@@ -112,7 +112,7 @@ public sealed class ContextSufficiencyTests
         await cts.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            sufficiency.MeasureAsync("new question", [Chunk(index, "warranty")], ["x"], null, cts.Token).AsTask());
+            sufficiency.MeasureAsync("new question", [Chunk(index, "warranty")], [GroundednessScorer.Default.Analyze("x", null)], null, cts.Token).AsTask());
     }
 
     [Fact]

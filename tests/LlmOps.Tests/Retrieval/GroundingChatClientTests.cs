@@ -176,4 +176,80 @@ public sealed class GroundingChatClientTests : IDisposable
 
         Assert.Single(messages);
     }
+
+    [Fact]
+    public async Task GetResponseAsync_ChunksWithIngestionTokenCounts_FitsTheBudgetByThoseCounts()
+    {
+        // Two chunks whose records say 1,500 tokens each: the stage budgets with the ingestion-time count, so only the
+        // first fits in 2,000 tokens (counting their few real tokens again would let both in).
+        var chunks = new[] { RecordChunk("a", RefundPolicy, 1_500), RecordChunk("b", RefundPolicy, 1_500) };
+        _model.Reply = _ => "Refunds are accepted within 30 days of purchase [1].";
+        using var client = new GroundingChatClient(_model, new FixedRetriever(chunks));
+
+        var grounding = (await client.GetResponseAsync("How many days do I have for a refund of my purchase?")).GetGrounding()!;
+
+        Assert.Equal("a", Assert.Single(grounding.Sources).DocumentId);
+        Assert.Equal(1_500, grounding.ContextTokens);
+    }
+
+    [Fact]
+    public async Task UseLlmOps_RedactedChunk_IsCountedAgainNotByItsIngestionCount()
+    {
+        // The guardrails redact the e-mail address, so the text the model reads is not the ingested one: its tokens are
+        // counted again, and both chunks fit although their records claim 1,500 tokens each.
+        const string WithEmail = "Refunds are accepted within 30 days of purchase. Write to refunds@contoso.com for help.";
+        var chunks = new[] { RecordChunk("a", WithEmail, 1_500), RecordChunk("b", WithEmail, 1_500) };
+        _model.Reply = _ => "Refunds are accepted within 30 days of purchase [1].";
+        var services = new ServiceCollection();
+        services.AddSingleton<IRetriever>(new FixedRetriever(chunks));
+        services.AddLlmOps().AddGuardrails().AddGrounding();
+        services.AddChatClient(_model).UseLlmOps();
+        await using var provider = services.BuildServiceProvider();
+
+        var response = await provider.GetRequiredService<IChatClient>().GetResponseAsync("How many days do I have for a refund of my purchase?");
+
+        Assert.DoesNotContain("refunds@contoso.com", _model.SeenText, StringComparison.Ordinal);
+        var grounding = response.GetGrounding()!;
+        Assert.Equal(2, grounding.Sources.Count);
+        Assert.InRange(grounding.ContextTokens, 2, 100);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GetResponseAsync_AnswerWhenThinWithNoSource_SendsTheCallersMessagesUnchanged(bool streaming)
+    {
+        using var client = new GroundingChatClient(_model, new FixedRetriever([]), new GroundingOptions { AnswerWhenThin = true });
+        List<ChatMessage> messages = [new(ChatRole.System, "Be brief."), new(ChatRole.User, "What is the capital city of Mongolia?")];
+
+        var response = streaming
+            ? await client.GetStreamingResponseAsync(messages).ToChatResponseAsync()
+            : await client.GetResponseAsync(messages);
+
+        Assert.True(response.GetGrounding()!.Thin);
+        Assert.Equal(messages, Assert.Single(_model.Requests));
+    }
+
+    [Fact]
+    public void GetAnalysis_SameScorer_IsComputedOnceAndKeptOnTheChunk()
+    {
+        var chunk = RecordChunk("a", RefundPolicy, 20);
+
+        var first = chunk.GetAnalysis(GroundednessScorer.Default);
+        Assert.Same(first, chunk.GetAnalysis(GroundednessScorer.Default));
+
+        var otherScorer = new GroundednessScorer(new EnglishTextAnalyzer());
+        var other = chunk.GetAnalysis(otherScorer);
+        Assert.NotSame(first, other);
+        Assert.Same(otherScorer, other.Scorer);
+    }
+
+    private static DocumentChunk RecordChunk(string id, string text, int tokenCount) =>
+        new ChunkRecord { Key = id, DocumentId = id, Text = text, IndexText = text, TokenCount = tokenCount }.ToChunk();
+
+    private sealed class FixedRetriever(IReadOnlyList<DocumentChunk> chunks) : IRetriever
+    {
+        public Task<IReadOnlyList<RetrievedChunk>> RetrieveAsync(RetrievalQuery query, CancellationToken cancellationToken = default)
+            => Task.FromResult<IReadOnlyList<RetrievedChunk>>([.. chunks.Select((c, i) => new RetrievedChunk(c, 10 - i))]);
+    }
 }
