@@ -139,6 +139,25 @@ public sealed class PostgreSqlPromptStore : IPromptStore, IPromptChangeSource, I
     }
 
     /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<string>> ListNamesAsync(CancellationToken cancellationToken = default)
+    {
+        await ReadyAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+        // Sorted here, not with ORDER BY: the database's collation need not be ordinal.
+        await using var command = new NpgsqlCommand($"SELECT DISTINCT name FROM {_s}.prompt_versions", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var names = new List<string>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        names.Sort(StringComparer.Ordinal);
+        return names;
+    }
+
+    /// <inheritdoc/>
     /// <exception cref="InvalidOperationException">The version is not the next one (it exists already, or a number would be skipped).</exception>
     public async ValueTask AddVersionAsync(PromptTemplate template, CancellationToken cancellationToken = default)
     {

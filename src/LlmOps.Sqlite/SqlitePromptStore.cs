@@ -88,6 +88,26 @@ public sealed class SqlitePromptStore : IPromptStore
     }
 
     /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<string>> ListNamesAsync(CancellationToken cancellationToken = default)
+    {
+        await _schemaReady.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await SqliteConnections.OpenAsync(_connectionString, cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+
+        // Read in SQL order (the primary key), sorted here: SQLite's BINARY collation orders by UTF-8 bytes, not UTF-16 code units.
+        command.CommandText = "SELECT DISTINCT name FROM llmops_prompt_versions";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var names = new List<string>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        names.Sort(StringComparer.Ordinal);
+        return names;
+    }
+
+    /// <inheritdoc/>
     /// <exception cref="InvalidOperationException">The version is not the next one (it exists already, or a number would be skipped).</exception>
     public async ValueTask AddVersionAsync(PromptTemplate template, CancellationToken cancellationToken = default)
     {

@@ -1,9 +1,8 @@
-using System.Text.Json;
 using LlmOps.Evaluation.Runs;
 
 namespace LlmOps.Cli.Eval;
 
-/// <summary>Reads a run's <c>results.json</c> (as <see cref="EvaluationRunResult.WriteJsonAsync"/> writes it) back.</summary>
+/// <summary>Reads a run's <c>results.json</c> (or the <c>--out</c> folder that holds it) back, with a CLI error when it cannot.</summary>
 internal static class EvalRunFile
 {
     public static async Task<EvaluationRunResult> ReadAsync(string path, CancellationToken cancellationToken)
@@ -16,18 +15,15 @@ internal static class EvalRunFile
         CliContext.RequireFile(path, "evaluation results");
         try
         {
-            using JsonDocument doc = JsonDocument.Parse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false));
-            var items = new List<EvaluationItemResult>();
-            foreach (JsonElement item in doc.RootElement.GetProperty("items").EnumerateArray())
-            {
-                items.Add(item.Deserialize<EvaluationItemResult>() ?? throw new JsonException("null item"));
-            }
-
-            return new EvaluationRunResult(items, 0);
+            return await EvaluationRunResult.ReadJsonAsync(path, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (InvalidDataException e)
         {
-            throw new CliException(ExitCodes.InputError, $"'{path}' is not an evaluation results file ({e.Message}). Pass the results.json (or the --out folder) that 'llmops eval run' wrote.");
+            throw new CliException(ExitCodes.InputError, e.Message); // names the file, the problem and the fix
+        }
+        catch (IOException e) when (e is not FileNotFoundException)
+        {
+            throw new CliException(ExitCodes.InputError, $"cannot read the evaluation results '{path}': {e.Message}. Check the path and its permissions.");
         }
     }
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using LlmOps.Prompts;
-using LlmOps.Sqlite;
 using Spectre.Console;
 
 namespace LlmOps.Cli.Prompts;
@@ -32,8 +31,6 @@ internal static class PromptsCommand
         return prompts;
     }
 
-    private const string SqlitePrefix = "sqlite:";
-
     private static Option<bool> Json() => new("--json") { Description = "Write JSON for scripts instead of a table." };
 
     private static Option<string> MovedBy() => new("--by")
@@ -44,36 +41,15 @@ internal static class PromptsCommand
 
     private static Argument<string> NameArgument() => new("NAME") { Description = "The prompt name." };
 
-    private static PromptRegistry Open(ParseResult parse, Option<string> store, CliContext context, bool mustExist = true)
+    private static PromptSource Open(ParseResult parse, Option<string> store, CliContext context, bool mustExist = true) =>
+        PromptSource.Open(parse.GetValue(store)!, context, mustExist);
+
+    private static async Task<PromptRecord> LoadAsync(PromptSource source, string name, CancellationToken cancellationToken)
     {
-        string folder = parse.GetValue(store)!;
-        if (folder.StartsWith(SqlitePrefix, StringComparison.Ordinal))
-        {
-            string file = folder[SqlitePrefix.Length..];
-            if (mustExist)
-            {
-                CliContext.RequireFile(file, "SQLite prompt store");
-            }
-
-            return new PromptRegistry(new SqlitePromptStore($"Data Source={file}"), new PromptRegistryOptions { RefreshInterval = TimeSpan.Zero }, context.Time);
-        }
-
-        if (mustExist && !Directory.Exists(folder))
-        {
-            throw new CliException(ExitCodes.InputError, $"the prompt folder '{folder}' does not exist (looked in {Path.GetFullPath(folder)}). Pass --store DIR or set ${StoreVariable}; 'llmops prompts push' creates it.");
-        }
-
-        return new PromptRegistry(new FilePromptStore(folder), new PromptRegistryOptions { RefreshInterval = TimeSpan.Zero }, context.Time);
-    }
-
-    private static string Describe(IPromptStore store) => store is FilePromptStore files ? files.Directory : $"the {store.GetType().Name}";
-
-    private static async Task<PromptRecord> LoadAsync(PromptRegistry registry, string name, CancellationToken cancellationToken)
-    {
-        PromptRecord? record = await registry.Store.LoadAsync(name, cancellationToken).ConfigureAwait(false);
+        PromptRecord? record = await source.Registry.Store.LoadAsync(name, cancellationToken).ConfigureAwait(false);
         if (record is null || (record.Versions.Count == 0 && record.UnreadableVersions.Count == 0))
         {
-            throw new CliException(ExitCodes.InputError, $"prompt '{name}' is not in {Describe(registry.Store)}. Run 'llmops prompts list' to see the names, or push it with 'llmops prompts push FILE'.");
+            throw new CliException(ExitCodes.InputError, $"prompt '{name}' is not in {source.Description}. Run 'llmops prompts list' to see the names, or push it with 'llmops prompts push FILE'.");
         }
 
         return record;
@@ -100,14 +76,12 @@ internal static class PromptsCommand
         var command = new Command("list", "List the prompts with their latest version and labels.") { json };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            PromptRegistry registry = Open(parse, store, context);
-            string root = registry.Store is FilePromptStore files
-                ? files.Directory
-                : throw new CliException(ExitCodes.UsageError, $"'prompts list' needs a prompt folder: {Describe(registry.Store)} cannot list its names. Use 'llmops prompts show NAME --store {parse.GetValue(store)}'.");
+            await using PromptSource source = Open(parse, store, context);
+            PromptRegistry registry = source.Registry;
             var rows = new List<PromptRecord>();
-            foreach (string folder in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
+            foreach (string promptName in await registry.Store.ListNamesAsync(cancellationToken).ConfigureAwait(false))
             {
-                PromptRecord? record = await registry.Store.LoadAsync(Path.GetFileName(folder), cancellationToken).ConfigureAwait(false);
+                PromptRecord? record = await registry.Store.LoadAsync(promptName, cancellationToken).ConfigureAwait(false);
                 if (record is not null && (record.Versions.Count > 0 || record.UnreadableVersions.Count > 0))
                 {
                     rows.Add(record);
@@ -129,7 +103,7 @@ internal static class PromptsCommand
 
             if (rows.Count == 0)
             {
-                context.Console.MarkupLine($"No prompts in [bold]{Markup.Escape(root)}[/]. Add one with 'llmops prompts push FILE'.");
+                context.Console.MarkupLine($"No prompts in [bold]{Markup.Escape(source.Description)}[/]. Add one with 'llmops prompts push FILE'.");
                 return ExitCodes.Success;
             }
 
@@ -158,9 +132,10 @@ internal static class PromptsCommand
         var command = new Command("show", "Show one version of a prompt as it is stored (front matter and messages).") { name, at, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            PromptRegistry registry = Open(parse, store, context);
+            await using PromptSource source = Open(parse, store, context);
+            PromptRegistry registry = source.Registry;
             string promptName = parse.GetValue(name)!;
-            PromptRecord record = await LoadAsync(registry, promptName, cancellationToken).ConfigureAwait(false);
+            PromptRecord record = await LoadAsync(source, promptName, cancellationToken).ConfigureAwait(false);
             int version = await ResolveAsync(registry, promptName, parse.GetValue(at)!, cancellationToken).ConfigureAwait(false);
             PromptTemplate template = await registry.GetAsync(promptName, version, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (parse.GetValue(json))
@@ -200,9 +175,10 @@ internal static class PromptsCommand
         var command = new Command("diff", "Show what changed between two versions (settings, variables and messages), removed lines in red and added lines in green.") { name, from, to, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            PromptRegistry registry = Open(parse, store, context);
+            await using PromptSource source = Open(parse, store, context);
+            PromptRegistry registry = source.Registry;
             string promptName = parse.GetValue(name)!;
-            await LoadAsync(registry, promptName, cancellationToken).ConfigureAwait(false);
+            await LoadAsync(source, promptName, cancellationToken).ConfigureAwait(false);
             int a = await ResolveAsync(registry, promptName, parse.GetValue(from)!, cancellationToken).ConfigureAwait(false);
             int b = await ResolveAsync(registry, promptName, parse.GetValue(to)!, cancellationToken).ConfigureAwait(false);
             IReadOnlyList<PromptDiffLine> lines = await registry.DiffAsync(promptName, a, b, cancellationToken).ConfigureAwait(false);
@@ -252,7 +228,8 @@ internal static class PromptsCommand
         var command = new Command("push", "Register prompt files as new versions (content identical to an existing version is not registered again).") { files, label, by, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            PromptRegistry registry = Open(parse, store, context, mustExist: false);
+            await using PromptSource source = Open(parse, store, context, mustExist: false);
+            PromptRegistry registry = source.Registry;
             var drafts = new List<PromptTemplate>();
             foreach (string file in parse.GetValue(files)!)
             {
@@ -299,9 +276,10 @@ internal static class PromptsCommand
         var command = new Command("label", "Move a label to a version (atomic; recorded in the history).") { name, label, version, by };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            PromptRegistry registry = Open(parse, store, context);
+            await using PromptSource source = Open(parse, store, context);
+            PromptRegistry registry = source.Registry;
             string promptName = parse.GetValue(name)!;
-            await LoadAsync(registry, promptName, cancellationToken).ConfigureAwait(false);
+            await LoadAsync(source, promptName, cancellationToken).ConfigureAwait(false);
             int number = await ResolveAsync(registry, promptName, parse.GetValue(version)!, cancellationToken).ConfigureAwait(false);
             PromptLabelMove move = await SetLabelAsync(registry, promptName, parse.GetValue(label)!, number, parse.GetValue(by), cancellationToken).ConfigureAwait(false);
             context.Console.MarkupLine($"{Markup.Escape(promptName)}: {Markup.Escape(move.Label)} {(move.FromVersion is int f ? f.ToString(CultureInfo.InvariantCulture) : "(new)")} → [bold]{move.ToVersion}[/]");
@@ -318,10 +296,11 @@ internal static class PromptsCommand
         var command = new Command("rollback", "Move a label back to the version it pointed at before its last move.") { name, label, by };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            PromptRegistry registry = Open(parse, store, context);
+            await using PromptSource source = Open(parse, store, context);
+            PromptRegistry registry = source.Registry;
             string promptName = parse.GetValue(name)!;
             string labelName = parse.GetValue(label)!;
-            await LoadAsync(registry, promptName, cancellationToken).ConfigureAwait(false);
+            await LoadAsync(source, promptName, cancellationToken).ConfigureAwait(false);
             PromptLabelMove move;
             try
             {
@@ -346,9 +325,10 @@ internal static class PromptsCommand
         var command = new Command("history", "Show every label move of a prompt, oldest first: when, which label, from and to which version, and who.") { name, label, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            PromptRegistry registry = Open(parse, store, context);
+            await using PromptSource source = Open(parse, store, context);
+            PromptRegistry registry = source.Registry;
             string promptName = parse.GetValue(name)!;
-            PromptRecord record = await LoadAsync(registry, promptName, cancellationToken).ConfigureAwait(false);
+            PromptRecord record = await LoadAsync(source, promptName, cancellationToken).ConfigureAwait(false);
             string? only = parse.GetValue(label);
             PromptLabelMove[] moves = [.. record.LabelHistory.Where(m => only is null || string.Equals(m.Label, only, StringComparison.Ordinal))];
             if (parse.GetValue(json))

@@ -78,14 +78,12 @@ internal static class SvgCharts
         int[] counts = new int[bins];
         double min = values.Count == 0 ? 0 : values.Min();
         double max = values.Count == 0 ? 1 : values.Max();
-        if (max <= min)
-        {
-            max = min + (min == 0 ? 1 : Math.Abs(min));
-        }
 
+        // Every value equal: no range to split, so all of them go in the middle bar and the axis names the one value.
+        bool single = values.Count > 0 && max <= min;
         foreach (double v in values)
         {
-            counts[Math.Min(bins - 1, (int)((v - min) / (max - min) * bins))]++;
+            counts[single ? bins / 2 : Math.Min(bins - 1, (int)((v - min) / (max - min) * bins))]++;
         }
 
         double top = Math.Max(1, counts.Max());
@@ -98,7 +96,14 @@ internal static class SvgCharts
             double h = counts[i] / top * plotHeight;
             double lo = min + ((max - min) * i / bins);
             double hi = min + ((max - min) * (i + 1) / bins);
-            svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"bar\" x=\"{Left + (i * barWidth) + 1:0.##}\" y=\"{Top + plotHeight - h:0.##}\" width=\"{barWidth - 2:0.##}\" height=\"{h:0.##}\" fill=\"#6a8fbf\"><title>{E(format(lo))} to {E(format(hi))}: {counts[i]}</title></rect>");
+            string range = single ? format(min) : $"{format(lo)} to {format(hi)}";
+            svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"bar\" x=\"{Left + (i * barWidth) + 1:0.##}\" y=\"{Top + plotHeight - h:0.##}\" width=\"{barWidth - 2:0.##}\" height=\"{h:0.##}\" fill=\"#6a8fbf\"><title>{E(range)}: {counts[i]}</title></rect>");
+        }
+
+        if (single)
+        {
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left + (plotWidth / 2):0.#}\" y=\"{Height - 12}\" font-size=\"11\" text-anchor=\"middle\">all {E(format(min))}</text>");
+            return Close(svg, caption);
         }
 
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"{Height - 12}\" font-size=\"11\">{E(format(min))}</text>");

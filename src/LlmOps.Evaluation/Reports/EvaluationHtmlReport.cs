@@ -137,14 +137,13 @@ public static class EvaluationHtmlReport
         int[] counts = new int[Bins];
         double min = values.Length == 0 ? 0 : values.Min();
         double max = values.Length == 0 ? 1 : values.Max();
-        if (max <= min)
-        {
-            max = min + 1;
-        }
 
+        // Every value equal: no range to split, so all items go in the middle bar and the axis names the one value
+        // (a made-up range such as min..min+1 would label the axis with a value no item has).
+        bool single = values.Length > 0 && max <= min;
         foreach (double v in values)
         {
-            counts[Math.Min(Bins - 1, (int)((v - min) / (max - min) * Bins))]++;
+            counts[single ? Bins / 2 : Math.Min(Bins - 1, (int)((v - min) / (max - min) * Bins))]++;
         }
 
         int top = Math.Max(1, counts.Max());
@@ -157,7 +156,9 @@ public static class EvaluationHtmlReport
             svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"bar\" x=\"{(i * barWidth) + 1:0.##}\" y=\"{Height - h:0.##}\" width=\"{barWidth - 2:0.##}\" height=\"{h:0.##}\"><title>{counts[i]} items</title></rect>");
         }
 
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{Height + 15}\" font-size=\"11\">{min:0.##}</text><text x=\"{Width}\" y=\"{Height + 15}\" font-size=\"11\" text-anchor=\"end\">{max:0.##}</text></svg>");
+        svg.Append(single
+            ? string.Create(CultureInfo.InvariantCulture, $"<text x=\"{Width / 2}\" y=\"{Height + 15}\" font-size=\"11\" text-anchor=\"middle\">all {min:0.##}</text></svg>")
+            : string.Create(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{Height + 15}\" font-size=\"11\">{min:0.##}</text><text x=\"{Width}\" y=\"{Height + 15}\" font-size=\"11\" text-anchor=\"end\">{max:0.##}</text></svg>"));
         svg.Append("<figcaption>").Append(E(metric)).Append(CultureInfo.InvariantCulture, $" ({values.Length} items)</figcaption></figure>");
         return svg.ToString();
     }

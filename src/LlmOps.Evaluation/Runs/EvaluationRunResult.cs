@@ -38,6 +38,55 @@ public sealed class EvaluationRunResult
         return values.Length == 0 ? null : values.Average();
     }
 
+    /// <summary>
+    /// Reads results written by <see cref="WriteJsonAsync"/> (the <c>results.json</c> of <c>llmops eval run</c>), for
+    /// example to compare a run with a stored baseline. The stored means are not read: they are recomputed from the items.
+    /// </summary>
+    /// <param name="path">The results file.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The results, in the stored order; <see cref="Resumed"/> is 0.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not results JSON (the message names the file and the problem).</exception>
+    public static async Task<EvaluationRunResult> ReadJsonAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"The evaluation results file '{path}' does not exist (looked in {Path.GetFullPath(path)}). Pass the results.json that WriteJsonAsync (or 'llmops eval run') wrote.", path);
+        }
+
+        try
+        {
+            var stream = File.OpenRead(path);
+            await using (stream.ConfigureAwait(false))
+            {
+                using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("items", out var itemsElement) || itemsElement.ValueKind != JsonValueKind.Array)
+                {
+                    throw new InvalidDataException($"'{path}' is not an evaluation results file: it has no 'items' array. Pass the results.json that WriteJsonAsync (or 'llmops eval run') wrote.");
+                }
+
+                var items = new List<EvaluationItemResult>(itemsElement.GetArrayLength());
+                foreach (var element in itemsElement.EnumerateArray())
+                {
+                    var item = element.Deserialize<EvaluationItemResult>();
+                    if (item is null || item.ItemId is null || item.Metrics is null || item.Errors is null)
+                    {
+                        throw new InvalidDataException($"'{path}' is not an evaluation results file: item {items.Count + 1} lacks ItemId, Metrics or Errors. Pass the results.json that WriteJsonAsync (or 'llmops eval run') wrote.");
+                    }
+
+                    items.Add(item);
+                }
+
+                return new EvaluationRunResult(items, 0);
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"'{path}' is not an evaluation results file: {ex.Message} Pass the results.json that WriteJsonAsync (or 'llmops eval run') wrote.", ex);
+        }
+    }
+
     /// <summary>Writes the results as indented JSON.</summary>
     /// <param name="path">The file to write.</param>
     /// <param name="cancellationToken">The cancellation token.</param>

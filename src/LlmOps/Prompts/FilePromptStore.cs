@@ -150,6 +150,25 @@ public sealed class FilePromptStore : IPromptStore
     }
 
     /// <inheritdoc/>
+    /// <remarks>A prompt is a folder under <see cref="Directory"/> whose name is a valid prompt name and that holds at least one <c>v&lt;N&gt;.prompt.md</c> file (readable or not); other folders are ignored.</remarks>
+    public ValueTask<IReadOnlyList<string>> ListNamesAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var names = new List<string>();
+        foreach (var folder in System.IO.Directory.EnumerateDirectories(Directory))
+        {
+            var name = Path.GetFileName(folder);
+            if (IsFolderName(name) && System.IO.Directory.EnumerateFiles(folder, "v*" + Extension).Any())
+            {
+                names.Add(name);
+            }
+        }
+
+        names.Sort(StringComparer.Ordinal);
+        return new(names);
+    }
+
+    /// <inheritdoc/>
     public async ValueTask AddVersionAsync(PromptTemplate template, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(template);
@@ -269,14 +288,14 @@ public sealed class FilePromptStore : IPromptStore
     private string Folder(string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        foreach (var c in name)
+        if (!IsFolderName(name))
         {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') || name.StartsWith('.'))
-            {
-                throw new ArgumentException($"Prompt name '{name}' cannot be used as a folder name; use letters, digits, '-', '_' and '.', not starting with '.'.", nameof(name));
-            }
+            throw new ArgumentException($"Prompt name '{name}' cannot be used as a folder name; use letters, digits, '-', '_' and '.', not starting with '.'.", nameof(name));
         }
 
         return Path.Combine(Directory, name);
     }
+
+    private static bool IsFolderName(string name)
+        => name.Length > 0 && !name.StartsWith('.') && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 }

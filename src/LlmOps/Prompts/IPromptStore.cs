@@ -15,6 +15,12 @@ public interface IPromptStore
     /// <returns>The record, or <see langword="null"/> when the prompt does not exist.</returns>
     ValueTask<PromptRecord?> LoadAsync(string name, CancellationToken cancellationToken = default);
 
+    /// <summary>Lists the names of the stored prompts: every prompt with at least one stored version, in ordinal order.</summary>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The names, each once, sorted with <see cref="StringComparer.Ordinal"/>; empty when the store holds no prompt.</returns>
+    /// <remarks>A tool or dashboard call, not a request-path one: it reads the whole catalogue of names.</remarks>
+    ValueTask<IReadOnlyList<string>> ListNamesAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Appends a new version. Fails when that version number already exists.</summary>
     /// <param name="template">The version, with its version number and content hash set.</param>
     /// <param name="cancellationToken">The cancellation token.</param>

@@ -18,6 +18,16 @@ public sealed class InMemoryPromptStore : IPromptStore
     }
 
     /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<string>> ListNamesAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return new([.. _records.Values.Where(r => r.Versions.Count > 0).Select(r => r.Name).Order(StringComparer.Ordinal)]);
+        }
+    }
+
+    /// <inheritdoc/>
     public ValueTask AddVersionAsync(PromptTemplate template, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(template);

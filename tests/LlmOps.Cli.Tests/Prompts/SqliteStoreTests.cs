@@ -17,13 +17,17 @@ public sealed class SqliteStoreTests : TempFolderTest
         Assert.Equal(0, (await CliRunner.RunAsync("prompts", "push", "--store", store, v2, "--label", "production")).Code);
         CliResult rolled = await CliRunner.RunAsync("prompts", "rollback", "--store", store, "greet", "production");
         CliResult shown = await CliRunner.RunAsync("prompts", "show", "--store", store, "greet", "production", "--json");
-        CliResult list = await CliRunner.RunAsync("prompts", "list", "--store", store);
+        CliResult list = await CliRunner.RunAsync("prompts", "list", "--store", store, "--json");
 
         Assert.True(rolled.Code == 0, rolled.ToString());
         using JsonDocument json = JsonDocument.Parse(shown.Out);
         Assert.Equal(1, json.RootElement.GetProperty("version").GetInt32());
-        Assert.Equal(2, list.Code);
-        Assert.Contains("prompts show NAME", list.Err, StringComparison.Ordinal);
+        Assert.True(list.Code == 0, list.ToString());
+        using JsonDocument listed = JsonDocument.Parse(list.Out);
+        JsonElement greet = Assert.Single(listed.RootElement.EnumerateArray());
+        Assert.Equal("greet", greet.GetProperty("name").GetString());
+        Assert.Equal(2, greet.GetProperty("latest").GetInt32());
+        Assert.Equal(1, greet.GetProperty("labels").GetProperty("production").GetInt32());
     }
 
     [Fact]

@@ -26,6 +26,20 @@ public class EvaluationHtmlReportTests
     }
 
     [Fact]
+    public void Render_EveryValueEqual_PutsAllItemsInOneBarAndLabelsTheAxisWithThatValue()
+    {
+        EvaluationRunResult run = Run(("a", 1.0, "x"), ("b", 1.0, "y"), ("c", 1.0, "z"));
+
+        string html = EvaluationHtmlReport.Render(run, "all equal");
+
+        string[] heights = [.. Regex.Matches(html, "<rect class=\"bar\"[^>]* height=\"([0-9.]+)\"").Select(m => m.Groups[1].Value)];
+        Assert.Equal(10, heights.Length);
+        Assert.Single(heights, h => h != "0");
+        Assert.Contains(">all 1</text>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(">2</text>", html, StringComparison.Ordinal); // no made-up axis end (1 + 1)
+    }
+
+    [Fact]
     public void Render_WithBaseline_ShowsTheComparison()
     {
         EvaluationRunResult a = Run([.. Enumerable.Range(1, 30).Select(i => ($"q{i}", 0.4, "a"))]);

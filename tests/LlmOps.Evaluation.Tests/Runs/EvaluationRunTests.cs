@@ -184,6 +184,46 @@ public sealed class EvaluationRunTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadJson_RoundTripsWhatWriteJsonWrote()
+    {
+        using ScriptedChatClient target = Echo();
+        EvaluationRunResult written = await EvaluationRun.ExecuteAsync(Items(3), target, [new RougeEvaluator(), new BleuEvaluator()]);
+        await written.WriteJsonAsync(PathOf("results.json"));
+
+        EvaluationRunResult read = await EvaluationRunResult.ReadJsonAsync(PathOf("results.json"));
+
+        Assert.Equal(written.Items.Select(i => i.ItemId), read.Items.Select(i => i.ItemId));
+        Assert.Equal(written.Items.Select(i => i.Response), read.Items.Select(i => i.Response));
+        Assert.Equal(written.MetricNames, read.MetricNames);
+        foreach (string metric in written.MetricNames)
+        {
+            Assert.Equal(written.Values(metric), read.Values(metric));
+            Assert.Equal(written.Mean(metric), read.Mean(metric));
+        }
+
+        Assert.Equal(written.Items.Select(i => (i.LatencyMilliseconds, i.InputTokens, i.OutputTokens)), read.Items.Select(i => (i.LatencyMilliseconds, i.InputTokens, i.OutputTokens)));
+        Assert.Equal(0, read.Resumed);
+    }
+
+    [Theory]
+    [InlineData("{\"nope\": 1}", "no 'items' array")]
+    [InlineData("{\"items\": [{\"ItemId\": \"q1\"}]}", "item 1 lacks ItemId, Metrics or Errors")]
+    [InlineData("{\"items\": [", "is not an evaluation results file")]
+    public async Task ReadJson_NotResults_ThrowsInvalidDataNamingTheFile(string text, string problem)
+    {
+        await File.WriteAllTextAsync(PathOf("bad.json"), text);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => EvaluationRunResult.ReadJsonAsync(PathOf("bad.json")));
+
+        Assert.Contains(PathOf("bad.json"), error.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadJson_MissingFile_ThrowsFileNotFound() =>
+        await Assert.ThrowsAsync<FileNotFoundException>(() => EvaluationRunResult.ReadJsonAsync(PathOf("missing.json")));
+
+    [Fact]
     public async Task Execute_InvalidOptions_Throw() =>
         await Assert.ThrowsAsync<ArgumentException>(() => EvaluationRun.ExecuteAsync(Items(1), Echo(), [], new EvaluationRunOptions { MaxConcurrency = 0 }));
 

@@ -27,6 +27,42 @@ public abstract class PromptStoreContract
     }
 
     [Fact]
+    public virtual async Task ListNamesAsync_EmptyStore_ReturnsNoNames()
+    {
+        var store = await CreateStoreAsync();
+
+        Assert.Empty(await store.ListNamesAsync());
+    }
+
+    [Fact]
+    public virtual async Task ListNamesAsync_ReturnsEachPromptOnceInOrdinalOrder_AlsoToAPeer()
+    {
+        var store = await CreateStoreAsync();
+        var registry = Registry(store);
+        foreach (var name in new[] { "zeta", "alpha.two", "Alpha", "alpha-one" })
+        {
+            await registry.RegisterAsync(Draft(name, "one"));
+        }
+
+        await registry.RegisterAsync(Draft("zeta", "two"));
+        await registry.SetLabelAsync("zeta", "production", 2);
+
+        string[] expected = ["Alpha", "alpha-one", "alpha.two", "zeta"]; // ordinal: upper case first, '-' (0x2D) before '.' (0x2E)
+        Assert.Equal(expected, await store.ListNamesAsync());
+        Assert.Equal(expected, await (await CreatePeerAsync(store)).ListNamesAsync());
+    }
+
+    [Fact]
+    public virtual async Task ListNamesAsync_CancelledToken_Throws()
+    {
+        var store = await CreateStoreAsync();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.ListNamesAsync(cancelled.Token).AsTask());
+    }
+
+    [Fact]
     public virtual async Task AddVersionAsync_ThenLoad_RoundTripsContentHashAndMetadata()
     {
         var store = await CreateStoreAsync();

@@ -1,0 +1,55 @@
+using LlmOps.Prompts;
+using LlmOps.Sqlite;
+
+namespace LlmOps.Cli.Prompts;
+
+/// <summary>The prompt store a command works on (a folder or <c>sqlite:FILE</c>), its registry, and how to name it in messages.</summary>
+internal sealed class PromptSource : IAsyncDisposable
+{
+    public const string SqlitePrefix = "sqlite:";
+
+    private readonly IAsyncDisposable? _owned;
+
+    private PromptSource(IPromptStore store, string description, CliContext context, IAsyncDisposable? owned = null)
+    {
+        Registry = new PromptRegistry(store, new PromptRegistryOptions { RefreshInterval = TimeSpan.Zero }, context.Time);
+        Description = description;
+        _owned = owned;
+    }
+
+    /// <summary>Gets the registry over the store (no caching: every read sees the store).</summary>
+    public PromptRegistry Registry { get; }
+
+    /// <summary>Gets where the prompts live, for messages ("/path/prompts", "the SQLite file llmops.db").</summary>
+    public string Description { get; }
+
+    /// <summary>Opens the store named by <paramref name="spec"/>.</summary>
+    /// <param name="spec">A folder, or <c>sqlite:FILE</c>.</param>
+    /// <param name="context">The command context (its clock).</param>
+    /// <param name="mustExist">Whether a missing folder or file is an error (reads) rather than created (push).</param>
+    /// <returns>The source; dispose it when the command ends.</returns>
+    public static PromptSource Open(string spec, CliContext context, bool mustExist)
+    {
+        if (spec.StartsWith(SqlitePrefix, StringComparison.Ordinal))
+        {
+            string file = spec[SqlitePrefix.Length..];
+            if (mustExist)
+            {
+                CliContext.RequireFile(file, "SQLite prompt store");
+            }
+
+            return new PromptSource(new SqlitePromptStore($"Data Source={file}"), $"the SQLite file {file}", context);
+        }
+
+        if (mustExist && !Directory.Exists(spec))
+        {
+            throw new CliException(ExitCodes.InputError, $"the prompt folder '{spec}' does not exist (looked in {Path.GetFullPath(spec)}). Pass --store DIR or set ${PromptsCommand.StoreVariable}; 'llmops prompts push' creates it.");
+        }
+
+        var files = new FilePromptStore(spec);
+        return new PromptSource(files, files.Directory, context);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => _owned?.DisposeAsync() ?? ValueTask.CompletedTask;
+}
