@@ -45,6 +45,14 @@ public sealed class RedisOptions : IValidatableOptions
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan SingleFlightWait { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Gets or sets how long the lease of an instance that leads a single-flight lives without renewal. The leader renews
+    /// it every third of this while its call runs, so this bounds how long waiters wait for a leader that died (a crash,
+    /// <c>kill -9</c>) before they call the provider themselves.
+    /// </summary>
+    /// <value>The default value is 10 seconds.</value>
+    public TimeSpan SingleFlightLease { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Gets or sets how often a waiting instance checks whether the leading instance has stored its answer.</summary>
     /// <value>The default value is 25 milliseconds.</value>
     public TimeSpan SingleFlightPollInterval { get; set; } = TimeSpan.FromMilliseconds(25);
@@ -70,6 +78,11 @@ public sealed class RedisOptions : IValidatableOptions
         if (SingleFlightWait < TimeSpan.Zero || SingleFlightWait > TimeSpan.FromMinutes(10))
         {
             errors.Add($"RedisOptions.SingleFlightWait must be in [0, 10 minutes]; was {Format(SingleFlightWait)}.");
+        }
+
+        if (SingleFlightLease < TimeSpan.FromMilliseconds(100) || SingleFlightLease > TimeSpan.FromMinutes(10))
+        {
+            errors.Add($"RedisOptions.SingleFlightLease must be in [100 ms, 10 minutes]; was {Format(SingleFlightLease)}.");
         }
 
         if (SingleFlightPollInterval <= TimeSpan.Zero || SingleFlightPollInterval > TimeSpan.FromSeconds(10))

@@ -26,10 +26,18 @@ namespace LlmOps.Redis;
 /// happen must not look as if it did.
 /// </para>
 /// <para>
+/// <b>Single-flight across instances</b> (<see cref="ISemanticCacheFlightCoordinator"/>). The instance that leads a cold
+/// key takes a lease with <c>SET NX PX</c> (<see cref="RedisOptions.SingleFlightLease"/>, renewed while its call runs)
+/// and deletes it once its answer is stored or its request ended. Waiting instances poll every
+/// <see cref="RedisOptions.SingleFlightPollInterval"/> for the entry or the end of the lease, for at most
+/// <see cref="RedisOptions.SingleFlightWait"/> (or the cache's <c>SingleFlightTimeout</c>, if shorter); a leader that
+/// dies lets them go on when its lease expires. When Redis cannot be reached, every instance leads alone.
+/// </para>
+/// <para>
 /// Recency: Redis's own eviction (<c>maxmemory-policy allkeys-lru</c>) stands in for the in-memory store's LRU.
 /// </para>
 /// </remarks>
-public sealed class RedisSemanticCacheStore : ISemanticCacheStore, IDisposable
+public sealed class RedisSemanticCacheStore : ISemanticCacheStore, ISemanticCacheFlightCoordinator, IDisposable
 {
     private readonly IConnectionMultiplexer _connection;
     private readonly RedisOptions _options;
@@ -41,6 +49,7 @@ public sealed class RedisSemanticCacheStore : ISemanticCacheStore, IDisposable
     private readonly ConcurrentDictionary<SemanticCacheKey, Lazy<Task<Mirror>>> _mirrors = new();
     private readonly int _mirrorMaxEntries;
     private int _down;
+    private int _flightDown;
     private bool _subscribed;
 
     /// <summary>Initializes a new instance of the <see cref="RedisSemanticCacheStore"/> class.</summary>
@@ -208,6 +217,74 @@ public sealed class RedisSemanticCacheStore : ISemanticCacheStore, IDisposable
         }
     }
 
+    /// <inheritdoc/>
+    public async ValueTask<IAsyncDisposable?> TryLeadAsync(SemanticCacheKey key, CancellationToken cancellationToken = default)
+    {
+        var token = Guid.NewGuid().ToString("N");
+        var flightKey = FlightKey(key);
+        bool taken;
+        try
+        {
+            taken = await Db.StringSetAsync(flightKey, token, _options.SingleFlightLease, When.NotExists).WaitAsync(cancellationToken).ConfigureAwait(false);
+            FlightUp();
+        }
+        catch (Exception ex) when (IsOutage(ex))
+        {
+            FlightDown(ex);
+            return RedisFlightLease.None;
+        }
+
+        return taken ? new RedisFlightLease(_connection, flightKey, token, _options.SingleFlightLease, _time) : null;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<SemanticCacheEntry?> WaitForLeaderAsync(SemanticCacheKey key, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var bound = timeout == Timeout.InfiniteTimeSpan || timeout > _options.SingleFlightWait ? _options.SingleFlightWait : timeout;
+        var poll = _options.SingleFlightPollInterval;
+        var started = _time.GetTimestamp();
+        var flightKey = FlightKey(key);
+        var exactKey = ExactKey(key);
+        while (true)
+        {
+            var left = bound - _time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                return null;
+            }
+
+            await Task.Delay(left < poll ? left : poll, _time, cancellationToken).ConfigureAwait(false);
+            bool held;
+            RedisValue blob;
+            try
+            {
+                // The lease first, then the entry (one connection keeps the order): a leader that stored its answer and
+                // then let go is seen with its entry, never as a leader that ended without one.
+                var db = Db;
+                var holding = db.KeyExistsAsync(flightKey);
+                var reading = db.StringGetAsync(exactKey);
+                await Task.WhenAll(holding, reading).WaitAsync(cancellationToken).ConfigureAwait(false);
+                (held, blob) = (holding.Result, reading.Result);
+                FlightUp();
+            }
+            catch (Exception ex) when (IsOutage(ex))
+            {
+                FlightDown(ex);
+                return null;
+            }
+
+            if (!blob.IsNull && RedisCacheEntryCodec.Decode((ReadOnlyMemory<byte>)blob) is { } entry && !IsExpired(entry))
+            {
+                return entry;
+            }
+
+            if (!held)
+            {
+                return null;
+            }
+        }
+    }
+
     /// <summary>Brings every warm mirror up to date with its stream now (for tests and shutdown paths).</summary>
     /// <returns>A task that completes when every mirror has read its stream.</returns>
     public async Task SyncMirrorsAsync()
@@ -258,6 +335,9 @@ public sealed class RedisSemanticCacheStore : ISemanticCacheStore, IDisposable
     private IDatabase Db => _connection.GetDatabase();
 
     private RedisKey ExactKey(SemanticCacheKey key) => $"{_head}e:{{{key}}}";
+
+    // Tagged like the exact key, so both live in one slot of a cluster.
+    private RedisKey FlightKey(SemanticCacheKey key) => $"{_head}f:{{{key}}}";
 
     private RedisKey HashKey(string partition) => $"{_head}{{{partition}}}:h";
 
@@ -458,6 +538,16 @@ public sealed class RedisSemanticCacheStore : ISemanticCacheStore, IDisposable
         if (Interlocked.Exchange(ref _down, 1) == 0)
         {
             RedisLog.CacheUnavailable(_logger, _endpoints, operation, ex);
+        }
+    }
+
+    private void FlightUp() => Volatile.Write(ref _flightDown, 0);
+
+    private void FlightDown(Exception ex)
+    {
+        if (Interlocked.Exchange(ref _flightDown, 1) == 0)
+        {
+            RedisLog.FlightUnavailable(_logger, _endpoints, ex);
         }
     }
 

@@ -74,10 +74,18 @@ internal sealed class CacheFlights
     /// <summary>One in-flight request on a cold exact key.</summary>
     internal sealed class Flight : TaskCompletionSource<FlightOutcome>
     {
+        private IAsyncDisposable? _remote;
+
         public Flight()
             : base(TaskCreationOptions.RunContinuationsAsynchronously)
         {
         }
+
+        /// <summary>Holds the lease this flight's leader took across instances (<see cref="ISemanticCacheFlightCoordinator"/>).</summary>
+        public void HoldRemote(IAsyncDisposable lease) => Volatile.Write(ref _remote, lease);
+
+        /// <summary>Hands over the lease across instances, once: the caller disposes it.</summary>
+        public IAsyncDisposable? TakeRemote() => Interlocked.Exchange(ref _remote, null);
     }
 }
 

@@ -31,4 +31,8 @@ internal static partial class CachingLog
     [LoggerMessage(EventId = 1305, EventName = "CacheFlightWaitTimedOut", Level = LogLevel.Information,
         Message = "An identical in-flight request did not finish within {Timeout}; this request goes on alone.")]
     public static partial void FlightWaitTimedOut(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 1306, EventName = "CacheFlightCoordinatorFailed", Level = LogLevel.Warning,
+        Message = "Single-flight across instances failed ({Operation}); this request goes on as if it were alone.")]
+    public static partial void FlightCoordinatorFailed(ILogger logger, string operation, Exception exception);
 }

@@ -45,6 +45,7 @@ namespace LlmOps.Caching;
 public sealed class SemanticCachingChatClient : DelegatingChatClient
 {
     private readonly ISemanticCacheStore _store;
+    private readonly ISemanticCacheFlightCoordinator? _coordinator;
     private readonly IEmbeddingGenerator<string, Embedding<float>>? _embeddings;
     private readonly SemanticCacheOptions _options;
     private readonly TimeProvider _time;
@@ -83,6 +84,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
 
         _time = timeProvider ?? TimeProvider.System;
         _store = store ?? new InMemorySemanticCacheStore(_options.MaxEntries, _time);
+        _coordinator = _store as ISemanticCacheFlightCoordinator;
         _embeddings = embeddingGenerator;
         _defaultModelId = innerClient.GetService<ChatClientMetadata>()?.DefaultModelId;
         _logger = logger ?? NullLogger.Instance;
@@ -154,7 +156,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
                 }
                 finally
                 {
-                    Land(plan, lookup, outcome);
+                    await LandAsync(plan, lookup, outcome).ConfigureAwait(false);
                 }
             }
         }
@@ -266,7 +268,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
                 }
                 catch (Exception ex)
                 {
-                    Land(plan, lookup, Failed(ex));
+                    await LandAsync(plan, lookup, Failed(ex)).ConfigureAwait(false);
                     throw;
                 }
 
@@ -318,7 +320,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
                         }
                     }
 
-                    Land(plan, lookup, outcome);
+                    await LandAsync(plan, lookup, outcome).ConfigureAwait(false);
                 }
             }
         }
@@ -394,13 +396,87 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
 
         try
         {
+            if (flight is not null && _coordinator is not null && plan.Mode != SemanticCacheMode.Refresh
+                && await LeadAcrossInstancesAsync(_coordinator, plan, info, flight, cancellationToken).ConfigureAwait(false) is { } served)
+            {
+                return served;
+            }
+
             return await SemanticLookupAsync(plan, info, flight, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (flight is not null)
         {
-            _flights.Complete(key, flight, Failed(ex));
+            await EndFlightAsync(key, flight, Failed(ex)).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// As the leader on this instance, takes the lease across instances or waits for the instance that holds it. Returns
+    /// the answer served (another instance's, or one stored between the exact lookup and the lease), or
+    /// <see langword="null"/> to go on and call the provider.
+    /// </summary>
+    private async ValueTask<Lookup?> LeadAcrossInstancesAsync(
+        ISemanticCacheFlightCoordinator coordinator, RequestPlan plan, LlmOpsInfo info, CacheFlights.Flight flight, CancellationToken cancellationToken)
+    {
+        var key = plan.Keys.Exact;
+        IAsyncDisposable? lease;
+        try
+        {
+            lease = await coordinator.TryLeadAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Single-flight across instances is an optimisation: without it this request simply leads alone.
+            CachingLog.FlightCoordinatorFailed(_logger, nameof(ISemanticCacheFlightCoordinator.TryLeadAsync), ex);
+            return null;
+        }
+
+        if (lease is not null)
+        {
+            flight.HoldRemote(lease);
+
+            // Another instance may have stored the answer and let go of its lease after our exact lookup: read once more,
+            // so a request arriving just after a flight landed is served rather than calling the provider again.
+            if (await GetExactAsync(key, cancellationToken).ConfigureAwait(false) is { } late && late.ScopeHash == plan.ScopeHash)
+            {
+                _metrics.Hit(info, SemanticCacheTier.Exact, 1f, late.Response, late);
+                await EndFlightAsync(key, flight, FlightOutcome.Shared(new CachedAnswer(late.Response, late.Updates, late))).ConfigureAwait(false);
+                return Lookup.Served(late);
+            }
+
+            return null;
+        }
+
+        SemanticCacheEntry? entry;
+        try
+        {
+            entry = await coordinator.WaitForLeaderAsync(key, _options.SingleFlightTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            CachingLog.FlightCoordinatorFailed(_logger, nameof(ISemanticCacheFlightCoordinator.WaitForLeaderAsync), ex);
+            entry = null;
+        }
+
+        if (entry is not null && entry.ScopeHash == plan.ScopeHash)
+        {
+            _metrics.Hit(info, SemanticCacheTier.Shared, null, entry.Response, entry);
+            await EndFlightAsync(key, flight, FlightOutcome.Shared(new CachedAnswer(entry.Response, entry.Updates, entry))).ConfigureAwait(false);
+            return Lookup.Served(entry);
+        }
+
+        if (_options.SingleFlightFallback == SemanticCacheFlightFallback.FailFast)
+        {
+            const string reason = "the identical request on another instance stored no answer within the wait (it failed, was cancelled, stopped, or its answer may not be cached)";
+            await EndFlightAsync(key, flight, FlightOutcome.NotShared(reason)).ConfigureAwait(false);
+            throw new SemanticCacheFlightException(
+                $"This request waited on an identical in-flight request that produced no answer to share: {reason}. "
+                + "Retry, or set SemanticCacheOptions.SingleFlightFallback to CallProvider to let waiters call the provider themselves.");
+        }
+
+        // Go on as this instance's leader, without a lease across instances: call the provider ourselves.
+        return null;
     }
 
     private async ValueTask<SemanticCacheEntry?> GetExactAsync(SemanticCacheKey key, CancellationToken cancellationToken)
@@ -500,7 +576,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             _metrics.Hit(info, SemanticCacheTier.Semantic, m.Similarity, m.Entry.Response, m.Entry);
             if (flight is not null)
             {
-                _flights.Complete(plan.Keys.Exact, flight, FlightOutcome.Shared(new CachedAnswer(m.Entry.Response, m.Entry.Updates, m.Entry)));
+                await EndFlightAsync(plan.Keys.Exact, flight, FlightOutcome.Shared(new CachedAnswer(m.Entry.Response, m.Entry.Updates, m.Entry))).ConfigureAwait(false);
             }
 
             return Lookup.Served(m.Entry);
@@ -511,11 +587,27 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
     }
 
     /// <summary>Ends the request's flight, if it leads one, with what its waiters get.</summary>
-    private void Land(RequestPlan plan, Lookup lookup, FlightOutcome outcome)
+    private ValueTask LandAsync(RequestPlan plan, Lookup lookup, FlightOutcome outcome)
+        => lookup.Flight is { } flight ? EndFlightAsync(plan.Keys.Exact, flight, outcome) : ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Hands the outcome to this instance's waiters, then gives up the lease across instances (after the answer was
+    /// stored, so another instance's waiter that sees the lease gone finds the entry).
+    /// </summary>
+    private async ValueTask EndFlightAsync(SemanticCacheKey key, CacheFlights.Flight flight, FlightOutcome outcome)
     {
-        if (lookup.Flight is { } flight)
+        _flights.Complete(key, flight, outcome);
+        if (flight.TakeRemote() is { } remote)
         {
-            _flights.Complete(plan.Keys.Exact, flight, outcome);
+            try
+            {
+                await remote.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // The lease expires on its own; other instances' waiters lose at most its remaining time.
+                CachingLog.FlightCoordinatorFailed(_logger, "release", ex);
+            }
         }
     }
 
