@@ -11,6 +11,7 @@ using LlmOps.Guardrails.Training;
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- train-head [--band B] [--head-threshold T] [--out FILE] [--no-cache]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- public-test [--model FILE] [--dump FILE]   (the public test splits, once)
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- score  < lines.txt
+//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- pin [--out FILE]   (pins the fast detector's scores on the training corpus)
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- eval   labelled.tsv [...] [--model FILE]   (attack|benign<TAB>text)
 // Data: data/guardrails (every set except the sealed ones) and the train splits of ../shared/data/injection (found by
 // walking up from the repository root; --public overrides). Default output:
@@ -86,6 +87,20 @@ if (command == "public-test")
         File.WriteAllLines(dump, report.Rows.Select((r, i) => $"{r.File}\t{(r.IsAttack ? "attack" : "benign")}\t{(r.Detected ? 1 : 0)}\t{verdicts[i].Routed}\t{verdicts[i].Text.Replace("\n", " ", StringComparison.Ordinal).Replace("\t", " ", StringComparison.Ordinal)}"));
     }
     Console.Error.WriteLine($"{report.Rows.Count} test rows scored in {timer.Elapsed.TotalSeconds:0.0} s");
+    return 0;
+}
+
+if (command == "pin")
+{
+    // Writes the fast detector's scores on the training corpus (tests/LlmOps.Quality/Guardrails/InjectionScorePins.tsv),
+    // which InjectionScorePinTests compares against: a speed change must leave every verdict and score as it was.
+    var repository = TrainingCorpus.FindRepositoryRoot(Environment.CurrentDirectory);
+    var corpus = TrainingCorpus.LoadShipped(TrainingCorpus.FindDataRoot(repository), Option("--public") ?? PublicInjectionData.RequireRoot(repository));
+    var timer = Stopwatch.StartNew();
+    var pins = ScorePins.Compute(corpus);
+    var path = Option("--out") ?? Path.Combine(repository, ScorePins.RelativePath);
+    File.WriteAllLines(path, pins);
+    Console.WriteLine($"Wrote {pins.Length} pins to {path} in {timer.Elapsed.TotalSeconds:0.0} s.");
     return 0;
 }
 
