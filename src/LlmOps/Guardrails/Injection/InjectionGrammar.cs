@@ -165,24 +165,80 @@ internal static class InjectionGrammar
     public static int EnglishCount => EnglishTriggers.Length;
 
     /// <summary>Gets a bit mask of the English patterns whose trigger words occur in the spaced view.</summary>
-    public static ulong Triggered(string spaced)
+    public static ulong Triggered(string spaced) => Triggered(spaced, out _);
+
+    /// <summary>
+    /// Reads the spaced view's words once: returns the bit mask of the English patterns whose trigger words occur, and
+    /// sets <paramref name="languages"/> to the bit mask of the other languages (bit 0 German, 1 Spanish, 2 French) whose
+    /// function words occur, so their grammars run (<see cref="Languages"/>). The spaced view holds letters and single
+    /// spaces only, so its words are exactly what a <c>\b(?:word|...)\b</c> gate would match.
+    /// </summary>
+    /// <param name="spaced">The spaced view.</param>
+    /// <param name="languages">The languages whose gate words occur.</param>
+    /// <returns>The English patterns to run.</returns>
+    public static ulong Triggered(string spaced, out int languages)
     {
         var lookup = TriggerIndex.GetAlternateLookup<ReadOnlySpan<char>>();
+        var gates = GateIndex.GetAlternateLookup<ReadOnlySpan<char>>();
         ulong mask = 0;
+        var found = 0;
         var span = spaced.AsSpan();
         while (span.Length > 0)
         {
             var space = span.IndexOf(' ');
             var word = space < 0 ? span : span[..space];
-            if (word.Length > 0 && lookup.TryGetValue(word, out var bits))
+            if (word.Length > 0)
             {
-                mask |= bits;
+                if (lookup.TryGetValue(word, out var bits))
+                {
+                    mask |= bits;
+                }
+
+                if (found != AllLanguages)
+                {
+                    if (gates.TryGetValue(word, out var language))
+                    {
+                        found |= language;
+                    }
+                    else if (word.StartsWith("dein") || word.StartsWith("ihr"))
+                    {
+                        // The German gate's open classes: dein[a-z]*, ihr[a-z]*.
+                        found |= 1;
+                    }
+                }
             }
 
             span = space < 0 ? [] : span[(space + 1)..];
         }
 
+        languages = found;
         return mask;
+    }
+
+    private const int AllLanguages = 7;
+
+    // The function words of German, Spanish and French (the words whose presence makes that language's grammar run).
+    private static readonly string[] GateWords =
+    [
+        "der die das den dem und du dir dich sie nicht ist mit ein eine einen einem einer eines mir mich alle allen alles zu von sind auf fur aus",
+        "el la los las que y de tu tus por para un una es lo mi te sin del al se eres ya",
+        "le la les des et tu tes ton vous vos votre est une du pour ne pas moi toi ce qui sans au aux l qu",
+    ];
+
+    private static readonly Dictionary<string, int> GateIndex = BuildGateIndex();
+
+    private static Dictionary<string, int> BuildGateIndex()
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < GateWords.Length; i++)
+        {
+            foreach (var word in GateWords[i].Split(' '))
+            {
+                index[word] = index.GetValueOrDefault(word) | (1 << i);
+            }
+        }
+
+        return index;
     }
 
     private static Dictionary<string, ulong> BuildTriggerIndex()
@@ -199,7 +255,7 @@ internal static class InjectionGrammar
         return index;
     }
 
-    private static (Regex? Gate, (string Family, double Weight, Regex Pattern)[] Patterns)[] BuildLanguages()
+    private static (int Gate, (string Family, double Weight, Regex Pattern)[] Patterns)[] BuildLanguages()
     {
         var german = Array.FindIndex(Patterns, p => p.Pattern.ToString().StartsWith("\\b(?:ignorier", StringComparison.Ordinal));
         var spanish = Array.FindIndex(Patterns, p => p.Pattern.ToString().StartsWith("\\b(?:ignor[a-z]*|olvid", StringComparison.Ordinal));
@@ -211,18 +267,19 @@ internal static class InjectionGrammar
 
         return
         [
-            (null, Patterns[..german]),  // English: selected by Triggered, not by a gate.
-            (new("\\b(?:der|die|das|den|dem|und|du|dir|dich|dein[a-z]*|sie|ihr[a-z]*|nicht|ist|mit|ein|eine[nmrs]?|mir|mich|alle[ns]?|zu|von|sind|auf|fur|aus)\\b", Options), Patterns[german..spanish]),
-            (new("\\b(?:el|la|los|las|que|y|de|tu|tus|por|para|un|una|es|lo|mi|te|sin|del|al|se|eres|ya)\\b", Options), Patterns[spanish..french]),
-            (new("\\b(?:le|la|les|des|et|tu|tes|ton|vous|vos|votre|est|une|du|pour|ne|pas|moi|toi|ce|qui|sans|au|aux|l|qu)\\b", Options), Patterns[french..]),
+            (-1, Patterns[..german]),  // English: selected by Triggered's pattern mask.
+            (0, Patterns[german..spanish]),
+            (1, Patterns[spanish..french]),
+            (2, Patterns[french..]),
         ];
     }
 
     // Declared last: static fields initialise in order, and this one reads the trigger table.
     /// <summary>
-    /// Gets the patterns by language, each with a gate: a cheap regex of that language's function words. Patterns of a
-    /// language run only on text whose gate matches, so English text does not pay for the German, Spanish and French
-    /// grammars (the word-window patterns are too large to join into one automaton).
+    /// Gets the patterns by language, each with its gate: the bit of <see cref="Triggered(string, out int)"/>'s language
+    /// mask (-1 for English, whose patterns are selected one by one). Patterns of a language run only on text that holds
+    /// one of that language's function words, so English text does not pay for the German, Spanish and French grammars
+    /// (the word-window patterns are too large to join into one automaton).
     /// </summary>
-    public static readonly (Regex? Gate, (string Family, double Weight, Regex Pattern)[] Patterns)[] Languages = BuildLanguages();
+    public static readonly (int Gate, (string Family, double Weight, Regex Pattern)[] Patterns)[] Languages = BuildLanguages();
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
@@ -58,6 +59,13 @@ internal static class InjectionNormalizer
     // Two-letter starts of the vocabulary words (a-z by a-z): most tokens fail this test and skip the lookups.
     private static readonly bool[] VocabularyPrefixes = BuildVocabularyPrefixes();
 
+    // Every proper prefix of a vocabulary word: a token that is none of them cannot start a join.
+    private static readonly HashSet<string> VocabularyProperPrefixes = BuildVocabularyProperPrefixes();
+
+    private static readonly SearchValues<char> Base64Chars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+
+    private static readonly SearchValues<char> Marks = SearchValues.Create("._*-~|+^#,");
+
     /// <summary>Gets the spaced view: lower-case letters, words separated by single spaces.</summary>
     public static string Spaced(string text) => SpacedFromFolded(Folded(text));
 
@@ -77,34 +85,37 @@ internal static class InjectionNormalizer
     /// </summary>
     public static string SpacedFromFolded(string folded, int[]? map)
     {
-        var builder = new StringBuilder(folded.Length);
+        var rented = ArrayPool<char>.Shared.Rent(Math.Max(1, folded.Length));
+        var length = 0;
         var space = true;
         for (var i = 0; i < folded.Length; i++)
         {
             var c = folded[i];
             if (map is not null)
             {
-                map[i] = builder.Length;
+                map[i] = length;
             }
 
             if (char.IsLetter(c))
             {
-                builder.Append(c);
+                rented[length++] = c;
                 space = false;
             }
             else if (!space)
             {
-                builder.Append(' ');
+                rented[length++] = ' ';
                 space = true;
             }
         }
 
         if (map is not null)
         {
-            map[folded.Length] = builder.Length;
+            map[folded.Length] = length;
         }
 
-        return builder.ToString();
+        var spaced = new string(rented, 0, length);
+        ArrayPool<char>.Shared.Return(rented);
+        return spaced;
     }
 
     /// <summary>
@@ -114,6 +125,7 @@ internal static class InjectionNormalizer
     public static string Rejoin(string spaced)
     {
         var lookup = Vocabulary.GetAlternateLookup<ReadOnlySpan<char>>();
+        var prefixes = VocabularyProperPrefixes.GetAlternateLookup<ReadOnlySpan<char>>();
         var tokens = new List<(int Start, int Length)>();
         for (var i = 0; i < spaced.Length; i++)
         {
@@ -138,7 +150,8 @@ internal static class InjectionNormalizer
             var (start, length) = tokens[t];
             var consumed = 0;
             var joinedLength = 0;
-            if (HasVocabularyPrefix(spaced, tokens, t) && !lookup.Contains(spaced.AsSpan(start, length)))
+            // A join starts with this token and is longer than it, so the token must be a proper prefix of a vocabulary word.
+            if (HasVocabularyPrefix(spaced, tokens, t) && prefixes.Contains(spaced.AsSpan(start, length)) && !lookup.Contains(spaced.AsSpan(start, length)))
             {
                 for (var n = 3; n >= 2 && consumed == 0; n--)
                 {
@@ -267,6 +280,14 @@ internal static class InjectionNormalizer
         var count = 0;
         for (var i = 1; i + 1 < folded.Length; i++)
         {
+            // Jump to the next mark (vectorised): most characters are not marks.
+            var next = folded.AsSpan(i, folded.Length - 1 - i).IndexOfAny(Marks);
+            if (next < 0)
+            {
+                break;
+            }
+
+            i += next;
             if (IsInnerPunctuation(folded, i))
             {
                 count++;
@@ -338,16 +359,19 @@ internal static class InjectionNormalizer
     /// <summary>Gets the compact view: letters only, so "ig nore previ ous" becomes "ignoreprevious".</summary>
     public static string Compact(string spaced)
     {
-        var builder = new StringBuilder(spaced.Length);
+        var rented = ArrayPool<char>.Shared.Rent(Math.Max(1, spaced.Length));
+        var length = 0;
         foreach (var c in spaced)
         {
             if (c != ' ')
             {
-                builder.Append(c);
+                rented[length++] = c;
             }
         }
 
-        return builder.ToString();
+        var compact = new string(rented, 0, length);
+        ArrayPool<char>.Shared.Return(rented);
+        return compact;
     }
 
     /// <summary>Decodes base64 runs that decode to mostly printable UTF-8 text; returns them joined, or empty.</summary>
@@ -358,18 +382,16 @@ internal static class InjectionNormalizer
         var i = 0;
         while (i < text.Length)
         {
-            // Runs of at least 16 base64 characters, with up to two '=' of padding.
-            if (!IsBase64Char(text[i]))
+            // Runs of at least 16 base64 characters, with up to two '=' of padding (found with vectorised searches).
+            var next = text.AsSpan(i).IndexOfAny(Base64Chars);
+            if (next < 0)
             {
-                i++;
-                continue;
+                break;
             }
 
-            var start = i;
-            while (i < text.Length && IsBase64Char(text[i]))
-            {
-                i++;
-            }
+            var start = i + next;
+            var run = text.AsSpan(start).IndexOfAnyExcept(Base64Chars);
+            i = run < 0 ? text.Length : start + run;
 
             if (i - start < 16)
             {
@@ -386,9 +408,9 @@ internal static class InjectionNormalizer
                 break;
             }
 
-            var run = text.AsSpan(start, i - start);
-            var bytes = new byte[Base64.GetMaxDecodedFromUtf8Length(run.Length)];
-            if (!Convert.TryFromBase64Chars(run, bytes, out var written) || written < 8)
+            var chars = text.AsSpan(start, i - start);
+            var bytes = new byte[Base64.GetMaxDecodedFromUtf8Length(chars.Length)];
+            if (!Convert.TryFromBase64Chars(chars, bytes, out var written) || written < 8)
             {
                 continue;
             }
@@ -498,6 +520,20 @@ internal static class InjectionNormalizer
         return builder.ToString();
     }
 
+    private static HashSet<string> BuildVocabularyProperPrefixes()
+    {
+        var prefixes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var word in Vocabulary)
+        {
+            for (var length = 1; length < word.Length; length++)
+            {
+                prefixes.Add(word[..length]);
+            }
+        }
+
+        return prefixes;
+    }
+
     private static bool[] BuildVocabularyPrefixes()
     {
         var table = new bool[26 * 26];
@@ -531,7 +567,6 @@ internal static class InjectionNormalizer
         return first is >= 'a' and <= 'z' && second is >= 'a' and <= 'z' && VocabularyPrefixes[((first - 'a') * 26) + (second - 'a')];
     }
 
-    private static bool IsBase64Char(char c) => char.IsAsciiLetterOrDigit(c) || c is '+' or '/';
 
     private static string Fold(string text)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
 
 namespace LlmOps.Guardrails.Injection;
@@ -85,6 +86,57 @@ internal static class InjectionPatterns
 
     /// <summary>Gets one regex that matches wherever any raw pattern matches, or null when too large.</summary>
     public static readonly Regex? RawAny = Union(Raw);
+
+    /// <summary>
+    /// Gets the anchors of the spaced patterns: for each pattern, words of which every match holds at least one (its rarest
+    /// required word class). A view that holds none of them matches no spaced pattern, so the union is not run.
+    /// </summary>
+    public static readonly SearchValues<string> SpacedAnchors = SearchValues.Create(
+        [
+            // Override verbs (patterns 1 and 12), rule nouns (2, 7), "from now on" (3), "following" (4).
+            "ignor", "disregard", "forget", "skip", "overrid", "bypass", "discard", "drop", "abandon", "neglect", "dismiss", "aside",
+            "throw away", "follow", "instructions", "rules", "task", "orders", "from now on",
+
+            // Prompt nouns (5, 8, 10, 11), copy verbs (6), "you (been) told" (9).
+            "prompt", "instruction", "message", "directive", "guidelines", "configuration", "text", "setup", "context",
+            "repeat", "print", "output", "copy", "recite", "told", "given", "instructed", "programmed",
+
+            // Unbound qualifiers (13), "do anything now" (14), modes (15), "you are now / no longer" (16), character (17).
+            "unrestricted", "unfiltered", "uncensored", "jailbroken", "evil", "amoral", "unethical", "dan", "restrictions", "limit",
+            "filters", "ethic", "moral", "censorship", "free from", "do anything now", "mode", "you are now", "you are no longer",
+            "character", "been freed", "been liberated", "been jailbroken", "been unlocked",
+
+            // Safety objects (18), "end " (19), begin / start (20).
+            "safety", "content", "moderation", "security", "end ", "begin", "start",
+
+            // German (21-23), Spanish (24-26), French (27-29).
+            "anweisungen", "instruktionen", "regeln", "befehle", "vorgaben", "richtlinien", "system", "du bist", "sie sind", "ohne",
+            "keine", "instrucciones", "reglas", "indicaciones", "ordenes", "directrices", "normas", "sistema", "iniciales",
+            "ocultas", "originales", "secretas", "internas", "eres", "actua como", "finge ser", "comportate como", "sin ",
+            "regles", "consignes", "ordres", "systeme", "initial", "cachees", "secretes", "internes", "tu es", "vous etes", "sans",
+            "aucune",
+        ],
+        StringComparison.Ordinal);
+
+    /// <summary>Gets the anchors of the compact patterns (each pattern's first word class, or its last when rarer).</summary>
+    public static readonly SearchValues<string> CompactAnchors = SearchValues.Create(
+        ["ignor", "disregard", "forget", "bypass", "override", "prompt", "instructions", "doanythingnow", "modeenabled", "vergiss", "olvida", "oubli"],
+        StringComparison.Ordinal);
+
+    private static readonly SearchValues<string> RawRuns = SearchValues.Create(["---", "===", "###", "***"], StringComparison.Ordinal);
+
+    private static readonly SearchValues<string> RawTurnWords = SearchValues.Create(["system", "developer", "admin"], StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Tells whether a raw pattern can match the view: every one needs a '&lt;' or '[', a run of three '-', '=', '#' or
+    /// '*', or a colon and the word system, developer or admin. Ordinary prose has none of them, and skips the union.
+    /// </summary>
+    /// <param name="view">The view.</param>
+    /// <returns><see langword="false"/> when no raw pattern can match.</returns>
+    public static bool MayMatchRaw(ReadOnlySpan<char> view)
+        => view.IndexOfAny('<', '[') >= 0
+            || view.IndexOfAny(RawRuns) >= 0
+            || (view.Contains(':') && view.IndexOfAny(RawTurnWords) >= 0);
 
     /// <summary>Gets markers of harmless meta-discussion (asking about injection rather than doing it).</summary>
     public static readonly Regex Meta = new(

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace LlmOps.Guardrails.Injection;
@@ -395,8 +396,8 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         spaced = InjectionNormalizer.Rejoin(InjectionNormalizer.SpacedFromFolded(folded));
         var compact = InjectionNormalizer.Compact(spaced);
         var hits = new List<(string Family, double Weight, double Position)>();
-        Collect(InjectionPatterns.Spaced, InjectionPatterns.SpacedAny, spaced, hits);
-        var triggered = InjectionGrammar.Triggered(spaced);
+        Collect(InjectionPatterns.Spaced, InjectionPatterns.SpacedAny, spaced, hits, spaced.AsSpan().ContainsAny(InjectionPatterns.SpacedAnchors));
+        var triggered = InjectionGrammar.Triggered(spaced, out var languages);
         var english = InjectionGrammar.Languages[0].Patterns;
         for (var i = 0; i < english.Length && triggered != 0; i++)
         {
@@ -408,25 +409,27 @@ public sealed class PromptInjectionGuardrail : IGuardrail
 
         foreach (var (gate, patterns) in InjectionGrammar.Languages.AsSpan(1))
         {
-            if (gate is not null && gate.IsMatch(spaced))
+            if ((languages & (1 << gate)) != 0)
             {
                 Collect(patterns, null, spaced, hits);
             }
         }
 
-        Collect(InjectionPatterns.Compact, InjectionPatterns.CompactAny, compact, hits);
+        Collect(InjectionPatterns.Compact, InjectionPatterns.CompactAny, compact, hits, compact.AsSpan().ContainsAny(InjectionPatterns.CompactAnchors));
         var before = hits.Count;
         if (primary)
         {
-            Collect(InjectionPatterns.Raw, InjectionPatterns.RawAny, InjectionNormalizer.StripInvisible(text), hits);
+            var visible = InjectionNormalizer.StripInvisible(text);
+            Collect(InjectionPatterns.Raw, InjectionPatterns.RawAny, visible, hits, InjectionPatterns.MayMatchRaw(visible));
         }
 
         if (hits.Count == before)
         {
             // Delimiters disguised with homoglyphs, leetspeak or letter spacing ("< s y s t e m >", "<|sy5t3m|>") show
             // up in the folded view. Only consulted when the raw text has none, so nothing is counted twice.
-            Collect(InjectionPatterns.Raw, InjectionPatterns.RawAny, folded, hits);
+            Collect(InjectionPatterns.Raw, InjectionPatterns.RawAny, folded, hits, InjectionPatterns.MayMatchRaw(folded));
         }
+
         if (hits.Count == 0)
         {
             return (0, []);
@@ -471,9 +474,11 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         return (bestScore, bestFamilies);
     }
 
-    private static void Collect((string Family, double Weight, Regex Pattern)[] patterns, Regex? any, string view, List<(string, double, double)> hits)
+    private static void Collect((string Family, double Weight, Regex Pattern)[] patterns, Regex? any, string view, List<(string, double, double)> hits, bool anchored = true)
     {
-        if (any is not null && !any.IsMatch(view))
+        // anchored: the view holds one of the anchors that every match of these patterns needs (when false, none can match).
+        Debug.Assert(anchored || any is null || !any.IsMatch(view), "A pattern matched a view without its anchor: add the anchor to InjectionPatterns.");
+        if (!anchored || (any is not null && !any.IsMatch(view)))
         {
             return;
         }
