@@ -8,7 +8,7 @@ namespace LlmOps.Evaluation.Reports;
 
 /// <summary>
 /// Writes a self-contained HTML report of an evaluation run: inline CSS and SVG, no script and no network. It has the
-/// run summary (mean per metric, errors, latency, tokens), one histogram per metric (10 bins; each bin is an SVG
+/// run summary (mean per metric, errors, latency, tokens, cost), one histogram per metric (10 bins; each bin is an SVG
 /// <c>rect</c> with class <c>bar</c>), the items worst first, and, with a baseline run on the same items, the paired
 /// bootstrap comparison per metric.
 /// </summary>
@@ -37,7 +37,7 @@ public static class EvaluationHtmlReport
         double latency = run.Items.Count == 0 ? 0 : run.Items.Average(i => i.LatencyMilliseconds);
         long input = run.Items.Sum(i => i.InputTokens ?? 0);
         long output = run.Items.Sum(i => i.OutputTokens ?? 0);
-        html.Append(CultureInfo.InvariantCulture, $"<h2>Summary</h2><p>{run.Items.Count} items, {errors} with errors, {run.Resumed} resumed from a checkpoint. Mean latency {latency:0.0} ms; tokens in {input}, out {output}.</p>");
+        html.Append(CultureInfo.InvariantCulture, $"<h2>Summary</h2><p>{run.Items.Count} items, {errors} with errors, {run.Resumed} resumed from a checkpoint. Mean latency {latency:0.0} ms; tokens in {input}, out {output}; {Cost(run)}.</p>");
         html.Append("<table><tr><th>Metric</th><th>Mean</th><th>Items with a value</th></tr>");
         foreach (string metric in metrics)
         {
@@ -95,6 +95,15 @@ public static class EvaluationHtmlReport
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         return File.WriteAllTextAsync(path, Render(run, title, baseline), Encoding.UTF8, cancellationToken);
+    }
+
+    /// <summary>The run's cost for the summary: the total and how many items the metering stage priced, or that none was.</summary>
+    private static string Cost(EvaluationRunResult run)
+    {
+        int metered = run.Items.Count(i => i.Cost.HasValue);
+        return run.TotalCost is { } total
+            ? string.Create(CultureInfo.InvariantCulture, $"cost {total:0.######} ({metered} of {run.Items.Count} items metered)")
+            : "cost not metered (the target has no metering stage)";
     }
 
     private static string Comparison(EvaluationRunResult run, EvaluationRunResult baseline, IReadOnlyList<string> metrics)

@@ -15,4 +15,13 @@ public sealed record EvaluationItemResult(
     IReadOnlyList<string> Errors,
     double LatencyMilliseconds,
     long? InputTokens,
-    long? OutputTokens);
+    long? OutputTokens)
+{
+    /// <summary>
+    /// Gets the cost of the target call that the metering stage recorded on the response (<c>response.GetCost()</c>,
+    /// in the price catalog's currency); <see langword="null"/> when the target has no metering stage, the answer came
+    /// from the cache (no provider call) or the call failed.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public decimal? Cost { get; init; }
+}

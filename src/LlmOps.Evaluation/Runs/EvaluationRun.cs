@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using LlmOps.Evaluation.Rag;
+using LlmOps.Metering;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.AI.Evaluation;
 
@@ -148,7 +149,10 @@ public static class EvaluationRun
             }
         }
 
-        return new EvaluationItemResult(item.Id, response.Text, metrics, errors, latency, response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount);
+        return new EvaluationItemResult(item.Id, response.Text, metrics, errors, latency, response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount)
+        {
+            Cost = response.GetCost()?.Cost,
+        };
     }
 
     private static async Task<Dictionary<string, EvaluationItemResult>> ReadCheckpointAsync(string? path, CancellationToken cancellationToken)

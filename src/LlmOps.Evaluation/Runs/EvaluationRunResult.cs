@@ -20,6 +20,27 @@ public sealed class EvaluationRunResult
     /// <summary>Gets how many items came from the checkpoint without calling the target.</summary>
     public int Resumed { get; }
 
+    /// <summary>
+    /// Gets the sum of the items' <see cref="EvaluationItemResult.Cost"/>; <see langword="null"/> when no item has a cost
+    /// (the target has no metering stage).
+    /// </summary>
+    public decimal? TotalCost
+    {
+        get
+        {
+            decimal? total = null;
+            foreach (EvaluationItemResult item in Items)
+            {
+                if (item.Cost is { } cost)
+                {
+                    total = (total ?? 0) + cost;
+                }
+            }
+
+            return total;
+        }
+    }
+
     /// <summary>Gets the names of the metrics that appear in the results.</summary>
     public IReadOnlyList<string> MetricNames => [.. Items.SelectMany(i => i.Metrics.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
@@ -97,6 +118,7 @@ public sealed class EvaluationRunResult
         var document = new
         {
             items = Items,
+            totalCost = TotalCost,
             means = MetricNames.ToDictionary(n => n, Mean, StringComparer.Ordinal),
         };
         await AtomicFile.WriteAsync(

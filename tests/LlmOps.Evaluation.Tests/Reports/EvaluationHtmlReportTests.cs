@@ -51,4 +51,23 @@ public class EvaluationHtmlReportTests
         Assert.Contains("+0.2 [0.2, 0.2]", html, StringComparison.Ordinal);
         Assert.Contains("better", html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Render_SummaryShowsTheMeteredCost()
+    {
+        EvaluationRunResult run = new(
+        [
+            new EvaluationItemResult("a", "x", new Dictionary<string, double?>(), [], 10, 1000, 500) { Cost = 0.0075m },
+            new EvaluationItemResult("b", "y", new Dictionary<string, double?>(), [], 10, 1000, 500) { Cost = 0.0025m },
+            new EvaluationItemResult("c", null, new Dictionary<string, double?>(), ["target: down"], 10, null, null),
+        ], 0);
+
+        string html = EvaluationHtmlReport.Render(run, "Costs");
+
+        Assert.Contains("cost 0.01 (2 of 3 items metered)", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_SummarySaysWhenNothingWasMetered() =>
+        Assert.Contains("cost not metered", EvaluationHtmlReport.Render(Run(("a", 0.5, "x")), "No costs"), StringComparison.Ordinal);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LlmOps.Evaluation.Runs;
+using LlmOps.Metering;
 using LlmOps.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.AI.Evaluation;
@@ -181,6 +182,68 @@ public sealed class EvaluationRunTests : IDisposable
         using JsonDocument doc = JsonDocument.Parse(await File.ReadAllTextAsync(PathOf("results.json")));
         Assert.Equal(2, doc.RootElement.GetProperty("items").GetArrayLength());
         Assert.Equal(1.0, doc.RootElement.GetProperty("means").GetProperty(RougeEvaluator.Rouge1MetricName).GetDouble());
+    }
+
+    // 1,000 input tokens at 2.50 and 500 output tokens at 10.00 per million: 0.0025 + 0.005.
+    private const decimal MeteredItemCost = 0.0075m;
+
+    private static CostMeteringChatClient Metered(IChatClient inner) =>
+        new(inner, new CostCalculator(new ModelCatalog([new ModelDefinition("gpt-4o", ModelTier.Large, new ModelPrice(2.50m, 10m))])));
+
+    private static ScriptedChatClient PricedEcho() => new ScriptedChatClient(defaultModelId: "gpt-4o").Otherwise((messages, _) =>
+        ScriptedResponse.FromText("answer number " + messages[^1].Text.Split(' ')[1]).WithUsage(1000, 500));
+
+    [Fact]
+    public async Task Execute_MeteredTarget_CarriesEachItemsCostAndTheTotal()
+    {
+        using ScriptedChatClient inner = PricedEcho();
+        using CostMeteringChatClient target = Metered(inner);
+
+        EvaluationRunResult result = await EvaluationRun.ExecuteAsync(Items(4), target, [new BleuEvaluator()]);
+
+        Assert.All(result.Items, i => Assert.Equal(MeteredItemCost, i.Cost));
+        Assert.Equal(4 * MeteredItemCost, result.TotalCost);
+    }
+
+    [Fact]
+    public async Task Execute_UnmeteredTarget_HasNoCost()
+    {
+        using ScriptedChatClient target = Echo();
+
+        EvaluationRunResult result = await EvaluationRun.ExecuteAsync(Items(2), target, [new BleuEvaluator()]);
+
+        Assert.All(result.Items, i => Assert.Null(i.Cost));
+        Assert.Null(result.TotalCost);
+    }
+
+    [Fact]
+    public async Task Execute_ResumedItems_KeepTheirCostFromTheCheckpoint()
+    {
+        string checkpoint = PathOf("cost.jsonl");
+        using ScriptedChatClient inner = PricedEcho();
+        using CostMeteringChatClient target = Metered(inner);
+        await EvaluationRun.ExecuteAsync(Items(3), target, [], new EvaluationRunOptions { CheckpointPath = checkpoint });
+
+        using ScriptedChatClient unmetered = Echo();
+        EvaluationRunResult resumed = await EvaluationRun.ExecuteAsync(Items(3), unmetered, [], new EvaluationRunOptions { CheckpointPath = checkpoint });
+
+        Assert.Equal(3, resumed.Resumed);
+        Assert.Equal(0, unmetered.CallCount);
+        Assert.Equal(3 * MeteredItemCost, resumed.TotalCost);
+    }
+
+    [Fact]
+    public async Task WriteJson_CarriesEachItemsCostAndTheTotal()
+    {
+        using ScriptedChatClient inner = PricedEcho();
+        using CostMeteringChatClient target = Metered(inner);
+        EvaluationRunResult result = await EvaluationRun.ExecuteAsync(Items(2), target, []);
+
+        await result.WriteJsonAsync(PathOf("results.json"));
+
+        using JsonDocument doc = JsonDocument.Parse(await File.ReadAllTextAsync(PathOf("results.json")));
+        Assert.Equal(2 * MeteredItemCost, doc.RootElement.GetProperty("totalCost").GetDecimal());
+        Assert.Equal(MeteredItemCost, doc.RootElement.GetProperty("items")[0].GetProperty("Cost").GetDecimal());
     }
 
     [Fact]
