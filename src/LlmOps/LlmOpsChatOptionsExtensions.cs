@@ -43,7 +43,9 @@ public static class LlmOpsChatOptionsExtensions
     /// <param name="options">The options, or <see langword="null"/>.</param>
     /// <returns>The info, or <see langword="null"/>.</returns>
     public static LlmOpsInfo? GetLlmOpsInfo(this ChatOptions? options)
-        => options?.AdditionalProperties?.TryGetValue(InfoKey, out var value) == true ? value as LlmOpsInfo : null;
+        => options is LlmOpsRequestOptions request
+            ? request.Info
+            : options?.AdditionalProperties?.TryGetValue(InfoKey, out var value) == true ? value as LlmOpsInfo : null;
 
     /// <summary>
     /// Returns a copy of <paramref name="options"/> with one additional property set. The copy's

@@ -17,13 +17,22 @@ namespace LlmOps;
 /// Each concern stores its own typed record as a <em>feature</em> (<see cref="Set{T}"/>,
 /// <see cref="Get{T}"/>) and exposes a typed accessor for it, such as <c>response.GetCost()</c>.
 /// Stages add bounded-cardinality telemetry tags with <see cref="AddTag"/>; the telemetry stage puts
-/// them on its metrics and span. The type is thread-safe: one short lock guards one small array (a request records
-/// a handful of features and tags, so a linear search beats hashing) that is created on first use.
+/// them on its metrics and span. The type is thread-safe: a spin lock held for a few instructions (never while user code
+/// runs) guards one small array (a request records a handful of features and tags, so a linear search beats hashing)
+/// that is created on first use.
 /// </para>
 /// </remarks>
 public sealed class LlmOpsInfo
 {
-    private readonly Lock _gate = new();
+    // The size of a new entries array: the largest a request of this process has needed (capped), so a pipeline that
+    // records a dozen entries allocates its array once instead of growing it 4 -> 8 -> 16.
+    private const int MaxInitialCapacity = 32;
+    private static int s_initialCapacity = 4;
+
+    // A spin lock instead of a Lock object: a request's info is touched by one stage at a time, so the lock is almost
+    // never contended, and a Lock per request cost 40 B.
+    private int _busy;
+
     // Features (keyed by their Type) and tags (keyed by name) share one small array: a request records a handful of
     // each, and one array instead of two keeps a standalone stage's request (a cache hit) to one allocation here.
     private KeyValuePair<object, object?>[]? _entries;
@@ -39,6 +48,7 @@ public sealed class LlmOpsInfo
 
     private readonly ulong _sequence;
     private string? _requestId;
+    private int _meteredAttempts;
 
     /// <summary>Initializes a new instance of the <see cref="LlmOpsInfo"/> class.</summary>
     /// <param name="requestId">The request id; a new one is generated when <see langword="null"/> or empty.</param>
@@ -75,7 +85,8 @@ public sealed class LlmOpsInfo
     {
         get
         {
-            lock (_gate)
+            Enter();
+            try
             {
                 var values = new object[_count - _tagCount];
                 var next = 0;
@@ -89,6 +100,10 @@ public sealed class LlmOpsInfo
 
                 return values;
             }
+            finally
+            {
+                Exit();
+            }
         }
     }
 
@@ -100,9 +115,14 @@ public sealed class LlmOpsInfo
         where T : class
     {
         ArgumentNullException.ThrowIfNull(feature);
-        lock (_gate)
+        Enter();
+        try
         {
             Put(IndexOfFeature(typeof(T)), typeof(T), feature);
+        }
+        finally
+        {
+            Exit();
         }
     }
 
@@ -112,10 +132,15 @@ public sealed class LlmOpsInfo
     public T? Get<T>()
         where T : class
     {
-        lock (_gate)
+        Enter();
+        try
         {
             var index = IndexOfFeature(typeof(T));
             return index >= 0 ? (T)_entries![index].Value! : null;
+        }
+        finally
+        {
+            Exit();
         }
     }
 
@@ -127,7 +152,16 @@ public sealed class LlmOpsInfo
         where T : class
     {
         ArgumentNullException.ThrowIfNull(factory);
-        lock (_gate)
+        if (Get<T>() is { } existing)
+        {
+            return existing;
+        }
+
+        // The factory runs outside the lock (it is the caller's code); when two threads race, the first instance stored
+        // is the one kept and returned to both.
+        var value = factory() ?? throw new InvalidOperationException($"The factory for feature {typeof(T).Name} returned null; return an instance.");
+        Enter();
+        try
         {
             var index = IndexOfFeature(typeof(T));
             if (index >= 0)
@@ -135,10 +169,12 @@ public sealed class LlmOpsInfo
                 return (T)_entries![index].Value!;
             }
 
-            // The factory runs under the lock so exactly one instance is ever stored and returned.
-            var value = factory() ?? throw new InvalidOperationException($"The factory for feature {typeof(T).Name} returned null; return an instance.");
             Put(-1, typeof(T), value);
             return value;
+        }
+        finally
+        {
+            Exit();
         }
     }
 
@@ -163,7 +199,8 @@ public sealed class LlmOpsInfo
     public void AddTag(string name, object? value)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        lock (_gate)
+        Enter();
+        try
         {
             var index = IndexOfTag(name);
             if (index < 0)
@@ -172,6 +209,29 @@ public sealed class LlmOpsInfo
             }
 
             Put(index, name, value);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Numbers the provider attempts the metering stage sees for this request: 1, 2, 3, … (thread-safe).</summary>
+    internal int NextMeteredAttempt() => Interlocked.Increment(ref _meteredAttempts);
+
+    /// <summary>Reads one tag without the <see cref="Tags"/> view (stages' hot path).</summary>
+    internal bool TryGetTag(string name, out object? value)
+    {
+        Enter();
+        try
+        {
+            var index = IndexOfTag(name);
+            value = index >= 0 ? _entries![index].Value : null;
+            return index >= 0;
+        }
+        finally
+        {
+            Exit();
         }
     }
 
@@ -194,20 +254,56 @@ public sealed class LlmOpsInfo
         return Interlocked.CompareExchange(ref _requestId, id, null) ?? id;
     }
 
-    /// <summary>Adds the recorded tags to <paramref name="tags"/> without a snapshot (the telemetry stage's hot path).</summary>
-    internal void CopyTagsTo(ref System.Diagnostics.TagList tags)
+    /// <summary>
+    /// Copies the recorded tags into <paramref name="destination"/> from <paramref name="start"/> without allocating;
+    /// returns the index after the last tag written, or -1 when they do not fit (the caller then takes a snapshot).
+    /// </summary>
+    internal int CopyTagsTo(Span<KeyValuePair<string, object?>> destination, int start)
     {
-        lock (_gate)
+        Enter();
+        try
         {
+            if (start + _tagCount > destination.Length)
+            {
+                return -1;
+            }
+
+            var next = start;
             for (var i = 0; i < _count; i++)
             {
                 if (_entries![i].Key is string name)
                 {
-                    tags.Add(name, _entries[i].Value);
+                    destination[next++] = new(name, _entries[i].Value);
                 }
             }
+
+            return next;
+        }
+        finally
+        {
+            Exit();
         }
     }
+
+    private void Enter()
+    {
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            EnterContended();
+        }
+    }
+
+    private void EnterContended()
+    {
+        var spinner = default(SpinWait);
+        do
+        {
+            spinner.SpinOnce();
+        }
+        while (Interlocked.CompareExchange(ref _busy, 1, 0) != 0);
+    }
+
+    private void Exit() => Volatile.Write(ref _busy, 0);
 
     /// <summary>Replaces the entry at <paramref name="index"/>, or appends when it is negative (growing by doubling).</summary>
     private void Put(int index, object key, object? value)
@@ -218,10 +314,15 @@ public sealed class LlmOpsInfo
             return;
         }
 
-        _entries ??= new KeyValuePair<object, object?>[4];
+        _entries ??= new KeyValuePair<object, object?>[Volatile.Read(ref s_initialCapacity)];
         if (_count == _entries.Length)
         {
-            Array.Resize(ref _entries, _count * 2);
+            var size = _count * 2;
+            Array.Resize(ref _entries, size);
+            if (size <= MaxInitialCapacity && size > Volatile.Read(ref s_initialCapacity))
+            {
+                Volatile.Write(ref s_initialCapacity, size);
+            }
         }
 
         _entries[_count++] = new(key, value);
@@ -260,9 +361,14 @@ public sealed class LlmOpsInfo
         {
             get
             {
-                lock (owner._gate)
+                owner.Enter();
+                try
                 {
                     return owner._tagCount;
+                }
+                finally
+                {
+                    owner.Exit();
                 }
             }
         }
@@ -275,21 +381,7 @@ public sealed class LlmOpsInfo
 
         public bool ContainsKey(string key) => TryGetValue(key, out _);
 
-        public bool TryGetValue(string key, [MaybeNullWhen(false)] out object? value)
-        {
-            lock (owner._gate)
-            {
-                var index = owner.IndexOfTag(key);
-                if (index >= 0)
-                {
-                    value = owner._entries![index].Value;
-                    return true;
-                }
-            }
-
-            value = null;
-            return false;
-        }
+        public bool TryGetValue(string key, [MaybeNullWhen(false)] out object? value) => owner.TryGetTag(key, out value);
 
         public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, object?>>)Snapshot()).GetEnumerator();
 
@@ -297,7 +389,8 @@ public sealed class LlmOpsInfo
 
         private KeyValuePair<string, object?>[] Snapshot()
         {
-            lock (owner._gate)
+            owner.Enter();
+            try
             {
                 var tags = new KeyValuePair<string, object?>[owner._tagCount];
                 var next = 0;
@@ -310,6 +403,10 @@ public sealed class LlmOpsInfo
                 }
 
                 return tags;
+            }
+            finally
+            {
+                owner.Exit();
             }
         }
     }

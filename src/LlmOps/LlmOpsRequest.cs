@@ -4,8 +4,8 @@ namespace LlmOps;
 
 /// <summary>
 /// The shared way a stage joins a request: it finds the <see cref="LlmOpsInfo"/> an outer stage
-/// created, or creates it (on a clone of the caller's options) and becomes responsible for attaching
-/// it to the response.
+/// created, or creates it (on a copy of the caller's options, <see cref="LlmOpsRequestOptions"/>, that carries it in a
+/// field and shares the caller's property dictionary) and becomes responsible for attaching it to the response.
 /// </summary>
 internal readonly struct LlmOpsRequest
 {
@@ -34,7 +34,7 @@ internal readonly struct LlmOpsRequest
         }
 
         var info = new LlmOpsInfo();
-        return new LlmOpsRequest(info, options.WithProperty(LlmOpsChatOptionsExtensions.InfoKey, info), owner: true);
+        return new LlmOpsRequest(info, new LlmOpsRequestOptions(options, info), owner: true);
     }
 
     /// <summary>Attaches the info to a response when this stage created it (an outer owner attaches it otherwise).</summary>

@@ -16,6 +16,7 @@ internal sealed class CacheMetrics
     private readonly Counter<double> _savedCost;
     private readonly TimeProvider _time;
     private readonly Func<string?, UsageDetails, decimal?>? _estimateSavedCost;
+    private SemanticCacheResult? _lastBypass;
 
     public CacheMetrics(LlmOpsTelemetry telemetry, TimeProvider time, Func<string?, UsageDetails, decimal?>? estimateSavedCost)
     {
@@ -28,7 +29,16 @@ internal sealed class CacheMetrics
     }
 
     public void Bypass(LlmOpsInfo info, string reason)
-        => Record(info, new SemanticCacheResult { Status = SemanticCacheStatus.Bypassed, BypassReason = reason });
+    {
+        // A bypass result says nothing but the reason (one of a few constants), so requests share one instance per reason.
+        var result = _lastBypass;
+        if (result is null || !ReferenceEquals(result.BypassReason, reason))
+        {
+            _lastBypass = result = new SemanticCacheResult { Status = SemanticCacheStatus.Bypassed, BypassReason = reason, IsShared = true };
+        }
+
+        Record(info, result);
+    }
 
     public void Hit(LlmOpsInfo info, SemanticCacheTier tier, float? similarity, ChatResponse stored, SemanticCacheEntry? entry)
     {

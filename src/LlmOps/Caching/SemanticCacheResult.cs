@@ -7,6 +7,9 @@ namespace LlmOps.Caching;
 /// </summary>
 public sealed class SemanticCacheResult
 {
+    private bool _stored;
+    private string? _notStoredReason;
+
     /// <summary>Gets what the cache did.</summary>
     public SemanticCacheStatus Status { get; init; }
 
@@ -35,10 +38,36 @@ public sealed class SemanticCacheResult
     public string? BypassReason { get; init; }
 
     /// <summary>Gets a value indicating whether the fresh answer was written to the cache.</summary>
-    public bool Stored { get; internal set; }
+    public bool Stored
+    {
+        get => _stored;
+        internal set
+        {
+            if (!IsShared)
+            {
+                _stored = value;
+            }
+        }
+    }
 
     /// <summary>Gets why a fresh answer was not stored, when <see cref="Stored"/> is <see langword="false"/> after a miss.</summary>
-    public string? NotStoredReason { get; internal set; }
+    public string? NotStoredReason
+    {
+        get => _notStoredReason;
+        internal set
+        {
+            if (!IsShared)
+            {
+                _notStoredReason = value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gets a value indicating whether this instance is shared by many requests (a bypass, which records nothing of its
+    /// own): the store outcome of a miss is never written to it.
+    /// </summary>
+    internal bool IsShared { get; init; }
 
     /// <inheritdoc/>
     public override string ToString() => Status switch

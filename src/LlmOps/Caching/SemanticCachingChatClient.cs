@@ -116,48 +116,64 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
     /// The request waited on an identical in-flight request that produced no shareable answer, and
     /// <see cref="SemanticCacheOptions.SingleFlightFallback"/> is <see cref="SemanticCacheFlightFallback.FailFast"/>.
     /// </exception>
-    public override async Task<ChatResponse> GetResponseAsync(
+    public override Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = CacheRequestKeys.Validate(messages, nameof(messages));
 
         // Joined lazily: when this stage creates the request's info, the options that carry it to the inner client are
-        // cloned only if the inner client is called, so a hit never copies the caller's options.
+        // copied only if the inner client is called, so a hit never copies the caller's options.
         var info = options.GetLlmOpsInfo();
         var owner = info is null;
         info ??= new LlmOpsInfo();
-        var plan = Plan(list, options, info);
-        ChatResponse response;
-        if (plan.BypassReason is not null)
+        RequestPlan plan;
+        try
         {
-            _metrics.Bypass(info, plan.BypassReason);
-            response = await base.GetResponseAsync(list, Forward(options, info, owner), cancellationToken).ConfigureAwait(false);
+            plan = Plan(list, options, info);
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<ChatResponse>(ex);
+        }
+
+        if (plan.BypassReason is null)
+        {
+            return LookupOrCallAsync(list, options, info, owner, plan, cancellationToken);
+        }
+
+        // A bypass has nothing to do after the call: the inner client's task goes back as it is, unless this stage
+        // must attach the info it created.
+        _metrics.Bypass(info, plan.BypassReason);
+        var inner = StageTasks.Call(InnerClient, list, Forward(options, info, owner), cancellationToken);
+        return owner ? StageTasks.AttachInfo(inner, info) : inner;
+    }
+
+    private async Task<ChatResponse> LookupOrCallAsync(
+        IList<ChatMessage> list, ChatOptions? options, LlmOpsInfo info, bool owner, RequestPlan plan, CancellationToken cancellationToken)
+    {
+        ChatResponse response;
+        var lookup = await LookupAsync(plan, info, cancellationToken).ConfigureAwait(false);
+        if (lookup.HitResponse is { } hit)
+        {
+            response = CachedResponseCopier.ForCaller(hit);
+            await ForgetOnRejectionAsync(info, lookup.ServedEntry).ConfigureAwait(false);
         }
         else
         {
-            var lookup = await LookupAsync(plan, info, cancellationToken).ConfigureAwait(false);
-            if (lookup.HitResponse is { } hit)
+            var outcome = FlightOutcome.NotShared("the identical request did not finish");
+            try
             {
-                response = CachedResponseCopier.ForCaller(hit);
-                await ForgetOnRejectionAsync(info, lookup.ServedEntry).ConfigureAwait(false);
+                response = await base.GetResponseAsync(list, Forward(options, info, owner), cancellationToken).ConfigureAwait(false);
+                outcome = await StoreAsync(plan, lookup, info, response, updates: null, cancellationToken.IsCancellationRequested).ConfigureAwait(false);
             }
-            else
+            catch (Exception ex)
             {
-                var outcome = FlightOutcome.NotShared("the identical request did not finish");
-                try
-                {
-                    response = await base.GetResponseAsync(list, Forward(options, info, owner), cancellationToken).ConfigureAwait(false);
-                    outcome = await StoreAsync(plan, lookup, info, response, updates: null, cancellationToken.IsCancellationRequested).ConfigureAwait(false);
-                }
-                catch (Exception ex)
-                {
-                    outcome = Failed(ex);
-                    throw;
-                }
-                finally
-                {
-                    await LandAsync(plan, lookup, outcome).ConfigureAwait(false);
-                }
+                outcome = Failed(ex);
+                throw;
+            }
+            finally
+            {
+                await LandAsync(plan, lookup, outcome).ConfigureAwait(false);
             }
         }
 
@@ -201,7 +217,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
 
     /// <summary>The options for the inner client: the caller's, or (when this stage created the info) a copy that carries it.</summary>
     private static ChatOptions? Forward(ChatOptions? options, LlmOpsInfo info, bool owner)
-        => owner ? options.WithProperty(LlmOpsChatOptionsExtensions.InfoKey, info) : options;
+        => owner ? new LlmOpsRequestOptions(options, info) : options;
 
     private static FlightOutcome Failed(Exception ex)
         => FlightOutcome.NotShared(ex is OperationCanceledException ? "the identical request was cancelled" : "the identical request failed", ex);

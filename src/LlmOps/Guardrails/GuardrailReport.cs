@@ -7,17 +7,23 @@ namespace LlmOps.Guardrails;
 /// </summary>
 public sealed class GuardrailReport
 {
-    private readonly Lock _lock = new();
-    private readonly List<GuardrailFinding> _findings = [];
+    // Created with the first finding, and locked itself (it is never handed out): most requests record none, and a
+    // report with no findings is then one small object.
+    private List<GuardrailFinding>? _findings;
 
     /// <summary>Gets a snapshot of the findings of every scanner in both stages.</summary>
     public IReadOnlyList<GuardrailFinding> Findings
     {
         get
         {
-            lock (_lock)
+            if (Volatile.Read(ref _findings) is not { } findings)
             {
-                return [.. _findings];
+                return [];
+            }
+
+            lock (findings)
+            {
+                return [.. findings];
             }
         }
     }
@@ -39,9 +45,10 @@ public sealed class GuardrailReport
 
     internal void Record(GuardrailStage stage, GuardrailAction action, IReadOnlyList<GuardrailFinding> findings)
     {
-        lock (_lock)
+        var list = LazyInitializer.EnsureInitialized(ref _findings);
+        lock (list)
         {
-            _findings.AddRange(findings);
+            list.AddRange(findings);
             if (action > Action)
             {
                 Action = action;

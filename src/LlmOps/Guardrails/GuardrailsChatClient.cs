@@ -47,6 +47,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
     private readonly GuardrailChain _outputWindowed;
     private readonly GuardrailChain _outputComplete;
     private readonly SystemPromptLeakGuardrail? _leak;
+    private readonly bool _passThrough;
 
     /// <summary>Initializes a new instance of the <see cref="GuardrailsChatClient"/> class.</summary>
     /// <param name="innerClient">The client to guard.</param>
@@ -73,6 +74,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
         _outputWindowed = Chain(static g => (g.Stages & GuardrailStage.Output) != 0 && !g.ScansCompleteOutput);
         _outputComplete = Chain(static g => (g.Stages & GuardrailStage.Output) != 0 && g.ScansCompleteOutput);
         _leak = options.Guardrails.OfType<SystemPromptLeakGuardrail>().FirstOrDefault(l => l.PlantCanary);
+        _passThrough = _input.IsEmpty && _output.IsEmpty && _leak is null;
     }
 
     /// <summary>Gets the options.</summary>
@@ -88,10 +90,31 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
     /// <inheritdoc/>
     /// <exception cref="ArgumentNullException"><paramref name="messages"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A message or one of its contents is <see langword="null"/>; the message names its position.</exception>
-    public override async Task<ChatResponse> GetResponseAsync(
+    public override Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = RequestMessages.Validate(messages, nameof(messages));
+        if (!_passThrough)
+        {
+            return GuardAsync(list, options, cancellationToken);
+        }
+
+        // No scanner on either side: nothing to scan, redact or restore. The request still gets its (empty) report and
+        // its action tag, and the inner client's task is handed back as it is, unless this stage must attach the info.
+        var request = JoinPassThrough(options);
+        var inner = StageTasks.Call(InnerClient, list, request.Options, cancellationToken);
+        return request.IsOwner ? StageTasks.AttachInfo(inner, request.Info) : inner;
+    }
+
+    private LlmOpsRequest JoinPassThrough(ChatOptions? options)
+    {
+        var request = LlmOpsRequest.Join(options);
+        Tag(request.Info, request.Info.GetOrAdd(static () => new GuardrailReport()));
+        return request;
+    }
+
+    private async Task<ChatResponse> GuardAsync(IList<ChatMessage> list, ChatOptions? options, CancellationToken cancellationToken)
+    {
         var (request, report, original, vault) = Begin(list, options);
 
         var input = await ScanInputAsync(original, request.Options, vault, report, cancellationToken).ConfigureAwait(false);
@@ -161,7 +184,29 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        return StreamAsync(RequestMessages.Validate(messages, nameof(messages)), options, cancellationToken);
+        var list = RequestMessages.Validate(messages, nameof(messages));
+        return _passThrough ? PassThroughStreamAsync(list, options, cancellationToken) : StreamAsync(list, options, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> PassThroughStreamAsync(
+        IList<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = JoinPassThrough(options);
+        string? modelId = null;
+        string? responseId = null;
+        await foreach (var update in base.GetStreamingResponseAsync(messages, request.Options, cancellationToken).ConfigureAwait(false))
+        {
+            modelId ??= update.ModelId;
+            responseId ??= update.ResponseId;
+            yield return update;
+        }
+
+        if (request.IsOwner)
+        {
+            var final = new ChatResponseUpdate { ModelId = modelId, ResponseId = responseId, Role = ChatRole.Assistant };
+            final.AttachLlmOpsInfo(request.Info);
+            yield return final;
+        }
     }
 
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(

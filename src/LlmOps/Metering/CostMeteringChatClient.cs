@@ -79,16 +79,55 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
     }
 
     /// <inheritdoc/>
-    public override async Task<ChatResponse> GetResponseAsync(
+    public override Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         messages = RequestMessages.Validate(messages, nameof(messages)); // the library's one bad-input rule
         var request = LlmOpsRequest.Join(options);
-        var attempt = Begin(messages, request, options);
+        Attempt attempt;
+        try
+        {
+            attempt = Begin(messages, request, options);
+        }
+        catch (Exception ex)
+        {
+            // A budget refusal or an unknown model, reported through the task as before.
+            return Task.FromException<ChatResponse>(ex);
+        }
+
+        var inner = StageTasks.Call(InnerClient, messages, request.Options, cancellationToken);
+        if (!inner.IsCompletedSuccessfully)
+        {
+            return AwaitResponseAsync(inner, attempt, messages, request);
+        }
+
+        // Completed already: meter it here and hand back the inner task itself, with no state machine or task of our own
+        // (the in-memory ledger records synchronously).
+        var response = inner.Result;
+        var finish = FinishAsync(attempt, messages, response.ModelId, response.Usage, response, complete: true);
+        if (!finish.IsCompletedSuccessfully)
+        {
+            return AwaitFinishAsync(finish, request, response);
+        }
+
+        finish.GetAwaiter().GetResult();
+        request.AttachTo(response);
+        return inner;
+    }
+
+    private static async Task<ChatResponse> AwaitFinishAsync(ValueTask finish, LlmOpsRequest request, ChatResponse response)
+    {
+        await finish.ConfigureAwait(false);
+        request.AttachTo(response);
+        return response;
+    }
+
+    private async Task<ChatResponse> AwaitResponseAsync(Task<ChatResponse> inner, Attempt attempt, IEnumerable<ChatMessage> messages, LlmOpsRequest request)
+    {
         ChatResponse response;
         try
         {
-            response = await base.GetResponseAsync(messages, request.Options, cancellationToken).ConfigureAwait(false);
+            response = await inner.ConfigureAwait(false);
         }
         catch
         {
@@ -98,7 +137,6 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
 
         await FinishAsync(attempt, messages, response.ModelId, response.Usage, response, complete: true).ConfigureAwait(false);
         request.AttachTo(response);
-
         return response;
     }
 
@@ -203,7 +241,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
 
     private Attempt Begin(IEnumerable<ChatMessage> messages, LlmOpsRequest request, ChatOptions? options)
     {
-        var number = request.Info.GetOrAdd(static () => new MeteringAttempts()).Next();
+        var number = request.Info.NextMeteredAttempt();
         var scope = options.GetScope();
         var modelId = options?.ModelId ?? request.Info.ModelId ?? _defaultModelId;
         var now = _time.GetUtcNow();
@@ -296,12 +334,12 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
                 Scope = attempt.Scope,
                 IsEstimated = estimated,
                 IsComplete = complete,
-                PromptName = info.Tags.TryGetValue(LlmOps.Prompts.PromptsTelemetryNames.PromptNameAttribute, out var name) ? name?.ToString() : null,
-                PromptVersion = info.Tags.TryGetValue(LlmOps.Prompts.PromptsTelemetryNames.PromptVersionAttribute, out var version) ? version?.ToString() : null,
+                PromptName = info.TryGetTag(LlmOps.Prompts.PromptsTelemetryNames.PromptNameAttribute, out var name) ? name?.ToString() : null,
+                PromptVersion = info.TryGetTag(LlmOps.Prompts.PromptsTelemetryNames.PromptVersionAttribute, out var version) ? version?.ToString() : null,
             };
 
             info.Set(record);
-            if (!record.Tier.IsEmpty && !(info.Tags.TryGetValue(MeteringTelemetryNames.ModelTierAttribute, out var tier) && Equals(tier, record.Tier.Name)))
+            if (!record.Tier.IsEmpty && !(info.TryGetTag(MeteringTelemetryNames.ModelTierAttribute, out var tier) && Equals(tier, record.Tier.Name)))
             {
                 info.AddTag(MeteringTelemetryNames.ModelTierAttribute, record.Tier.Name);
             }
@@ -340,12 +378,4 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
 
     private readonly record struct Attempt(
         LlmOpsInfo Info, int Number, LlmOpsScope Scope, string? ModelId, DateTimeOffset Start, long StartTimestamp, BudgetReservation? Reservation, ChatOptions? Options);
-
-    /// <summary>The per-request attempt counter (a feature on <see cref="LlmOpsInfo"/>).</summary>
-    private sealed class MeteringAttempts
-    {
-        private int _count;
-
-        public int Next() => Interlocked.Increment(ref _count);
-    }
 }

@@ -51,33 +51,67 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
     }
 
     /// <inheritdoc/>
-    public override async Task<ChatResponse> GetResponseAsync(
+    public override Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
 
         var request = LlmOpsRequest.Join(options);
         var start = _time.GetTimestamp();
-        using var activity = StartActivity(options, messages);
-        ChatResponse? response = null;
-        Exception? failure = null;
+        var activity = StartActivity(options, messages);
+        var inner = StageTasks.Call(InnerClient, messages, request.Options, cancellationToken);
+
+        if (!inner.IsCompletedSuccessfully)
+        {
+            return AwaitResponseAsync(inner, request, options, start, activity, cancellationToken);
+        }
+
+        // Completed already (a cache hit, a refusal, a scripted client): finish here and hand back the inner task itself,
+        // without a state machine or a task of our own.
+        var response = inner.Result;
+        Complete(request, options, start, activity, response, cancellationToken);
+        return inner;
+    }
+
+    private async Task<ChatResponse> AwaitResponseAsync(
+        Task<ChatResponse> inner, LlmOpsRequest request, ChatOptions? options, long start, Activity? activity, CancellationToken cancellationToken)
+    {
+        ChatResponse response;
         try
         {
-            response = await base.GetResponseAsync(messages, request.Options, cancellationToken).ConfigureAwait(false);
-            request.AttachTo(response);
-
-            return response;
+            response = await inner.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            failure = ex;
+            try
+            {
+                Record(activity, request.Info, options, null, null, null, _time.GetElapsedTime(start), firstTokenAfter: null, streaming: false, ex, cancellationToken);
+            }
+            finally
+            {
+                activity?.Dispose();
+            }
+
             throw;
+        }
+
+        Complete(request, options, start, activity, response, cancellationToken);
+        return response;
+    }
+
+    /// <summary>Attaches the info to a successful answer and records it (both the synchronous and the awaited path).</summary>
+    private void Complete(LlmOpsRequest request, ChatOptions? options, long start, Activity? activity, ChatResponse response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            request.AttachTo(response);
+            var elapsed = _time.GetElapsedTime(start);
+            Record(activity, request.Info, options, response.ModelId, response.Usage, _options.EnableSensitiveData ? response.Text : null,
+                elapsed, firstTokenAfter: elapsed, streaming: false, failure: null, cancellationToken);
         }
         finally
         {
-            var elapsed = _time.GetElapsedTime(start);
-            Record(activity, request.Info, options, response?.ModelId, response?.Usage, response?.Text,
-                elapsed, firstTokenAfter: response is null ? null : elapsed, streaming: false, failure, cancellationToken);
+            activity?.Dispose();
         }
     }
 
@@ -217,62 +251,82 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
             _ => "error",
         };
 
-        var model = responseModel ?? info.ModelId ?? options?.ModelId;
-        var tags = new TagList
+        // Nothing listens (no exporter, no span): the tags would be built for nobody.
+        var t = _telemetry;
+        if (activity is null && !t.OperationDuration.Enabled && !t.Requests.Enabled && !t.TimeToFirstToken.Enabled
+            && !t.TokenUsage.Enabled && !t.OutputTokensPerSecond.Enabled)
         {
-            { LlmOpsTelemetryNames.OperationName, LlmOpsTelemetryNames.ChatOperation },
-            { LlmOpsTelemetryNames.RequestModel, options?.ModelId },
-            { LlmOpsTelemetryNames.ResponseModel, model },
-            { LlmOpsTelemetryNames.Streaming, streaming ? BoxedTrue : BoxedFalse },
-        };
-        if (_providerName is not null)
-        {
-            tags.Add(LlmOpsTelemetryNames.ProviderName, _providerName);
+            return;
         }
 
-        info.CopyTagsTo(ref tags);
+        // The tags live on the stack (a TagList spills to an array past eight tags, and a full pipeline records more);
+        // the spare slots at the end take the one tag a single instrument adds (outcome, token type).
+        var buffer = default(TagBuffer);
+        Span<KeyValuePair<string, object?>> all = buffer;
+        var model = responseModel ?? info.ModelId ?? options?.ModelId;
+        var n = 0;
+        all[n++] = new(LlmOpsTelemetryNames.OperationName, LlmOpsTelemetryNames.ChatOperation);
+        all[n++] = new(LlmOpsTelemetryNames.RequestModel, options?.ModelId);
+        all[n++] = new(LlmOpsTelemetryNames.ResponseModel, model);
+        all[n++] = new(LlmOpsTelemetryNames.Streaming, streaming ? BoxedTrue : BoxedFalse);
+        if (_providerName is not null)
+        {
+            all[n++] = new(LlmOpsTelemetryNames.ProviderName, _providerName);
+        }
 
+        const int Reserved = 5; // scope (3), error type, and the one per-instrument tag
+        var copied = info.CopyTagsTo(all[..^Reserved], n);
+        if (copied < 0)
+        {
+            // More tags than the stack buffer holds (stages adding many): a heap array, still one allocation.
+            var snapshot = info.Tags.ToArray();
+            var larger = new KeyValuePair<string, object?>[n + snapshot.Length + Reserved];
+            all[..n].CopyTo(larger);
+            snapshot.CopyTo(larger, n);
+            all = larger;
+            copied = n + snapshot.Length;
+        }
+
+        n = copied;
         if (_options.IncludeScopeInTags)
         {
             var scope = options.GetScope();
-            tags.Add(LlmOpsTelemetryNames.ScopeTenant, scope.Tenant);
-            tags.Add(LlmOpsTelemetryNames.ScopeUser, scope.User);
-            tags.Add(LlmOpsTelemetryNames.ScopeFeature, scope.Feature);
+            all[n++] = new(LlmOpsTelemetryNames.ScopeTenant, scope.Tenant);
+            all[n++] = new(LlmOpsTelemetryNames.ScopeUser, scope.User);
+            all[n++] = new(LlmOpsTelemetryNames.ScopeFeature, scope.Feature);
         }
 
         if (failure is not null && outcome == "error")
         {
-            tags.Add(LlmOpsTelemetryNames.ErrorType, failure.GetType().FullName);
+            all[n++] = new(LlmOpsTelemetryNames.ErrorType, failure.GetType().FullName);
         }
 
-        _telemetry.OperationDuration.Record(elapsed.TotalSeconds, tags);
+        ReadOnlySpan<KeyValuePair<string, object?>> tags = all[..n];
+        t.OperationDuration.Record(elapsed.TotalSeconds, tags);
 
-        var outcomeTags = tags;
-        outcomeTags.Add(LlmOpsTelemetryNames.Outcome, outcome);
-        _telemetry.Requests.Add(1, outcomeTags);
+        all[n] = new(LlmOpsTelemetryNames.Outcome, outcome);
+        t.Requests.Add(1, all[..(n + 1)]);
 
         if (firstTokenAfter is { } ttft)
         {
-            _telemetry.TimeToFirstToken.Record(ttft.TotalSeconds, tags);
+            t.TimeToFirstToken.Record(ttft.TotalSeconds, tags);
         }
 
         if (usage?.InputTokenCount is long input)
         {
-            var t = tags;
-            t.Add(LlmOpsTelemetryNames.TokenType, "input");
-            _telemetry.TokenUsage.Record(input, t);
+            all[n] = new(LlmOpsTelemetryNames.TokenType, "input");
+            t.TokenUsage.Record(input, all[..(n + 1)]);
         }
 
         if (usage?.OutputTokenCount is long output)
         {
-            var t = tags;
-            t.Add(LlmOpsTelemetryNames.TokenType, "output");
-            _telemetry.TokenUsage.Record(output, t);
+            all[n] = new(LlmOpsTelemetryNames.TokenType, "output");
+            t.TokenUsage.Record(output, all[..(n + 1)]);
 
             var generation = streaming && firstTokenAfter is { } first ? elapsed - first : elapsed;
             if (failure is null && output > 0 && generation > TimeSpan.Zero)
             {
-                _telemetry.OutputTokensPerSecond.Record(output / generation.TotalSeconds, tags);
+                t.OutputTokensPerSecond.Record(output / generation.TotalSeconds, tags);
             }
         }
 
@@ -308,4 +362,11 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
 
     private string Truncate(string value)
         => value.Length <= _options.MaxRecordedContentLength ? value : value[.._options.MaxRecordedContentLength];
+
+    /// <summary>Room for a request's metric tags on the stack.</summary>
+    [InlineArray(32)]
+    private struct TagBuffer
+    {
+        private KeyValuePair<string, object?> _first;
+    }
 }
