@@ -38,6 +38,16 @@ public sealed class ModelGroup
     /// <value>The default value is an empty list.</value>
     public IList<string> ContentPolicyFallbacks { get; set; } = [];
 
+    /// <summary>
+    /// Gets or sets hedging for a latency-sensitive group: when the first attempt has neither answered nor (streaming)
+    /// produced its first chunk after this delay, a second attempt starts on another deployment of the group. The first
+    /// answer wins; the other attempt is cancelled, and still recorded (<see cref="RoutingAttemptResult.Cancelled"/>) and
+    /// metered. Nothing is hedged once a chunk has reached the caller. With a budget, the request hedges only when the
+    /// budget admits the worst case of two attempts; otherwise it runs unhedged. <see langword="null"/> for no hedging.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public TimeSpan? HedgeAfter { get; set; }
+
     internal ModelGroup Clone() => new()
     {
         Name = Name,
@@ -46,5 +56,6 @@ public sealed class ModelGroup
         LoadBalancing = LoadBalancing,
         Fallbacks = [.. Fallbacks],
         ContentPolicyFallbacks = [.. ContentPolicyFallbacks],
+        HedgeAfter = HedgeAfter,
     };
 }

@@ -42,7 +42,8 @@ namespace LlmOps.Routing;
 /// </remarks>
 public sealed class ModelRoutingChatClient : DelegatingChatClient
 {
-    private static readonly ResiliencePropertyKey<RoutedRequest> RequestKey = new("llmops.routing.request");
+    private const string LostRace = "lost the hedging race";
+    private static readonly ResiliencePropertyKey<RoutedAttempt> AttemptKey = new("llmops.routing.attempt");
 
     private readonly ModelRoutingOptions _options;
     private readonly FrozenDictionary<string, RoutedGroup> _groups;
@@ -67,6 +68,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
     private readonly Counter<long> _failovers;
     private readonly Counter<long> _circuitChanges;
     private readonly Counter<long> _escalations;
+    private readonly Counter<long> _hedges;
     private readonly Counter<long> _tierChosen;
     private readonly Counter<long> _downgrades;
 
@@ -118,6 +120,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         _failovers = _telemetry.GetOrCreateCounter<long>(RoutingTelemetryNames.Failovers, "{failover}", "Moves to another deployment or group, by failure kind.");
         _circuitChanges = _telemetry.GetOrCreateCounter<long>(RoutingTelemetryNames.CircuitStateChanges, "{change}", "Circuit breaker state changes per deployment.");
         _escalations = _telemetry.GetOrCreateCounter<long>(RoutingTelemetryNames.Escalations, "{escalation}", "Cascade escalations, by the verifier that rejected.");
+        _hedges = _telemetry.GetOrCreateCounter<long>(RoutingTelemetryNames.Hedges, "{hedge}", "Second attempts started by hedging groups.");
         _tierChosen = _telemetry.GetOrCreateCounter<long>(RoutingTelemetryNames.TierChosen, "{request}", "The tier chosen for each routed request.");
         _downgrades = _telemetry.GetOrCreateCounter<long>(RoutingTelemetryNames.BudgetDowngrades, "{request}", "Requests moved to a cheaper tier by the budget.");
 
@@ -125,9 +128,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         foreach (var d in _options.Deployments)
         {
             var model = _calculator.Catalog.Resolve(d.ModelId);
-            var routed = new RoutedDeployment(d, d.Client ?? innerClient, model, _time);
-            routed.Pipeline = BuildPipeline(routed);
-            deployments.Add(d.Name, routed);
+            deployments.Add(d.Name, new RoutedDeployment(d, d.Client ?? innerClient, model, _time));
         }
 
         _deployments = [.. deployments.Values];
@@ -135,7 +136,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         foreach (var g in _options.Groups)
         {
             var members = g.Deployments.Select(n => deployments[n]).ToArray();
-            var group = new RoutedGroup(g.Name, g.Tier, members, g.LoadBalancing);
+            var group = new RoutedGroup(g.Name, g.Tier, members, g.LoadBalancing, g.HedgeAfter);
             foreach (var m in members)
             {
                 m.Groups.Add(group);
@@ -150,10 +151,16 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             groups[g.Name].ContentPolicyChain = [.. g.ContentPolicyFallbacks.SelectMany(f => Chain(groups, f, static o => o.Fallbacks)).Distinct()];
         }
 
+        // Pipelines once every deployment knows its groups (the last-healthy rule reads them).
+        foreach (var d in _deployments)
+        {
+            d.Pipeline = BuildPipeline(d);
+        }
+
         // A deployment named by the caller is a group of one, with no fallbacks.
         foreach (var d in deployments.Values)
         {
-            var single = new RoutedGroup(d.Name, d.Tier, [d], LoadBalancingStrategy.WeightedShuffle);
+            var single = new RoutedGroup(d.Name, d.Tier, [d], LoadBalancingStrategy.WeightedShuffle, null);
             single.Chain = [single];
             groups.Add(d.Name, single);
         }
@@ -210,7 +217,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         {
             if (string.Equals(d.Name, deployment, StringComparison.OrdinalIgnoreCase))
             {
-                return d.Circuit.CircuitState;
+                return d.State;
             }
         }
 
@@ -284,9 +291,10 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         var options = join.Options;
         var (group, byTier, reason, decision) = Decide(list, options);
         var tokens = EstimateTokens(list, options);
+        var mayHedge = true;
         if (_budgets is not null && _budgets.AppliesTo(options.GetScope()))
         {
-            group = Admit(list, options, group, byTier, ref reason);
+            group = Admit(list, options, group, byTier, ref reason, out mayHedge);
         }
 
         var routing = new RoutingInfo(group.Name, group.EffectiveTier, reason);
@@ -304,6 +312,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         {
             Group = group,
             Cascade = byTier && _verifiers.Length > 0,
+            MayHedge = mayHedge,
         };
     }
 
@@ -376,8 +385,10 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
     }
 
     /// <summary>Moves a near-limit request down the tiers and rejects, before any call, one that no tier can admit.</summary>
-    private RoutedGroup Admit(IReadOnlyList<ChatMessage> messages, ChatOptions? options, RoutedGroup group, bool byTier, ref string reason)
+    /// <remarks><paramref name="hedgeFits"/> says whether the remaining budget also covers a hedged second attempt.</remarks>
+    private RoutedGroup Admit(IReadOnlyList<ChatMessage> messages, ChatOptions? options, RoutedGroup group, bool byTier, ref string reason, out bool hedgeFits)
     {
+        hedgeFits = true;
         var statuses = _budgets!.GetStatus(options.GetScope());
         if (statuses.Count == 0)
         {
@@ -401,6 +412,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         if (!byTier || index < 0)
         {
             var cost = WorstCase(group, input, options);
+            hedgeFits = cost * 2 <= tightest.Remaining;
             return cost <= tightest.Remaining
                 ? group
                 : throw new BudgetExceededException(tightest.Budget, tightest.Scope, tightest.Spent, tightest.Reserved, cost, tightest.ResetsAt);
@@ -429,6 +441,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             cheapest = Math.Min(cheapest, cost);
             if (cost <= tightest.Remaining)
             {
+                hedgeFits = cost * 2 <= tightest.Remaining;
                 if (!ReferenceEquals(candidate, from))
                 {
                     var why = used >= (budget.DowngradeAt ?? double.MaxValue)
@@ -496,7 +509,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         var escalations = 0;
         while (true)
         {
-            var response = await ExecuteChainAsync(r, group, static (ctx, r) => CallAsync(ctx, r)).ConfigureAwait(false);
+            var response = await ExecuteChainAsync(r, group, static (ctx, a) => CallAsync(ctx, a)).ConfigureAwait(false);
             if (!r.Cascade || escalations >= _options.Cascade.MaxEscalations || NextTier(group) is not { } next)
             {
                 return response;
@@ -523,7 +536,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         while (r.Cascade && escalations < _options.Cascade.MaxEscalations && NextTier(group) is { } next)
         {
             // Escalation after text reached the caller is impossible: a tier that may be escalated is read whole first.
-            var buffered = await ExecuteChainAsync(r, group, static (ctx, r) => CallAsync(ctx, r)).ConfigureAwait(false);
+            var buffered = await ExecuteChainAsync(r, group, static (ctx, a) => CallAsync(ctx, a)).ConfigureAwait(false);
             var rejection = await VerifyAsync(r, buffered, cancellationToken).ConfigureAwait(false);
             if (rejection is null)
             {
@@ -535,7 +548,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             group = next;
         }
 
-        return await ExecuteChainAsync(r, group, static (ctx, r) => OpenStreamAsync(ctx, r)).ConfigureAwait(false);
+        return await ExecuteChainAsync(r, group, static (ctx, a) => OpenStreamAsync(ctx, a)).ConfigureAwait(false);
     }
 
     private RoutedGroup? NextTier(RoutedGroup group)
@@ -583,7 +596,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
 
     private void Escalate(RoutedRequest r, (string Verifier, string Reason) rejection)
     {
-        var d = r.Deployment;
+        var d = r.Deployment!;
         var reason = $"{rejection.Verifier}: {rejection.Reason}";
         r.Routing.Reclassify(r.AnsweredAttempt, RoutingAttemptResult.Escalated, reason);
         RoutingLog.Escalated(_logger, rejection.Verifier, d.Name, d.Tier.Name, rejection.Reason);
@@ -599,9 +612,11 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
 
     /// <summary>
     /// Tries the group, then its fallbacks, one deployment at a time, each through its Polly pipeline (retries, circuit
-    /// breaker, attempt timeout), until one answers, a failure must surface, or <see cref="ModelRoutingOptions.MaxAttempts"/> is reached.
+    /// breaker, attempt timeout), until one answers, a failure must surface, or <see cref="ModelRoutingOptions.MaxAttempts"/>
+    /// is reached. In a group with <see cref="ModelGroup.HedgeAfter"/>, a second deployment races the first (<see cref="RaceAsync"/>).
     /// </summary>
-    private async ValueTask<T> ExecuteChainAsync<T>(RoutedRequest r, RoutedGroup start, Func<ResilienceContext, RoutedRequest, ValueTask<T>> callback)
+    private async ValueTask<T> ExecuteChainAsync<T>(RoutedRequest r, RoutedGroup start, Func<ResilienceContext?, RoutedAttempt, ValueTask<Outcome<T>>> callback)
+        where T : class
     {
         IReadOnlyList<RoutedGroup> chain = start.Chain;
         r.ResetTried();
@@ -618,57 +633,45 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
 
             r.MarkTried(d);
             r.Group = group;
+            var attempt = new RoutedAttempt(r, group, d, OptionsFor(r.Options, d), hedged: false);
+            var step = group.HedgeAfter is { } delay && r.MayHedge
+                ? await RaceAsync(attempt, delay, callback).ConfigureAwait(false)
+                : await RunPipelineAsync(attempt, callback).ConfigureAwait(false);
+            d = step.Attempt.Deployment;
             r.Deployment = d;
-            r.DeploymentAttempts = 0;
-            r.DeploymentOptions = OptionsFor(r.Options, d);
-            var context = ResilienceContextPool.Shared.Get(r.RequestToken);
-            context.Properties.Set(RequestKey, r);
-            try
+            if (step.Error is null)
             {
-                var result = await d.Pipeline.ExecuteAsync(callback, context, r).ConfigureAwait(false);
+                r.AnsweredAttempt = step.Attempt.Number;
                 r.Routing.Answered(group.Name, d.Name, d.ModelId);
-                return result;
+                return step.Value!;
             }
-            catch (Exception ex) when (!(ex is OperationCanceledException && r.RequestToken.IsCancellationRequested))
+
+            var ex = step.Error.SourceException;
+            if (ex is OperationCanceledException && r.RequestToken.IsCancellationRequested)
             {
-                var failure = Classify(ex);
-                r.LastException = ex;
-                r.LastFailure = failure;
-                if (!failure.CanFailOver)
-                {
-                    Surface(r, d, ex, failure);
-                }
-
-                if (failure.Kind == RoutingFailureKind.ContextWindowExceeded && d.ContextWindow is { } window)
-                {
-                    r.MinContextWindow = Math.Max(r.MinContextWindow, window);
-                }
-
-                if (failure.Kind == RoutingFailureKind.ContentFiltered)
-                {
-                    if (ReferenceEquals(chain, group.ContentPolicyChain) || group.ContentPolicyChain.Count == 0)
-                    {
-                        Surface(r, d, ex, failure);
-                    }
-
-                    chain = group.ContentPolicyChain;
-                    index = 0;
-                }
-
-                RoutingLog.FailedOver(_logger, r.Routing.AttemptCount, d.Name, group.Name, failure.Kind, ex);
-                if (_failovers.Enabled)
-                {
-                    _failovers.Add(
-                        1,
-                        new(RoutingTelemetryNames.GroupAttribute, group.Name),
-                        new(RoutingTelemetryNames.DeploymentAttribute, d.Name),
-                        new(RoutingTelemetryNames.FailureAttribute, Snake(failure.Kind)));
-                }
+                step.Error.Throw();
             }
-            finally
+
+            var failure = Classify(ex);
+            r.LastException = ex;
+            r.LastFailure = failure;
+            if (!failure.CanFailOver)
             {
-                ResilienceContextPool.Shared.Return(context);
+                Surface(r, d, step.Error, failure);
             }
+
+            if (failure.Kind == RoutingFailureKind.ContentFiltered)
+            {
+                if (ReferenceEquals(chain, group.ContentPolicyChain) || group.ContentPolicyChain.Count == 0)
+                {
+                    Surface(r, d, step.Error, failure);
+                }
+
+                chain = group.ContentPolicyChain;
+                index = 0;
+            }
+
+            NoteFailover(r, group, d, ex, failure);
         }
 
         r.Routing.MarkLastFailed();
@@ -683,8 +686,148 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             r.Routing.Attempts);
     }
 
+    /// <summary>Logs and counts a move away from a deployment whose failure may fail over.</summary>
+    private void NoteFailover(RoutedRequest r, RoutedGroup group, RoutedDeployment d, Exception ex, RoutingFailure failure)
+    {
+        if (failure.Kind == RoutingFailureKind.ContextWindowExceeded && d.ContextWindow is { } window)
+        {
+            r.MinContextWindow = Math.Max(r.MinContextWindow, window);
+        }
+
+        RoutingLog.FailedOver(_logger, r.Routing.AttemptCount, d.Name, group.Name, failure.Kind, ex);
+        if (_failovers.Enabled)
+        {
+            _failovers.Add(
+                1,
+                new(RoutingTelemetryNames.GroupAttribute, group.Name),
+                new(RoutingTelemetryNames.DeploymentAttribute, d.Name),
+                new(RoutingTelemetryNames.FailureAttribute, Snake(failure.Kind)));
+        }
+    }
+
+    /// <summary>
+    /// Runs one deployment's pipeline and captures its outcome without rethrowing. A deployment whose pipeline would do
+    /// nothing (no retry, no timeout, a circuit that can never open) runs the attempt alone, without Polly.
+    /// </summary>
+    private static async ValueTask<Step<T>> RunPipelineAsync<T>(RoutedAttempt a, Func<ResilienceContext?, RoutedAttempt, ValueTask<Outcome<T>>> callback)
+        where T : class
+    {
+        Outcome<T> outcome;
+        if (a.Deployment.Pipeline is not { } pipeline)
+        {
+            outcome = await callback(null, a).ConfigureAwait(false);
+        }
+        else
+        {
+            var context = ResilienceContextPool.Shared.Get(a.Token);
+            context.Properties.Set(AttemptKey, a);
+            try
+            {
+                outcome = await pipeline.ExecuteOutcomeAsync(callback, context, a).ConfigureAwait(false);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+        }
+
+        return new(a, outcome.Result, outcome.Exception is { } e ? ExceptionDispatchInfo.Capture(e) : null);
+    }
+
+    /// <summary>
+    /// Hedging: runs <paramref name="primary"/>; if it has not answered (or, streaming, produced its first chunk) after
+    /// <paramref name="delay"/>, starts a second run on another deployment of the group that is healthy and has RPM/TPM
+    /// room. The first answer wins; the other run is cancelled (or its answer discarded) and awaited, so that its attempt
+    /// is recorded as <see cref="RoutingAttemptResult.Cancelled"/> and metered before the winner is returned. When the
+    /// first to finish fails in a way that may fail over, the other run is awaited instead.
+    /// </summary>
+    private async ValueTask<Step<T>> RaceAsync<T>(RoutedAttempt primary, TimeSpan delay, Func<ResilienceContext?, RoutedAttempt, ValueTask<Outcome<T>>> callback)
+        where T : class
+    {
+        var r = primary.Request;
+        var group = primary.Group;
+        primary.MakeAbandonable();
+        RoutedAttempt? hedge = null;
+        try
+        {
+            var first = RunPipelineAsync(primary, callback).AsTask();
+            using (var timer = CancellationTokenSource.CreateLinkedTokenSource(r.RequestToken))
+            {
+                var elapsed = Task.Delay(delay, _time, timer.Token);
+                var done = await Task.WhenAny(first, elapsed).ConfigureAwait(false);
+                if (done == first || !elapsed.IsCompletedSuccessfully)
+                {
+                    await timer.CancelAsync().ConfigureAwait(false);
+                    return await first.ConfigureAwait(false);
+                }
+            }
+
+            var d = r.Attempts < _options.MaxAttempts ? group.Select(r.FirstTried, r.Tried, r.Tokens, r.MinContextWindow, _random) : null;
+            if (d is null)
+            {
+                return await first.ConfigureAwait(false);
+            }
+
+            r.MarkTried(d);
+            hedge = new RoutedAttempt(r, group, d, OptionsFor(r.Options, d), hedged: true);
+            hedge.MakeAbandonable();
+            RoutingLog.HedgeStarted(_logger, primary.Deployment.Name, delay, d.Name, group.Name);
+            if (_hedges.Enabled)
+            {
+                _hedges.Add(1, new(RoutingTelemetryNames.GroupAttribute, group.Name), new(RoutingTelemetryNames.DeploymentAttribute, d.Name));
+            }
+
+            var second = RunPipelineAsync(hedge, callback).AsTask();
+            var winner = await Task.WhenAny(first, second).ConfigureAwait(false);
+            var (other, loser) = winner == first ? (second, hedge) : (first, primary);
+            var step = await winner.ConfigureAwait(false);
+            if (step.Error is { } error)
+            {
+                var ex = error.SourceException;
+                var failure = ex is OperationCanceledException && r.RequestToken.IsCancellationRequested
+                    ? new RoutingFailure(RoutingFailureKind.Cancelled)
+                    : Classify(ex);
+                if (failure.CanFailOver && failure.Kind is not (RoutingFailureKind.ContentFiltered or RoutingFailureKind.ContextWindowExceeded))
+                {
+                    // The other run may still answer: it decides the step.
+                    r.LastException = ex;
+                    r.LastFailure = failure;
+                    NoteFailover(r, group, step.Attempt.Deployment, ex, failure);
+                    return await other.ConfigureAwait(false);
+                }
+            }
+
+            await DiscardAsync(loser, other).ConfigureAwait(false);
+            return step;
+        }
+        finally
+        {
+            primary.Release();
+            hedge?.Release();
+        }
+    }
+
+    /// <summary>Cancels the losing run of a hedging race, waits for it, and drops its answer if it had one.</summary>
+    private async ValueTask DiscardAsync<T>(RoutedAttempt loser, Task<Step<T>> run)
+        where T : class
+    {
+        loser.Abandon();
+        var step = await run.ConfigureAwait(false);
+        if (step.Error is null)
+        {
+            // It answered just as the winner did: the answer is dropped (an open stream is closed, which meters it).
+            loser.Request.Routing.Reclassify(step.Attempt.Number, RoutingAttemptResult.Cancelled, LostRace);
+            if (step.Value is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        RoutingLog.HedgeCancelled(_logger, loser.Deployment.Name);
+    }
+
     [DoesNotReturn]
-    private static void Surface(RoutedRequest r, RoutedDeployment d, Exception ex, RoutingFailure failure)
+    private static void Surface(RoutedRequest r, RoutedDeployment d, ExceptionDispatchInfo error, RoutingFailure failure)
     {
         r.Routing.MarkLastFailed();
         if (failure.Kind == RoutingFailureKind.Unauthorized)
@@ -692,11 +835,11 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             throw new ModelRoutingException(
                 $"Deployment '{d.Name}' (model '{d.ModelId}', group '{r.Group.Name}') refused the credentials ({failure.StatusCode}). "
                 + "Check that deployment's API key, endpoint and role; the request was not retried or sent elsewhere.",
-                ex,
+                error.SourceException,
                 r.Routing.Attempts);
         }
 
-        ExceptionDispatchInfo.Throw(ex);
+        error.Throw();
     }
 
     private static ChatOptions? OptionsFor(ChatOptions? options, RoutedDeployment d)
@@ -711,22 +854,25 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         return copy;
     }
 
-    /// <summary>One non-streaming provider attempt (the Polly callback).</summary>
-    private static async ValueTask<ChatResponse> CallAsync(ResilienceContext context, RoutedRequest r)
+    /// <summary>One non-streaming provider attempt (the Polly callback; failures come back as outcomes, not throws).</summary>
+    private static async ValueTask<Outcome<ChatResponse>> CallAsync(ResilienceContext? context, RoutedAttempt a)
     {
-        var owner = r.Owner;
-        var d = r.Deployment;
-        var attempt = owner.StartAttempt(r, d);
+        var owner = a.Request.Owner;
+        if (!owner.TryStartAttempt(a, out var attempt))
+        {
+            return Outcome.FromException<ChatResponse>(Unavailable(a.Deployment));
+        }
+
         try
         {
-            var response = await d.Client.GetResponseAsync(r.Messages, r.DeploymentOptions, context.CancellationToken).ConfigureAwait(false);
-            owner.EndAttempt(r, d, attempt, null);
-            return response;
+            var response = await a.Deployment.Client.GetResponseAsync(a.Request.Messages, a.DeploymentOptions, context?.CancellationToken ?? a.Token).ConfigureAwait(false);
+            owner.EndAttempt(a, attempt, null);
+            return Outcome.FromResult(response);
         }
         catch (Exception ex)
         {
-            owner.EndAttempt(r, d, attempt, ex);
-            throw;
+            owner.EndAttempt(a, attempt, ex);
+            return Outcome.FromException<ChatResponse>(ex);
         }
     }
 
@@ -734,26 +880,33 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
     /// One streaming provider attempt (the Polly callback): opens the stream and waits for its first update under the
     /// first-token timeout. The stream itself then runs on its own token, linked to the caller's only.
     /// </summary>
-    private static async ValueTask<RoutedStream> OpenStreamAsync(ResilienceContext context, RoutedRequest r)
+    private static async ValueTask<Outcome<RoutedStream>> OpenStreamAsync(ResilienceContext? context, RoutedAttempt a)
     {
+        var r = a.Request;
         var owner = r.Owner;
-        var d = r.Deployment;
-        var attempt = owner.StartAttempt(r, d);
+        var d = a.Deployment;
+        if (!owner.TryStartAttempt(a, out var attempt))
+        {
+            return Outcome.FromException<RoutedStream>(Unavailable(d));
+        }
+
+        var token = context?.CancellationToken ?? a.Token;
         var source = CancellationTokenSource.CreateLinkedTokenSource(r.CallerToken);
         IAsyncEnumerator<ChatResponseUpdate>? stream = null;
         try
         {
             bool hasFirst;
-            using (context.CancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source))
+            using (token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source))
             {
-                stream = d.Client.GetStreamingResponseAsync(r.Messages, r.DeploymentOptions, source.Token).GetAsyncEnumerator(source.Token);
+                stream = d.Client.GetStreamingResponseAsync(r.Messages, a.DeploymentOptions, source.Token).GetAsyncEnumerator(source.Token);
                 hasFirst = await stream.MoveNextAsync().ConfigureAwait(false);
             }
 
-            // The timeout may have fired just as the first update arrived: nothing reached the caller, so fail over.
-            context.CancellationToken.ThrowIfCancellationRequested();
-            owner.EndAttempt(r, d, attempt, null);
-            return new RoutedStream(stream, hasFirst, source, d);
+            // The timeout (or a hedging race) may have ended the attempt just as the first update arrived: nothing
+            // reached the caller, so it fails over (or loses).
+            token.ThrowIfCancellationRequested();
+            owner.EndAttempt(a, attempt, null);
+            return Outcome.FromResult(new RoutedStream(stream, hasFirst, source, d));
         }
         catch (Exception ex)
         {
@@ -763,28 +916,35 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             }
 
             source.Dispose();
-            owner.EndAttempt(r, d, attempt, ex);
-            throw;
+            owner.EndAttempt(a, attempt, ex);
+            return Outcome.FromException<RoutedStream>(ex);
         }
     }
 
-    private Attempt StartAttempt(RoutedRequest r, RoutedDeployment d)
+    private static DeploymentUnavailableException Unavailable(RoutedDeployment d)
+        => new($"Deployment '{d.Name}' has no room left under its RPM/TPM limits this minute.");
+
+    private bool TryStartAttempt(RoutedAttempt a, out Attempt attempt)
     {
-        r.RetryException = null;
+        var r = a.Request;
+        var d = a.Deployment;
+        a.RetryException = null;
         if (!d.TryAcquire(r.Tokens))
         {
-            throw new DeploymentUnavailableException($"Deployment '{d.Name}' has no room left under its RPM/TPM limits this minute.");
+            attempt = default;
+            return false;
         }
 
-        r.Attempts++;
-        r.DeploymentAttempts++;
+        r.AddAttempt();
+        a.DeploymentAttempts++;
         var number = r.Routing.NextAttemptNumber();
+        a.Number = number;
         var activity = _telemetry.ActivitySource.HasListeners()
             ? _telemetry.ActivitySource.StartActivity(RoutingTelemetryNames.AttemptActivity, ActivityKind.Internal)
             : null;
         if (activity is not null)
         {
-            activity.SetTag(RoutingTelemetryNames.GroupAttribute, r.Group.Name);
+            activity.SetTag(RoutingTelemetryNames.GroupAttribute, a.Group.Name);
             activity.SetTag(RoutingTelemetryNames.DeploymentAttribute, d.Name);
             activity.SetTag(RoutingTelemetryNames.TierAttribute, d.Tier.Name);
             activity.SetTag(RoutingTelemetryNames.AttemptNumberAttribute, number);
@@ -793,14 +953,22 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             {
                 activity.SetTag(RoutingTelemetryNames.RegionAttribute, d.Region);
             }
+
+            if (a.Hedged)
+            {
+                activity.SetTag(RoutingTelemetryNames.HedgedAttribute, true);
+            }
         }
 
         d.Enter();
-        return new Attempt(number, _time.GetTimestamp(), activity);
+        attempt = new Attempt(number, _time.GetTimestamp(), activity);
+        return true;
     }
 
-    private void EndAttempt(RoutedRequest r, RoutedDeployment d, Attempt attempt, Exception? exception)
+    private void EndAttempt(RoutedAttempt a, Attempt attempt, Exception? exception)
     {
+        var r = a.Request;
+        var d = a.Deployment;
         d.Exit();
         var elapsed = _time.GetElapsedTime(attempt.Start);
         RoutingAttemptResult result;
@@ -808,24 +976,24 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         if (exception is null)
         {
             result = RoutingAttemptResult.Succeeded;
-            r.AnsweredAttempt = attempt.Number;
             d.RecordLatency(elapsed);
         }
         else
         {
-            // An OperationCanceledException while the request itself is alive is the attempt's own timeout.
-            var f = exception is OperationCanceledException && !r.RequestToken.IsCancellationRequested
-                ? new RoutingFailure(RoutingFailureKind.Timeout)
+            // A run that lost a hedging race was cancelled on purpose; otherwise an OperationCanceledException while
+            // the request itself is alive is the attempt's own timeout.
+            var f = a.Lost ? new RoutingFailure(RoutingFailureKind.Cancelled)
+                : exception is OperationCanceledException && !r.RequestToken.IsCancellationRequested ? new RoutingFailure(RoutingFailureKind.Timeout)
                 : Classify(exception);
             failure = f;
             var retry = f.IsRetryable
-                && r.DeploymentAttempts <= _options.Resilience.MaxRetriesPerDeployment
+                && a.DeploymentAttempts <= _options.Resilience.MaxRetriesPerDeployment
                 && r.Attempts < _options.MaxAttempts
                 && (f.RetryAfter is null || f.RetryAfter <= _options.Resilience.MaxRetryAfter);
             if (retry)
             {
-                r.RetryException = exception;
-                r.RetryFailure = f;
+                a.RetryException = exception;
+                a.RetryFailure = f;
             }
 
             result = retry ? RoutingAttemptResult.Retried
@@ -834,12 +1002,13 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
                 : RoutingAttemptResult.Failed;
         }
 
-        r.Routing.Add(new RoutingAttempt(attempt.Number, r.Group.Name, d.Name, d.ModelId, d.Tier, result, failure?.Kind, exception?.Message, elapsed));
+        var reason = a.Lost ? LostRace : exception?.Message;
+        r.Routing.Add(new RoutingAttempt(attempt.Number, a.Group.Name, d.Name, d.ModelId, d.Tier, result, failure?.Kind, reason, elapsed, a.Hedged));
         if (_attempts.Enabled)
         {
             _attempts.Add(
                 1,
-                new(RoutingTelemetryNames.GroupAttribute, r.Group.Name),
+                new(RoutingTelemetryNames.GroupAttribute, a.Group.Name),
                 new(RoutingTelemetryNames.DeploymentAttribute, d.Name),
                 new(RoutingTelemetryNames.OutcomeAttribute, Snake(result)));
         }
@@ -848,7 +1017,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         {
             _attemptDuration.Record(
                 elapsed.TotalSeconds,
-                new(RoutingTelemetryNames.GroupAttribute, r.Group.Name),
+                new(RoutingTelemetryNames.GroupAttribute, a.Group.Name),
                 new(RoutingTelemetryNames.DeploymentAttribute, d.Name));
         }
 
@@ -858,7 +1027,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             if (failure is { } fk)
             {
                 activity.SetTag(RoutingTelemetryNames.FailureAttribute, Snake(fk.Kind));
-                activity.SetStatus(ActivityStatusCode.Error, exception!.Message);
+                activity.SetStatus(ActivityStatusCode.Error, reason);
             }
 
             activity.Dispose();
@@ -875,9 +1044,22 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         return RoutingFailureClassifier.Classify(exception, _time.GetUtcNow());
     }
 
-    private ResiliencePipeline BuildPipeline(RoutedDeployment d)
+    /// <summary>
+    /// Builds a deployment's pipeline: retry, circuit breaker, attempt timeout; each only when it can act. Returns
+    /// <see langword="null"/> when none can, and the attempt then runs without Polly.
+    /// </summary>
+    private ResiliencePipeline? BuildPipeline(RoutedDeployment d)
     {
         var r = _options.Resilience;
+
+        // Under the last-healthy rule, a deployment alone in one of its groups never opens its circuit.
+        d.HasCircuit = !(r.KeepLastHealthyDeployment && d.Groups.Exists(static g => g.Deployments.Length == 1));
+        var timeouts = r.AttemptTimeout is not null || r.TimeToFirstTokenTimeout is not null;
+        if (r.MaxRetriesPerDeployment == 0 && !d.HasCircuit && !timeouts)
+        {
+            return null;
+        }
+
         var builder = new ResiliencePipelineBuilder { Name = d.Name, TimeProvider = _time };
         if (r.MaxRetriesPerDeployment > 0)
         {
@@ -885,8 +1067,8 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             {
                 // The attempt decided (EndAttempt) whether its own failure is retried; a refusal by the breaker never is.
                 ShouldHandle = static args => new ValueTask<bool>(
-                    args.Context.Properties.TryGetValue(RequestKey, out var request)
-                    && request.RetryException is { } e
+                    args.Context.Properties.TryGetValue(AttemptKey, out var a)
+                    && a.RetryException is { } e
                     && (ReferenceEquals(args.Outcome.Exception, e) || ReferenceEquals(args.Outcome.Exception?.InnerException, e))),
                 MaxRetryAttempts = r.MaxRetriesPerDeployment,
                 BackoffType = DelayBackoffType.Exponential,
@@ -895,18 +1077,18 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
                 MaxDelay = r.RetryMaxDelay,
                 Randomizer = _random,
                 DelayGenerator = static args => new ValueTask<TimeSpan?>(
-                    args.Context.Properties.TryGetValue(RequestKey, out var request) ? request.RetryFailure?.RetryAfter : null),
+                    args.Context.Properties.TryGetValue(AttemptKey, out var a) ? a.RetryFailure?.RetryAfter : null),
                 OnRetry = args =>
                 {
-                    if (args.Context.Properties.TryGetValue(RequestKey, out var request) && args.Outcome.Exception is { } e)
+                    if (args.Context.Properties.TryGetValue(AttemptKey, out var a) && args.Outcome.Exception is { } e)
                     {
-                        var kind = request.RetryFailure?.Kind ?? RoutingFailureKind.Transient;
-                        RoutingLog.AttemptRetried(_logger, request.Routing.AttemptCount, d.Name, request.Group.Name, kind, args.RetryDelay, e);
+                        var kind = a.RetryFailure?.Kind ?? RoutingFailureKind.Transient;
+                        RoutingLog.AttemptRetried(_logger, a.Number, d.Name, a.Group.Name, kind, args.RetryDelay, e);
                         if (_retries.Enabled)
                         {
                             _retries.Add(
                                 1,
-                                new(RoutingTelemetryNames.GroupAttribute, request.Group.Name),
+                                new(RoutingTelemetryNames.GroupAttribute, a.Group.Name),
                                 new(RoutingTelemetryNames.DeploymentAttribute, d.Name),
                                 new(RoutingTelemetryNames.FailureAttribute, Snake(kind)));
                         }
@@ -917,6 +1099,29 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             });
         }
 
+        if (d.HasCircuit)
+        {
+            AddCircuitBreaker(builder, d);
+        }
+
+        if (r.AttemptTimeout is not null || r.TimeToFirstTokenTimeout is not null)
+        {
+            var attempt = r.AttemptTimeout ?? TimeSpan.Zero;
+            var firstToken = r.TimeToFirstTokenTimeout ?? TimeSpan.Zero;
+            builder.AddTimeout(new TimeoutStrategyOptions
+            {
+                // Zero means no timeout for that kind of call.
+                TimeoutGenerator = args => new ValueTask<TimeSpan>(
+                    args.Context.Properties.TryGetValue(AttemptKey, out var a) && a.Request.Streaming ? firstToken : attempt),
+            });
+        }
+
+        return builder.Build();
+    }
+
+    private void AddCircuitBreaker(ResiliencePipelineBuilder builder, RoutedDeployment d)
+    {
+        var r = _options.Resilience;
         builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
         {
             FailureRatio = r.CircuitFailureRatio,
@@ -947,25 +1152,14 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
                 return default;
             },
         });
-
-        if (r.AttemptTimeout is not null || r.TimeToFirstTokenTimeout is not null)
-        {
-            var attempt = r.AttemptTimeout ?? TimeSpan.Zero;
-            var firstToken = r.TimeToFirstTokenTimeout ?? TimeSpan.Zero;
-            builder.AddTimeout(new TimeoutStrategyOptions
-            {
-                // Zero means no timeout for that kind of call.
-                TimeoutGenerator = args => new ValueTask<TimeSpan>(
-                    args.Context.Properties.TryGetValue(RequestKey, out var request) && request.Streaming ? firstToken : attempt),
-            });
-        }
-
-        return builder.Build();
     }
 
     private bool CountsTowardCircuit(Exception exception, ResilienceContext context)
     {
-        if (exception is OperationCanceledException && context.Properties.TryGetValue(RequestKey, out var r) && r.RequestToken.IsCancellationRequested)
+        // Neither the caller's cancellation nor a run cancelled because it lost a hedging race says anything about health.
+        if (exception is OperationCanceledException
+            && context.Properties.TryGetValue(AttemptKey, out var a)
+            && (a.Lost || a.Request.RequestToken.IsCancellationRequested))
         {
             return false;
         }
@@ -981,7 +1175,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             var others = 0;
             foreach (var other in group.Deployments)
             {
-                if (!ReferenceEquals(other, d) && other.Circuit.CircuitState == CircuitState.Closed)
+                if (!ReferenceEquals(other, d) && other.State == CircuitState.Closed)
                 {
                     others++;
                 }
@@ -1020,4 +1214,8 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
     };
 
     private readonly record struct Attempt(int Number, long Start, Activity? Activity);
+
+    /// <summary>How one run of a deployment's pipeline (or a hedging race) ended: its value, or its captured failure.</summary>
+    private readonly record struct Step<T>(RoutedAttempt Attempt, T? Value, ExceptionDispatchInfo? Error)
+        where T : class;
 }

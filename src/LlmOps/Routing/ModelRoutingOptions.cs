@@ -197,6 +197,18 @@ public sealed class ModelRoutingOptions : IValidatableOptions
             {
                 errors.Add($"{name}.Tier has an empty name; use Small, Medium, Large, a tier of your own, or null.");
             }
+
+            if (g.HedgeAfter is { } hedge)
+            {
+                if (hedge <= TimeSpan.Zero || hedge > TimeSpan.FromDays(1))
+                {
+                    errors.Add($"{name}.HedgeAfter must be positive and at most one day, or null for no hedging; was {hedge}.");
+                }
+                else if (g.Deployments is { Count: < 2 })
+                {
+                    errors.Add($"{name}.HedgeAfter is {hedge}, but the group has {g.Deployments.Count} deployment; hedging races a second deployment of the group, so add one or clear HedgeAfter.");
+                }
+            }
         }
 
         foreach (var g in groups.Values)

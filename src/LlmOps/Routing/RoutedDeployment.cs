@@ -61,7 +61,14 @@ internal sealed class RoutedDeployment : IDisposable
 
     public CircuitBreakerStateProvider Circuit { get; } = new();
 
-    public ResiliencePipeline Pipeline { get; set; } = ResiliencePipeline.Empty;
+    /// <summary>Gets or sets the deployment's pipeline, or <see langword="null"/> when no strategy could act (the attempt runs alone).</summary>
+    public ResiliencePipeline? Pipeline { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the pipeline has a circuit breaker (one that could open).</summary>
+    public bool HasCircuit { get; set; } = true;
+
+    /// <summary>Gets the circuit state; closed when the deployment has no circuit breaker.</summary>
+    public CircuitState State => HasCircuit ? Circuit.CircuitState : CircuitState.Closed;
 
     /// <summary>Gets the groups this deployment serves, for the last-healthy rule.</summary>
     public List<RoutedGroup> Groups { get; } = [];
@@ -79,7 +86,7 @@ internal sealed class RoutedDeployment : IDisposable
     public DateTimeOffset OpenUntil { get; set; }
 
     /// <summary>Gets a value indicating whether the circuit lets an attempt through: closed, half-open, or open with its cooldown over.</summary>
-    public bool IsAvailable => Circuit.CircuitState switch
+    public bool IsAvailable => State switch
     {
         CircuitState.Closed or CircuitState.HalfOpen => true,
         CircuitState.Open => _time.GetUtcNow() >= OpenUntil,

@@ -3,7 +3,7 @@ using LlmOps.Metering;
 namespace LlmOps.Routing;
 
 /// <summary>A model group resolved against its deployments, with its load balancer. Immutable after construction.</summary>
-internal sealed class RoutedGroup(string name, ModelTier? tier, RoutedDeployment[] deployments, LoadBalancingStrategy strategy)
+internal sealed class RoutedGroup(string name, ModelTier? tier, RoutedDeployment[] deployments, LoadBalancingStrategy strategy, TimeSpan? hedgeAfter)
 {
     public string Name { get; } = name;
 
@@ -12,6 +12,9 @@ internal sealed class RoutedGroup(string name, ModelTier? tier, RoutedDeployment
     public RoutedDeployment[] Deployments { get; } = deployments;
 
     public LoadBalancingStrategy Strategy { get; } = strategy;
+
+    /// <summary>Gets how long the first attempt may go without an answer (or first chunk) before a second one races it; <see langword="null"/> for no hedging.</summary>
+    public TimeSpan? HedgeAfter { get; } = hedgeAfter;
 
     /// <summary>Gets this group then its fallbacks, in order, fallbacks of fallbacks included (set once all groups exist).</summary>
     public IReadOnlyList<RoutedGroup> Chain { get; set; } = [];

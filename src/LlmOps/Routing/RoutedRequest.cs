@@ -1,11 +1,15 @@
-using System.Diagnostics;
 using Microsoft.Extensions.AI;
 
 namespace LlmOps.Routing;
 
-/// <summary>The mutable state of one routed request while it runs (attempt counters, tried deployments, the current target).</summary>
+/// <summary>
+/// The state of one routed request while it runs: what every attempt shares (messages, options, the deployments already
+/// tried, the attempt count, the last failure). Each run of a deployment's pipeline has its own <see cref="RoutedAttempt"/>.
+/// </summary>
 internal sealed class RoutedRequest
 {
+    private int _attempts;
+
     public RoutedRequest(ModelRoutingChatClient owner, IReadOnlyList<ChatMessage> messages, ChatOptions? options, LlmOpsInfo info, RoutingInfo routing, bool streaming, int tokens)
     {
         Owner = owner;
@@ -42,28 +46,23 @@ internal sealed class RoutedRequest
     /// <summary>Gets or sets a value indicating whether the request may cascade up the tiers.</summary>
     public bool Cascade { get; set; }
 
-    /// <summary>Gets or sets the options sent to <see cref="Deployment"/> (with its model id).</summary>
-    public ChatOptions? DeploymentOptions { get; set; }
+    /// <summary>Gets or sets a value indicating whether a hedging group may start a second attempt (the budget covers two).</summary>
+    public bool MayHedge { get; set; } = true;
 
-    public int Attempts { get; set; }
+    /// <summary>Gets the provider attempts started so far (two hedged runs may add at once).</summary>
+    public int Attempts => Volatile.Read(ref _attempts);
 
+    /// <summary>Gets or sets the group of the current step of the chain.</summary>
     public RoutedGroup Group { get; set; } = null!;
 
-    public RoutedDeployment Deployment { get; set; } = null!;
-
-    /// <summary>Gets or sets the attempts made on <see cref="Deployment"/> so far.</summary>
-    public int DeploymentAttempts { get; set; }
+    /// <summary>Gets or sets the deployment of the answer kept so far, or of the failure that ended the request.</summary>
+    public RoutedDeployment? Deployment { get; set; }
 
     public RoutedDeployment? FirstTried { get; set; }
 
     public HashSet<RoutedDeployment>? Tried { get; set; }
 
     public int MinContextWindow { get; set; }
-
-    /// <summary>Gets or sets the failure the retry strategy should retry (set by the attempt that failed), or <see langword="null"/>.</summary>
-    public Exception? RetryException { get; set; }
-
-    public RoutingFailure? RetryFailure { get; set; }
 
     /// <summary>Gets or sets the last failure of an attempt, with how it was read.</summary>
     public Exception? LastException { get; set; }
@@ -73,7 +72,7 @@ internal sealed class RoutedRequest
     /// <summary>Gets or sets the attempt number of the answer kept so far (for escalation).</summary>
     public int AnsweredAttempt { get; set; }
 
-    public Activity? ParentActivity { get; } = Activity.Current;
+    public int AddAttempt() => Interlocked.Increment(ref _attempts);
 
     public void MarkTried(RoutedDeployment deployment)
     {

@@ -12,6 +12,7 @@ namespace LlmOps.Routing;
 /// <param name="Failure">The failure, when the attempt failed.</param>
 /// <param name="Reason">Why the attempt ended as it did (the error message or the verifier's reason), or <see langword="null"/>.</param>
 /// <param name="Duration">The attempt's duration (to the first chunk when streaming).</param>
+/// <param name="Hedged">Whether a hedging group started this attempt to race a slow one (see <see cref="ModelGroup.HedgeAfter"/>).</param>
 public sealed record RoutingAttempt(
     int Number,
     string Group,
@@ -21,4 +22,5 @@ public sealed record RoutingAttempt(
     RoutingAttemptResult Result,
     RoutingFailureKind? Failure,
     string? Reason,
-    TimeSpan Duration);
+    TimeSpan Duration,
+    bool Hedged = false);

@@ -10,6 +10,7 @@ public sealed class RoutingInfo
 {
     private readonly Lock _gate = new();
     private readonly List<RoutingAttempt> _attempts = new(2);
+    private int _started;
 
     internal RoutingInfo(string group, ModelTier tier, string reason)
     {
@@ -76,19 +77,21 @@ public sealed class RoutingInfo
         }
     }
 
-    internal int NextAttemptNumber()
-    {
-        lock (_gate)
-        {
-            return _attempts.Count + 1;
-        }
-    }
+    /// <summary>Numbers attempts as they start (two hedged attempts may be in flight at once).</summary>
+    internal int NextAttemptNumber() => Interlocked.Increment(ref _started);
 
+    /// <summary>Records an attempt as it ends, kept in the order the attempts started.</summary>
     internal void Add(RoutingAttempt attempt)
     {
         lock (_gate)
         {
-            _attempts.Add(attempt);
+            var index = _attempts.Count;
+            while (index > 0 && _attempts[index - 1].Number > attempt.Number)
+            {
+                index--;
+            }
+
+            _attempts.Insert(index, attempt);
         }
     }
 

@@ -40,4 +40,8 @@ internal static partial class RoutingLog
     [LoggerMessage(EventId = 1708, EventName = "RoutingHedgeCancelled", Level = LogLevel.Debug,
         Message = "A hedged attempt on deployment '{Deployment}' lost the race and was cancelled.")]
     public static partial void HedgeCancelled(ILogger logger, string deployment);
+
+    [LoggerMessage(EventId = 1709, EventName = "RoutingHedgeStarted", Level = LogLevel.Information,
+        Message = "Deployment '{Deployment}' had not answered after {Delay}; hedging on deployment '{Hedge}' (group '{Group}').")]
+    public static partial void HedgeStarted(ILogger logger, string deployment, TimeSpan delay, string hedge, string group);
 }

@@ -20,6 +20,9 @@ public static class RoutingTelemetryNames
     /// <summary>Counter, <c>{change}</c>: circuit breaker state changes, tagged by deployment and <see cref="CircuitStateAttribute"/>.</summary>
     public const string CircuitStateChanges = "llmops.routing.circuit.state_changes";
 
+    /// <summary>Counter, <c>{hedge}</c>: second attempts started by a hedging group, tagged by group and deployment (the hedge's).</summary>
+    public const string Hedges = "llmops.routing.hedges";
+
     /// <summary>Counter, <c>{escalation}</c>: cascade escalations, tagged by group, tier and <see cref="VerifierAttribute"/>.</summary>
     public const string Escalations = "llmops.routing.escalations";
 
@@ -49,6 +52,9 @@ public static class RoutingTelemetryNames
 
     /// <summary>Attribute: how an attempt ended (<see cref="RoutingAttemptResult"/> in snake case: succeeded, retried, failed_over, escalated, failed, cancelled).</summary>
     public const string OutcomeAttribute = "llmops.routing.outcome";
+
+    /// <summary>Attribute: <see langword="true"/> on the span of an attempt a hedging group started (spans only).</summary>
+    public const string HedgedAttribute = "llmops.routing.hedged";
 
     /// <summary>Attribute: the failure kind (<see cref="RoutingFailureKind"/> in snake case).</summary>
     public const string FailureAttribute = "llmops.routing.failure";

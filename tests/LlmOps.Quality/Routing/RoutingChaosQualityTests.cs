@@ -50,8 +50,10 @@ public class RoutingChaosQualityTests(ITestOutputHelper output)
         return ex;
     }
 
-    [Fact]
-    public async Task TenThousandRequests_UnderChaos_EachSucceedsOrFailsAsDocumented_MeteredOncePerAttempt()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TenThousandRequests_UnderChaos_EachSucceedsOrFailsAsDocumented_MeteredOncePerAttempt(bool hedging)
     {
         var time = new FakeTimeProvider();
         var random = new Random(42);
@@ -109,11 +111,12 @@ public class RoutingChaosQualityTests(ITestOutputHelper output)
             options.Deployments.Add(new ModelDeployment { Name = $"d{i}", ModelId = model, Client = metered });
         }
 
-        options.Groups.Add(new ModelGroup { Name = "chat", Deployments = ["d0", "d1", "d2", "d3"], Fallbacks = ["backup"] });
+        // With hedging, a second deployment races any attempt still silent after 3 s (the injected 30 s latency).
+        options.Groups.Add(new ModelGroup { Name = "chat", Deployments = ["d0", "d1", "d2", "d3"], Fallbacks = ["backup"], HedgeAfter = hedging ? TimeSpan.FromSeconds(3) : null });
         options.Groups.Add(new ModelGroup { Name = "backup", Deployments = ["d4"] });
         using var client = new ModelRoutingChatClient(new ScriptedChatClient(), options, timeProvider: time);
 
-        int succeeded = 0, failedRouting = 0, failedMidStream = 0, attempts = 0, streams = 0;
+        int succeeded = 0, failedRouting = 0, failedMidStream = 0, attempts = 0, streams = 0, hedged = 0, lost = 0;
         var outcomes = new Dictionary<string, int>();
         for (var n = 0; n < Requests; n++)
         {
@@ -167,6 +170,8 @@ public class RoutingChaosQualityTests(ITestOutputHelper output)
 
             var routing = info.Get<RoutingInfo>()!;
             attempts += routing.AttemptCount;
+            hedged += routing.Attempts.Count(static a => a.Hedged);
+            lost += routing.Attempts.Count(static a => a.Reason == "lost the hedging race");
             // Answered once: exactly one attempt's answer was kept (an answer discarded before it reached the caller,
             // such as a first chunk that lost the race with the first-token timeout, is a failed attempt).
             var kept = routing.Attempts.Count(a => a.Result == RoutingAttemptResult.Succeeded);
@@ -175,11 +180,12 @@ public class RoutingChaosQualityTests(ITestOutputHelper output)
 
         var records = ledger.TotalRecorded; // every record, not only the recent window the ledger keeps
         output.WriteLine($"requests {Requests}: succeeded {succeeded}, ModelRoutingException {failedRouting}, mid-stream IOException {failedMidStream}; streams {streams}");
-        output.WriteLine($"provider attempts {attempts}, ledger records {records}; d0 circuit {client.GetCircuitState("d0")}");
+        output.WriteLine($"provider attempts {attempts}, ledger records {records}; d0 circuit {client.GetCircuitState("d0")}; hedged attempts {hedged}, race losers {lost}");
         Assert.Equal(Requests, succeeded + failedRouting + failedMidStream);
         Assert.True(succeeded > Requests * 0.95, $"Only {succeeded} requests succeeded.");
         Assert.Equal(0, scripted[0].CallCount); // hard down: the chaos answers before the provider
         Assert.Equal((long)attempts, records); // one ledger record per provider attempt, whatever its outcome
+        Assert.True(hedging ? hedged > 0 && lost > 0 : hedged == 0, $"hedged attempts {hedged}, race losers {lost}");
     }
 
     private static async Task<T> Drive<T>(FakeTimeProvider time, Task<T> task)
