@@ -7,6 +7,7 @@ using LlmOps.Cli.Guard;
 using LlmOps.Cli.Prompts;
 using LlmOps.Evaluation.Runs;
 using LlmOps.Prompts;
+using Npgsql;
 
 namespace LlmOps.Cli;
 
@@ -61,6 +62,12 @@ internal static class LlmOpsCli
         {
             // The library's messages already name the prompt, file or line and the fix.
             await stderr.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.InputError;
+        }
+        catch (NpgsqlException e)
+        {
+            // The server was reached at the start (PostgresSource checks it) and failed later: down, restarted, or denied.
+            await stderr.WriteLineAsync($"error: PostgreSQL failed during the command: {e.Message.TrimEnd().TrimEnd('.')}. Check that the server is up and that the user in the connection string after '{PostgresSource.Prefix}' may read and write the LlmOps schema, then run the command again.").ConfigureAwait(false);
             return ExitCodes.InputError;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using LlmOps.Metering;
+using LlmOps.PostgreSql;
 using LlmOps.Sqlite;
 using Spectre.Console;
 
@@ -20,7 +21,7 @@ internal static class CostCommand
     {
         var ledger = new Option<string>("--ledger")
         {
-            Description = "The ledger: a JSON-lines file of CostRecord objects (one per line, as System.Text.Json writes them with web defaults), '-' for standard input, or sqlite:FILE (SqliteCostLedger).",
+            Description = $"The ledger: a JSON-lines file of CostRecord objects (one per line, as System.Text.Json writes them with web defaults), '-' for standard input, sqlite:FILE (SqliteCostLedger) or {PostgresSource.Prefix}CONNECTIONSTRING (PostgreSqlCostLedger, e.g. '{PostgresSource.Example}').",
             Required = true,
         };
         var by = new Option<string>("--by")
@@ -35,12 +36,26 @@ internal static class CostCommand
         var model = new Option<string?>("--model") { Description = "Only this model's records (case-insensitive)." };
         var html = new Option<string?>("--html") { Description = "Also write the self-contained HTML report (charts: cost per day, by model, by tenant, cost per request) to this file." };
         var json = new Option<bool>("--json") { Description = "Write JSON for scripts instead of a table." };
-        var command = new Command("report", "Sum a cost ledger by model, scope, tenant, feature, prompt or day.") { ledger, by, from, to, tenant, model, html, json };
+        var schema = new Option<string>(PostgresSource.SchemaOptionName)
+        {
+            Description = PostgresSource.SchemaDescription,
+            DefaultValueFactory = _ => PostgreSqlSchema.DefaultSchema,
+        };
+        var command = new Command("report", "Sum a cost ledger by model, scope, tenant, feature, prompt or day.") { ledger, by, from, to, tenant, model, html, json, schema };
         command.SetAction(async (parse, cancellationToken) =>
         {
             string source = parse.GetValue(ledger)!;
             IReadOnlyList<CostRecord> records;
-            if (source.StartsWith("sqlite:", StringComparison.Ordinal))
+            if (PostgresSource.Matches(source))
+            {
+                var (postgres, dataSource, _) = await PostgresSource.OpenAsync(
+                    source, parse.GetValue(schema)!, "--ledger", mustExist: true, static (dataSource, schema) => new PostgreSqlCostLedger(dataSource, schema), cancellationToken).ConfigureAwait(false);
+                await using (dataSource.ConfigureAwait(false))
+                {
+                    records = await postgres.QueryAsync(CostLedgerQuery.All, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else if (source.StartsWith("sqlite:", StringComparison.Ordinal))
             {
                 string file = source["sqlite:".Length..];
                 CliContext.RequireFile(file, "SQLite ledger");
@@ -63,7 +78,7 @@ internal static class CostCommand
             CostReport report = CostReport.Create(records.Where(filter.Matches), parse.GetValue(by)!, start, end);
             if (parse.GetValue(html) is { Length: > 0 } htmlPath)
             {
-                string title = $"LlmOps cost report ({Path.GetFileName(source)})";
+                string title = $"LlmOps cost report ({(PostgresSource.Matches(source) ? "PostgreSQL" : Path.GetFileName(source))})"; // never the connection string
                 await File.WriteAllTextAsync(htmlPath, CostHtmlReport.Render(report, title), cancellationToken).ConfigureAwait(false);
             }
 

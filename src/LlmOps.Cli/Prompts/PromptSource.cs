@@ -1,16 +1,20 @@
+using LlmOps.PostgreSql;
 using LlmOps.Prompts;
 using LlmOps.Sqlite;
 
 namespace LlmOps.Cli.Prompts;
 
-/// <summary>The prompt store a command works on (a folder or <c>sqlite:FILE</c>), its registry, and how to name it in messages.</summary>
+/// <summary>
+/// The prompt store a command works on (a folder, <c>sqlite:FILE</c> or <c>postgres:CONNECTIONSTRING</c>), its registry,
+/// and how to name it in messages.
+/// </summary>
 internal sealed class PromptSource : IAsyncDisposable
 {
     public const string SqlitePrefix = "sqlite:";
 
-    private readonly IAsyncDisposable? _owned;
+    private readonly IAsyncDisposable[] _owned;
 
-    private PromptSource(IPromptStore store, string description, CliContext context, IAsyncDisposable? owned = null)
+    private PromptSource(IPromptStore store, string description, CliContext context, params IAsyncDisposable[] owned)
     {
         Registry = new PromptRegistry(store, new PromptRegistryOptions { RefreshInterval = TimeSpan.Zero }, context.Time);
         Description = description;
@@ -20,16 +24,26 @@ internal sealed class PromptSource : IAsyncDisposable
     /// <summary>Gets the registry over the store (no caching: every read sees the store).</summary>
     public PromptRegistry Registry { get; }
 
-    /// <summary>Gets where the prompts live, for messages ("/path/prompts", "the SQLite file llmops.db").</summary>
+    /// <summary>Gets where the prompts live, for messages ("/path/prompts", "the SQLite file llmops.db", "PostgreSQL at host:5432 ...").</summary>
     public string Description { get; }
 
     /// <summary>Opens the store named by <paramref name="spec"/>.</summary>
-    /// <param name="spec">A folder, or <c>sqlite:FILE</c>.</param>
+    /// <param name="spec">A folder, <c>sqlite:FILE</c> or <c>postgres:CONNECTIONSTRING</c>.</param>
+    /// <param name="schema">The schema, for PostgreSQL.</param>
     /// <param name="context">The command context (its clock).</param>
-    /// <param name="mustExist">Whether a missing folder or file is an error (reads) rather than created (push).</param>
+    /// <param name="mustExist">Whether a missing folder, file or schema is an error (reads) rather than created (push).</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The source; dispose it when the command ends.</returns>
-    public static PromptSource Open(string spec, CliContext context, bool mustExist)
+    /// <exception cref="CliException">The store does not exist or cannot be reached.</exception>
+    public static async Task<PromptSource> OpenAsync(string spec, string schema, CliContext context, bool mustExist, CancellationToken cancellationToken)
     {
+        if (PostgresSource.Matches(spec))
+        {
+            var (store, dataSource, description) = await PostgresSource.OpenAsync(
+                spec, schema, "--store", mustExist, static (dataSource, schema) => new PostgreSqlPromptStore(dataSource, schema), cancellationToken).ConfigureAwait(false);
+            return new PromptSource(store, description, context, store, dataSource);
+        }
+
         if (spec.StartsWith(SqlitePrefix, StringComparison.Ordinal))
         {
             string file = spec[SqlitePrefix.Length..];
@@ -51,5 +65,11 @@ internal sealed class PromptSource : IAsyncDisposable
     }
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync() => _owned?.DisposeAsync() ?? ValueTask.CompletedTask;
+    public async ValueTask DisposeAsync()
+    {
+        foreach (IAsyncDisposable owned in _owned)
+        {
+            await owned.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using LlmOps.PostgreSql;
 using LlmOps.Prompts;
 using Spectre.Console;
 
@@ -15,19 +16,27 @@ internal static class PromptsCommand
     {
         var store = new Option<string>("--store", "-s")
         {
-            Description = $"The prompt store: a folder (FilePromptStore: <folder>/<name>/v<N>.prompt.md and labels.yaml) or sqlite:FILE (SqlitePromptStore). Default: ${StoreVariable}, else ./prompts.",
+            Description = $"The prompt store: a folder (FilePromptStore: <folder>/<name>/v<N>.prompt.md and labels.yaml), sqlite:FILE (SqlitePromptStore) or {PostgresSource.Prefix}CONNECTIONSTRING (PostgreSqlPromptStore, e.g. '{PostgresSource.Example}'). Default: ${StoreVariable}, else ./prompts.",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(StoreVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : "prompts",
+            Recursive = true,
+        };
+        var schema = new Option<string>(PostgresSource.SchemaOptionName)
+        {
+            Description = PostgresSource.SchemaDescription,
+            DefaultValueFactory = _ => PostgreSqlSchema.DefaultSchema,
             Recursive = true,
         };
         var prompts = new Command("prompts", "Versioned prompts: list, show, diff, push, label, rollback and history. Versions are immutable; labels (production, staging) move.");
         prompts.Options.Add(store);
-        prompts.Add(List(context, store));
-        prompts.Add(Show(context, store));
-        prompts.Add(Diff(context, store));
-        prompts.Add(Push(context, store));
-        prompts.Add(Label(context, store));
-        prompts.Add(Rollback(context, store));
-        prompts.Add(History(context, store));
+        prompts.Options.Add(schema);
+        var options = new PromptsOptions(store, schema);
+        prompts.Add(List(context, options));
+        prompts.Add(Show(context, options));
+        prompts.Add(Diff(context, options));
+        prompts.Add(Push(context, options));
+        prompts.Add(Label(context, options));
+        prompts.Add(Rollback(context, options));
+        prompts.Add(History(context, options));
         return prompts;
     }
 
@@ -41,8 +50,8 @@ internal static class PromptsCommand
 
     private static Argument<string> NameArgument() => new("NAME") { Description = "The prompt name." };
 
-    private static PromptSource Open(ParseResult parse, Option<string> store, CliContext context, bool mustExist = true) =>
-        PromptSource.Open(parse.GetValue(store)!, context, mustExist);
+    private static Task<PromptSource> OpenAsync(ParseResult parse, PromptsOptions options, CliContext context, CancellationToken cancellationToken, bool mustExist = true) =>
+        PromptSource.OpenAsync(parse.GetValue(options.Store)!, parse.GetValue(options.Schema)!, context, mustExist, cancellationToken);
 
     private static async Task<PromptRecord> LoadAsync(PromptSource source, string name, CancellationToken cancellationToken)
     {
@@ -70,13 +79,13 @@ internal static class PromptsCommand
     private static string LabelsOf(PromptRecord record, int version) =>
         string.Join(", ", record.Labels.Where(l => l.Value == version).Select(l => l.Key).Order(StringComparer.Ordinal));
 
-    private static Command List(CliContext context, Option<string> store)
+    private static Command List(CliContext context, PromptsOptions options)
     {
         var json = Json();
         var command = new Command("list", "List the prompts with their latest version and labels.") { json };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using PromptSource source = Open(parse, store, context);
+            await using PromptSource source = await OpenAsync(parse, options, context, cancellationToken).ConfigureAwait(false);
             PromptRegistry registry = source.Registry;
             var rows = new List<PromptRecord>();
             foreach (string promptName in await registry.Store.ListNamesAsync(cancellationToken).ConfigureAwait(false))
@@ -120,7 +129,7 @@ internal static class PromptsCommand
         return command;
     }
 
-    private static Command Show(CliContext context, Option<string> store)
+    private static Command Show(CliContext context, PromptsOptions options)
     {
         var name = NameArgument();
         var at = new Argument<string>("VERSION")
@@ -132,7 +141,7 @@ internal static class PromptsCommand
         var command = new Command("show", "Show one version of a prompt as it is stored (front matter and messages).") { name, at, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using PromptSource source = Open(parse, store, context);
+            await using PromptSource source = await OpenAsync(parse, options, context, cancellationToken).ConfigureAwait(false);
             PromptRegistry registry = source.Registry;
             string promptName = parse.GetValue(name)!;
             PromptRecord record = await LoadAsync(source, promptName, cancellationToken).ConfigureAwait(false);
@@ -162,7 +171,7 @@ internal static class PromptsCommand
         return command;
     }
 
-    private static Command Diff(CliContext context, Option<string> store)
+    private static Command Diff(CliContext context, PromptsOptions options)
     {
         var name = NameArgument();
         var from = new Argument<string>("FROM") { Description = "The first version: a number or a label." };
@@ -175,7 +184,7 @@ internal static class PromptsCommand
         var command = new Command("diff", "Show what changed between two versions (settings, variables and messages), removed lines in red and added lines in green.") { name, from, to, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using PromptSource source = Open(parse, store, context);
+            await using PromptSource source = await OpenAsync(parse, options, context, cancellationToken).ConfigureAwait(false);
             PromptRegistry registry = source.Registry;
             string promptName = parse.GetValue(name)!;
             await LoadAsync(source, promptName, cancellationToken).ConfigureAwait(false);
@@ -215,7 +224,7 @@ internal static class PromptsCommand
         return command;
     }
 
-    private static Command Push(CliContext context, Option<string> store)
+    private static Command Push(CliContext context, PromptsOptions options)
     {
         var files = new Argument<string[]>("FILE")
         {
@@ -228,14 +237,15 @@ internal static class PromptsCommand
         var command = new Command("push", "Register prompt files as new versions (content identical to an existing version is not registered again).") { files, label, by, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using PromptSource source = Open(parse, store, context, mustExist: false);
-            PromptRegistry registry = source.Registry;
             var drafts = new List<PromptTemplate>();
             foreach (string file in parse.GetValue(files)!)
             {
                 string text = await context.ReadInputAsync(file, "prompt file", cancellationToken).ConfigureAwait(false);
-                drafts.Add(PromptDraftReader.Read(file, text)); // all files checked before anything is written
+                drafts.Add(PromptDraftReader.Read(file, text)); // all files checked before the store is opened
             }
+
+            await using PromptSource source = await OpenAsync(parse, options, context, cancellationToken, mustExist: false).ConfigureAwait(false);
+            PromptRegistry registry = source.Registry;
 
             var results = new List<(PromptTemplate Version, bool Created, PromptLabelMove? Move)>();
             foreach (PromptTemplate draft in drafts)
@@ -267,7 +277,7 @@ internal static class PromptsCommand
         return command;
     }
 
-    private static Command Label(CliContext context, Option<string> store)
+    private static Command Label(CliContext context, PromptsOptions options)
     {
         var name = NameArgument();
         var label = new Argument<string>("LABEL") { Description = "The label to move, for example production." };
@@ -276,7 +286,7 @@ internal static class PromptsCommand
         var command = new Command("label", "Move a label to a version (atomic; recorded in the history).") { name, label, version, by };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using PromptSource source = Open(parse, store, context);
+            await using PromptSource source = await OpenAsync(parse, options, context, cancellationToken).ConfigureAwait(false);
             PromptRegistry registry = source.Registry;
             string promptName = parse.GetValue(name)!;
             await LoadAsync(source, promptName, cancellationToken).ConfigureAwait(false);
@@ -288,7 +298,7 @@ internal static class PromptsCommand
         return command;
     }
 
-    private static Command Rollback(CliContext context, Option<string> store)
+    private static Command Rollback(CliContext context, PromptsOptions options)
     {
         var name = NameArgument();
         var label = new Argument<string>("LABEL") { Description = "The label to roll back, for example production." };
@@ -296,7 +306,7 @@ internal static class PromptsCommand
         var command = new Command("rollback", "Move a label back to the version it pointed at before its last move.") { name, label, by };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using PromptSource source = Open(parse, store, context);
+            await using PromptSource source = await OpenAsync(parse, options, context, cancellationToken).ConfigureAwait(false);
             PromptRegistry registry = source.Registry;
             string promptName = parse.GetValue(name)!;
             string labelName = parse.GetValue(label)!;
@@ -317,7 +327,7 @@ internal static class PromptsCommand
         return command;
     }
 
-    private static Command History(CliContext context, Option<string> store)
+    private static Command History(CliContext context, PromptsOptions options)
     {
         var name = NameArgument();
         var label = new Option<string?>("--label", "-l") { Description = "Only this label's moves." };
@@ -325,7 +335,7 @@ internal static class PromptsCommand
         var command = new Command("history", "Show every label move of a prompt, oldest first: when, which label, from and to which version, and who.") { name, label, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using PromptSource source = Open(parse, store, context);
+            await using PromptSource source = await OpenAsync(parse, options, context, cancellationToken).ConfigureAwait(false);
             PromptRegistry registry = source.Registry;
             string promptName = parse.GetValue(name)!;
             PromptRecord record = await LoadAsync(source, promptName, cancellationToken).ConfigureAwait(false);
@@ -366,4 +376,6 @@ internal static class PromptsCommand
             throw new CliException(ExitCodes.UsageError, $"cannot move label '{label}': {e.Message}");
         }
     }
+
+    private sealed record PromptsOptions(Option<string> Store, Option<string> Schema);
 }

@@ -2,11 +2,12 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
+using Xunit;
 
-namespace LlmOps.Stores.Tests.Engines;
+namespace LlmOps.Testing.Engines;
 
 /// <summary>
-/// A real PostgreSQL server for the store tests (an xunit collection fixture): the server named by
+/// A real PostgreSQL server for tests (an xunit class or collection fixture, shared by the store and CLI tests): the server named by
 /// <c>LLMOPS_TEST_POSTGRES</c> (a connection string) when that is set, else the installed PostgreSQL started in a temp
 /// directory on a free loopback port and stopped (and deleted) at the end. As root, the server runs as the
 /// <c>postgres</c> user, because PostgreSQL refuses to run as root.
