@@ -7,6 +7,7 @@ using LlmOps.Embeddings.MiniLM;
 //   dotnet run --project tools/LlmOps.Caching.Training -c Release -- cv [--verbose]    cross-validation across authors
 //   dotnet run --project tools/LlmOps.Caching.Training -c Release -- train [--out FILE] trains on every author, writes the model
 //   dotnet run --project tools/LlmOps.Caching.Training -c Release -- measure FILE       a labelled set through the real cache, shipped defaults
+//   dotnet run --project tools/LlmOps.Caching.Training -c Release -- vectors [--raw FILE] distils the word-vector table (src/LlmOps/Caching/CacheWordVectors.bin)
 // Data: data/cache-pairs/authors/*/pairs.tsv (label<TAB>kind<TAB>first<TAB>second). Default output:
 // src/LlmOps/Caching/CachePairModel.bin. Deterministic: the same data gives the same bytes.
 var command = args.Length > 0 ? args[0] : "cv";
@@ -37,6 +38,28 @@ if (command == "score")
         var similarity = float.Parse(parts[2], CultureInfo.InvariantCulture);
         var logit = CachePairModel.Default.Score(SemanticCacheFingerprint.Create(parts[1]), SemanticCacheFingerprint.Create(parts[0]), similarity);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{logit:0.00} (cutoff {CachePairModel.Default.Cutoff:0.00}) {line}"));
+    }
+
+    return 0;
+}
+
+if (command == "vectors")
+{
+    // Distils the word-vector table from MiniLM's vocabulary. --raw FILE keeps the 384-dimensional vectors between runs.
+    var dimensions = Option("--dimensions") is { } dims ? int.Parse(dims, CultureInfo.InvariantCulture) : WordVectorDistiller.DefaultDimensions;
+    var skipTop = Option("--skip-top") is { } skip ? int.Parse(skip, CultureInfo.InvariantCulture) : WordVectorDistiller.DefaultSkipTop;
+    var (keys, raw) = await WordVectorDistiller.LoadOrEmbedAsync(generator, args.Contains("--no-word-list") ? null : Option("--words") ?? WordVectorDistiller.DefaultWordList, Option("--raw"), Console.Error.WriteLine);
+    var table = WordVectorDistiller.Reduce(keys, raw, dimensions, skipTop);
+    var output = Option("--out") ?? Path.Combine(root, "src", "LlmOps", "Caching", "CacheWordVectors.bin");
+    using (var stream = File.Create(output))
+    {
+        table.Save(stream);
+    }
+
+    Console.WriteLine($"wrote {output}: {table.Count} stems of {table.Dimensions} dimensions ({new FileInfo(output).Length} bytes)");
+    foreach (var (x, y) in WordVectorDistiller.Probes)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {x}/{y}: {WordVectorDistiller.ProbeCosine(table, x, y):0.00} (MiniLM {WordVectorDistiller.ProbeCosine(keys, raw, x, y):0.00})"));
     }
 
     return 0;
