@@ -24,6 +24,14 @@ internal static class EvaluatorSupport
         return null;
     }
 
+    /// <summary>A result whose one metric carries no value and an error diagnostic.</summary>
+    public static EvaluationResult Error(string metricName, string message)
+    {
+        var metric = new NumericMetric(metricName);
+        metric.AddDiagnostics(EvaluationDiagnostic.Error(message));
+        return new EvaluationResult(metric);
+    }
+
     /// <summary>A result whose metrics carry no value and an error that says how to supply the references.</summary>
     public static EvaluationResult MissingReferences(string evaluator, IEnumerable<string> metricNames)
     {

@@ -1,3 +1,4 @@
+using LlmOps.Prompts;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.AI.Evaluation;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,15 @@ public abstract class JudgeEvaluator : IEvaluator
         EvaluationMetricNames = [metricName];
     }
 
+    /// <summary>The shell of a judged metric on a 0–1 scale (the RAGAS metrics), with its pass threshold.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="passThreshold"/> is outside 0–1.</exception>
+    private protected JudgeEvaluator(string metricName, JudgeOptions? options, double passThreshold, ILogger? logger)
+        : this(metricName, options, logger)
+    {
+        EvaluatorSupport.ValidateThreshold(passThreshold, 1, nameof(passThreshold));
+        PassThreshold = passThreshold;
+    }
+
     /// <inheritdoc/>
     public IReadOnlyCollection<string> EvaluationMetricNames { get; }
 
@@ -32,6 +42,29 @@ public abstract class JudgeEvaluator : IEvaluator
 
     /// <summary>Gets the logger for malformed judge answers (EventIds 1800, 1801).</summary>
     private protected ILogger Logger { get; }
+
+    /// <summary>
+    /// Gets the score (0–1) below which a 0–1 metric is interpreted as failed; the 1–5 judges use
+    /// <see cref="JudgeOptions.PassThreshold"/> instead.
+    /// </summary>
+    private protected double PassThreshold { get; }
+
+    /// <summary>A 0–1 result of this evaluator's metric, interpreted against <see cref="PassThreshold"/>, naming the judge prompts that scored it.</summary>
+    private protected EvaluationResult Scored(double value, string reason, params ReadOnlySpan<PromptTemplate> prompts)
+    {
+        NumericMetric metric = EvaluatorSupport.Metric(MetricName, value, 1, PassThreshold, reason);
+        var names = new List<string>(prompts.Length);
+        foreach (PromptTemplate prompt in prompts)
+        {
+            names.Add(JudgePrompts.Describe(prompt));
+        }
+
+        metric.AddOrUpdateMetadata("judge-prompt", string.Join(", ", names));
+        return new EvaluationResult(metric);
+    }
+
+    /// <summary>A result of this evaluator's metric with no value and an error diagnostic.</summary>
+    private protected EvaluationResult Failed(string message) => EvaluatorSupport.Error(MetricName, message);
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentException"><paramref name="chatConfiguration"/> is <see langword="null"/>: the judge needs a chat client.</exception>

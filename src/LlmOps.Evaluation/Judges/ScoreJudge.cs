@@ -54,7 +54,7 @@ internal static class ScoreJudge
         {
             Interpretation = Interpret(stats, options),
         };
-        metric.AddOrUpdateMetadata("judge-prompt", template.Version == 0 ? $"{template.Name} (built-in)" : template.ToString());
+        metric.AddOrUpdateMetadata("judge-prompt", JudgePrompts.Describe(template));
         metric.AddOrUpdateMetadata("runs", options.Runs.ToString(CultureInfo.InvariantCulture));
         metric.AddOrUpdateMetadata("scores", string.Join(",", scores.Select(s => s.ToString(CultureInfo.InvariantCulture))));
         metric.AddOrUpdateMetadata("sd", stats.StandardDeviation.ToString("R", CultureInfo.InvariantCulture));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics.Tensors;
 using LlmOps.Evaluation.Judges;
+using LlmOps.Prompts;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.AI.Evaluation;
 using Microsoft.Extensions.Logging;
@@ -19,7 +20,6 @@ public sealed class AnswerRelevancyEvaluator : JudgeEvaluator
 
     private readonly IEmbeddingGenerator<string, Embedding<float>> _embeddings;
     private readonly int _questions;
-    private readonly double _passThreshold;
 
     /// <summary>Initializes a new instance of the <see cref="AnswerRelevancyEvaluator"/> class.</summary>
     /// <param name="embeddings">The embedding generator for the questions.</param>
@@ -31,15 +31,13 @@ public sealed class AnswerRelevancyEvaluator : JudgeEvaluator
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="questions"/> is outside 1–10, or <paramref name="passThreshold"/> outside 0–1.</exception>
     /// <exception cref="ArgumentException"><paramref name="options"/> is invalid.</exception>
     public AnswerRelevancyEvaluator(IEmbeddingGenerator<string, Embedding<float>> embeddings, int questions = 3, JudgeOptions? options = null, double passThreshold = 0.7, ILogger? logger = null)
-        : base(AnswerRelevancyMetricName, options, logger)
+        : base(AnswerRelevancyMetricName, options, passThreshold, logger)
     {
         ArgumentNullException.ThrowIfNull(embeddings);
         ArgumentOutOfRangeException.ThrowIfLessThan(questions, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(questions, 10);
-        EvaluatorSupport.ValidateThreshold(passThreshold, 1, nameof(passThreshold));
         _embeddings = embeddings;
         _questions = questions;
-        _passThreshold = passThreshold;
     }
 
     /// <inheritdoc/>
@@ -53,13 +51,12 @@ public sealed class AnswerRelevancyEvaluator : JudgeEvaluator
         string question = RagMetricSupport.Question(messages);
         if (question.Length == 0)
         {
-            return RagMetricSupport.Error(AnswerRelevancyMetricName, "There is no user question in the messages to compare the answer with.");
+            return Failed("There is no user question in the messages to compare the answer with.");
         }
 
-        int n = _questions;
-        (bool ok, (List<string> Questions, bool Noncommittal) value, string problem) = await RagMetricSupport.AskAsync<(List<string>, bool)>(
+        (bool ok, (List<string> Questions, bool Noncommittal) value, string problem, PromptTemplate prompt) = await RagMetricSupport.AskAsync<(List<string>, bool)>(
             judge,
-            $"Write {n} different questions that the answer below answers, and say whether the answer is noncommittal (evasive, vague or 'I don't know'). Return {{\"questions\": [\"...\"], \"noncommittal\": 0 or 1}}.",
+            JudgePrompts.AnswerRelevancy,
             $"Answer:\n{modelResponse.Text}",
             Options,
             (string a, out (List<string>, bool) v, out string p) =>
@@ -80,17 +77,18 @@ public sealed class AnswerRelevancyEvaluator : JudgeEvaluator
                 return true;
             },
             Logger,
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            (JudgePrompts.QuestionCountVariable, _questions)).ConfigureAwait(false);
         if (!ok)
         {
-            return RagMetricSupport.Error(AnswerRelevancyMetricName, RagMetricSupport.GaveUp("question generation", Options, problem));
+            return Failed(RagMetricSupport.GaveUp("question generation", Options, problem));
         }
 
         List<string> inputs = [question, .. value.Questions];
         GeneratedEmbeddings<Embedding<float>> vectors = await _embeddings.GenerateAsync(inputs, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (vectors.Count != inputs.Count)
         {
-            return RagMetricSupport.Error(AnswerRelevancyMetricName, $"The embedding generator returned {vectors.Count} embeddings for {inputs.Count} texts; it must return one per input.");
+            return Failed($"The embedding generator returned {vectors.Count} embeddings for {inputs.Count} texts; it must return one per input.");
         }
 
         double mean = 0;
@@ -101,12 +99,11 @@ public sealed class AnswerRelevancyEvaluator : JudgeEvaluator
 
         mean /= vectors.Count - 1;
         double score = value.Noncommittal ? 0 : mean;
-        return RagMetricSupport.Score(
-            AnswerRelevancyMetricName,
+        return Scored(
             score,
-            _passThreshold,
             value.Noncommittal
                 ? "The judge found the answer noncommittal."
-                : string.Create(CultureInfo.InvariantCulture, $"Mean cosine of {value.Questions.Count} generated questions to the user's question: {mean:0.####}."));
+                : string.Create(CultureInfo.InvariantCulture, $"Mean cosine of {value.Questions.Count} generated questions to the user's question: {mean:0.####}."),
+            prompt);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using LlmOps.Evaluation.Judges;
+using LlmOps.Prompts;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.AI.Evaluation;
 using Microsoft.Extensions.Logging;
@@ -17,8 +18,6 @@ public sealed class ContextPrecisionEvaluator : JudgeEvaluator
     /// <summary>The metric's name.</summary>
     public const string ContextPrecisionMetricName = "Context Precision";
 
-    private readonly double _passThreshold;
-
     /// <summary>Initializes a new instance of the <see cref="ContextPrecisionEvaluator"/> class.</summary>
     /// <param name="options">Judge options (attempts and chat options apply).</param>
     /// <param name="passThreshold">The score (0–1) below which the metric is interpreted as failed. The default is 0.5.</param>
@@ -26,10 +25,8 @@ public sealed class ContextPrecisionEvaluator : JudgeEvaluator
     /// <exception cref="ArgumentException"><paramref name="options"/> is invalid.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="passThreshold"/> is outside 0–1.</exception>
     public ContextPrecisionEvaluator(JudgeOptions? options = null, double passThreshold = 0.5, ILogger? logger = null)
-        : base(ContextPrecisionMetricName, options, logger)
+        : base(ContextPrecisionMetricName, options, passThreshold, logger)
     {
-        EvaluatorSupport.ValidateThreshold(passThreshold, 1, nameof(passThreshold));
-        _passThreshold = passThreshold;
     }
 
     /// <summary>Computes RAGAS context precision from per-chunk usefulness verdicts in rank order.</summary>
@@ -65,17 +62,17 @@ public sealed class ContextPrecisionEvaluator : JudgeEvaluator
         IReadOnlyList<string>? references = EvaluatorSupport.FindReferences(additionalContext);
         if (context is null || references is null)
         {
-            return RagMetricSupport.Error(ContextPrecisionMetricName, $"{nameof(ContextPrecisionEvaluator)} needs a {nameof(RetrievedContext)} and a {nameof(ReferenceContext)} in additionalContext.");
+            return Failed($"{nameof(ContextPrecisionEvaluator)} needs a {nameof(RetrievedContext)} and a {nameof(ReferenceContext)} in additionalContext.");
         }
 
         if (context.Chunks.Count == 0)
         {
-            return RagMetricSupport.Score(ContextPrecisionMetricName, 0, _passThreshold, "Nothing was retrieved.");
+            return Scored(0, "Nothing was retrieved.");
         }
 
-        (bool ok, bool[] verdicts, string problem) = await RagMetricSupport.AskAsync<bool[]>(
+        (bool ok, bool[] verdicts, string problem, PromptTemplate prompt) = await RagMetricSupport.AskAsync<bool[]>(
             judge,
-            "For each numbered context chunk, decide whether it was useful in arriving at the reference answer to the question (1) or not (0). Return {\"verdicts\": [1, 0, ...]} with one verdict per chunk, in order.",
+            JudgePrompts.ContextPrecision,
             $"Question:\n{RagMetricSupport.Question(messages)}\n\nReference answer:\n{references[0]}\n\nContext chunks:\n{RagMetricSupport.Numbered(context.Chunks)}",
             Options,
             (string a, out bool[] v, out string p) => RagJudgeParsers.TryParseVerdicts(a, context.Chunks.Count, out v, out p),
@@ -83,13 +80,12 @@ public sealed class ContextPrecisionEvaluator : JudgeEvaluator
             cancellationToken).ConfigureAwait(false);
         if (!ok)
         {
-            return RagMetricSupport.Error(ContextPrecisionMetricName, RagMetricSupport.GaveUp("chunk usefulness", Options, problem));
+            return Failed(RagMetricSupport.GaveUp("chunk usefulness", Options, problem));
         }
 
-        return RagMetricSupport.Score(
-            ContextPrecisionMetricName,
+        return Scored(
             Score(verdicts),
-            _passThreshold,
-            string.Create(CultureInfo.InvariantCulture, $"Useful chunks by rank: {string.Concat(verdicts.Select(v => v ? '1' : '0'))}."));
+            string.Create(CultureInfo.InvariantCulture, $"Useful chunks by rank: {string.Concat(verdicts.Select(v => v ? '1' : '0'))}."),
+            prompt);
     }
 }

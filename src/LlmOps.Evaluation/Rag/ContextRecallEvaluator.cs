@@ -1,5 +1,6 @@
 using System.Globalization;
 using LlmOps.Evaluation.Judges;
+using LlmOps.Prompts;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.AI.Evaluation;
 using Microsoft.Extensions.Logging;
@@ -15,8 +16,6 @@ public sealed class ContextRecallEvaluator : JudgeEvaluator
     /// <summary>The metric's name.</summary>
     public const string ContextRecallMetricName = "Context Recall";
 
-    private readonly double _passThreshold;
-
     /// <summary>Initializes a new instance of the <see cref="ContextRecallEvaluator"/> class.</summary>
     /// <param name="options">Judge options (attempts and chat options apply).</param>
     /// <param name="passThreshold">The score (0–1) below which the metric is interpreted as failed. The default is 0.8.</param>
@@ -24,10 +23,8 @@ public sealed class ContextRecallEvaluator : JudgeEvaluator
     /// <exception cref="ArgumentException"><paramref name="options"/> is invalid.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="passThreshold"/> is outside 0–1.</exception>
     public ContextRecallEvaluator(JudgeOptions? options = null, double passThreshold = 0.8, ILogger? logger = null)
-        : base(ContextRecallMetricName, options, logger)
+        : base(ContextRecallMetricName, options, passThreshold, logger)
     {
-        EvaluatorSupport.ValidateThreshold(passThreshold, 1, nameof(passThreshold));
-        _passThreshold = passThreshold;
     }
 
     /// <inheritdoc/>
@@ -42,18 +39,18 @@ public sealed class ContextRecallEvaluator : JudgeEvaluator
         IReadOnlyList<string>? references = EvaluatorSupport.FindReferences(additionalContext);
         if (context is null || references is null)
         {
-            return RagMetricSupport.Error(ContextRecallMetricName, $"{nameof(ContextRecallEvaluator)} needs a {nameof(RetrievedContext)} and a {nameof(ReferenceContext)} in additionalContext.");
+            return Failed($"{nameof(ContextRecallEvaluator)} needs a {nameof(RetrievedContext)} and a {nameof(ReferenceContext)} in additionalContext.");
         }
 
         List<string> sentences = RagMetricSupport.Sentences(references[0]);
         if (sentences.Count == 0)
         {
-            return RagMetricSupport.Error(ContextRecallMetricName, "The reference answer has no sentence, so context recall is undefined.");
+            return Failed("The reference answer has no sentence, so context recall is undefined.");
         }
 
-        (bool ok, bool[] verdicts, string problem) = await RagMetricSupport.AskAsync<bool[]>(
+        (bool ok, bool[] verdicts, string problem, PromptTemplate prompt) = await RagMetricSupport.AskAsync<bool[]>(
             judge,
-            "For each numbered sentence of the reference answer, decide whether it can be attributed to the context (1) or not (0). Return {\"verdicts\": [1, 0, ...]} with one verdict per sentence, in order.",
+            JudgePrompts.ContextRecall,
             $"Context:\n{string.Join("\n\n", context.Chunks)}\n\nReference answer sentences:\n{RagMetricSupport.Numbered(sentences)}",
             Options,
             (string a, out bool[] v, out string p) => RagJudgeParsers.TryParseVerdicts(a, sentences.Count, out v, out p),
@@ -61,14 +58,13 @@ public sealed class ContextRecallEvaluator : JudgeEvaluator
             cancellationToken).ConfigureAwait(false);
         if (!ok)
         {
-            return RagMetricSupport.Error(ContextRecallMetricName, RagMetricSupport.GaveUp("sentence attribution", Options, problem));
+            return Failed(RagMetricSupport.GaveUp("sentence attribution", Options, problem));
         }
 
         int attributed = verdicts.Count(v => v);
-        return RagMetricSupport.Score(
-            ContextRecallMetricName,
+        return Scored(
             (double)attributed / sentences.Count,
-            _passThreshold,
-            string.Create(CultureInfo.InvariantCulture, $"{attributed} of {sentences.Count} reference sentences are supported by the context."));
+            string.Create(CultureInfo.InvariantCulture, $"{attributed} of {sentences.Count} reference sentences are supported by the context."),
+            prompt);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using LlmOps.Evaluation.Judges;
+using LlmOps.Prompts;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.AI.Evaluation;
 using Microsoft.Extensions.Logging;
@@ -17,8 +18,6 @@ public sealed class FaithfulnessEvaluator : JudgeEvaluator
     /// <summary>The metric's name.</summary>
     public const string FaithfulnessMetricName = "Faithfulness";
 
-    private readonly double _passThreshold;
-
     /// <summary>Initializes a new instance of the <see cref="FaithfulnessEvaluator"/> class.</summary>
     /// <param name="options">Judge options (attempts and chat options apply).</param>
     /// <param name="passThreshold">The score (0–1) below which the metric is interpreted as failed. The default is 0.8.</param>
@@ -26,10 +25,8 @@ public sealed class FaithfulnessEvaluator : JudgeEvaluator
     /// <exception cref="ArgumentException"><paramref name="options"/> is invalid.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="passThreshold"/> is outside 0–1.</exception>
     public FaithfulnessEvaluator(JudgeOptions? options = null, double passThreshold = 0.8, ILogger? logger = null)
-        : base(FaithfulnessMetricName, options, logger)
+        : base(FaithfulnessMetricName, options, passThreshold, logger)
     {
-        EvaluatorSupport.ValidateThreshold(passThreshold, 1, nameof(passThreshold));
-        _passThreshold = passThreshold;
     }
 
     /// <inheritdoc/>
@@ -43,13 +40,13 @@ public sealed class FaithfulnessEvaluator : JudgeEvaluator
         RetrievedContext? context = RetrievedContext.Find(additionalContext);
         if (context is null)
         {
-            return RagMetricSupport.Error(FaithfulnessMetricName, $"{nameof(FaithfulnessEvaluator)} needs the retrieved chunks: pass a {nameof(RetrievedContext)} in additionalContext.");
+            return Failed($"{nameof(FaithfulnessEvaluator)} needs the retrieved chunks: pass a {nameof(RetrievedContext)} in additionalContext.");
         }
 
         string question = RagMetricSupport.Question(messages);
-        (bool ok, List<string> claims, string problem) = await RagMetricSupport.AskAsync<List<string>>(
+        (bool ok, List<string> claims, string problem, PromptTemplate claimsPrompt) = await RagMetricSupport.AskAsync<List<string>>(
             judge,
-            "Break the answer into standalone factual claims, each understandable without the others (resolve pronouns). Return {\"claims\": [\"...\"]}.",
+            JudgePrompts.FaithfulnessClaims,
             $"Question:\n{question}\n\nAnswer:\n{modelResponse.Text}",
             Options,
             static (string a, out List<string> v, out string p) => RagJudgeParsers.TryParseStrings(a, "claims", out v, out p),
@@ -57,17 +54,17 @@ public sealed class FaithfulnessEvaluator : JudgeEvaluator
             cancellationToken).ConfigureAwait(false);
         if (!ok)
         {
-            return RagMetricSupport.Error(FaithfulnessMetricName, RagMetricSupport.GaveUp("claim extraction", Options, problem));
+            return Failed(RagMetricSupport.GaveUp("claim extraction", Options, problem));
         }
 
         if (claims.Count == 0)
         {
-            return RagMetricSupport.Error(FaithfulnessMetricName, "The answer has no factual claims, so faithfulness is undefined (RAGAS reports NaN).");
+            return Failed("The answer has no factual claims, so faithfulness is undefined (RAGAS reports NaN).");
         }
 
-        (ok, bool[] verdicts, problem) = await RagMetricSupport.AskAsync<bool[]>(
+        (ok, bool[] verdicts, problem, PromptTemplate verdictsPrompt) = await RagMetricSupport.AskAsync<bool[]>(
             judge,
-            "For each numbered claim, decide whether it can be directly inferred from the context alone (1) or not (0). Return {\"verdicts\": [1, 0, ...]} with one verdict per claim, in order.",
+            JudgePrompts.FaithfulnessVerdicts,
             $"Context:\n{string.Join("\n\n", context.Chunks)}\n\nClaims:\n{RagMetricSupport.Numbered(claims)}",
             Options,
             (string a, out bool[] v, out string p) => RagJudgeParsers.TryParseVerdicts(a, claims.Count, out v, out p),
@@ -75,15 +72,15 @@ public sealed class FaithfulnessEvaluator : JudgeEvaluator
             cancellationToken).ConfigureAwait(false);
         if (!ok)
         {
-            return RagMetricSupport.Error(FaithfulnessMetricName, RagMetricSupport.GaveUp("claim verification", Options, problem));
+            return Failed(RagMetricSupport.GaveUp("claim verification", Options, problem));
         }
 
         int supported = verdicts.Count(v => v);
-        EvaluationResult result = RagMetricSupport.Score(
-            FaithfulnessMetricName,
+        EvaluationResult result = Scored(
             (double)supported / claims.Count,
-            _passThreshold,
-            string.Create(CultureInfo.InvariantCulture, $"{supported} of {claims.Count} claims are supported by the context."));
+            string.Create(CultureInfo.InvariantCulture, $"{supported} of {claims.Count} claims are supported by the context."),
+            claimsPrompt,
+            verdictsPrompt);
         var unsupported = claims.Where((_, i) => !verdicts[i]).ToList();
         result.Get<NumericMetric>(FaithfulnessMetricName).AddOrUpdateMetadata("unsupported", string.Join(" | ", unsupported));
         return result;

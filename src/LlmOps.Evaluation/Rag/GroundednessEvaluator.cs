@@ -58,14 +58,14 @@ public sealed class GroundednessEvaluator : IEvaluator
         cancellationToken.ThrowIfCancellationRequested();
         if (RetrievedContext.Find(additionalContext) is not { } context)
         {
-            return new(RagMetricSupport.Error(GroundednessMetricName, $"{nameof(GroundednessEvaluator)} needs the retrieved chunks: pass a {nameof(RetrievedContext)} in additionalContext."));
+            return new(EvaluatorSupport.Error(GroundednessMetricName, $"{nameof(GroundednessEvaluator)} needs the retrieved chunks: pass a {nameof(RetrievedContext)} in additionalContext."));
         }
 
         IReadOnlyList<string> chunks = context.Chunks;
         List<(string Text, List<int> Citations)> sentences = CitationParser.Parse(modelResponse.Text, chunks.Count);
         if (sentences.Count == 0)
         {
-            return new(RagMetricSupport.Error(GroundednessMetricName, "The response has no sentence, so groundedness is undefined."));
+            return new(EvaluatorSupport.Error(GroundednessMetricName, "The response has no sentence, so groundedness is undefined."));
         }
 
         var unsupported = new List<string>();

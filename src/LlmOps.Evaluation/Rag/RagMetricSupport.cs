@@ -1,44 +1,36 @@
 using System.Globalization;
 using LlmOps.Evaluation.Judges;
+using LlmOps.Prompts;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.AI.Evaluation;
 using Microsoft.Extensions.Logging;
 
 namespace LlmOps.Evaluation.Rag;
 
-/// <summary>What the RAGAS-style evaluators share: asking the judge for JSON, error results, the 0–1 metric.</summary>
+/// <summary>What the RAGAS-style evaluators share: asking the judge for JSON with a judge prompt, numbering, sentences.</summary>
 internal static class RagMetricSupport
 {
-    public const string JsonOnly = "Answer with one JSON object and nothing else.";
-
-    public static EvaluationResult Error(string metricName, string message)
-    {
-        var metric = new NumericMetric(metricName);
-        metric.AddDiagnostics(EvaluationDiagnostic.Error(message));
-        return new EvaluationResult(metric);
-    }
-
-    public static Task<(bool Ok, T Value, string Problem)> AskAsync<T>(
+    /// <summary>
+    /// Asks the judge with a judge prompt (from the registry when <see cref="JudgeOptions.Prompts"/> is set, else the
+    /// built-in one); returns the parsed answer and the prompt version that was used.
+    /// </summary>
+    public static async Task<(bool Ok, T Value, string Problem, PromptTemplate Prompt)> AskAsync<T>(
         IChatClient judge,
-        string system,
-        string user,
+        PromptTemplate builtIn,
+        string material,
         JudgeOptions options,
         JudgeCalls.Parser<T> parse,
         ILogger logger,
-        CancellationToken cancellationToken) =>
-        JudgeCalls.AskAsync(judge, [new ChatMessage(ChatRole.System, system + " " + JsonOnly), new ChatMessage(ChatRole.User, user)], options, 1, parse, logger, cancellationToken);
+        CancellationToken cancellationToken,
+        (string Name, object Value)? variable = null)
+    {
+        PromptTemplate template = await JudgePrompts.ResolveAsync(options, builtIn, cancellationToken).ConfigureAwait(false);
+        ChatMessage[] prompt = variable is { } v ? JudgePrompts.Render(template, material, v.Name, v.Value) : JudgePrompts.Render(template, material);
+        (bool ok, T value, string problem) = await JudgeCalls.AskAsync(judge, prompt, options, 1, parse, logger, cancellationToken).ConfigureAwait(false);
+        return (ok, value, problem, template);
+    }
 
     public static string GaveUp(string step, JudgeOptions options, string problem) =>
         $"The judge gave no usable answer for {step} after {options.MaxAttempts} attempts: {problem}. Use a judge model that follows the JSON format, or raise JudgeOptions.MaxAttempts.";
-
-    public static EvaluationResult Score(string metricName, double value, double passThreshold, string reason)
-    {
-        var metric = new NumericMetric(metricName, value, reason)
-        {
-            Interpretation = EvaluatorSupport.Interpret(value, 1, passThreshold),
-        };
-        return new EvaluationResult(metric);
-    }
 
     public static string Numbered(IReadOnlyList<string> items)
     {
