@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace LlmOps.Retrieval;
 
 /// <summary>Splits an answer into sentences and reads the <c>[n]</c> citation markers of each (<c>[1]</c>, <c>[1, 3]</c>, <c>[2][4]</c>).</summary>
@@ -7,51 +9,62 @@ internal static class CitationParser
     public static List<(string Text, List<int> Citations)> Parse(string answer, int sourceCount)
     {
         var sentences = new List<(string, List<int>)>();
-        var text = new System.Text.StringBuilder();
         var citations = new List<int>();
-        var i = 0;
-        while (i < answer.Length)
+
+        // A sentence is the answer's characters without its markers, so the answer's length bounds it.
+        var text = ArrayPool<char>.Shared.Rent(Math.Max(answer.Length, 1));
+        var length = 0;
+        try
         {
-            var c = answer[i];
-            if (c == '[' && TryReadMarker(answer, i, sourceCount, citations, out var end))
+            var i = 0;
+            while (i < answer.Length)
             {
-                i = end;
-                continue;
-            }
-
-            text.Append(c);
-            i++;
-            var terminal = c is '.' or '!' or '?' or '\n';
-            var boundary = i >= answer.Length || char.IsWhiteSpace(answer[i]) || answer[i] == '[';
-            if (terminal && boundary)
-            {
-                // Markers right after the full stop ("... in 2020. [3]") still belong to this sentence.
-                while (i < answer.Length)
+                var c = answer[i];
+                if (c == '[' && TryReadMarker(answer, i, sourceCount, citations, out var end))
                 {
-                    var j = i;
-                    while (j < answer.Length && answer[j] == ' ')
-                    {
-                        j++;
-                    }
-
-                    if (j < answer.Length && answer[j] == '[' && TryReadMarker(answer, j, sourceCount, citations, out var after))
-                    {
-                        i = after;
-                        continue;
-                    }
-
-                    break;
+                    i = end;
+                    continue;
                 }
 
-                Flush(sentences, text, citations);
-            }
-        }
+                text[length++] = c;
+                i++;
+                var terminal = c is '.' or '!' or '?' or '\n';
+                var boundary = i >= answer.Length || char.IsWhiteSpace(answer[i]) || answer[i] == '[';
+                if (terminal && boundary)
+                {
+                    // Markers right after the full stop ("... in 2020. [3]") still belong to this sentence.
+                    while (i < answer.Length)
+                    {
+                        var j = i;
+                        while (j < answer.Length && answer[j] == ' ')
+                        {
+                            j++;
+                        }
 
-        Flush(sentences, text, citations);
-        return sentences;
+                        if (j < answer.Length && answer[j] == '[' && TryReadMarker(answer, j, sourceCount, citations, out var after))
+                        {
+                            i = after;
+                            continue;
+                        }
+
+                        break;
+                    }
+
+                    Flush(sentences, text.AsSpan(0, length), citations);
+                    length = 0;
+                }
+            }
+
+            Flush(sentences, text.AsSpan(0, length), citations);
+            return sentences;
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(text);
+        }
     }
 
-    private static void Flush(List<(string, List<int>)> sentences, System.Text.StringBuilder text, List<int> citations)
+    private static void Flush(List<(string, List<int>)> sentences, Span<char> text, List<int> citations)
     {
         var sentence = Normalize(text);
         if (sentence is not null)
@@ -79,49 +92,38 @@ internal static class CitationParser
             }
         }
 
-        text.Clear();
         citations.Clear();
     }
 
     /// <summary>
     /// The sentence with white space collapsed to single spaces and trimmed, and without the space a removed marker
-    /// leaves before punctuation ("at night [1]." reads "at night."); <see langword="null"/> when it has no letter or digit.
+    /// leaves before punctuation ("at night [1]." reads "at night."); <see langword="null"/> when it has no letter or
+    /// digit. It is rewritten in place: the result is never longer than the text.
     /// </summary>
-    private static string? Normalize(System.Text.StringBuilder text)
+    private static string? Normalize(Span<char> text)
     {
-        var buffer = System.Buffers.ArrayPool<char>.Shared.Rent(Math.Max(text.Length, 1));
-        try
+        var length = 0;
+        var pendingSpace = false;
+        var content = false;
+        foreach (var c in text)
         {
-            var length = 0;
-            var pendingSpace = false;
-            var content = false;
-            foreach (var chunk in text.GetChunks())
+            if (char.IsWhiteSpace(c))
             {
-                foreach (var c in chunk.Span)
-                {
-                    if (char.IsWhiteSpace(c))
-                    {
-                        pendingSpace = length > 0;
-                        continue;
-                    }
-
-                    if (pendingSpace && c is not ('.' or '!' or '?' or ',' or ';' or ':'))
-                    {
-                        buffer[length++] = ' ';
-                    }
-
-                    pendingSpace = false;
-                    content |= char.IsLetterOrDigit(c);
-                    buffer[length++] = c;
-                }
+                pendingSpace = length > 0;
+                continue;
             }
 
-            return content ? new string(buffer, 0, length) : null;
+            if (pendingSpace && c is not ('.' or '!' or '?' or ',' or ';' or ':'))
+            {
+                text[length++] = ' ';
+            }
+
+            pendingSpace = false;
+            content |= char.IsLetterOrDigit(c);
+            text[length++] = c;
         }
-        finally
-        {
-            System.Buffers.ArrayPool<char>.Shared.Return(buffer);
-        }
+
+        return content ? new string(text[..length]) : null;
     }
 
     /// <summary>Reads <c>[n]</c> or <c>[n, m, …]</c> at <paramref name="start"/>; numbers out of range make it plain text.</summary>

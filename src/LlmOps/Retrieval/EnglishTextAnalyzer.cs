@@ -195,6 +195,8 @@ public sealed class EnglishTextAnalyzer : ITextAnalyzer
         rune.EncodeToUtf16(destination);
     }
 
+    // ASCII is classified inline (most text is ASCII); the Unicode tables are consulted out of line.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Kind Classify(ReadOnlySpan<char> text, int index, out int width)
     {
         char c = text[index];
@@ -209,6 +211,13 @@ public sealed class EnglishTextAnalyzer : ITextAnalyzer
             };
         }
 
+        return ClassifyNonAscii(text, index, out width);
+    }
+
+    private static Kind ClassifyNonAscii(ReadOnlySpan<char> text, int index, out int width)
+    {
+        char c = text[index];
+        width = 1;
         Rune rune;
         if (char.IsHighSurrogate(c) && index + 1 < text.Length && char.IsLowSurrogate(text[index + 1]))
         {
