@@ -9,7 +9,8 @@ namespace LlmOps.Benchmarks;
 /// The retriever replays eight chunks that a real BM25 retrieval returned once at setup (so retrieval costs nothing in
 /// the measured call); the stage then screens them, fits them into the token budget (counting their tokens), composes
 /// the numbered sources, calls the model, parses the answer's citations and scores each answer sentence against the
-/// sources (lexical support: no embedding generator). Baseline: the inner client alone.
+/// sources (lexical support: no embedding generator). Baseline: the inner client alone. The third row is the stage's
+/// pass-through: the retriever finds nothing and the model answers anyway (what PipelineOverheadBenchmark configures).
 /// </summary>
 [MemoryDiagnoser]
 public class GroundingBenchmark
@@ -37,6 +38,7 @@ public class GroundingBenchmark
     private readonly FixedAnswerClient _inner = new(Answer);
     private DocumentIndex _index = null!;
     private GroundingChatClient _grounding = null!;
+    private GroundingChatClient _nothingRetrieved = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -46,6 +48,7 @@ public class GroundingBenchmark
         var retrieved = new Bm25Retriever(_index).RetrieveAsync(new RetrievalQuery(Question) { Top = 8 }).GetAwaiter().GetResult();
         _grounding = new GroundingChatClient(_inner, new ReplayRetriever(retrieved));
 
+        _nothingRetrieved = new GroundingChatClient(_inner, new ReplayRetriever([]), new GroundingOptions { AnswerWhenThin = true });
         var check = _grounding.GetResponseAsync(_messages).GetAwaiter().GetResult().GetGrounding();
         if (check is null || check.Refused || check.Sources.Count < 3 || check.Sentences.Count != 3)
         {
@@ -61,6 +64,9 @@ public class GroundingBenchmark
 
     [Benchmark(Description = "GroundingChatClient, 8 sources (retrieval replayed)")]
     public Task<ChatResponse> Grounded() => _grounding.GetResponseAsync(_messages);
+
+    [Benchmark(Description = "GroundingChatClient, nothing retrieved (AnswerWhenThin)")]
+    public Task<ChatResponse> NothingRetrieved() => _nothingRetrieved.GetResponseAsync(_messages);
 
     private sealed class ReplayRetriever(IReadOnlyList<RetrievedChunk> chunks) : IRetriever
     {
