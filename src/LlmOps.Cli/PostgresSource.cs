@@ -78,7 +78,7 @@ internal static class PostgresSource
         catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException)
         {
             await dataSource.DisposeAsync().ConfigureAwait(false);
-            throw new CliException(ExitCodes.InputError, $"cannot reach {where}: {Sentence(e.Message)} Start the server, or fix Host, Port, Username, Password and Database in the connection string after '{Prefix}' ({option}).");
+            throw new CliException(ExitCodes.InputError, $"cannot connect to {where}: {Sentence(e.Message)} Start the server, or fix Host, Port, Username, Password and Database in the connection string after '{Prefix}' ({option}).");
         }
         catch
         {

@@ -20,7 +20,7 @@ public sealed class PostgresSourceErrorTests : TempFolderTest
         CliResult result = await CliRunner.RunAsync(group, command, option, source, last);
 
         Assert.True(result.Code == 3, result.ToString());
-        Assert.Contains($"cannot reach PostgreSQL at 127.0.0.1:{port} (database 'llm')", result.Err, StringComparison.Ordinal);
+        Assert.Contains($"cannot connect to PostgreSQL at 127.0.0.1:{port} (database 'llm')", result.Err, StringComparison.Ordinal);
         Assert.Contains("Start the server, or fix Host, Port, Username, Password and Database", result.Err, StringComparison.Ordinal);
         Assert.Contains(option, result.Err, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cret-pw", result.Err, StringComparison.Ordinal);

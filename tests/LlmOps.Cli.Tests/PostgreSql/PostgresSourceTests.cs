@@ -121,6 +121,19 @@ public sealed class PostgresSourceTests(PostgresEngine engine) : TempFolderTest
     }
 
     [Fact]
+    public async Task MissingDatabase_ExitsThreeWithTheServersReasonAndTheFix()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(engine.ConnectionString) { Database = "llmops_no_such_db" };
+
+        CliResult result = await CliRunner.RunAsync("prompts", "list", "--store", "postgres:" + builder.ConnectionString);
+
+        Assert.True(result.Code == 3, result.ToString());
+        Assert.Contains($"cannot connect to PostgreSQL at {builder.Host}:{builder.Port} (database 'llmops_no_such_db')", result.Err, StringComparison.Ordinal);
+        Assert.Contains("does not exist", result.Err, StringComparison.Ordinal); // the server's own reason (3D000)
+        Assert.Contains("fix Host, Port, Username, Password and Database", result.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BadSchemaName_ExitsTwoNamingTheRule()
     {
         CliResult result = await CliRunner.RunAsync("prompts", "list", "--store", Store, "--schema", "Not-Valid");
