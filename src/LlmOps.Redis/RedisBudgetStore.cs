@@ -71,6 +71,62 @@ public sealed class RedisBudgetStore : IBudgetStore
     {
         ArgumentNullException.ThrowIfNull(partitions);
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        var (keys, id, args) = ReserveArguments(partitions, amount, now);
+        Flush();
+        return Leased(Evaluate(RedisBudgetScripts.Reserve, keys, args, "reserve"), partitions, amount, now, id, keys);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="RedisStoreUnavailableException">Redis cannot be reached (budgets fail closed).</exception>
+    /// <exception cref="ArgumentException">A limit is above <see cref="RedisOptions.MaxLimit"/>, or the partitions need two hash slots on a cluster.</exception>
+    public async ValueTask<BudgetLease> ReserveAsync(IReadOnlyList<BudgetPartition> partitions, decimal amount, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        cancellationToken.ThrowIfCancellationRequested();
+        var (keys, id, args) = ReserveArguments(partitions, amount, now);
+        if (!_pending.IsEmpty)
+        {
+            await FlushAsync().ConfigureAwait(false);
+        }
+
+        var result = await EvaluateAsync(RedisBudgetScripts.Reserve, keys, args, "reserve").ConfigureAwait(false);
+        return Leased(result, partitions, amount, now, id, keys);
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<BudgetThresholdEventArgs> Complete(BudgetLease lease, decimal? actualCost, DateTimeOffset now)
+    {
+        CheckLease(lease);
+        try
+        {
+            return CompleteNow(lease, actualCost, now);
+        }
+        catch (RedisStoreUnavailableException ex)
+        {
+            Defer(lease, actualCost, now, ex);
+            return [];
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<BudgetThresholdEventArgs>> CompleteAsync(BudgetLease lease, decimal? actualCost, DateTimeOffset now)
+    {
+        CheckLease(lease);
+        try
+        {
+            var (keys, args) = CompleteArguments(lease, actualCost, now);
+            return Crossed((RedisResult[])(await EvaluateAsync(RedisBudgetScripts.Complete, keys, args, "complete").ConfigureAwait(false))!, lease.Partitions);
+        }
+        catch (RedisStoreUnavailableException ex)
+        {
+            Defer(lease, actualCost, now, ex);
+            return [];
+        }
+    }
+
+    private (RedisKey[] Keys, string Id, RedisValue[] Args) ReserveArguments(IReadOnlyList<BudgetPartition> partitions, decimal amount, DateTimeOffset now)
+    {
         var keys = Keys(partitions);
         var units = ToUnits(amount);
         var id = Guid.NewGuid().ToString("N");
@@ -93,8 +149,11 @@ public sealed class RedisBudgetStore : IBudgetStore
             args[7 + (3 * i)] = Thresholds(budget);
         }
 
-        Flush();
-        var result = Evaluate(RedisBudgetScripts.Reserve, keys, args, "reserve");
+        return (keys, id, args);
+    }
+
+    private static BudgetLease Leased(RedisResult result, IReadOnlyList<BudgetPartition> partitions, decimal amount, DateTimeOffset now, string id, RedisKey[] keys)
+    {
         var values = (RedisResult[])result!;
         if ((long)values[0] == 0)
         {
@@ -106,27 +165,6 @@ public sealed class RedisBudgetStore : IBudgetStore
         return new BudgetLease(id, partitions, amount, Crossed(values, partitions)) { StoreState = keys };
     }
 
-    /// <inheritdoc/>
-    public IReadOnlyList<BudgetThresholdEventArgs> Complete(BudgetLease lease, decimal? actualCost, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(lease);
-        if (lease.StoreState is not RedisKey[])
-        {
-            throw new ArgumentException("The lease was not made by a RedisBudgetStore; complete it with the store that reserved it.", nameof(lease));
-        }
-
-        try
-        {
-            return CompleteNow(lease, actualCost, now);
-        }
-        catch (RedisStoreUnavailableException ex)
-        {
-            // The call was made and paid for: keep the settlement and write it before the next reservation.
-            _pending.Enqueue(new Pending(lease, actualCost, now));
-            RedisLog.BudgetCompletionDeferred(_logger, _endpoints, _pending.Count, ex.InnerException ?? ex);
-            return [];
-        }
-    }
 
     /// <inheritdoc/>
     /// <exception cref="RedisStoreUnavailableException">Redis cannot be reached.</exception>
@@ -157,14 +195,62 @@ public sealed class RedisBudgetStore : IBudgetStore
     /// <exception cref="RedisStoreUnavailableException">Redis cannot be reached.</exception>
     public void Flush()
     {
-        while (_pending.TryPeek(out var next))
+        // Taken off the queue before it is sent, so two callers flushing at once never send one settlement twice (its
+        // cost would count twice); put back when Redis still cannot be reached. Each carries its own time, so order is free.
+        while (_pending.TryDequeue(out var next))
         {
-            CompleteNow(next.Lease, next.Actual, next.Now);
-            _pending.TryDequeue(out _);
+            try
+            {
+                CompleteNow(next.Lease, next.Actual, next.Now);
+            }
+            catch (RedisStoreUnavailableException)
+            {
+                _pending.Enqueue(next);
+                throw;
+            }
+        }
+    }
+
+    private static void CheckLease(BudgetLease lease)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        if (lease.StoreState is not RedisKey[])
+        {
+            throw new ArgumentException("The lease was not made by a RedisBudgetStore; complete it with the store that reserved it.", nameof(lease));
+        }
+    }
+
+    private void Defer(BudgetLease lease, decimal? actualCost, DateTimeOffset now, RedisStoreUnavailableException ex)
+    {
+        // The call was made and paid for: keep the settlement and write it before the next reservation.
+        _pending.Enqueue(new Pending(lease, actualCost, now));
+        RedisLog.BudgetCompletionDeferred(_logger, _endpoints, _pending.Count, ex.InnerException ?? ex);
+    }
+
+    private async Task FlushAsync()
+    {
+        while (_pending.TryDequeue(out var next))
+        {
+            var (keys, args) = CompleteArguments(next.Lease, next.Actual, next.Now);
+            try
+            {
+                await EvaluateAsync(RedisBudgetScripts.Complete, keys, args, "complete").ConfigureAwait(false);
+            }
+            catch (RedisStoreUnavailableException)
+            {
+                _pending.Enqueue(next);
+                throw;
+            }
         }
     }
 
     private IReadOnlyList<BudgetThresholdEventArgs> CompleteNow(BudgetLease lease, decimal? actualCost, DateTimeOffset now)
+    {
+        var (keys, args) = CompleteArguments(lease, actualCost, now);
+        return Crossed((RedisResult[])Evaluate(RedisBudgetScripts.Complete, keys, args, "complete")!, lease.Partitions);
+    }
+
+    private static (RedisKey[] Keys, RedisValue[] Args) CompleteArguments(BudgetLease lease, decimal? actualCost, DateTimeOffset now)
     {
         var partitions = lease.Partitions;
         var keys = (RedisKey[])lease.StoreState!;
@@ -178,8 +264,7 @@ public sealed class RedisBudgetStore : IBudgetStore
             args[4 + (2 * i)] = Thresholds(partitions[i].Budget);
         }
 
-        var values = (RedisResult[])Evaluate(RedisBudgetScripts.Complete, keys, args, "complete")!;
-        return Crossed(values, partitions);
+        return (keys, args);
     }
 
     private RedisResult Evaluate(string script, RedisKey[] keys, RedisValue[] args, string operation)
@@ -190,17 +275,38 @@ public sealed class RedisBudgetStore : IBudgetStore
             Interlocked.Exchange(ref _down, 0);
             return result;
         }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or ObjectDisposedException)
+        catch (Exception ex) when (IsOutage(ex))
         {
-            if (Interlocked.Exchange(ref _down, 1) == 0)
-            {
-                RedisLog.BudgetUnavailable(_logger, _endpoints, ex);
-            }
-
-            throw new RedisStoreUnavailableException(
-                $"Redis at {_endpoints} is unavailable ({operation}: {ex.Message}). Budgets fail closed: the request was refused before any provider call. Check that Redis is running and reachable; the store reconnects on its own.",
-                ex);
+            throw Unavailable(operation, ex);
         }
+    }
+
+    private async Task<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] args, string operation)
+    {
+        try
+        {
+            var result = await _connection.GetDatabase().ScriptEvaluateAsync(script, keys, args).ConfigureAwait(false);
+            Interlocked.Exchange(ref _down, 0);
+            return result;
+        }
+        catch (Exception ex) when (IsOutage(ex))
+        {
+            throw Unavailable(operation, ex);
+        }
+    }
+
+    private static bool IsOutage(Exception ex) => ex is RedisConnectionException or RedisTimeoutException or ObjectDisposedException;
+
+    private RedisStoreUnavailableException Unavailable(string operation, Exception ex)
+    {
+        if (Interlocked.Exchange(ref _down, 1) == 0)
+        {
+            RedisLog.BudgetUnavailable(_logger, _endpoints, ex);
+        }
+
+        return new RedisStoreUnavailableException(
+            $"Redis at {_endpoints} is unavailable ({operation}: {ex.Message}). Budgets fail closed: the request was refused before any provider call. Check that Redis is running and reachable; the store reconnects on its own.",
+            ex);
     }
 
     // The scripts return {status, [index, threshold, spent, reserved]...} for the soft thresholds crossed.

@@ -126,6 +126,45 @@ public sealed class BudgetManager
         return new BudgetReservation(this, lease, amount);
     }
 
+    /// <summary>
+    /// Asynchronously reserves <paramref name="amount"/> in every budget that applies to <paramref name="scope"/>, or
+    /// reserves nothing and throws; a shared store (Redis) answers without blocking a thread.
+    /// </summary>
+    /// <param name="scope">The request's scope.</param>
+    /// <param name="amount">The worst-case cost in USD.</param>
+    /// <param name="cancellationToken">Checked before the reservation is sent.</param>
+    /// <returns>The reservation; settle or release it (<see cref="BudgetReservation.SettleAsync"/>, <see cref="BudgetReservation.ReleaseAsync"/>).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    /// <exception cref="BudgetExceededException">A budget has no room for <paramref name="amount"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before anything was reserved.</exception>
+    /// <remarks>A shared store that cannot reach its engine throws its own exception here (budgets fail closed).</remarks>
+    public async ValueTask<BudgetReservation> ReserveAsync(LlmOpsScope scope, decimal amount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        cancellationToken.ThrowIfCancellationRequested();
+        var partitions = PartitionsOf(scope);
+        if (partitions.Length == 0)
+        {
+            Interlocked.Increment(ref _open);
+            return new BudgetReservation(this, null, amount);
+        }
+
+        BudgetLease lease;
+        try
+        {
+            lease = await Store.ReserveAsync(partitions, amount, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (BudgetExceededException)
+        {
+            _rejections.Add(1);
+            throw;
+        }
+
+        Interlocked.Increment(ref _open);
+        Raise(lease.ThresholdsCrossed);
+        return new BudgetReservation(this, lease, amount);
+    }
+
     /// <summary>Gets the state of every budget partition that applies to a scope.</summary>
     /// <param name="scope">The scope.</param>
     /// <returns>One status per applicable budget.</returns>
@@ -142,6 +181,21 @@ public sealed class BudgetManager
             if (lease is not null)
             {
                 Raise(Store.Complete(lease, actual, _time.GetUtcNow()));
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _open);
+        }
+    }
+
+    internal async ValueTask CompleteAsync(BudgetLease? lease, decimal? actual)
+    {
+        try
+        {
+            if (lease is not null)
+            {
+                Raise(await Store.CompleteAsync(lease, actual, _time.GetUtcNow()).ConfigureAwait(false));
             }
         }
         finally

@@ -84,10 +84,10 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
     {
         messages = RequestMessages.Validate(messages, nameof(messages)); // the library's one bad-input rule
         var request = LlmOpsRequest.Join(options);
-        Attempt attempt;
+        ValueTask<Attempt> begin;
         try
         {
-            attempt = Begin(messages, request, options);
+            begin = BeginAsync(messages, request, options);
         }
         catch (Exception ex)
         {
@@ -95,6 +95,13 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
             return Task.FromException<ChatResponse>(ex);
         }
 
+        if (!begin.IsCompletedSuccessfully)
+        {
+            // A shared budget store (Redis) is answering: wait for the reservation without blocking a thread.
+            return AwaitBeginAsync(begin, messages, request, cancellationToken);
+        }
+
+        var attempt = begin.Result;
         var inner = StageTasks.Call(InnerClient, messages, request.Options, cancellationToken);
         if (!inner.IsCompletedSuccessfully)
         {
@@ -113,6 +120,12 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
         finish.GetAwaiter().GetResult();
         request.AttachTo(response);
         return inner;
+    }
+
+    private async Task<ChatResponse> AwaitBeginAsync(ValueTask<Attempt> begin, IEnumerable<ChatMessage> messages, LlmOpsRequest request, CancellationToken cancellationToken)
+    {
+        var attempt = await begin.ConfigureAwait(false);
+        return await AwaitResponseAsync(StageTasks.Call(InnerClient, messages, request.Options, cancellationToken), attempt, messages, request).ConfigureAwait(false);
     }
 
     private static async Task<ChatResponse> AwaitFinishAsync(ValueTask finish, LlmOpsRequest request, ChatResponse response)
@@ -187,7 +200,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var request = LlmOpsRequest.Join(options);
-        var attempt = Begin(messages, request, options);
+        var attempt = await BeginAsync(messages, request, options).ConfigureAwait(false);
         UsageDetails? usage = null;
         var output = new StringBuilder();
         string? modelId = null;
@@ -239,7 +252,8 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
         }
     }
 
-    private Attempt Begin(IEnumerable<ChatMessage> messages, LlmOpsRequest request, ChatOptions? options)
+    /// <summary>Numbers the attempt and reserves its worst case; completes synchronously unless a shared budget store is answering.</summary>
+    private ValueTask<Attempt> BeginAsync(IEnumerable<ChatMessage> messages, LlmOpsRequest request, ChatOptions? options)
     {
         var number = request.Info.NextMeteredAttempt();
         var scope = options.GetScope();
@@ -262,10 +276,24 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
 
             var maxOutput = options?.MaxOutputTokens ?? model.Definition?.MaxOutputTokens ?? _defaultMaxOutputTokens;
             var input = _counter.CountTokens(messages, options, modelId);
-            reservation = _budgets.Reserve(scope, _calculator.WorstCase(modelId, input, maxOutput, now));
+            // Not the caller's token: the reservation is sent whole or not at all, and the call then meters as usual.
+            var reserving = _budgets.ReserveAsync(scope, _calculator.WorstCase(modelId, input, maxOutput, now), CancellationToken.None);
+            if (!reserving.IsCompletedSuccessfully)
+            {
+                return AwaitReservationAsync(reserving, request.Info, number, scope, modelId, now, options);
+            }
+
+            reservation = reserving.Result;
         }
 
-        return new Attempt(request.Info, number, scope, modelId, now, _time.GetTimestamp(), reservation, options);
+        return new ValueTask<Attempt>(new Attempt(request.Info, number, scope, modelId, now, _time.GetTimestamp(), reservation, options));
+    }
+
+    private async ValueTask<Attempt> AwaitReservationAsync(
+        ValueTask<BudgetReservation> reserving, LlmOpsInfo info, int number, LlmOpsScope scope, string? modelId, DateTimeOffset now, ChatOptions? options)
+    {
+        var reservation = await reserving.ConfigureAwait(false);
+        return new Attempt(info, number, scope, modelId, now, _time.GetTimestamp(), reservation, options);
     }
 
     private async ValueTask FinishAsync(
@@ -354,7 +382,11 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
                     new KeyValuePair<string, object?>(MeteringTelemetryNames.CostIncompleteAttribute, !record.IsComplete));
             }
 
-            attempt.Reservation?.Settle(record.Cost);
+            if (attempt.Reservation is { } reservation)
+            {
+                await reservation.SettleAsync(record.Cost).ConfigureAwait(false);
+            }
+
             if (_ledger is not null)
             {
                 // The caller's token may already be cancelled; the attempt must still be recorded. A ledger that fails
@@ -372,7 +404,10 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
         finally
         {
             // Whatever happened above, never leave a reservation open.
-            attempt.Reservation?.Release();
+            if (attempt.Reservation is { } reservation)
+            {
+                await reservation.ReleaseAsync().ConfigureAwait(false);
+            }
         }
     }
 

@@ -17,9 +17,10 @@ namespace LlmOps.Metering;
 /// engine must fail closed: throw from <see cref="Reserve"/> so that no unmetered call is made.
 /// </para>
 /// <para>
-/// Members are synchronous: the embedded default completes in well under a microsecond, and the manager's callers
-/// (admission before a provider call, downgrade decisions) need the answer before they go on. Implementations must be
-/// thread-safe.
+/// Each operation has a synchronous member and an asynchronous one. The embedded default completes in well under a
+/// microsecond, so the asynchronous members default to the synchronous ones; a store on a network engine overrides
+/// <see cref="ReserveAsync"/> and <see cref="CompleteAsync"/> so that no thread is blocked while the engine answers
+/// (the metering stage uses them). Implementations must be thread-safe.
 /// </para>
 /// </remarks>
 public interface IBudgetStore
@@ -45,6 +46,33 @@ public interface IBudgetStore
     /// <param name="now">The current time.</param>
     /// <returns>The soft thresholds crossed by this completion (each at most once per window and partition).</returns>
     IReadOnlyList<BudgetThresholdEventArgs> Complete(BudgetLease lease, decimal? actualCost, DateTimeOffset now);
+
+    /// <summary>Asynchronously does what <see cref="Reserve"/> does, without blocking a thread while the store's engine answers.</summary>
+    /// <param name="partitions">The partitions that apply to the request (at least one).</param>
+    /// <param name="amount">The worst-case cost in USD; zero or more.</param>
+    /// <param name="now">The current time (selects each budget's window).</param>
+    /// <param name="cancellationToken">Checked before the reservation is sent; a reservation sent is never abandoned half-way.</param>
+    /// <returns>The lease; the manager completes it exactly once.</returns>
+    /// <exception cref="BudgetExceededException">A partition has no room for <paramref name="amount"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before anything was reserved.</exception>
+    /// <remarks>The default implementation calls <see cref="Reserve"/>.</remarks>
+    ValueTask<BudgetLease> ReserveAsync(IReadOnlyList<BudgetPartition> partitions, decimal amount, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Reserve(partitions, amount, now));
+    }
+
+    /// <summary>Asynchronously does what <see cref="Complete"/> does, without blocking a thread while the store's engine answers.</summary>
+    /// <param name="lease">The lease from <see cref="Reserve"/> or <see cref="ReserveAsync"/>.</param>
+    /// <param name="actualCost">The actual cost in USD, or <see langword="null"/> to release without spending.</param>
+    /// <param name="now">The current time.</param>
+    /// <returns>The soft thresholds crossed by this completion (each at most once per window and partition).</returns>
+    /// <remarks>
+    /// The default implementation calls <see cref="Complete"/>. It takes no cancellation token: a call that was made and
+    /// paid for must be settled whatever happened to its caller.
+    /// </remarks>
+    ValueTask<IReadOnlyList<BudgetThresholdEventArgs>> CompleteAsync(BudgetLease lease, decimal? actualCost, DateTimeOffset now)
+        => ValueTask.FromResult(Complete(lease, actualCost, now));
 
     /// <summary>Gets the state of each partition in its current window.</summary>
     /// <param name="partitions">The partitions.</param>

@@ -124,6 +124,70 @@ public abstract class BudgetStoreContract
     }
 
     [Fact]
+    public async Task ReserveAsync_ConcurrentCallers_NeverOverspend()
+    {
+        const decimal cost = 0.01m;
+        const decimal limit = 1.005m; // room for floor(1.005 / 0.01) = 100 calls
+        var store = CreateStore();
+        var manager = new BudgetManager([new Budget(new LlmOpsScope("acme"), limit)], Clock(), store: store);
+        var admitted = 0;
+        var rejected = 0;
+        var callers = Enumerable.Range(0, 64).Select(async c =>
+        {
+            await Task.Yield();
+            for (var i = 0; i < 4; i++)
+            {
+                try
+                {
+                    await using var reservation = await manager.ReserveAsync(AcmeAda, cost);
+                    Interlocked.Increment(ref admitted);
+                    Assert.True(await reservation.SettleAsync(cost));
+                }
+                catch (BudgetExceededException)
+                {
+                    Interlocked.Increment(ref rejected);
+                }
+            }
+        }).ToArray();
+        await Task.WhenAll(callers);
+
+        Assert.Equal(100, admitted);
+        Assert.Equal(156, rejected);
+        var status = manager.GetStatus(AcmeAda)[0];
+        Assert.Equal(1.00m, status.Spent);
+        Assert.Equal(0m, status.Reserved);
+        Assert.Equal(0, manager.OpenReservations);
+    }
+
+    [Fact]
+    public async Task ReserveAsync_HoldsLikeReserve_ReleaseAsyncFrees_AndThresholdsAreRaised()
+    {
+        var manager = new BudgetManager([new Budget(new LlmOpsScope("acme"), 10m) { SoftThresholds = [0.5] }], Clock(), store: CreateStore());
+        var seen = new List<double>();
+        manager.ThresholdReached += (_, e) => seen.Add(e.Threshold);
+
+        var held = await manager.ReserveAsync(AcmeAda, 6m);
+        var ex = await Assert.ThrowsAsync<BudgetExceededException>(async () => await manager.ReserveAsync(AcmeAda, 4.5m));
+        Assert.Equal(6m, ex.Reserved);
+
+        Assert.True(await held.ReleaseAsync());
+        Assert.False(await held.SettleAsync(1m));
+        var status = manager.GetStatus(AcmeAda)[0];
+        Assert.Equal(0m, status.Spent + status.Reserved);
+
+        // The two paths mix: reserved asynchronously, settled synchronously (and the other way round).
+        Assert.True((await manager.ReserveAsync(AcmeAda, 1m)).Settle(0.25m));
+        Assert.True(await manager.Reserve(AcmeAda, 1m).SettleAsync(0.5m));
+        Assert.Equal(0.75m, manager.GetStatus(AcmeAda)[0].Spent);
+        Assert.Equal([0.5], seen);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await manager.ReserveAsync(AcmeAda, 1m, cancelled.Token));
+        Assert.Equal(0m, manager.GetStatus(AcmeAda)[0].Reserved);
+        Assert.Equal(0, manager.OpenReservations);
+    }
+
+    [Fact]
     public void Window_NextDay_SpendResets_AndAReservationInFlightStaysHeld()
     {
         // Two minutes before midnight, so the reservation in flight is well within a shared store's lease.

@@ -182,6 +182,44 @@ public sealed class RedisBudgetReliabilityTests(RedisEngine engine)
         Assert.Equal(0.6m, status.Reserved);
     }
 
+    [Fact]
+    public async Task EngineRestart_AsyncPath_FailsClosed_KeepsTheSettlement_AndRecovers()
+    {
+        await using var server = await RedisEngine.StartPrivateAsync("--appendonly", "yes", "--appendfsync", "always");
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"{server.Endpoint},abortConnect=false,connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000");
+        var store = new RedisBudgetStore(connection, new RedisOptions { KeyPrefix = "restart-async" });
+        var manager = new BudgetManager([new Budget(new LlmOpsScope("acme"), 1m)], store: store);
+        var inFlight = await manager.ReserveAsync(Acme, 0.5m);
+
+        await server.StopAsync();
+
+        var refused = await Assert.ThrowsAsync<RedisStoreUnavailableException>(async () => await manager.ReserveAsync(Acme, 0.1m));
+        Assert.Contains(server.Endpoint, refused.Message, StringComparison.Ordinal);
+        Assert.True(await inFlight.SettleAsync(0.4m)); // the call was made: kept, not lost
+        Assert.Equal(1, store.PendingCompletions);
+
+        await server.StartAsync();
+        var clock = Stopwatch.StartNew();
+        BudgetReservation? next = null;
+        while (next is null && clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            try
+            {
+                next = await manager.ReserveAsync(Acme, 0.6m);
+            }
+            catch (RedisStoreUnavailableException)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        Assert.NotNull(next);
+        Assert.Equal(0, store.PendingCompletions);
+        var status = manager.GetStatus(Acme)[0];
+        Assert.Equal(0.4m, status.Spent);
+        Assert.Equal(0.6m, status.Reserved);
+    }
+
     private BudgetManager SharedManager(string prefix, decimal limit)
         => new([new Budget(new LlmOpsScope("acme"), limit) { Name = "shared" }], store: new RedisBudgetStore(engine.Connection, new RedisOptions { KeyPrefix = prefix }));
 
