@@ -25,27 +25,25 @@ internal static class EvaluatorSupport
     }
 
     /// <summary>A result whose one metric carries no value and an error diagnostic.</summary>
-    public static EvaluationResult Error(string metricName, string message)
-    {
-        var metric = new NumericMetric(metricName);
-        metric.AddDiagnostics(EvaluationDiagnostic.Error(message));
-        return new EvaluationResult(metric);
-    }
+    public static EvaluationResult Error(string metricName, string message) => Error([metricName], message);
 
-    /// <summary>A result whose metrics carry no value and an error that says how to supply the references.</summary>
-    public static EvaluationResult MissingReferences(string evaluator, IEnumerable<string> metricNames)
+    /// <summary>A result whose metrics carry no value and the same error diagnostic.</summary>
+    public static EvaluationResult Error(IEnumerable<string> metricNames, string message)
     {
         var metrics = new List<EvaluationMetric>();
         foreach (string name in metricNames)
         {
             var metric = new NumericMetric(name);
-            metric.AddDiagnostics(EvaluationDiagnostic.Error(
-                $"{evaluator} needs reference text: pass a {nameof(ReferenceContext)} in additionalContext (new ReferenceContext(\"expected answer\"))."));
+            metric.AddDiagnostics(EvaluationDiagnostic.Error(message));
             metrics.Add(metric);
         }
 
         return new EvaluationResult(metrics);
     }
+
+    /// <summary>A result whose metrics carry no value and an error that says how to supply the references.</summary>
+    public static EvaluationResult MissingReferences(string evaluator, IEnumerable<string> metricNames) =>
+        Error(metricNames, $"{evaluator} needs reference text: pass a {nameof(ReferenceContext)} in additionalContext (new ReferenceContext(\"expected answer\")).");
 
     /// <summary>Rates a score by the share of its maximum it reaches, and fails it below the pass threshold.</summary>
     public static EvaluationMetricInterpretation Interpret(double value, double maximum, double passThreshold)

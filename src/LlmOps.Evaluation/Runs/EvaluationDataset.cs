@@ -1,18 +1,25 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using LlmOps.Evaluation.ToolCalls;
 
 namespace LlmOps.Evaluation.Runs;
 
 /// <summary>
 /// An evaluation dataset read from JSONL or CSV. JSONL: one object per line with <c>input</c> (required), optional
-/// <c>id</c>, <c>reference</c> (string) or <c>references</c> (array), <c>context</c> (string or array) and
-/// <c>metadata</c> (object). CSV (RFC 4180, header row): an <c>input</c> column, optional <c>id</c>, every column whose
-/// name starts with <c>reference</c> is a reference and every column starting with <c>context</c> a context chunk;
-/// other columns become metadata. Items without an id get their 1-based position. Ids must be unique.
+/// <c>id</c>, <c>reference</c> (string) or <c>references</c> (array), <c>context</c> (string or array),
+/// <c>expected_tool_calls</c> (array of <c>{"name": "...", "arguments": {...}}</c>; <c>arguments</c> may be omitted to
+/// match any arguments, or be a string holding a JSON object) and <c>metadata</c> (object). CSV (RFC 4180, header row):
+/// an <c>input</c> column, optional <c>id</c>, every column whose name starts with <c>reference</c> is a reference and
+/// every column starting with <c>context</c> a context chunk; an <c>expected_tool_calls</c> column holds either the
+/// same JSON array or function names separated by <c>;</c> (names only, any arguments), and an empty cell means the
+/// item says nothing about tool calls; other columns become metadata. Items without an id get their 1-based position.
+/// Ids must be unique.
 /// </summary>
 public sealed class EvaluationDataset
 {
+    private const string ToolCallsField = "expected_tool_calls";
+
     private EvaluationDataset(IReadOnlyList<EvaluationItem> items) => Items = items;
 
     /// <summary>Gets the items, in file order.</summary>
@@ -84,7 +91,11 @@ public sealed class EvaluationDataset
                 }
             }
 
-            items.Add(new EvaluationItem(id, input.GetString()!, Strings(root, "reference", "references", path, i + 1), Strings(root, "context", "contexts", path, i + 1), metadata));
+            IReadOnlyList<ExpectedToolCall>? toolCalls = root.TryGetProperty(ToolCallsField, out JsonElement calls) ? ToolCalls(calls, path, i + 1) : null;
+            items.Add(new EvaluationItem(id, input.GetString()!, Strings(root, "reference", "references", path, i + 1), Strings(root, "context", "contexts", path, i + 1), metadata)
+            {
+                ExpectedToolCalls = toolCalls,
+            });
         }
 
         return FromItems(items);
@@ -132,6 +143,7 @@ public sealed class EvaluationDataset
             var references = new List<string>();
             var context = new List<string>();
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+            IReadOnlyList<ExpectedToolCall>? toolCalls = null;
             for (int c = 0; c < header.Count; c++)
             {
                 string name = header[c].Trim();
@@ -140,7 +152,11 @@ public sealed class EvaluationDataset
                     continue;
                 }
 
-                if (name.StartsWith("reference", StringComparison.OrdinalIgnoreCase))
+                if (string.Equals(name, ToolCallsField, StringComparison.OrdinalIgnoreCase))
+                {
+                    toolCalls = CsvToolCalls(fields[c], path, line);
+                }
+                else if (name.StartsWith("reference", StringComparison.OrdinalIgnoreCase))
                 {
                     if (fields[c].Length > 0)
                     {
@@ -161,10 +177,87 @@ public sealed class EvaluationDataset
             }
 
             string id = idColumn >= 0 && fields[idColumn].Length > 0 ? fields[idColumn] : (items.Count + 1).ToString(CultureInfo.InvariantCulture);
-            items.Add(new EvaluationItem(id, fields[inputColumn], references, context, metadata));
+            items.Add(new EvaluationItem(id, fields[inputColumn], references, context, metadata) { ExpectedToolCalls = toolCalls });
         }
 
         return FromItems(items);
+    }
+
+    /// <summary>Reads <c>[{"name": "...", "arguments": {...}}, ...]</c>; <see langword="null"/> for a JSON null.</summary>
+    private static List<ExpectedToolCall>? ToolCalls(JsonElement calls, string path, int line)
+    {
+        if (calls.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        const string Shape = "Write \"expected_tool_calls\": [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}] (omit \"arguments\" to match any arguments).";
+        if (calls.ValueKind != JsonValueKind.Array)
+        {
+            throw new EvaluationDatasetException($"{path}:{line}: \"{ToolCallsField}\" must be an array of calls; was a JSON {calls.ValueKind}. {Shape}");
+        }
+
+        var list = new List<ExpectedToolCall>();
+        foreach (JsonElement call in calls.EnumerateArray())
+        {
+            int n = list.Count + 1;
+            if (call.ValueKind != JsonValueKind.Object || !call.TryGetProperty("name", out JsonElement name) || name.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(name.GetString()))
+            {
+                throw new EvaluationDatasetException($"{path}:{line}: call {n} of \"{ToolCallsField}\" has no non-empty string \"name\". {Shape}");
+            }
+
+            JsonElement? arguments = null;
+            if (call.TryGetProperty("arguments", out JsonElement args) && args.ValueKind != JsonValueKind.Null)
+            {
+                arguments = args.ValueKind == JsonValueKind.String ? ParseObject(args.GetString()!) : args;
+                if (arguments is not { ValueKind: JsonValueKind.Object })
+                {
+                    throw new EvaluationDatasetException($"{path}:{line}: the \"arguments\" of call {n} ('{name.GetString()}') must be a JSON object (or a string holding one). {Shape}");
+                }
+            }
+
+            list.Add(new ExpectedToolCall(name.GetString()!, arguments));
+        }
+
+        return list;
+
+        static JsonElement? ParseObject(string json)
+        {
+            try
+            {
+                using JsonDocument doc = JsonDocument.Parse(json);
+                return doc.RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>A CSV cell of expected calls: a JSON array as in JSONL, or names separated by ';'; empty means none given.</summary>
+    private static List<ExpectedToolCall>? CsvToolCalls(string cell, string path, int line)
+    {
+        string text = cell.Trim();
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        if (text[0] != '[')
+        {
+            return [.. text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(name => new ExpectedToolCall(name))];
+        }
+
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(text);
+            return ToolCalls(doc.RootElement, path, line);
+        }
+        catch (JsonException e)
+        {
+            throw new EvaluationDatasetException($"{path}:{line}: the '{ToolCallsField}' cell is not a valid JSON array ({e.Message}). Write a JSON array of {{\"name\", \"arguments\"}} objects (quote the cell and double its quotes), or function names separated by ';'.", e);
+        }
     }
 
     private static async Task<string[]> ReadLinesAsync(string path, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using LlmOps.Evaluation.Rag;
+using LlmOps.Evaluation.ToolCalls;
 using LlmOps.Metering;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.AI.Evaluation;
@@ -20,7 +21,7 @@ public static class EvaluationRun
     /// <summary>Runs <paramref name="dataset"/> against <paramref name="target"/>.</summary>
     /// <param name="dataset">The items.</param>
     /// <param name="target">The system under evaluation.</param>
-    /// <param name="evaluators">The evaluators; each item gets a <see cref="ReferenceContext"/> and a <see cref="RetrievedContext"/> when it has references and context.</param>
+    /// <param name="evaluators">The evaluators; each item gets a <see cref="ReferenceContext"/>, a <see cref="RetrievedContext"/> and an <see cref="ExpectedToolCallsContext"/> when it has references, context and expected tool calls.</param>
     /// <param name="options">The options.</param>
     /// <param name="cancellationToken">Cancels the run; items already checkpointed stay done.</param>
     /// <returns>The results, in dataset order.</returns>
@@ -115,7 +116,7 @@ public static class EvaluationRun
         }
 
         double latency = options.TimeProvider.GetElapsedTime(start).TotalMilliseconds;
-        var contexts = new List<EvaluationContext>(2);
+        var contexts = new List<EvaluationContext>(3);
         if (item.References.Count > 0)
         {
             contexts.Add(new ReferenceContext(item.References));
@@ -124,6 +125,11 @@ public static class EvaluationRun
         if (item.Context.Count > 0)
         {
             contexts.Add(new RetrievedContext(item.Context));
+        }
+
+        if (item.ExpectedToolCalls is { } calls)
+        {
+            contexts.Add(new ExpectedToolCallsContext(calls));
         }
 
         foreach (IEvaluator evaluator in evaluators)
