@@ -18,7 +18,7 @@ public static class LlmOpsChatResponseExtensions
         ArgumentNullException.ThrowIfNull(response);
         return response.AdditionalProperties?.TryGetValue(LlmOpsChatOptionsExtensions.InfoKey, out var value) == true
             ? value as LlmOpsInfo
-            : null;
+            : (response as LlmOpsChatResponse)?.Info;
     }
 
     /// <summary>
@@ -39,6 +39,12 @@ public static class LlmOpsChatResponseExtensions
     /// <summary>Attaches <paramref name="info"/> to a response without disturbing its other properties.</summary>
     internal static void AttachLlmOpsInfo(this ChatResponse response, LlmOpsInfo info)
     {
+        if (response is LlmOpsChatResponse own && ReferenceEquals(own.Info, info)
+            && response.AdditionalProperties?.ContainsKey(LlmOpsChatOptionsExtensions.InfoKey) != true)
+        {
+            return; // built by the pipeline for this request: it carries the info already
+        }
+
         response.AdditionalProperties ??= new AdditionalPropertiesDictionary();
         response.AdditionalProperties[LlmOpsChatOptionsExtensions.InfoKey] = info;
     }

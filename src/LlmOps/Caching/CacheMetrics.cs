@@ -53,7 +53,7 @@ internal sealed class CacheMetrics
             Status = SemanticCacheStatus.Hit,
             Tier = tier,
             Similarity = similarity,
-            Age = entry is { } e ? _time.GetUtcNow() - e.CreatedAt : null,
+            Age = entry is { } e ? Max(CacheClock.UtcNow(_time) - e.CreatedAt, TimeSpan.Zero) : null, // the coarse clock may read a tick early
             SavedCost = saved,
         });
         if (saved is { } s && s > 0)
@@ -69,6 +69,8 @@ internal sealed class CacheMetrics
             RejectedBy = rejectedBy,
             CandidateSimilarity = candidateSimilarity,
         });
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static string TierTag(SemanticCacheTier tier) => tier switch
     {

@@ -21,14 +21,18 @@ internal readonly record struct CacheRequestKeys(SemanticCacheKey Exact, Semanti
     /// prefix, so no two different requests share a canonical form. The partition is the same form with the last user
     /// turn replaced by a placeholder; the exact key appends that turn.
     /// </summary>
+    /// <remarks>
+    /// With <c>withPartition</c> <see langword="false"/>, <see cref="Partition"/> is left at its default, which saves one
+    /// hash of most of the form for an exact lookup that may not need it (the exact key is the same either way).
+    /// </remarks>
     public static CacheRequestKeys Compute(
         IEnumerable<ChatMessage> messages, ChatOptions? options, LlmOpsScope scope, string? modelId,
-        SemanticCachePromptIdentity? prompt, int keyVersion)
+        SemanticCachePromptIdentity? prompt, int keyVersion, bool withPartition = true)
     {
         var w = CanonicalWriter.Rent();
         try
         {
-            return Compute(w, messages, options, scope, modelId, prompt, keyVersion);
+            return Compute(w, messages, options, scope, modelId, prompt, keyVersion, withPartition);
         }
         catch (UncacheableException ex)
         {
@@ -42,7 +46,7 @@ internal readonly record struct CacheRequestKeys(SemanticCacheKey Exact, Semanti
 
     private static CacheRequestKeys Compute(
         CanonicalWriter w, IEnumerable<ChatMessage> messages, ChatOptions? options, LlmOpsScope scope, string? modelId,
-        SemanticCachePromptIdentity? prompt, int keyVersion)
+        SemanticCachePromptIdentity? prompt, int keyVersion, bool withPartition)
     {
         w.Int(0x4C4F4331); // "LOC1": format of this canonical form
         w.Int(keyVersion);
@@ -77,7 +81,7 @@ internal readonly record struct CacheRequestKeys(SemanticCacheKey Exact, Semanti
             WriteMessage(w, list[i]);
         }
 
-        var partition = w.HashPrefix();
+        var partition = withPartition ? w.HashPrefix() : default;
         string? query = null;
         if (lastUser >= 0)
         {
@@ -300,7 +304,7 @@ internal readonly record struct CacheRequestKeys(SemanticCacheKey Exact, Semanti
         }
     }
 
-    /// <summary>Thrown inside <see cref="Compute(IEnumerable{ChatMessage}, ChatOptions?, LlmOpsScope, string?, SemanticCachePromptIdentity?, int)"/> only, and caught there.</summary>
+    /// <summary>Thrown inside <see cref="Compute(IEnumerable{ChatMessage}, ChatOptions?, LlmOpsScope, string?, SemanticCachePromptIdentity?, int, bool)"/> only, and caught there.</summary>
     private sealed class UncacheableException(string message) : Exception(message);
 
     /// <summary>An append-only byte buffer for the canonical form, reused per thread.</summary>

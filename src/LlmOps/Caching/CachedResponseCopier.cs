@@ -37,11 +37,11 @@ internal static class CachedResponseCopier
         };
     }
 
-    /// <summary>A caller's copy of a stored answer. Usage is left off: a hit consumed no tokens.</summary>
-    public static ChatResponse ForCaller(ChatResponse stored)
+    /// <summary>A caller's copy of a stored answer, carrying the request's info (<see cref="LlmOpsChatResponse"/>). Usage is left off: a hit consumed no tokens.</summary>
+    public static ChatResponse ForCaller(ChatResponse stored, LlmOpsInfo info)
     {
         var messages = CopyMessages(stored.Messages, keepUsage: true) ?? throw Uncopyable();
-        return new ChatResponse(messages)
+        return new LlmOpsChatResponse(messages, info)
         {
             ResponseId = stored.ResponseId,
             ModelId = stored.ModelId,

@@ -22,7 +22,7 @@ namespace LlmOps.Caching;
 /// </remarks>
 public sealed class InMemorySemanticCacheStore : ISemanticCacheStore
 {
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private readonly Dictionary<SemanticCacheKey, Node> _entries = [];
     private readonly Dictionary<string, Node> _byVectorKey = new(StringComparer.Ordinal);
     private readonly Dictionary<SemanticCacheKey, PartitionScope> _partitions = [];
@@ -68,7 +68,6 @@ public sealed class InMemorySemanticCacheStore : ISemanticCacheStore
     /// <inheritdoc/>
     public ValueTask<SemanticCacheEntry?> GetAsync(SemanticCacheKey key, CancellationToken cancellationToken = default)
     {
-        var now = _time.GetUtcNow();
         lock (_gate)
         {
             if (!_entries.TryGetValue(key, out var node))
@@ -76,7 +75,8 @@ public sealed class InMemorySemanticCacheStore : ISemanticCacheStore
                 return default;
             }
 
-            if (IsExpired(node.Entry, now))
+            // The clock is read only for an entry that can expire, and coarsely for the system clock (CacheClock).
+            if (node.Entry.ExpiresAt is not null && IsExpired(node.Entry, CacheClock.UtcNow(_time)))
             {
                 RemoveNode(node);
                 return default;

@@ -24,6 +24,9 @@ namespace LlmOps.Caching;
 /// </remarks>
 public sealed record SemanticCacheInvalidation
 {
+    // The global scope's label, hashed once: every exact hit compares the entry's scope label with the request's.
+    private static readonly SemanticCacheKey GlobalScopeHash = SemanticCacheKey.Label("scope", null, null, null);
+
     /// <summary>Gets the exact key the entry must have, or <see langword="null"/> for any.</summary>
     public SemanticCacheKey? Key { get; init; }
 
@@ -142,7 +145,8 @@ public sealed record SemanticCacheInvalidation
 
     internal static SemanticCacheKey TenantHashOf(string? tenant) => SemanticCacheKey.Label("tenant", tenant);
 
-    internal static SemanticCacheKey ScopeHashOf(LlmOpsScope scope) => SemanticCacheKey.Label("scope", scope.Tenant, scope.User, scope.Feature);
+    internal static SemanticCacheKey ScopeHashOf(LlmOpsScope scope)
+        => scope.IsGlobal ? GlobalScopeHash : SemanticCacheKey.Label("scope", scope.Tenant, scope.User, scope.Feature);
 
     private static void Append(StringBuilder text, string name, string? value)
     {

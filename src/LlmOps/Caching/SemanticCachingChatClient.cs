@@ -129,7 +129,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         RequestPlan plan;
         try
         {
-            plan = Plan(list, options, info);
+            plan = Plan(list, options, info, withPartition: false);
         }
         catch (Exception ex)
         {
@@ -138,7 +138,9 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
 
         if (plan.BypassReason is null)
         {
-            return LookupOrCallAsync(list, options, info, owner, plan, cancellationToken);
+            return plan.Mode == SemanticCacheMode.Refresh
+                ? LookupOrCallAsync(list, options, info, owner, WithPartition(plan, list, options), exactRead: null, cancellationToken)
+                : ServeExactOrLookUp(list, options, info, owner, plan, cancellationToken);
         }
 
         // A bypass has nothing to do after the call: the inner client's task goes back as it is, unless this stage
@@ -148,14 +150,76 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         return owner ? StageTasks.AttachInfo(inner, info) : inner;
     }
 
-    private async Task<ChatResponse> LookupOrCallAsync(
+    /// <summary>
+    /// The exact tier first. A store that answers at once (the in-memory one) has a hit served here, with no state machine:
+    /// the key is hashed once (the semantic partition is hashed only when the exact tier misses) and the answer copied
+    /// once. Anything else (a miss, a store still reading) goes on in <see cref="LookupOrCallAsync"/>.
+    /// </summary>
+    private Task<ChatResponse> ServeExactOrLookUp(
         IList<ChatMessage> list, ChatOptions? options, LlmOpsInfo info, bool owner, RequestPlan plan, CancellationToken cancellationToken)
     {
+        var read = ReadExactAsync(plan.Keys.Exact, cancellationToken);
+        if (!read.IsCompletedSuccessfully)
+        {
+            return LookupOrCallAsync(list, options, info, owner, WithPartition(plan, list, options), read, cancellationToken);
+        }
+
+        if (read.Result is not { } exact || exact.ScopeHash != plan.ScopeHash)
+        {
+            return LookupOrCallAsync(list, options, info, owner, WithPartition(plan, list, options), new ValueTask<SemanticCacheEntry?>((SemanticCacheEntry?)null), cancellationToken);
+        }
+
+        _metrics.Hit(info, SemanticCacheTier.Exact, 1f, exact.Response, exact);
         ChatResponse response;
-        var lookup = await LookupAsync(plan, info, cancellationToken).ConfigureAwait(false);
+        ValueTask forget;
+        try
+        {
+            response = CachedResponseCopier.ForCaller(exact.Response, info);
+            forget = ForgetOnRejectionAsync(info, exact);
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<ChatResponse>(ex);
+        }
+
+        if (!forget.IsCompletedSuccessfully)
+        {
+            return FinishHitAsync(forget, response, info, owner);
+        }
+
+        forget.GetAwaiter().GetResult();
+        if (owner)
+        {
+            response.AttachLlmOpsInfo(info);
+        }
+
+        return Task.FromResult(response);
+    }
+
+    private static async Task<ChatResponse> FinishHitAsync(ValueTask forget, ChatResponse response, LlmOpsInfo info, bool owner)
+    {
+        await forget.ConfigureAwait(false);
+        if (owner)
+        {
+            response.AttachLlmOpsInfo(info);
+        }
+
+        return response;
+    }
+
+    /// <summary>The plan with the semantic partition hashed too (<see cref="Plan"/> may leave it out for the exact tier alone).</summary>
+    private RequestPlan WithPartition(RequestPlan plan, IList<ChatMessage> messages, ChatOptions? options)
+        => plan with { Keys = CacheRequestKeys.Compute(messages, options, plan.Scope, plan.ModelId, plan.Prompt, _options.KeyVersion) };
+
+    private async Task<ChatResponse> LookupOrCallAsync(
+        IList<ChatMessage> list, ChatOptions? options, LlmOpsInfo info, bool owner, RequestPlan plan, ValueTask<SemanticCacheEntry?>? exactRead,
+        CancellationToken cancellationToken)
+    {
+        ChatResponse response;
+        var lookup = await LookupAsync(plan, info, exactRead, cancellationToken).ConfigureAwait(false);
         if (lookup.HitResponse is { } hit)
         {
-            response = CachedResponseCopier.ForCaller(hit);
+            response = CachedResponseCopier.ForCaller(hit, info);
             await ForgetOnRejectionAsync(info, lookup.ServedEntry).ConfigureAwait(false);
         }
         else
@@ -265,7 +329,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         }
         else
         {
-            var lookup = await LookupAsync(plan, request.Info, cancellationToken).ConfigureAwait(false);
+            var lookup = await LookupAsync(plan, request.Info, exactRead: null, cancellationToken).ConfigureAwait(false);
             if (lookup.HitResponse is { } hit)
             {
                 modelId = hit.ModelId;
@@ -347,7 +411,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         }
     }
 
-    private RequestPlan Plan(IList<ChatMessage> messages, ChatOptions? options, LlmOpsInfo info)
+    private RequestPlan Plan(IList<ChatMessage> messages, ChatOptions? options, LlmOpsInfo info, bool withPartition = true)
     {
         var mode = options.GetCacheMode();
         if (_policy.BypassReason(options, mode) is { } bypass)
@@ -362,7 +426,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             : info.Get<PromptProvenance>() is { } provenance
                 ? new SemanticCachePromptIdentity(provenance.Name, provenance.Version.ToString(CultureInfo.InvariantCulture))
                 : null;
-        var keys = CacheRequestKeys.Compute(messages, options, scope, modelId, prompt, _options.KeyVersion);
+        var keys = CacheRequestKeys.Compute(messages, options, scope, modelId, prompt, _options.KeyVersion, withPartition);
         if (keys.UncacheableReason is { } reason)
         {
             CachingLog.RequestNotKeyable(_logger, reason);
@@ -372,12 +436,12 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         return new RequestPlan(null, mode, keys, scope, prompt, modelId);
     }
 
-    /// <summary>Exact tier, single-flight, then (as the flight's leader, or alone) the semantic tier.</summary>
-    private async ValueTask<Lookup> LookupAsync(RequestPlan plan, LlmOpsInfo info, CancellationToken cancellationToken)
+    /// <summary>Exact tier (unless <paramref name="exactRead"/> is that read, started already), single-flight, then (as the flight's leader, or alone) the semantic tier.</summary>
+    private async ValueTask<Lookup> LookupAsync(RequestPlan plan, LlmOpsInfo info, ValueTask<SemanticCacheEntry?>? exactRead, CancellationToken cancellationToken)
     {
         var key = plan.Keys.Exact;
         if (plan.Mode != SemanticCacheMode.Refresh
-            && await GetExactAsync(key, cancellationToken).ConfigureAwait(false) is { } exact
+            && await (exactRead ?? ReadExactAsync(key, cancellationToken)).ConfigureAwait(false) is { } exact
             && exact.ScopeHash == plan.ScopeHash)
         {
             _metrics.Hit(info, SemanticCacheTier.Exact, 1f, exact.Response, exact);
@@ -454,7 +518,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
 
             // Another instance may have stored the answer and let go of its lease after our exact lookup: read once more,
             // so a request arriving just after a flight landed is served rather than calling the provider again.
-            if (await GetExactAsync(key, cancellationToken).ConfigureAwait(false) is { } late && late.ScopeHash == plan.ScopeHash)
+            if (await ReadExactAsync(key, cancellationToken).ConfigureAwait(false) is { } late && late.ScopeHash == plan.ScopeHash)
             {
                 _metrics.Hit(info, SemanticCacheTier.Exact, 1f, late.Response, late);
                 await EndFlightAsync(key, flight, FlightOutcome.Shared(new CachedAnswer(late.Response, late.Updates, late))).ConfigureAwait(false);
@@ -495,11 +559,30 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         return null;
     }
 
-    private async ValueTask<SemanticCacheEntry?> GetExactAsync(SemanticCacheKey key, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the exact tier: the store's own value task when it completed at once; a store failure is logged and reads as a
+    /// miss (a cancellation by the caller's token is not a failure: it comes back in the task).
+    /// </summary>
+    private ValueTask<SemanticCacheEntry?> ReadExactAsync(SemanticCacheKey key, CancellationToken cancellationToken)
+    {
+        ValueTask<SemanticCacheEntry?> read;
+        try
+        {
+            read = _store.GetAsync(key, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            read = ValueTask.FromException<SemanticCacheEntry?>(ex);
+        }
+
+        return read.IsCompletedSuccessfully ? read : AwaitExactAsync(read, cancellationToken);
+    }
+
+    private async ValueTask<SemanticCacheEntry?> AwaitExactAsync(ValueTask<SemanticCacheEntry?> read, CancellationToken cancellationToken)
     {
         try
         {
-            return await _store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            return await read.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -36,6 +36,20 @@ public sealed class CacheRequestKeysTests
             prompt ?? new SemanticCachePromptIdentity("support", "3"), keyVersion);
     }
 
+    [Fact]
+    public void Compute_WithoutPartition_SameExactKeyAndQuery_PartitionLeftOut()
+    {
+        var o = BaseOptions();
+        var scope = new LlmOpsScope("t1", "u1", "f1");
+        var full = CacheRequestKeys.Compute(BaseMessages(), o, scope, o.ModelId, null, 1);
+        var exactOnly = CacheRequestKeys.Compute(BaseMessages(), o, scope, o.ModelId, null, 1, withPartition: false);
+
+        Assert.Equal(full.Exact, exactOnly.Exact);
+        Assert.Equal(full.QueryText, exactOnly.QueryText);
+        Assert.NotEqual(default, full.Partition);
+        Assert.Equal(default, exactOnly.Partition);
+    }
+
     public static TheoryData<string> Fields() =>
     [
         "tenant", "user", "feature", "model", "system message", "earlier user turn", "assistant turn", "last user turn",
