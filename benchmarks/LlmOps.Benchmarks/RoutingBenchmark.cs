@@ -13,7 +13,9 @@ namespace LlmOps.Benchmarks;
 /// <remarks>
 /// <c>InPipeline</c> passes a request that already carries an <see cref="LlmOpsInfo"/> (as under the telemetry stage) and
 /// names the group by the deployment's model id, so the options need no copy. <c>Standalone</c> makes routing create the
-/// info and copy the options. <c>NoTimeouts</c> turns the total and attempt timeouts off (two Polly timeout strategies).
+/// info and copy the options. <c>NoTimeouts</c> turns the total and attempt timeouts off (two Polly timeout strategies);
+/// <c>NoPolly</c> also turns retries off, so no strategy could act and the attempt runs without Polly (the deployment is
+/// alone in its groups, so under the last-healthy rule its circuit could never open).
 /// </remarks>
 [MemoryDiagnoser]
 [ShortRunJob]
@@ -23,6 +25,7 @@ public class RoutingBenchmark
     private IChatClient _bare = null!;
     private IChatClient _routed = null!;
     private IChatClient _routedNoTimeouts = null!;
+    private IChatClient _routedNoPolly = null!;
     private ChatOptions _options = null!;
     private ChatOptions _standalone = null!;
     private ComplexityScorer _scorer = null!;
@@ -33,8 +36,9 @@ public class RoutingBenchmark
     {
         _bare = new FixedClient();
         var telemetry = new LlmOpsTelemetry();
-        _routed = new ModelRoutingChatClient(_bare, Options(timeouts: true), telemetry: telemetry);
-        _routedNoTimeouts = new ModelRoutingChatClient(_bare, Options(timeouts: false), telemetry: telemetry);
+        _routed = new ModelRoutingChatClient(_bare, Options(timeouts: true, retries: 1), telemetry: telemetry);
+        _routedNoTimeouts = new ModelRoutingChatClient(_bare, Options(timeouts: false, retries: 1), telemetry: telemetry);
+        _routedNoPolly = new ModelRoutingChatClient(_bare, Options(timeouts: false, retries: 0), telemetry: telemetry);
         _options = new ChatOptions { ModelId = "gpt-4o" };
         _standalone = new ChatOptions { ModelId = "chat" };
         _scorer = new ComplexityScorer();
@@ -53,17 +57,21 @@ public class RoutingBenchmark
     public Task<ChatResponse> RoutedInPipelineNoTimeouts() => _routedNoTimeouts.GetResponseAsync(Messages, WithInfo());
 
     [Benchmark]
+    public Task<ChatResponse> RoutedInPipelineNoPolly() => _routedNoPolly.GetResponseAsync(Messages, WithInfo());
+
+    [Benchmark]
     public Task<ChatResponse> RoutedStandalone() => _routed.GetResponseAsync(Messages, _standalone);
 
     [Benchmark]
     public ComplexityScore Scorer2Kb() => _scorer.Score(_request2Kb);
 
-    private static ModelRoutingOptions Options(bool timeouts)
+    private static ModelRoutingOptions Options(bool timeouts, int retries)
     {
         var options = new ModelRoutingOptions();
         options.Deployments.Add(new ModelDeployment { Name = "gpt-4o-east", ModelId = "gpt-4o" });
         options.Groups.Add(new ModelGroup { Name = "chat", Deployments = ["gpt-4o-east"] });
         options.Groups.Add(new ModelGroup { Name = "gpt-4o", Deployments = ["gpt-4o-east"] });
+        options.Resilience.MaxRetriesPerDeployment = retries;
         if (!timeouts)
         {
             options.Resilience.TotalTimeout = null;

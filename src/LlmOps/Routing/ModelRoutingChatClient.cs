@@ -225,16 +225,57 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
     }
 
     /// <inheritdoc/>
-    public override async Task<ChatResponse> GetResponseAsync(
+    public override Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var join = LlmOpsRequest.Join(options);
-        var r = Begin(messages, join, streaming: false);
-        var response = await _total.ExecuteAsync(
-            static (r, ct) => r.Owner.RunAsync(r, ct), r, cancellationToken).ConfigureAwait(false);
+        RoutedRequest r;
+        ValueTask<ChatResponse> pending;
+        try
+        {
+            r = Begin(messages, join, streaming: false);
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<ChatResponse>(ex);
+        }
+
+        try
+        {
+            pending = _total.ExecuteAsync(static (r, ct) => r.Owner.RunAsync(r, ct), r, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            r.Return();
+            return Task.FromException<ChatResponse>(ex);
+        }
+
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return AwaitAsync(pending, r, join);
+        }
+
+        // Completed at once: no state machine, and the answering call's own task when it is the same answer.
+        var response = pending.Result;
+        var call = r.CompletedCall;
+        r.Return();
         join.AttachTo(response);
-        return response;
+        return call is not null && ReferenceEquals(call.Result, response) ? call : Task.FromResult(response);
+
+        static async Task<ChatResponse> AwaitAsync(ValueTask<ChatResponse> pending, RoutedRequest r, LlmOpsRequest join)
+        {
+            try
+            {
+                var response = await pending.ConfigureAwait(false);
+                join.AttachTo(response);
+                return response;
+            }
+            finally
+            {
+                r.Return();
+            }
+        }
     }
 
     /// <inheritdoc/>
@@ -265,8 +306,18 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         var join = LlmOpsRequest.Join(options);
         var r = Begin(messages, join, streaming: true);
         r.CallerToken = cancellationToken;
-        var opened = await _total.ExecuteAsync(
-            static (r, ct) => r.Owner.OpenAsync(r, ct), r, cancellationToken).ConfigureAwait(false);
+        var routing = r.Routing;
+        RoutedStream opened;
+        try
+        {
+            opened = await _total.ExecuteAsync(
+                static (r, ct) => r.Owner.OpenAsync(r, ct), r, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            r.Return();
+        }
+
         try
         {
             while (await opened.MoveNextAsync().ConfigureAwait(false))
@@ -279,7 +330,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             await opened.DisposeAsync().ConfigureAwait(false);
         }
 
-        if (join.CreateFinalUpdate(r.Routing.ModelId) is { } last)
+        if (join.CreateFinalUpdate(routing.ModelId) is { } last)
         {
             yield return last;
         }
@@ -308,12 +359,11 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
                 new(RoutingTelemetryNames.DecisionAttribute, decision));
         }
 
-        return new RoutedRequest(this, list, options, join.Info, routing, streaming, tokens)
-        {
-            Group = group,
-            Cascade = byTier && _verifiers.Length > 0,
-            MayHedge = mayHedge,
-        };
+        var r = RoutedRequest.Rent(this, list, options, join.Info, routing, streaming, tokens);
+        r.Group = group;
+        r.Cascade = byTier && _verifiers.Length > 0;
+        r.MayHedge = mayHedge;
+        return r;
     }
 
     private (RoutedGroup Group, bool ByTier, string Reason, string Decision) Decide(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
@@ -633,7 +683,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
 
             r.MarkTried(d);
             r.Group = group;
-            var attempt = new RoutedAttempt(r, group, d, OptionsFor(r.Options, d), hedged: false);
+            var attempt = r.Attempt(group, d, OptionsFor(r.Options, d), hedged: false);
             var step = group.HedgeAfter is { } delay && r.MayHedge
                 ? await RaceAsync(attempt, delay, callback).ConfigureAwait(false)
                 : await RunPipelineAsync(attempt, callback).ConfigureAwait(false);
@@ -769,7 +819,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             }
 
             r.MarkTried(d);
-            hedge = new RoutedAttempt(r, group, d, OptionsFor(r.Options, d), hedged: true);
+            hedge = r.Attempt(group, d, OptionsFor(r.Options, d), hedged: true);
             hedge.MakeAbandonable();
             RoutingLog.HedgeStarted(_logger, primary.Deployment.Name, delay, d.Name, group.Name);
             if (_hedges.Enabled)
@@ -865,7 +915,13 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
 
         try
         {
-            var response = await a.Deployment.Client.GetResponseAsync(a.Request.Messages, a.DeploymentOptions, context?.CancellationToken ?? a.Token).ConfigureAwait(false);
+            var call = a.Deployment.Client.GetResponseAsync(a.Request.Messages, a.DeploymentOptions, context?.CancellationToken ?? a.Token);
+            if (call.IsCompletedSuccessfully)
+            {
+                a.Request.CompletedCall = call;
+            }
+
+            var response = await call.ConfigureAwait(false);
             owner.EndAttempt(a, attempt, null);
             return Outcome.FromResult(response);
         }

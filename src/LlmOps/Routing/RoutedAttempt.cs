@@ -4,34 +4,25 @@ namespace LlmOps.Routing;
 
 /// <summary>
 /// The state of one run of a deployment's Polly pipeline for a routed request (the attempt and its retries on that
-/// deployment). Two runs of one request may be in flight at once when the group hedges; each has its own state.
+/// deployment). Two runs of one request may be in flight at once when the group hedges; each has its own state. A
+/// request owns two of these slots (<see cref="RoutedRequest.Attempt"/>) and reuses them step after step.
 /// </summary>
-internal sealed class RoutedAttempt
+internal sealed class RoutedAttempt(RoutedRequest request)
 {
     private CancellationTokenSource? _abandon;
     private volatile bool _lost;
 
-    public RoutedAttempt(RoutedRequest request, RoutedGroup group, RoutedDeployment deployment, ChatOptions? options, bool hedged)
-    {
-        Request = request;
-        Group = group;
-        Deployment = deployment;
-        DeploymentOptions = options;
-        Hedged = hedged;
-        Token = request.RequestToken;
-    }
+    public RoutedRequest Request { get; } = request;
 
-    public RoutedRequest Request { get; }
+    public RoutedGroup Group { get; private set; } = null!;
 
-    public RoutedGroup Group { get; }
-
-    public RoutedDeployment Deployment { get; }
+    public RoutedDeployment Deployment { get; private set; } = null!;
 
     /// <summary>Gets the options sent to <see cref="Deployment"/> (with its model id).</summary>
-    public ChatOptions? DeploymentOptions { get; }
+    public ChatOptions? DeploymentOptions { get; private set; }
 
     /// <summary>Gets a value indicating whether this run is the second attempt a hedging group started.</summary>
-    public bool Hedged { get; }
+    public bool Hedged { get; private set; }
 
     /// <summary>Gets the token of this run: the request's, or one linked to it that cancels the run alone when it loses a hedging race.</summary>
     public CancellationToken Token { get; private set; }
@@ -64,5 +55,34 @@ internal sealed class RoutedAttempt
         _abandon?.Cancel();
     }
 
-    public void Release() => _abandon?.Dispose();
+    public void Release()
+    {
+        _abandon?.Dispose();
+        _abandon = null;
+    }
+
+    public void Start(RoutedGroup group, RoutedDeployment deployment, ChatOptions? options, bool hedged)
+    {
+        Clear();
+        Group = group;
+        Deployment = deployment;
+        DeploymentOptions = options;
+        Hedged = hedged;
+        Token = Request.RequestToken;
+    }
+
+    public void Clear()
+    {
+        Release();
+        _lost = false;
+        Group = null!;
+        Deployment = null!;
+        DeploymentOptions = null;
+        Hedged = false;
+        Token = default;
+        DeploymentAttempts = 0;
+        Number = 0;
+        RetryException = null;
+        RetryFailure = null;
+    }
 }

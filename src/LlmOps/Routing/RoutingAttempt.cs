@@ -2,7 +2,7 @@ using LlmOps.Metering;
 
 namespace LlmOps.Routing;
 
-/// <summary>One provider attempt of a routed request, as <c>response.GetRouting()</c> reports it.</summary>
+/// <summary>One provider attempt of a routed request, as <c>response.GetRouting()</c> reports it. An immutable value.</summary>
 /// <param name="Number">The 1-based attempt number within the request.</param>
 /// <param name="Group">The model group the attempt served.</param>
 /// <param name="Deployment">The deployment called.</param>
@@ -13,7 +13,7 @@ namespace LlmOps.Routing;
 /// <param name="Reason">Why the attempt ended as it did (the error message or the verifier's reason), or <see langword="null"/>.</param>
 /// <param name="Duration">The attempt's duration (to the first chunk when streaming).</param>
 /// <param name="Hedged">Whether a hedging group started this attempt to race a slow one (see <see cref="ModelGroup.HedgeAfter"/>).</param>
-public sealed record RoutingAttempt(
+public readonly record struct RoutingAttempt(
     int Number,
     string Group,
     string Deployment,

@@ -8,9 +8,14 @@ namespace LlmOps.Routing;
 /// </summary>
 public sealed class RoutingInfo
 {
-    private readonly Lock _gate = new();
-    private readonly List<RoutingAttempt> _attempts = new(2);
+    // The first attempt is stored inline and later ones in a small array, so that the common single-attempt request
+    // allocates nothing beyond this object. A spin lock guards them: attempts are added by at most two runs at once
+    // (hedging), and no user code runs under it.
+    private RoutingAttempt _first;
+    private RoutingAttempt[]? _more;
+    private int _count;
     private int _started;
+    private int _busy;
 
     internal RoutingInfo(string group, ModelTier tier, string reason)
     {
@@ -40,41 +45,41 @@ public sealed class RoutingInfo
     /// <summary>Gets the model id that answered.</summary>
     public string? ModelId { get; private set; }
 
-    /// <summary>Gets a snapshot of the provider attempts, in order.</summary>
+    /// <summary>Gets a snapshot of the provider attempts, in the order they started.</summary>
     public IReadOnlyList<RoutingAttempt> Attempts
     {
         get
         {
-            lock (_gate)
+            Enter();
+            try
             {
-                return [.. _attempts];
+                var copy = new RoutingAttempt[_count];
+                for (var i = 0; i < copy.Length; i++)
+                {
+                    copy[i] = At(i);
+                }
+
+                return copy;
+            }
+            finally
+            {
+                Exit();
             }
         }
     }
 
     /// <summary>Gets the number of provider attempts made.</summary>
-    public int AttemptCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _attempts.Count;
-            }
-        }
-    }
+    public int AttemptCount => Volatile.Read(ref _count);
 
     /// <summary>Gets the attempts whose answer a cascade verifier rejected (each with the verifier's reason).</summary>
     public IReadOnlyList<RoutingAttempt> Escalations => [.. Attempts.Where(static a => a.Result == RoutingAttemptResult.Escalated)];
 
     internal void Downgrade(string group, ModelTier tier, string reason)
     {
-        lock (_gate)
-        {
-            Group = group;
-            Tier = tier;
-            Reason = reason;
-        }
+        // Before any attempt starts: the request is not shared yet.
+        Group = group;
+        Tier = tier;
+        Reason = reason;
     }
 
     /// <summary>Numbers attempts as they start (two hedged attempts may be in flight at once).</summary>
@@ -83,54 +88,106 @@ public sealed class RoutingInfo
     /// <summary>Records an attempt as it ends, kept in the order the attempts started.</summary>
     internal void Add(RoutingAttempt attempt)
     {
-        lock (_gate)
+        Enter();
+        try
         {
-            var index = _attempts.Count;
-            while (index > 0 && _attempts[index - 1].Number > attempt.Number)
+            if (_count > 0 && (_more is null || _more.Length < _count))
             {
+                Array.Resize(ref _more, Math.Max(4, _count * 2));
+            }
+
+            var index = _count;
+            while (index > 0 && At(index - 1).Number > attempt.Number)
+            {
+                Put(index, At(index - 1));
                 index--;
             }
 
-            _attempts.Insert(index, attempt);
+            Put(index, attempt);
+            Volatile.Write(ref _count, _count + 1);
+        }
+        finally
+        {
+            Exit();
         }
     }
 
     internal void Answered(string group, string deployment, string modelId)
     {
-        lock (_gate)
-        {
-            AnsweredGroup = group;
-            Deployment = deployment;
-            ModelId = modelId;
-        }
+        // Written by the request's own flow after its attempts ended; read once the response is returned.
+        AnsweredGroup = group;
+        Deployment = deployment;
+        ModelId = modelId;
     }
 
     /// <summary>Marks the last attempt as the one whose failure ended the request.</summary>
     internal void MarkLastFailed()
     {
-        lock (_gate)
+        Enter();
+        try
         {
-            if (_attempts.Count > 0 && _attempts[^1].Result is RoutingAttemptResult.FailedOver or RoutingAttemptResult.Retried)
+            if (_count > 0 && At(_count - 1).Result is RoutingAttemptResult.FailedOver or RoutingAttemptResult.Retried)
             {
-                _attempts[^1] = _attempts[^1] with { Result = RoutingAttemptResult.Failed };
+                Put(_count - 1, At(_count - 1) with { Result = RoutingAttemptResult.Failed });
             }
+        }
+        finally
+        {
+            Exit();
         }
     }
 
-    /// <summary>Changes the result of attempt <paramref name="number"/> (an answer later rejected by a verifier).</summary>
+    /// <summary>Changes the result of attempt <paramref name="number"/> (an answer later rejected, or discarded by a hedging race).</summary>
     internal void Reclassify(int number, RoutingAttemptResult result, string? reason)
     {
-        lock (_gate)
+        Enter();
+        try
         {
-            var index = _attempts.FindLastIndex(a => a.Number == number);
-            if (index >= 0)
+            for (var i = _count - 1; i >= 0; i--)
             {
-                _attempts[index] = _attempts[index] with { Result = result, Reason = reason };
+                if (At(i).Number == number)
+                {
+                    Put(i, At(i) with { Result = result, Reason = reason });
+                    break;
+                }
             }
+        }
+        finally
+        {
+            Exit();
+        }
 
-            Deployment = null;
-            AnsweredGroup = null;
-            ModelId = null;
+        Deployment = null;
+        AnsweredGroup = null;
+        ModelId = null;
+    }
+
+    private RoutingAttempt At(int index) => index == 0 ? _first : _more![index - 1];
+
+    private void Put(int index, RoutingAttempt attempt)
+    {
+        if (index == 0)
+        {
+            _first = attempt;
+        }
+        else
+        {
+            _more![index - 1] = attempt;
         }
     }
+
+    private void Enter()
+    {
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            var spinner = default(SpinWait);
+            do
+            {
+                spinner.SpinOnce();
+            }
+            while (Interlocked.CompareExchange(ref _busy, 1, 0) != 0);
+        }
+    }
+
+    private void Exit() => Volatile.Write(ref _busy, 0);
 }

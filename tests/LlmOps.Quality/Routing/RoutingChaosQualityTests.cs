@@ -195,7 +195,10 @@ public class RoutingChaosQualityTests(ITestOutputHelper output)
         {
             for (var k = 0; k < 32 && !task.IsCompleted; k++)
             {
-                await Task.Yield();
+                // Through the pool's global queue, behind work already queued there: a continuation that a cancellation
+                // or timer sent to the pool runs before the clock moves on. (Task.Yield can re-queue this loop on its
+                // worker's local queue ahead of such work, and the clock then ran minutes ahead of a starved request.)
+                await Task.Factory.StartNew(static () => { }, CancellationToken.None, TaskCreationOptions.PreferFairness, TaskScheduler.Default).ConfigureAwait(false);
             }
 
             if (!task.IsCompleted)

@@ -1,0 +1,123 @@
+using LlmOps.Routing;
+using LlmOps.Testing;
+using Microsoft.Extensions.AI;
+using Polly.CircuitBreaker;
+using static LlmOps.Tests.Routing.RoutingTestKit;
+
+namespace LlmOps.Tests.Routing;
+
+/// <summary>
+/// The happy path's shortcuts keep the documented behaviour: the answering call's completed task is handed back, per-request
+/// state is reused without leaking between requests, and a deployment whose pipeline could do nothing runs without Polly.
+/// </summary>
+public class RoutingFastPathTests
+{
+    private sealed class CompletedClient(string text) : IChatClient
+    {
+        public Task<ChatResponse>? Last { get; private set; }
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+            => Last = Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, text)));
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+            => throw new NotSupportedException();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    /// <summary>One deployment alone in its group, no retry, no timeouts: nothing for Polly to do.</summary>
+    private static ModelRoutingOptions Bare(params ModelDeployment[] deployments)
+    {
+        var options = Options(deployments);
+        options.Resilience.MaxRetriesPerDeployment = 0;
+        options.Resilience.AttemptTimeout = null;
+        options.Resilience.TimeToFirstTokenTimeout = null;
+        options.Resilience.TotalTimeout = null;
+        return options;
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_InnerCallCompletedAtOnce_HandsBackThatTaskWithTheRoutingInfo()
+    {
+        var inner = new CompletedClient("Paris.");
+        using var client = new ModelRoutingChatClient(new ScriptedChatClient(), Options(Deployment("a", inner)));
+
+        var task = client.GetResponseAsync(Ask(), Chat());
+
+        Assert.Same(inner.Last, task);
+        var response = await task;
+        Assert.Equal("a", response.GetRouting()!.Deployment);
+        Assert.Single(response.GetRouting()!.Attempts);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ConcurrentRequests_EachGetsItsOwnAnswerAndRoutingRecord(bool streaming)
+    {
+        var echo = new ScriptedChatClient().Otherwise((messages, _) => ScriptedResponse.FromText("re: " + messages[^1].Text).ChunkedByWords());
+        var failing = Failing(() => Http(503));
+        var options = Options(Deployment("bad", failing), Deployment("echo", echo));
+        options.Resilience.MaxRetriesPerDeployment = 0;
+        options.Groups[0].LoadBalancing = LoadBalancingStrategy.LowestCost; // "bad" first, then failover to "echo"
+        options.Resilience.CircuitMinimumThroughput = 100_000; // keep "bad" in play for every request
+        using var client = new ModelRoutingChatClient(new ScriptedChatClient(), options);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() => GetAsync(client, streaming, Chat(), $"q{i}"))));
+
+        for (var i = 0; i < responses.Length; i++)
+        {
+            Assert.Equal($"re: q{i}", responses[i].Text);
+            var routing = responses[i].GetRouting()!;
+            Assert.Equal(["bad", "echo"], routing.Attempts.Select(a => a.Deployment));
+            Assert.Equal([1, 2], routing.Attempts.Select(a => a.Number));
+            Assert.Equal("echo", routing.Deployment);
+        }
+    }
+
+    [Fact]
+    public async Task AfterAFailedRequest_TheNextRequestStartsClean()
+    {
+        var flaky = new ScriptedChatClient().FailOnCall(1, Http(400)).Otherwise("fine");
+        using var client = new ModelRoutingChatClient(new ScriptedChatClient(), Bare(Deployment("a", flaky)));
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetResponseAsync(Ask(), Chat()));
+        var response = await client.GetResponseAsync(Ask(), Chat());
+
+        var attempt = Assert.Single(response.GetRouting()!.Attempts);
+        Assert.Equal((1, RoutingAttemptResult.Succeeded, (RoutingFailureKind?)null), (attempt.Number, attempt.Result, attempt.Failure));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task WithoutPolly_TransientFailure_IsRecordedAndEndsTheRequestAsDocumented(bool streaming)
+    {
+        var down = Failing(() => Http(503));
+        using var client = new ModelRoutingChatClient(new ScriptedChatClient(), Bare(Deployment("a", down)));
+
+        var ex = await Assert.ThrowsAsync<ModelRoutingException>(() => GetAsync(client, streaming, Chat()));
+
+        Assert.IsType<HttpRequestException>(ex.InnerException);
+        var attempt = Assert.Single(ex.Attempts);
+        Assert.Equal(RoutingAttemptResult.Failed, attempt.Result);
+        Assert.Equal(CircuitState.Closed, client.GetCircuitState("a"));
+    }
+
+    [Fact]
+    public async Task WithoutPolly_CallerCancellation_Surfaces()
+    {
+        var slow = new ScriptedChatClient().Otherwise(ScriptedResponse.FromText("late").WithLatency(TimeSpan.FromDays(1)));
+        using var client = new ModelRoutingChatClient(new ScriptedChatClient(), Bare(Deployment("a", slow)));
+        using var cts = new CancellationTokenSource();
+
+        var task = client.GetResponseAsync(Ask(), Chat(), cts.Token);
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task.WaitAsync(TimeSpan.FromSeconds(60)));
+    }
+}
