@@ -27,6 +27,9 @@ internal sealed class InjectionModelTrainer
     /// <summary>Gets or sets the weight of a public set's example (human-written; see <see cref="PublicInjectionData"/>) relative to an author set's.</summary>
     public float PublicWeight { get; set; } = 3f;
 
+    /// <summary>Gets the extra weight of each source's examples (multiplies the others; a source not listed weighs 1).</summary>
+    public Dictionary<string, float> SourceWeights { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Gets or sets the shuffle seed.</summary>
     public int Seed { get; set; } = 20261129;
 
@@ -133,7 +136,8 @@ internal sealed class InjectionModelTrainer
                 var sample = samples[i];
                 var example = examples[i];
                 var weight = example.Kind switch { "benign" or "augmented-benign" => BenignWeight, "hard" => HardWeight, _ => 1f }
-                    * (TrainingCorpus.IsPublic(example.Source) ? PublicWeight : 1f);
+                    * (TrainingCorpus.IsPublic(example.Source) ? PublicWeight : 1f)
+                    * SourceWeights.GetValueOrDefault(example.Source, 1f);
                 if (!example.IsAttack)
                 {
                     foreach (var chunk in sample.Chunks)

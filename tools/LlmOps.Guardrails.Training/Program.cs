@@ -6,7 +6,7 @@ using LlmOps.Guardrails.Training;
 // Usage:
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv     [--threshold T] [--epochs N] [--lr R] [--l2 L] [--benign-weight W] [--hard-weight W]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- train  [--threshold T] [--out FILE]
-//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv-public [--folds K]   (K-fold CV within the public train splits)
+//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv-public [--folds K] [--source-weights public-deepset=3,...]   (K-fold CV within the public train splits)
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv-head [--all] [--head-l2 L] [--dump FILE]   (second stage: band and head threshold by 5-fold CV within train)
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- train-head [--band B] [--head-threshold T] [--out FILE] [--no-cache]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- public-test [--model FILE] [--dump FILE]   (the public test splits, once)
@@ -148,6 +148,16 @@ if (Option("--benign-weight") is { } benignWeight)
 if (Option("--public-weight") is { } publicWeight)
 {
     trainer.PublicWeight = float.Parse(publicWeight, CultureInfo.InvariantCulture);
+}
+
+if (Option("--source-weights") is { } sourceWeights)
+{
+    // e.g. public-deepset=3,public-in=1.5
+    foreach (var pair in sourceWeights.Split(','))
+    {
+        var parts = pair.Split('=');
+        trainer.SourceWeights[parts[0]] = float.Parse(parts[1], CultureInfo.InvariantCulture);
+    }
 }
 
 if (Option("--hard-weight") is { } hardWeight)

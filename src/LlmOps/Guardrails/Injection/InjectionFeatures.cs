@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace LlmOps.Guardrails.Injection;
 
 /// <summary>
@@ -113,9 +116,11 @@ internal static class InjectionFeatures
             return new Distinct(seenForThread, indicesForThread);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Visit(int index, float value)
         {
-            ref var word = ref seen[index >> 6];
+            // index < Dimensions (every hash is masked), so the bit set needs no bounds check.
+            ref var word = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(seen), index >> 6);
             var bit = 1UL << (index & 63);
             if ((word & bit) != 0)
             {
@@ -125,11 +130,17 @@ internal static class InjectionFeatures
             word |= bit;
             if (count == indices.Length)
             {
-                Array.Resize(ref indices, indices.Length * 2);
-                indicesForThread = indices;
+                Grow();
             }
 
             indices[count++] = index;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void Grow()
+        {
+            Array.Resize(ref indices, indices.Length * 2);
+            indicesForThread = indices;
         }
 
         public void Emit<TVisitor>(int minimum, ref TVisitor visitor)
@@ -193,6 +204,7 @@ internal static class InjectionFeatures
     }
 
     // A 64-bit finaliser (the splitmix64 / murmur3 fmix64 constants) seeded by the n-gram length.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Mix(ulong x, int n)
     {
         x ^= (ulong)n * 0xD6E8FEB86659FD93;
@@ -278,6 +290,7 @@ internal static class InjectionFeatures
     }
 
     // FNV-1a's low bits mix poorly; a final avalanche (the murmur3 finaliser) spreads every input bit over the index.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Finish(uint hash)
     {
         hash ^= hash >> 16;

@@ -62,7 +62,10 @@ internal static class InjectionNormalizer
     // Every proper prefix of a vocabulary word: a token that is none of them cannot start a join.
     private static readonly HashSet<string> VocabularyProperPrefixes = BuildVocabularyProperPrefixes();
 
-    private static readonly SearchValues<char> Base64Chars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+    [ThreadStatic]
+    private static List<(int Start, int Length)>? tokensForThread;
+
+    private static readonly bool[] IsBase64 = BuildIsBase64();
 
     private static readonly SearchValues<char> Marks = SearchValues.Create("._*-~|+^#,");
 
@@ -126,7 +129,9 @@ internal static class InjectionNormalizer
     {
         var lookup = Vocabulary.GetAlternateLookup<ReadOnlySpan<char>>();
         var prefixes = VocabularyProperPrefixes.GetAlternateLookup<ReadOnlySpan<char>>();
-        var tokens = new List<(int Start, int Length)>();
+        // The token list is reused per thread (Rejoin never re-enters itself), so ordinary text allocates nothing here.
+        var tokens = tokensForThread ??= new List<(int Start, int Length)>(256);
+        tokens.Clear();
         for (var i = 0; i < spaced.Length; i++)
         {
             if (spaced[i] == ' ')
@@ -382,22 +387,15 @@ internal static class InjectionNormalizer
         var i = 0;
         while (i < text.Length)
         {
-            // Runs of at least 16 base64 characters, with up to two '=' of padding (found with vectorised searches).
-            var next = text.AsSpan(i).IndexOfAny(Base64Chars);
-            if (next < 0)
+            // Runs of at least 16 base64 characters, with up to two '=' of padding. Shorter runs (ordinary words) are
+            // skipped in one tight loop.
+            var start = NextLongBase64Run(text, i, out var end);
+            if (start < 0)
             {
                 break;
             }
 
-            var start = i + next;
-            var run = text.AsSpan(start).IndexOfAnyExcept(Base64Chars);
-            i = run < 0 ? text.Length : start + run;
-
-            if (i - start < 16)
-            {
-                continue;
-            }
-
+            i = end;
             for (var pad = 0; pad < 2 && i < text.Length && text[i] == '='; pad++)
             {
                 i++;
@@ -441,6 +439,33 @@ internal static class InjectionNormalizer
         }
 
         return decoded?.ToString() ?? string.Empty;
+    }
+
+    /// <summary>Finds the next run of at least 16 base64 characters at or after <paramref name="from"/>.</summary>
+    /// <returns>The run's start, or -1 when there is none; <paramref name="end"/> is where the run ends.</returns>
+    private static int NextLongBase64Run(string text, int from, out int end)
+    {
+        var run = 0;
+        for (var i = from; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c < 128 && IsBase64[c])
+            {
+                run++;
+                continue;
+            }
+
+            if (run >= 16)
+            {
+                end = i;
+                return i - run;
+            }
+
+            run = 0;
+        }
+
+        end = text.Length;
+        return run >= 16 ? text.Length - run : -1;
     }
 
     /// <summary>
@@ -518,6 +543,17 @@ internal static class InjectionNormalizer
 
         builder.Append(text, copied, text.Length - copied);
         return builder.ToString();
+    }
+
+    private static bool[] BuildIsBase64()
+    {
+        var table = new bool[128];
+        for (var c = 0; c < 128; c++)
+        {
+            table[c] = char.IsAsciiLetterOrDigit((char)c) || c is '+' or '/';
+        }
+
+        return table;
     }
 
     private static HashSet<string> BuildVocabularyProperPrefixes()
