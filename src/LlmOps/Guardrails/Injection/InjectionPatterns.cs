@@ -89,9 +89,10 @@ internal static class InjectionPatterns
 
     /// <summary>
     /// Gets the anchors of the spaced patterns: for each pattern, words of which every match holds at least one (its rarest
-    /// required word class). A view that holds none of them matches no spaced pattern, so the union is not run.
+    /// required word class). A view that holds none of them matches no spaced pattern, so the union is not run
+    /// (<see cref="MayMatchSpaced"/>).
     /// </summary>
-    public static readonly SearchValues<string> SpacedAnchors = SearchValues.Create(
+    private static readonly string[] SpacedAnchorWords =
         [
             // Override verbs (patterns 1 and 12), rule nouns (2, 7), "from now on" (3), "following" (4).
             "ignor", "disregard", "forget", "skip", "overrid", "bypass", "discard", "drop", "abandon", "neglect", "dismiss", "aside",
@@ -115,8 +116,28 @@ internal static class InjectionPatterns
             "ocultas", "originales", "secretas", "internas", "eres", "actua como", "finge ser", "comportate como", "sin ",
             "regles", "consignes", "ordres", "systeme", "initial", "cachees", "secretes", "internes", "tu es", "vous etes", "sans",
             "aucune",
-        ],
-        StringComparison.Ordinal);
+        ];
+
+    // In sets of eight: a small set is searched with a vectorised multi-string algorithm (Teddy), a large one with
+    // Aho-Corasick one character at a time, about four times slower over the whole set on ordinary text.
+    private static readonly SearchValues<string>[] SpacedAnchors =
+        [.. SpacedAnchorWords.Chunk(8).Select(group => SearchValues.Create(group, StringComparison.Ordinal))];
+
+    /// <summary>Tells whether the spaced view holds one of the anchors of the spaced patterns (else none can match).</summary>
+    /// <param name="spaced">The spaced view.</param>
+    /// <returns>Whether the union must run.</returns>
+    public static bool MayMatchSpaced(ReadOnlySpan<char> spaced)
+    {
+        foreach (var anchors in SpacedAnchors)
+        {
+            if (spaced.ContainsAny(anchors))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Gets the anchors of the compact patterns (each pattern's first word class, or its last when rarer).</summary>
     public static readonly SearchValues<string> CompactAnchors = SearchValues.Create(

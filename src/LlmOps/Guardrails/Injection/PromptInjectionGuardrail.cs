@@ -396,7 +396,7 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         spaced = InjectionNormalizer.Rejoin(InjectionNormalizer.SpacedFromFolded(folded));
         var compact = InjectionNormalizer.Compact(spaced);
         var hits = new List<(string Family, double Weight, double Position)>();
-        Collect(InjectionPatterns.Spaced, InjectionPatterns.SpacedAny, spaced, hits, spaced.AsSpan().ContainsAny(InjectionPatterns.SpacedAnchors));
+        Collect(InjectionPatterns.Spaced, InjectionPatterns.SpacedAny, spaced, hits, InjectionPatterns.MayMatchSpaced(spaced));
         var triggered = InjectionGrammar.Triggered(spaced, out var languages);
         var english = InjectionGrammar.Languages[0].Patterns;
         for (var i = 0; i < english.Length && triggered != 0; i++)
