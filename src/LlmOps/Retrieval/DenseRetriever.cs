@@ -49,7 +49,7 @@ public sealed class DenseRetriever : IRetriever, IIndexedRetriever
 
     internal List<RetrievedChunk> Retrieve(float[] vector, RetrievalQuery query)
     {
-        FlatVectorIndex? vectors = _index.Vectors;
+        VectorIndex? vectors = _index.Vectors;
         if (vectors is null)
         {
             return [];

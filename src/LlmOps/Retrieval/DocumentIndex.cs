@@ -9,7 +9,8 @@ namespace LlmOps.Retrieval;
 
 /// <summary>
 /// The documents a retriever searches: it chunks them, indexes each chunk in a <see cref="Bm25Index"/> and (when it
-/// has an embedding generator) a <see cref="FlatVectorIndex"/>, both partitioned by the document's scope.
+/// has an embedding generator) a <see cref="FlatVectorIndex"/> (or a <see cref="QuantizedVectorIndex"/>, see
+/// <see cref="DocumentIndexOptions.QuantizeVectors"/>), both partitioned by the document's scope.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -36,7 +37,8 @@ public sealed class DocumentIndex : IDisposable
     private readonly Dictionary<(string? Scope, string Id), DocumentRecord> _documents = [];
     private readonly ConcurrentDictionary<string, DocumentChunk> _chunks = new(StringComparer.Ordinal);
     private readonly Counter<long> _embedded;
-    private FlatVectorIndex? _vectors;
+    private readonly bool _quantize;
+    private VectorIndex? _vectors;
     private QueryVector? _lastQuery;
 
     /// <summary>Initializes a new instance of the <see cref="DocumentIndex"/> class.</summary>
@@ -65,6 +67,7 @@ public sealed class DocumentIndex : IDisposable
         Lexical = new Bm25Index(options.Bm25);
         _generator = embeddingGenerator;
         _batchSize = options.EmbeddingBatchSize;
+        _quantize = options.QuantizeVectors;
         TimeProvider = timeProvider ?? TimeProvider.System;
         _embedded = LlmOpsTelemetry.Shared.GetOrCreateCounter<long>(GroundingTelemetryNames.ChunksEmbedded, "{chunk}", "Chunks embedded during ingestion.");
     }
@@ -72,8 +75,11 @@ public sealed class DocumentIndex : IDisposable
     /// <summary>Gets the lexical index of the chunks (keys are chunk keys, partitions are document scopes).</summary>
     public Bm25Index Lexical { get; }
 
-    /// <summary>Gets the vector index of the chunks, or <see langword="null"/> before the first embedding or without a generator.</summary>
-    public FlatVectorIndex? Vectors => Volatile.Read(ref _vectors);
+    /// <summary>
+    /// Gets the vector index of the chunks, or <see langword="null"/> before the first embedding or without a generator:
+    /// a <see cref="FlatVectorIndex"/>, or a <see cref="QuantizedVectorIndex"/> with <see cref="DocumentIndexOptions.QuantizeVectors"/>.
+    /// </summary>
+    public VectorIndex? Vectors => Volatile.Read(ref _vectors);
 
     /// <summary>Gets the embedding generator, or <see langword="null"/> for a lexical-only index.</summary>
     public IEmbeddingGenerator<string, Embedding<float>>? EmbeddingGenerator => _generator;
@@ -302,7 +308,7 @@ public sealed class DocumentIndex : IDisposable
 
     private float[]? TryReuse(DocumentRecord? old, string hash)
     {
-        FlatVectorIndex? vectors = _vectors;
+        VectorIndex? vectors = _vectors;
         if (old is null || vectors is null)
         {
             return null;
@@ -363,7 +369,7 @@ public sealed class DocumentIndex : IDisposable
             RemoveChunks(plan.Old, document.Scope);
         }
 
-        FlatVectorIndex? vectors = plan.Vectors.Length > 0 && plan.Vectors[0] is float[] first ? EnsureVectors(first.Length) : null;
+        VectorIndex? vectors = plan.Vectors.Length > 0 && plan.Vectors[0] is float[] first ? EnsureVectors(first.Length) : null;
         var keys = new string[plan.Chunks.Count];
         var hashes = new string[plan.Chunks.Count];
         for (int i = 0; i < plan.Chunks.Count; i++)
@@ -383,11 +389,11 @@ public sealed class DocumentIndex : IDisposable
         _documents[(document.Scope, document.Id)] = new DocumentRecord(keys, hashes);
     }
 
-    private FlatVectorIndex EnsureVectors(int dimensions)
+    private VectorIndex EnsureVectors(int dimensions)
     {
         if (_vectors is null)
         {
-            Volatile.Write(ref _vectors, new FlatVectorIndex(dimensions));
+            Volatile.Write(ref _vectors, _quantize ? new QuantizedVectorIndex(dimensions) : new FlatVectorIndex(dimensions));
         }
         else if (_vectors.Dimensions != dimensions)
         {

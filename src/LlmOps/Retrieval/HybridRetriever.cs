@@ -103,7 +103,7 @@ public sealed class HybridRetriever : IRetriever, IIndexedRetriever
 
         List<RetrievedChunk> fused = Fuse(lexical, dense, query.Level, _options);
         int keep = _options.Reranker is null ? query.Top : Math.Max(query.Top, _options.RerankDepth);
-        if (_options.MmrLambda is float lambda && queryVector is not null && _index?.Vectors is FlatVectorIndex vectors)
+        if (_options.MmrLambda is float lambda && queryVector is not null && _index?.Vectors is VectorIndex vectors)
         {
             fused = Mmr(fused, queryVector, vectors, lambda, Math.Min(keep, fused.Count));
         }
@@ -183,7 +183,7 @@ public sealed class HybridRetriever : IRetriever, IIndexedRetriever
     }
 
     /// <summary>Greedy MMR over the fused candidates with cosine similarities of the stored chunk vectors.</summary>
-    private static List<RetrievedChunk> Mmr(List<RetrievedChunk> candidates, float[] query, FlatVectorIndex vectors, float lambda, int count)
+    private static List<RetrievedChunk> Mmr(List<RetrievedChunk> candidates, float[] query, VectorIndex vectors, float lambda, int count)
     {
         int dims = vectors.Dimensions;
         float[] q = (float[])query.Clone();

@@ -99,4 +99,29 @@ public sealed class RetrieverTests
         Assert.Equal("holidays", hits[0].Chunk.DocumentId);
         Assert.Equal(1f, hits[0].Score, 4);
     }
+
+    [Theory]
+    [InlineData("dense")]
+    [InlineData("hybrid")]
+    public async Task RetrieveAsync_QuantizedVectors_RanksAsTheExactIndexWithExactScores(string method)
+    {
+        // Forty short documents over a small vocabulary: the int8 scan picks the candidates, float32 rescoring orders them.
+        string[] words = ["refund", "office", "holiday", "receipt", "tenant", "policy", "shipping", "invoice", "warranty", "return"];
+        var documents = Enumerable.Range(0, 40)
+            .Select(i => new RetrievalDocument("d" + i, string.Join(' ', Enumerable.Range(0, 6).Select(j => words[((i * 7) + (j * (i % 3 + 1))) % words.Length]))))
+            .ToArray();
+        using var exact = new DocumentIndex(embeddingGenerator: new WordEmbeddingGenerator());
+        using var quantized = new DocumentIndex(new DocumentIndexOptions { QuantizeVectors = true }, new WordEmbeddingGenerator());
+        await exact.IngestAsync(documents);
+        await quantized.IngestAsync(documents);
+
+        Assert.IsType<LlmOps.Vectors.QuantizedVectorIndex>(quantized.Vectors);
+        Assert.IsType<LlmOps.Vectors.FlatVectorIndex>(exact.Vectors);
+        foreach (string query in new[] { "refund receipt policy", "office holiday", "warranty return invoice" })
+        {
+            var expected = await Create(method, exact).RetrieveAsync(new RetrievalQuery(query) { Top = 5 });
+            var actual = await Create(method, quantized).RetrieveAsync(new RetrievalQuery(query) { Top = 5 });
+            Assert.Equal(expected.Select(r => (r.Chunk.DocumentId, r.Score)), actual.Select(r => (r.Chunk.DocumentId, r.Score)));
+        }
+    }
 }
