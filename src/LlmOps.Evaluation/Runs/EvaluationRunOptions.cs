@@ -3,7 +3,7 @@ using Microsoft.Extensions.AI.Evaluation;
 
 namespace LlmOps.Evaluation.Runs;
 
-/// <summary>Options for <see cref="EvaluationRun.ExecuteAsync"/>.</summary>
+/// <summary>Options for the runs of <see cref="EvaluationRun"/>.</summary>
 public sealed class EvaluationRunOptions
 {
     /// <summary>Gets or sets how many items run at once.</summary>

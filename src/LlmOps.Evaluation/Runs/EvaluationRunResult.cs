@@ -8,11 +8,19 @@ public sealed class EvaluationRunResult
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
-    internal EvaluationRunResult(IReadOnlyList<EvaluationItemResult> items, int resumed)
+    internal EvaluationRunResult(IReadOnlyList<EvaluationItemResult> items, int resumed, string? target = null, string? prompt = null)
     {
         Items = items;
         Resumed = resumed;
+        Target = target;
+        Prompt = prompt;
     }
+
+    /// <summary>Gets the name of the <see cref="EvaluationTarget"/> that ran, or <see langword="null"/> for a run against a bare client.</summary>
+    public string? Target { get; }
+
+    /// <summary>Gets the registry prompt version a prompt target ran (<c>name@version</c>), or <see langword="null"/>.</summary>
+    public string? Prompt { get; }
 
     /// <summary>Gets the per-item results, in dataset order.</summary>
     public IReadOnlyList<EvaluationItemResult> Items { get; }
@@ -65,7 +73,7 @@ public sealed class EvaluationRunResult
     /// </summary>
     /// <param name="path">The results file.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
-    /// <returns>The results, in the stored order; <see cref="Resumed"/> is 0.</returns>
+    /// <returns>The results, in the stored order, with their <see cref="Target"/>, <see cref="Prompt"/> and costs; <see cref="Resumed"/> is 0.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not results JSON (the message names the file and the problem).</exception>
     public static async Task<EvaluationRunResult> ReadJsonAsync(string path, CancellationToken cancellationToken = default)
@@ -99,7 +107,7 @@ public sealed class EvaluationRunResult
                     items.Add(item);
                 }
 
-                return new EvaluationRunResult(items, 0);
+                return new EvaluationRunResult(items, 0, OptionalString(document.RootElement, "target"), OptionalString(document.RootElement, "prompt"));
             }
         }
         catch (JsonException ex)
@@ -117,6 +125,8 @@ public sealed class EvaluationRunResult
         ArgumentException.ThrowIfNullOrEmpty(path);
         var document = new
         {
+            target = Target,
+            prompt = Prompt,
             items = Items,
             totalCost = TotalCost,
             means = MetricNames.ToDictionary(n => n, Mean, StringComparer.Ordinal),
@@ -126,4 +136,7 @@ public sealed class EvaluationRunResult
             (stream, ct) => JsonSerializer.SerializeAsync(stream, document, JsonOptions, ct),
             cancellationToken).ConfigureAwait(false);
     }
+
+    private static string? OptionalString(JsonElement root, string property) =>
+        root.TryGetProperty(property, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
