@@ -17,7 +17,7 @@ internal sealed class CachePairTrainer
     public float L2 { get; set; } = 0.002f;
 
     /// <summary>Gets or sets the weight of a must-differ pair relative to a paraphrase (false hits cost more than misses).</summary>
-    public float DifferentWeight { get; set; } = 2f;
+    public float DifferentWeight { get; set; } = 3f;
 
     /// <summary>Gets or sets the lowest similarity of a pair used for training (the pairs the check will actually see).</summary>
     public float SimilarityFloor { get; set; } = 0.6f;

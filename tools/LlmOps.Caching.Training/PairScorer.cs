@@ -43,6 +43,6 @@ internal static class PairScorer
         var guardsPass = incoming.Compare(cached, lexical) == SemanticCacheGuards.None;
         var features = new float[CachePairFeatures.Count];
         CachePairFeatures.Compute(incoming, cached, similarity, features);
-        return new ScoredPair(p, similarity, guardsPass, features, CachePairModel.SameWordsInOrder(features));
+        return new ScoredPair(p, similarity, guardsPass, features, CachePairModel.SameWords(features));
     }
 }

@@ -49,7 +49,7 @@ if (command == "vectors")
     var dimensions = Option("--dimensions") is { } dims ? int.Parse(dims, CultureInfo.InvariantCulture) : WordVectorDistiller.DefaultDimensions;
     var skipTop = Option("--skip-top") is { } skip ? int.Parse(skip, CultureInfo.InvariantCulture) : WordVectorDistiller.DefaultSkipTop;
     var (keys, raw) = await WordVectorDistiller.LoadOrEmbedAsync(generator, args.Contains("--no-word-list") ? null : Option("--words") ?? WordVectorDistiller.DefaultWordList, Option("--raw"), Console.Error.WriteLine);
-    var table = WordVectorDistiller.Reduce(keys, raw, dimensions, skipTop);
+    var table = WordVectorDistiller.Reduce(keys, raw, dimensions, skipTop, args.Contains("--centre") || (WordVectorDistiller.DefaultCentre && !args.Contains("--no-centre")));
     var output = Option("--out") ?? Path.Combine(root, "src", "LlmOps", "Caching", "CacheWordVectors.bin");
     using (var stream = File.Create(output))
     {
@@ -117,6 +117,7 @@ if (command == "cv")
 {
     var verbose = args.Contains("--verbose");
     Console.WriteLine(Figures.Header);
+    var pooled = new Figures(0, 0, 0, 0);
     foreach (var held in authors)
     {
         var train = pairs.Where(p => p.Pair.Author != held).ToList();
@@ -126,8 +127,9 @@ if (command == "cv")
         var weights = trainer.Fit(train);
         var (threshold, cutoff) = trainer.ChooseOperatingPoint(train, weights);
         var model = new CachePairModel(weights, cutoff);
-        Console.WriteLine(Figures.Of(test, p => trainer.Served(p, threshold, model))
-            .Row(string.Create(CultureInfo.InvariantCulture, $"{held}: trained on {others} (threshold {threshold:0.00}, cutoff {cutoff:0.00})")));
+        var heldFigures = Figures.Of(test, p => trainer.Served(p, threshold, model));
+        pooled = new Figures(pooled.FalseHits + heldFigures.FalseHits, pooled.Different + heldFigures.Different, pooled.ParaphraseHits + heldFigures.ParaphraseHits, pooled.Same + heldFigures.Same);
+        Console.WriteLine(heldFigures.Row(string.Create(CultureInfo.InvariantCulture, $"{held}: trained on {others} (threshold {threshold:0.00}, cutoff {cutoff:0.00})")));
         if (verbose)
         {
             foreach (var p in test)
@@ -142,6 +144,7 @@ if (command == "cv")
         }
     }
 
+    Console.WriteLine(pooled.Row("pooled: each author unseen"));
     return 0;
 }
 

@@ -17,6 +17,9 @@ internal static class WordVectorDistiller
     /// <summary>The dimensions of the shipped table.</summary>
     public const int DefaultDimensions = 48;
 
+    /// <summary>Whether the shipped table's vectors are centred before the projection.</summary>
+    public const bool DefaultCentre = true;
+
     /// <summary>The leading principal components the shipped table drops.</summary>
     public const int DefaultSkipTop = 0;
 
@@ -183,7 +186,8 @@ internal static class WordVectorDistiller
     /// <param name="vectors">One vector per key.</param>
     /// <param name="dimensions">The dimensions to keep.</param>
     /// <param name="skipTop">Leading principal components to drop (they mostly carry frequency, not meaning).</param>
-    public static CacheWordVectors Reduce(ulong[] keys, float[][] vectors, int dimensions, int skipTop = 0)
+    /// <param name="centre">Whether to subtract the mean first (otherwise the projection keeps the common direction, and the cosines stay closer to MiniLM's own).</param>
+    public static CacheWordVectors Reduce(ulong[] keys, float[][] vectors, int dimensions, int skipTop = 0, bool centre = true)
     {
         var n = vectors.Length;
         var d = vectors[0].Length;
@@ -198,7 +202,7 @@ internal static class WordVectorDistiller
 
         for (var j = 0; j < d; j++)
         {
-            mean[j] /= n;
+            mean[j] = centre ? mean[j] / n : 0;
         }
 
         var centred = new double[n][];

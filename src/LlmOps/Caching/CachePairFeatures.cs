@@ -86,8 +86,62 @@ internal static class CachePairFeatures
     /// <summary>The index of "the shared non-function words are reordered by exactly one block move".</summary>
     public const int BlockMove = SimilarityWhenRewritten + 1;
 
+    /// <summary>
+    /// The index of the lowest, over the differing open-class words (content words, names, antonym-table words,
+    /// comparatives) of both questions, of the word-vector cosine (<see cref="CacheWordVectors"/>) to the closest differing
+    /// open-class word of the other question: high when every differing word has a synonym on the other side; 0 when a
+    /// side has none; 1 when no open-class word differs.
+    /// </summary>
+    public const int MeaningMin = BlockMove + 1;
+
+    /// <summary>The index of the mean of the same closest-partner cosines (1 when no open-class word differs).</summary>
+    public const int MeaningMean = MeaningMin + 1;
+
+    /// <summary>The index of the cosine of the sums of the two sides' differing open-class word vectors (0 when a side has none).</summary>
+    public const int MeaningBag = MeaningMean + 1;
+
+    /// <summary>The index of the number (at most 3) of differing open-class words that the word-vector table does not know.</summary>
+    public const int MeaningUnknown = MeaningBag + 1;
+
+    /// <summary>The index of the cosine of the two words of a <see cref="SingleSubstitution"/> (0 otherwise or when unknown).</summary>
+    public const int MeaningSubstitution = MeaningUnknown + 1;
+
+    /// <summary>
+    /// The index of log(1 + differing open-class words left after pairing the differing words one to one by
+    /// word-vector cosine of at least <see cref="SynonymCosine"/>, closest first).
+    /// </summary>
+    public const int MeaningLeft = MeaningSubstitution + 1;
+
+    /// <summary>The index of "open-class words differ on both sides and the cosine pairing leaves none".</summary>
+    public const int MeaningAllPaired = MeaningLeft + 1;
+
+    /// <summary>The index of <see cref="MeaningMin"/> when the pair is a <see cref="Rewrite"/> (0 otherwise).</summary>
+    public const int MeaningMinWhenRewritten = MeaningAllPaired + 1;
+
+    /// <summary>The index of <see cref="MeaningMean"/> when the pair is a <see cref="Rewrite"/> (0 otherwise).</summary>
+    public const int MeaningMeanWhenRewritten = MeaningMinWhenRewritten + 1;
+
+    /// <summary>
+    /// The index of how much the words only one side adds read as courtesy rather than content: the mean, over the
+    /// differing open-class words that the cosine pairing leaves without a partner, of their cosine to the centroid of
+    /// the greeting and courtesy words ("hi", "hello", "please", "thanks"…); 0 when none is left.
+    /// </summary>
+    public const int MeaningCourtesy = MeaningMeanWhenRewritten + 1;
+
+    /// <summary>
+    /// The index of "exactly one pair of shared non-function words is in the opposite order" (two neighbouring words
+    /// swapped: "5 miles in km" / "5 km in miles"), which a phrase moved to the front or back rarely is.
+    /// </summary>
+    public const int AdjacentSwap = MeaningCourtesy + 1;
+
     /// <summary>The number of features.</summary>
-    public const int Count = BlockMove + 1;
+    public const int Count = AdjacentSwap + 1;
+
+    /// <summary>The word-vector cosine from which two differing words pair up as synonyms for <see cref="MeaningLeft"/>.</summary>
+    public const float SynonymCosine = 0.5f;
+
+    /// <summary>The most differing open-class words per question that the word-vector features read.</summary>
+    private const int MaxMeaningWords = 24;
 
     /// <summary>The sketch similarity from which two differing words count as spelling variants of one word.</summary>
     public const float SpellingVariantSimilarity = 0.6f;
@@ -283,16 +337,195 @@ internal static class CachePairFeatures
             features[Inversions] = moves ? 0f : 1f;
         }
         features[NameOrderSwap] = nameSwap ? 1f : 0f;
+        features[AdjacentSwap] = inverted == 1 ? 1f : 0f;
         var (objectSwap, subjectSwap) = PivotSwaps(ta, tb, matchA, matchB);
         features[PivotObjectSwap] = objectSwap ? 1f : 0f;
         features[PivotSubjectSwap] = subjectSwap ? 1f : 0f;
         features[LengthRatio] = Math.Max(n, m) == 0 ? 1f : (float)Math.Min(n, m) / Math.Max(n, m);
+
+        Meaning(ta, tb, matchA, matchB, features);
 
         features[GuardVerdicts] = a.Compare(b, SemanticCacheGuards.Polarity) != SemanticCacheGuards.None ? 1f : 0f;
         features[GuardVerdicts + 1] = a.Compare(b, SemanticCacheGuards.Numbers) != SemanticCacheGuards.None ? 1f : 0f;
         features[GuardVerdicts + 2] = a.Compare(b, SemanticCacheGuards.QuotedStrings) != SemanticCacheGuards.None ? 1f : 0f;
         features[GuardVerdicts + 3] = a.Compare(b, SemanticCacheGuards.Entities) != SemanticCacheGuards.None ? 1f : 0f;
     }
+
+    /// <summary>The word-vector features (<see cref="MeaningMin"/> to <see cref="MeaningAllPaired"/>) of the differing open-class words.</summary>
+    private static void Meaning(ReadOnlySpan<ulong> ta, ReadOnlySpan<ulong> tb, ReadOnlySpan<int> matchA, ReadOnlySpan<int> matchB, Span<float> features)
+    {
+        var table = CacheWordVectors.Default;
+        Span<int> wordsA = stackalloc int[MaxMeaningWords];
+        Span<int> wordsB = stackalloc int[MaxMeaningWords];
+        int na = 0, nb = 0, unknown = 0;
+        for (var i = 0; i < ta.Length && na < MaxMeaningWords; i++)
+        {
+            if (matchA[i] < 0 && IsMeaningClass(ta[i]))
+            {
+                var index = table.IndexOf(ta[i]);
+                unknown += index < 0 ? 1 : 0;
+                wordsA[na++] = index;
+            }
+        }
+
+        for (var j = 0; j < tb.Length && nb < MaxMeaningWords; j++)
+        {
+            if (matchB[j] < 0 && IsMeaningClass(tb[j]))
+            {
+                var index = table.IndexOf(tb[j]);
+                unknown += index < 0 ? 1 : 0;
+                wordsB[nb++] = index;
+            }
+        }
+
+        features[MeaningUnknown] = Math.Min(unknown, 3);
+        if (na + nb == 0)
+        {
+            features[MeaningMin] = 1f;
+            features[MeaningMean] = 1f;
+            return;
+        }
+
+        // Cosines of every known pair (unknown words pair with nothing).
+        Span<float> cosines = stackalloc float[MaxMeaningWords * MaxMeaningWords];
+        for (var i = 0; i < na; i++)
+        {
+            for (var j = 0; j < nb; j++)
+            {
+                cosines[(i * nb) + j] = wordsA[i] >= 0 && wordsB[j] >= 0 ? table.Cosine(wordsA[i], wordsB[j]) : 0f;
+            }
+        }
+
+        // Each word's closest partner on the other side.
+        var min = 1f;
+        var sum = 0f;
+        for (var i = 0; i < na; i++)
+        {
+            var best = 0f;
+            for (var j = 0; j < nb; j++)
+            {
+                best = Math.Max(best, cosines[(i * nb) + j]);
+            }
+
+            min = Math.Min(min, best);
+            sum += best;
+        }
+
+        for (var j = 0; j < nb; j++)
+        {
+            var best = 0f;
+            for (var i = 0; i < na; i++)
+            {
+                best = Math.Max(best, cosines[(i * nb) + j]);
+            }
+
+            min = Math.Min(min, best);
+            sum += best;
+        }
+
+        features[MeaningMin] = min;
+        features[MeaningMean] = sum / (na + nb);
+        if (features[SingleSubstitution] == 1f && na == 1 && nb == 1)
+        {
+            features[MeaningSubstitution] = cosines[0];
+        }
+
+        // The two sides' differing words as bags.
+        if (na > 0 && nb > 0)
+        {
+            Span<float> bagA = stackalloc float[table.Dimensions];
+            Span<float> bagB = stackalloc float[table.Dimensions];
+            bagA.Clear();
+            bagB.Clear();
+            for (var i = 0; i < na; i++)
+            {
+                if (wordsA[i] >= 0)
+                {
+                    table.AddUnitVector(wordsA[i], bagA);
+                }
+            }
+
+            for (var j = 0; j < nb; j++)
+            {
+                if (wordsB[j] >= 0)
+                {
+                    table.AddUnitVector(wordsB[j], bagB);
+                }
+            }
+
+            features[MeaningBag] = CacheWordVectors.Cosine(bagA, bagB);
+        }
+
+        // Pair synonyms one to one, closest first; count what is left.
+        Span<bool> pairedA = stackalloc bool[na];
+        Span<bool> pairedB = stackalloc bool[nb];
+        pairedA.Clear();
+        pairedB.Clear();
+        var paired = 0;
+        while (true)
+        {
+            var bestI = -1;
+            var bestJ = -1;
+            var best = SynonymCosine;
+            for (var i = 0; i < na; i++)
+            {
+                if (pairedA[i])
+                {
+                    continue;
+                }
+
+                for (var j = 0; j < nb; j++)
+                {
+                    if (!pairedB[j] && cosines[(i * nb) + j] >= best)
+                    {
+                        best = cosines[(i * nb) + j];
+                        bestI = i;
+                        bestJ = j;
+                    }
+                }
+            }
+
+            if (bestI < 0)
+            {
+                break;
+            }
+
+            pairedA[bestI] = true;
+            pairedB[bestJ] = true;
+            paired++;
+        }
+
+        var left = na + nb - (2 * paired);
+        features[MeaningLeft] = MathF.Log(1f + left);
+        features[MeaningAllPaired] = na > 0 && nb > 0 && left == 0 ? 1f : 0f;
+        features[MeaningMinWhenRewritten] = features[Rewrite] * features[MeaningMin];
+        features[MeaningMeanWhenRewritten] = features[Rewrite] * features[MeaningMean];
+
+        var courtesy = 0f;
+        var unpaired = 0;
+        for (var i = 0; i < na; i++)
+        {
+            if (!pairedA[i])
+            {
+                courtesy += wordsA[i] >= 0 ? table.CourtesyCosine(wordsA[i]) : 0f;
+                unpaired++;
+            }
+        }
+
+        for (var j = 0; j < nb; j++)
+        {
+            if (!pairedB[j])
+            {
+                courtesy += wordsB[j] >= 0 ? table.CourtesyCosine(wordsB[j]) : 0f;
+                unpaired++;
+            }
+        }
+
+        features[MeaningCourtesy] = unpaired == 0 ? 0f : courtesy / unpaired;
+    }
+
+    private static bool IsMeaningClass(ulong token)
+        => CachePairTokenizer.ClassOf(token) is CachePairTokenClass.Content or CachePairTokenClass.Entity or CachePairTokenClass.Polar or CachePairTokenClass.Comparative;
 
     /// <summary>
     /// Whether some shared word k has a shared word x before it in one question and after it in the other, and a shared

@@ -41,6 +41,7 @@ internal sealed class CacheWordVectors
     private readonly ulong[] _keys;
     private readonly sbyte[] _vectors;
     private readonly float[] _inverseNorms;
+    private readonly float[] _courtesy;
 
     /// <summary>Initializes a new instance of the <see cref="CacheWordVectors"/> class.</summary>
     /// <param name="keys">The stem hashes, strictly ascending (copied).</param>
@@ -85,7 +86,12 @@ internal sealed class CacheWordVectors
 
             _inverseNorms[i] = 1f / MathF.Sqrt(sum);
         }
+
+        _courtesy = CourtesyCosines();
     }
+
+    /// <summary>The greeting and courtesy words whose centroid <see cref="CourtesyCosine"/> measures against.</summary>
+    public static IReadOnlyList<string> CourtesyWords { get; } = ["hi", "hello", "hey", "please", "kindly", "thanks", "thank", "ok", "okay"];
 
     /// <summary>Gets the table shipped in the assembly.</summary>
     public static CacheWordVectors Default => Shipped.Value;
@@ -138,6 +144,11 @@ internal sealed class CacheWordVectors
 
         return dot * _inverseNorms[a] * _inverseNorms[b];
     }
+
+    /// <summary>The cosine of an entry to the centroid of <see cref="CourtesyWords"/> (0 when none of them is in the table).</summary>
+    /// <param name="index">An index from <see cref="IndexOf"/>.</param>
+    /// <returns>The cosine, in [-1, 1].</returns>
+    public float CourtesyCosine(int index) => _courtesy[index];
 
     /// <summary>Adds an entry's unit-length vector to <paramref name="sum"/>.</summary>
     /// <param name="index">An index from <see cref="IndexOf"/>.</param>
@@ -242,6 +253,34 @@ internal sealed class CacheWordVectors
         {
             throw new InvalidDataException("The cache word-vector table is invalid: " + e.Message + " " + Retrain, e);
         }
+    }
+
+    private float[] CourtesyCosines()
+    {
+        var centroid = new float[Dimensions];
+        foreach (var word in CourtesyWords)
+        {
+            var (tokens, _) = CachePairTokenizer.Tokenize(word);
+            if (tokens.Length == 1 && IndexOf(tokens[0]) is var index and >= 0)
+            {
+                AddUnitVector(index, centroid);
+            }
+        }
+
+        var result = new float[_keys.Length];
+        var unit = new float[Dimensions];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var v = Vector(i);
+            for (var k = 0; k < v.Length; k++)
+            {
+                unit[k] = v[k];
+            }
+
+            result[i] = Cosine(unit, centroid);
+        }
+
+        return result;
     }
 
     private static CacheWordVectors LoadShipped()

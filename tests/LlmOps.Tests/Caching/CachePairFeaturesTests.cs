@@ -118,4 +118,53 @@ public sealed class CachePairFeaturesTests
         var a = SemanticCacheFingerprint.Create("a question");
         Assert.Throws<ArgumentException>(() => CachePairFeatures.Compute(a, a, 1f, new float[3]));
     }
+
+    [Fact]
+    public void Compute_SynonymReplaced_PairedByWordMeaningAboveAnotherNoun()
+    {
+        var synonym = Features("How big is the Pacific Ocean?", "How large is the Pacific Ocean?");
+        var noun = Features("what's the storage quota per project", "what's the storage quota per account");
+
+        Assert.Equal(1f, synonym[CachePairFeatures.SingleSubstitution]);
+        Assert.Equal(1f, synonym[CachePairFeatures.MeaningAllPaired]);
+        Assert.Equal(0f, synonym[CachePairFeatures.MeaningLeft]);
+        Assert.Equal(0f, noun[CachePairFeatures.MeaningAllPaired]);
+        Assert.True(synonym[CachePairFeatures.MeaningSubstitution] > noun[CachePairFeatures.MeaningSubstitution] + 0.3f,
+            $"big/large {synonym[CachePairFeatures.MeaningSubstitution]} vs project/account {noun[CachePairFeatures.MeaningSubstitution]}");
+    }
+
+    [Fact]
+    public void Compute_NothingDiffers_MeaningFeaturesNeutral()
+    {
+        var f = Features("how do I reset my password", "How do I reset my password?");
+
+        Assert.Equal(1f, f[CachePairFeatures.MeaningMin]);
+        Assert.Equal(1f, f[CachePairFeatures.MeaningMean]);
+        Assert.Equal(0f, f[CachePairFeatures.MeaningLeft]);
+        Assert.Equal(0f, f[CachePairFeatures.MeaningUnknown]);
+    }
+
+    [Fact]
+    public void Compute_WordsOnlyOneSideHas_LeftUnpairedWithACourtesyScore()
+    {
+        var greeting = Features("what's the speed of light", "good morning, what's the speed of light");
+        var content = Features("what's the speed of light", "what's the speed of light in glass");
+
+        Assert.True(greeting[CachePairFeatures.MeaningLeft] > 0f);
+        Assert.Equal(0f, greeting[CachePairFeatures.MeaningMin]);
+        Assert.True(greeting[CachePairFeatures.MeaningCourtesy] > content[CachePairFeatures.MeaningCourtesy],
+            $"morning {greeting[CachePairFeatures.MeaningCourtesy]} vs glass {content[CachePairFeatures.MeaningCourtesy]}");
+    }
+
+    [Fact]
+    public void Compute_NeighboursSwapped_AdjacentSwapNotAPhraseMove()
+    {
+        var swap = Features("how far is 5 miles in km", "how far is 5 km in miles");
+        var moved = Features("Where do screenshots get saved on my Pixel?", "On my Pixel, where do screenshots get saved?");
+
+        Assert.Equal(1f, swap[CachePairFeatures.AdjacentSwap]);
+        Assert.Equal(0f, moved[CachePairFeatures.AdjacentSwap]);
+        Assert.False(CachePairModel.SameWords(swap));
+        Assert.True(CachePairModel.SameWords(moved));
+    }
 }

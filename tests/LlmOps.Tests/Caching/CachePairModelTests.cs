@@ -14,6 +14,7 @@ public sealed class CachePairModelTests
     [InlineData("wake me at 6 am", "wake me at 6 pm", 0.97f)]
     [InlineData("what's the storage quota per project", "what's the storage quota per account", 0.93f)]
     [InlineData("is the floor wet", "is the floor dry", 0.9f)]
+    [InlineData("how far is 5 miles in km", "how far is 5 km in miles", 0.98f)]
     public void Passes_NearMissesTheLexicalGuardsMiss_Rejected(string cached, string incoming, float similarity)
         => Assert.False(Passes(cached, incoming, similarity));
 
@@ -21,6 +22,7 @@ public sealed class CachePairModelTests
     [InlineData("how do I reset my password", "How can I reset my password?", 0.9f)]
     [InlineData("what's the capital of France", "whats the capital of france", 0.97f)]
     [InlineData("my printer won't print in colour", "my printr wont print in colour", 0.9f)]
+    [InlineData("On my Pixel, where do screenshots get saved?", "Where do screenshots get saved on my Pixel?", 0.99f)]
     public void Passes_SameQuestionReworded_Served(string cached, string incoming, float similarity)
         => Assert.True(Passes(cached, incoming, similarity));
 
