@@ -79,6 +79,20 @@ public static class PostgreSqlSchema
             CREATE INDEX cost_ledger_scope_time ON {s}.cost_ledger (tenant, user_id, occurred_at);
             CREATE TRIGGER cost_ledger_no_update BEFORE UPDATE ON {s}.cost_ledger FOR EACH ROW EXECUTE FUNCTION {s}.reject_change();
             """),
+        (3, "budget partitions and leases", static s => $"""
+            CREATE TABLE {s}.budget_partitions (
+              key text PRIMARY KEY,
+              window_start bigint NOT NULL DEFAULT 0,
+              spent numeric NOT NULL DEFAULT 0,
+              reserved numeric NOT NULL DEFAULT 0,
+              fired integer NOT NULL DEFAULT 0);
+            CREATE TABLE {s}.budget_leases (
+              id text PRIMARY KEY,
+              expires_at bigint NOT NULL,
+              amount numeric NOT NULL,
+              keys text[] NOT NULL);
+            CREATE INDEX budget_leases_keys ON {s}.budget_leases USING gin (keys);
+            """),
     ];
 
     /// <summary>Applies the migrations that the schema lacks (creating the schema when missing).</summary>
