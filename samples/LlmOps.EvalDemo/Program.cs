@@ -2,10 +2,13 @@ using LlmOps.Evaluation;
 using LlmOps.Evaluation.Comparison;
 using LlmOps.Evaluation.Reports;
 using LlmOps.Evaluation.Runs;
+using LlmOps.Prompts;
 using LlmOps.Testing;
+using Microsoft.Extensions.AI;
 
-// Evaluates two versions of a prompt on a small bundled dataset, offline: each version is a scripted model whose
-// answers stand in for what that prompt makes a real model say. Writes eval-report.html (or the path given).
+// Evaluates two versions of a prompt from the prompt registry on a small bundled dataset, offline, in one call: the
+// model is scripted, answering the way each version's instruction makes a real model answer. Writes eval-report.html
+// (or the path given).
 string output = args.Length > 0 ? args[0] : Path.Combine(Environment.CurrentDirectory, "eval-report.html");
 EvaluationDataset dataset = await EvaluationDataset.LoadJsonlAsync(Path.Combine(AppContext.BaseDirectory, "capitals.jsonl"));
 Dictionary<string, string> capitals = new()
@@ -17,18 +20,28 @@ Dictionary<string, string> capitals = new()
 
 string Country(string question) => question["What is the capital of ".Length..^1];
 
-// v1 ("Answer briefly."): one word, and wrong for Switzerland. v2 ("Answer in a full sentence."): full sentences.
-using ScriptedChatClient v1 = new ScriptedChatClient().Otherwise((m, _) => ScriptedResponse.FromText(capitals[Country(m[^1].Text)] + "."));
-using ScriptedChatClient v2 = new ScriptedChatClient().Otherwise((m, _) =>
+var registry = new PromptRegistry(new InMemoryPromptStore());
+await registry.RegisterAsync(new PromptTemplate("capitals", [new PromptMessageTemplate(ChatRole.System, "Answer briefly.")]));
+await registry.RegisterAsync(new PromptTemplate("capitals", [new PromptMessageTemplate(ChatRole.System, "Answer in a full sentence.")]));
+
+// Under v1 ("Answer briefly.") the model says one word, wrong for Switzerland; under v2 ("Answer in a full
+// sentence.") it says full sentences. The registry stage puts the version's messages before the item's question.
+using ScriptedChatClient model = new ScriptedChatClient().Otherwise((m, _) =>
 {
     string country = Country(m[^1].Text);
-    string city = country == "Switzerland" ? "Bern" : capitals[country];
-    return ScriptedResponse.FromText($"The capital of {country} is {city}.");
+    return m[0].Text == "Answer briefly."
+        ? ScriptedResponse.FromText(capitals[country] + ".")
+        : ScriptedResponse.FromText($"The capital of {country} is {(country == "Switzerland" ? "Bern" : capitals[country])}.");
 });
+using var pipeline = new PromptRegistryChatClient(model, registry);
 
 var evaluators = new Microsoft.Extensions.AI.Evaluation.IEvaluator[] { new BleuEvaluator(), new ChrFEvaluator(), new RougeEvaluator(), new SquadAnswerEvaluator() };
-EvaluationRunResult a = await EvaluationRun.ExecuteAsync(dataset, v1, evaluators, new EvaluationRunOptions { SystemPrompt = "Answer briefly." });
-EvaluationRunResult b = await EvaluationRun.ExecuteAsync(dataset, v2, evaluators, new EvaluationRunOptions { SystemPrompt = "Answer in a full sentence." });
+IReadOnlyList<EvaluationRunResult> runs = await EvaluationRun.ExecuteAsync(
+    dataset,
+    [EvaluationTarget.FromPrompt(pipeline, "capitals", version: 1), EvaluationTarget.FromPrompt(pipeline, "capitals", version: 2)],
+    evaluators);
+(EvaluationRunResult a, EvaluationRunResult b) = (runs[0], runs[1]);
+Console.WriteLine($"Ran {a.Prompt} and {b.Prompt} on {a.Items.Count} items.");
 
 foreach (string metric in new[] { BleuEvaluator.BleuMetricName, RougeEvaluator.RougeLMetricName, SquadAnswerEvaluator.TokenF1MetricName })
 {
