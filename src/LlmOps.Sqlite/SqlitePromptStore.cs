@@ -47,44 +47,7 @@ public sealed class SqlitePromptStore : IPromptStore
             """;
         command.Parameters.AddWithValue("$name", name);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var labels = new Dictionary<string, int>(StringComparer.Ordinal);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            labels[reader.GetString(0)] = reader.GetInt32(1);
-        }
-
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        var history = new List<PromptLabelMove>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            history.Add(new PromptLabelMove(
-                name,
-                reader.GetString(0),
-                reader.IsDBNull(1) ? null : reader.GetInt32(1),
-                reader.GetInt32(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3),
-                new DateTimeOffset(reader.GetInt64(4), TimeSpan.Zero)));
-        }
-
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        var versions = new List<PromptTemplate>();
-        var unreadable = new Dictionary<int, PromptStoreException>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var version = reader.GetInt32(0);
-            try
-            {
-                versions.Add(PromptTemplateJson.Read(name, version, reader.GetString(1), reader.GetString(2)));
-            }
-            catch (PromptStoreException ex)
-            {
-                unreadable[version] = ex;
-            }
-        }
-
-        return versions.Count == 0 && unreadable.Count == 0 && labels.Count == 0
-            ? null
-            : new PromptRecord(name, versions, labels, history) { UnreadableVersions = unreadable };
+        return await PromptRecordReader.ReadAsync(reader, name, static (r, i) => new DateTimeOffset(r.GetInt64(i), TimeSpan.Zero), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
