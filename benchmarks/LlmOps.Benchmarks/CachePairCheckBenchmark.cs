@@ -27,13 +27,18 @@ public class CachePairCheckBenchmark
 
     private SemanticCacheFingerprint _incoming = null!;
     private SemanticCacheFingerprint[] _cached = null!;
+    private SemanticCacheFingerprint _rewriteIncoming = null!;
+    private SemanticCacheFingerprint _rewriteCached = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         _incoming = SemanticCacheFingerprint.Create(Incoming);
         _cached = Cached.Select(SemanticCacheFingerprint.Create).ToArray();
+        _rewriteIncoming = SemanticCacheFingerprint.Create("What paperwork is required to hire a car in Italy as a tourist?");
+        _rewriteCached = SemanticCacheFingerprint.Create("Which documents do I need to rent an automobile in Italy when visiting?");
         _ = CachePairModel.Default;
+        _ = CacheWordVectors.Default;
     }
 
     [Benchmark(Baseline = true, Description = "lexical guards, 4 candidates")]
@@ -65,6 +70,9 @@ public class CachePairCheckBenchmark
 
         return passed;
     }
+
+    [Benchmark(Description = "pair check, rewrite (8 differing words meet the word-vector table)")]
+    public bool PairCheckRewrite() => CachePairModel.Default.Passes(_rewriteIncoming, _rewriteCached, 0.84f);
 
     [Benchmark(Description = "fingerprint of the incoming question (lexical parts and word sequence)")]
     public SemanticCacheFingerprint Fingerprint() => SemanticCacheFingerprint.Create(Incoming);
