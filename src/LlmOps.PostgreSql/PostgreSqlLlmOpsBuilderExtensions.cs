@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace LlmOps;
 
-/// <summary>Puts the LlmOps prompt store and cost ledger in PostgreSQL, shared by every instance of an application.</summary>
+/// <summary>Puts the LlmOps prompt store, cost ledger and budgets in PostgreSQL, shared by every instance of an application.</summary>
 public static class PostgreSqlLlmOpsBuilderExtensions
 {
     /// <summary>
@@ -54,6 +54,31 @@ public static class PostgreSqlLlmOpsBuilderExtensions
         {
             var database = sp.GetRequiredService<PostgreSqlStoreDatabase>();
             return new PostgreSqlCostLedger(database.DataSource, database.Schema);
+        }));
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers a <see cref="PostgreSqlBudgetStore"/> as the <see cref="IBudgetStore"/> (replacing any other, whether
+    /// registered before or after), so the budgets of <c>AddCostMetering()</c> are shared by every instance: a
+    /// reservation locks the budget's rows in one transaction, so instances together never admit more than the budget.
+    /// Options are validated at startup, and the server is contacted then unless
+    /// <see cref="PostgreSqlStoreOptions.LazyConnect"/> is set; the schema is migrated on first use.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Sets the connection string, schema and <see cref="PostgreSqlStoreOptions.BudgetLease"/> (shared with the other PostgreSQL stores).</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OptionsValidationException">At startup: an option is invalid, or the server cannot be reached (the message names the host).</exception>
+    public static LlmOpsBuilder AddPostgreSqlBudgets(this LlmOpsBuilder builder, Action<PostgreSqlStoreOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        AddOptions(builder.Services, configure);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IBudgetStore>(static sp =>
+        {
+            var database = sp.GetRequiredService<PostgreSqlStoreDatabase>();
+            var lease = sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value.BudgetLease;
+            return new PostgreSqlBudgetStore(database.DataSource, database.Schema, lease);
         }));
         return builder;
     }

@@ -26,6 +26,13 @@ public sealed class PostgreSqlStoreOptions : IValidatableOptions
     /// <value>The default value is <see langword="false"/>.</value>
     public bool LazyConnect { get; set; }
 
+    /// <summary>
+    /// Gets or sets how long a budget reservation is held when its instance never settles it (a crash), for
+    /// <c>AddPostgreSqlBudgets()</c>. Set it above the longest provider call you make.
+    /// </summary>
+    /// <value>The default value is 10 minutes.</value>
+    public TimeSpan BudgetLease { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Checks the options and returns one message per bad option, naming the option, its value and the allowed range.</summary>
     /// <returns>The problems found; empty when the options are valid.</returns>
     public IReadOnlyList<string> Validate()
@@ -50,6 +57,11 @@ public sealed class PostgreSqlStoreOptions : IValidatableOptions
         if (!PostgreSqlSchema.IsValidSchemaName(Schema))
         {
             errors.Add($"PostgreSqlStoreOptions.Schema must be a lower-case identifier (a letter or '_', then letters, digits or '_', at most 40 characters); was '{Schema}'.");
+        }
+
+        if (BudgetLease <= TimeSpan.Zero || BudgetLease > TimeSpan.FromDays(7))
+        {
+            errors.Add($"PostgreSqlStoreOptions.BudgetLease must be in (0, 7 days]; was {BudgetLease}.");
         }
 
         return errors;

@@ -35,6 +35,43 @@ public sealed class PostgreSqlRegistrationTests(PostgresEngine engine)
     }
 
     [Fact]
+    public async Task AddPostgreSqlBudgets_TwoInstances_ShareOneBudgetAndNeverOverspend()
+    {
+        var schema = engine.NewSchema("dibudget");
+        ServiceProvider Instance()
+        {
+            var services = new ServiceCollection();
+            services.AddLlmOps()
+                .AddCostMetering(o => o.Budgets.Add(new Budget(new LlmOpsScope(Budget.Each), 1m, BudgetWindow.Day) { Name = "tenant" }))
+                .AddPostgreSqlBudgets(o => { o.ConnectionString = engine.ConnectionString; o.Schema = schema; o.BudgetLease = TimeSpan.FromMinutes(5); });
+            return services.BuildServiceProvider();
+        }
+
+        await using var first = Instance();
+        await using var second = Instance();
+        var scope = new LlmOpsScope("acme");
+        Assert.IsType<PostgreSqlBudgetStore>(first.GetRequiredService<BudgetManager>().Store);
+
+        // 0.4 on each instance fits (0.8 of 1.0); a third 0.4 on either would overspend the shared budget.
+        await using var a = await first.GetRequiredService<BudgetManager>().ReserveAsync(scope, 0.4m);
+        await using var b = await second.GetRequiredService<BudgetManager>().ReserveAsync(scope, 0.4m);
+        await Assert.ThrowsAsync<BudgetExceededException>(async () => await first.GetRequiredService<BudgetManager>().ReserveAsync(scope, 0.4m));
+        await Assert.ThrowsAsync<BudgetExceededException>(async () => await second.GetRequiredService<BudgetManager>().ReserveAsync(scope, 0.4m));
+    }
+
+    [Fact]
+    public void AddPostgreSqlBudgets_LeaseOutOfRange_FailsAtStartupNamingTheOption()
+    {
+        var services = new ServiceCollection();
+        services.AddLlmOps().AddPostgreSqlBudgets(o => { o.ConnectionString = engine.ConnectionString; o.LazyConnect = true; o.BudgetLease = TimeSpan.Zero; });
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value);
+
+        Assert.Contains("PostgreSqlStoreOptions.BudgetLease", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AddPostgreSql_ServerThatCannotBeReached_FailsAtStartupNamingPostgreSqlAndTheHost()
     {
         var port = ClosedPort();
