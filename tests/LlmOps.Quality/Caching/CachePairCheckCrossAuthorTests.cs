@@ -53,14 +53,18 @@ public sealed class CachePairCheckCrossAuthorTests(ITestOutputHelper output)
         var trainer = new CachePairTrainer();
         var weights = trainer.Fit(pairs);
         var (threshold, cutoff) = trainer.ChooseOperatingPoint(pairs, weights);
-        using var trained = new MemoryStream();
-        new CachePairModel(weights, cutoff).Save(trained);
-        using var shipped = typeof(CachePairModel).Assembly.GetManifestResourceStream(CachePairModel.ResourceName)!;
-        using var copy = new MemoryStream();
-        shipped.CopyTo(copy);
+        var shipped = CachePairModel.Default;
 
+        // The features include MiniLM similarities, whose last float bits depend on the ONNX runtime's thread count and
+        // the machine, so the retrained model is compared with the shipped one to a tolerance far below any change a
+        // different corpus, feature or training setting makes (those move weights by 1e-2 and more), not byte for byte.
         Assert.Equal(SemanticCacheOptions.DefaultSimilarityThreshold, threshold);
-        Assert.Equal(copy.ToArray(), trained.ToArray());
+        Assert.Equal(shipped.Weights.Length, weights.Length);
+        Assert.True(Math.Abs(shipped.Cutoff - cutoff) <= 1e-4f, $"cutoff {cutoff} differs from the shipped {shipped.Cutoff}");
+        for (var i = 0; i < weights.Length; i++)
+        {
+            Assert.True(Math.Abs(shipped.Weights[i] - weights[i]) <= 1e-3f, $"weight {i}: retrained {weights[i]}, shipped {shipped.Weights[i]}");
+        }
     }
 
     private static Figures Add(Figures a, Figures b)
