@@ -4,7 +4,7 @@ namespace LlmOps.Stores.Tests.Contracts;
 
 /// <summary>
 /// The behaviour every <see cref="ICostLedger"/> promises, written once and run against each ledger. A ledger that
-/// cannot honour a point overrides that test with <c>[Fact(Skip = "…reason…")]</c> and says so in its docs.
+/// cannot honour a point overrides that test, marks it skipped with the reason in the attribute, and says so in its docs.
 /// </summary>
 public abstract class CostLedgerContract
 {
