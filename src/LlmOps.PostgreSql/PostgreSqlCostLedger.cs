@@ -76,32 +76,12 @@ public sealed class PostgreSqlCostLedger : ICostLedger
         await _schemaReady.EnsureAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Filtered($"SELECT {Columns} FROM {_s}.cost_ledger", query, " ORDER BY occurred_at, seq");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var records = new List<CostRecord>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            records.Add(new CostRecord
-            {
-                RequestId = reader.GetString(0),
-                Attempt = reader.GetInt32(1),
-                Timestamp = reader.GetFieldValue<DateTimeOffset>(2),
-                Scope = new LlmOpsScope(NullableString(reader, 3), NullableString(reader, 4), NullableString(reader, 5)),
-                Model = reader.GetString(6),
-                PricedAs = NullableString(reader, 7),
-                Tier = reader.IsDBNull(8) ? default : new ModelTier(reader.GetString(8)),
-                InputTokens = reader.GetInt64(9),
-                CachedInputTokens = reader.GetInt64(10),
-                OutputTokens = reader.GetInt64(11),
-                GpuTime = TimeSpan.FromTicks(reader.GetInt64(12)),
-                Cost = reader.GetDecimal(13),
-                PriceSource = (PriceSource)reader.GetInt16(14),
-                IsEstimated = reader.GetBoolean(15),
-                IsComplete = reader.GetBoolean(16),
-                PromptName = NullableString(reader, 17),
-                PromptVersion = NullableString(reader, 18),
-            });
-        }
-
-        return records;
+        return await CostRecordReader.ReadAllAsync(
+            reader,
+            static (r, i) => r.GetFieldValue<DateTimeOffset>(i),
+            static (r, i) => r.GetDecimal(i),
+            static (r, i) => r.GetInt16(i),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -128,8 +108,6 @@ public sealed class PostgreSqlCostLedger : ICostLedger
 
     private static NpgsqlParameter Text(string? value)
         => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
-
-    private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     /// <summary>Builds the WHERE clause of a query with one parameter per set part (no value is ever spliced into the SQL).</summary>
     private NpgsqlCommand Filtered(string select, CostLedgerQuery query, string suffix)

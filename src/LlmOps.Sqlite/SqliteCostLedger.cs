@@ -66,32 +66,12 @@ public sealed class SqliteCostLedger : ICostLedger
         await using var connection = await SqliteConnections.OpenAsync(_connectionString, cancellationToken).ConfigureAwait(false);
         await using var command = Filtered(connection, $"SELECT {Columns} FROM llmops_cost_ledger", query, " ORDER BY occurred_ticks, seq");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var records = new List<CostRecord>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            records.Add(new CostRecord
-            {
-                RequestId = reader.GetString(0),
-                Attempt = reader.GetInt32(1),
-                Timestamp = new DateTimeOffset(reader.GetInt64(2), TimeSpan.Zero),
-                Scope = new LlmOpsScope(NullableString(reader, 3), NullableString(reader, 4), NullableString(reader, 5)),
-                Model = reader.GetString(6),
-                PricedAs = NullableString(reader, 7),
-                Tier = reader.IsDBNull(8) ? default : new ModelTier(reader.GetString(8)),
-                InputTokens = reader.GetInt64(9),
-                CachedInputTokens = reader.GetInt64(10),
-                OutputTokens = reader.GetInt64(11),
-                GpuTime = TimeSpan.FromTicks(reader.GetInt64(12)),
-                Cost = decimal.Parse(reader.GetString(13), NumberStyles.Number, CultureInfo.InvariantCulture),
-                PriceSource = (PriceSource)reader.GetInt32(14),
-                IsEstimated = reader.GetBoolean(15),
-                IsComplete = reader.GetBoolean(16),
-                PromptName = NullableString(reader, 17),
-                PromptVersion = NullableString(reader, 18),
-            });
-        }
-
-        return records;
+        return await CostRecordReader.ReadAllAsync(
+            reader,
+            static (r, i) => new DateTimeOffset(r.GetInt64(i), TimeSpan.Zero),
+            static (r, i) => decimal.Parse(r.GetString(i), NumberStyles.Number, CultureInfo.InvariantCulture),
+            static (r, i) => r.GetInt32(i),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -123,8 +103,6 @@ public sealed class SqliteCostLedger : ICostLedger
             decimal.Parse(reader.GetString(4), NumberStyles.Number, CultureInfo.InvariantCulture),
             reader.GetInt64(5));
     }
-
-    private static string? NullableString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     /// <summary>Builds the WHERE clause of a query with one parameter per set part (no value is ever spliced into the SQL).</summary>
     private static SqliteCommand Filtered(SqliteConnection connection, string select, CostLedgerQuery query, string suffix)

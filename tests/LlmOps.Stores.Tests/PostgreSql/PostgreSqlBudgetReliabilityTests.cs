@@ -98,6 +98,60 @@ public sealed class PostgreSqlBudgetReliabilityTests(PostgresEngine engine, ITes
         next.Release();
     }
 
+    [Fact]
+    public async Task Kill9_OfAProcessHoldingReservations_ReleasesThemAfterTheLease()
+    {
+        const int leaseMs = 1500;
+        var schema = engine.NewSchema("budgetkill");
+        await PostgreSqlSchema.MigrateAsync(_dataSource, schema);
+        var go = Path.Combine(Path.GetTempPath(), "llmops-pg-budget-go-" + Guid.NewGuid().ToString("N"));
+        using var worker = WorkerProcess.Start("pg-budget", engine.ConnectionString, schema, "1", "0.1", "10", go, leaseMs.ToString(CultureInfo.InvariantCulture), "hold");
+        try
+        {
+            Assert.Equal("ready", await ReadLineAsync(worker));
+            await File.WriteAllTextAsync(go, "go");
+            Assert.Equal("held=10", await ReadLineAsync(worker));
+
+            worker.Kill(); // SIGKILL: no chance to release anything
+            var killed = Stopwatch.StartNew();
+            await worker.WaitForExitAsync();
+            var manager = new BudgetManager(
+                [new Budget(new LlmOpsScope("acme"), 1m) { Name = "shared" }],
+                store: new PostgreSqlBudgetStore(_dataSource, schema, TimeSpan.FromMilliseconds(leaseMs)));
+            Assert.Throws<BudgetExceededException>(() => manager.Reserve(Acme, 0.1m));
+
+            // Bounded polling for the real engine's effect: the lease runs out on the wall clock, and the next
+            // reservation reaps it.
+            BudgetReservation? whole = null;
+            while (whole is null && killed.Elapsed < TimeSpan.FromSeconds(15))
+            {
+                try
+                {
+                    whole = manager.Reserve(Acme, 1m);
+                }
+                catch (BudgetExceededException)
+                {
+                    await Task.Delay(50);
+                }
+            }
+
+            Assert.True(whole is not null, "the reservations of the killed process were never released");
+            Assert.True(whole.Settle(1m));
+            var status = manager.GetStatus(Acme)[0];
+            Assert.Equal(0m, status.Reserved);
+            Assert.Equal(1m, status.Spent);
+            Assert.Throws<BudgetExceededException>(() => manager.Reserve(Acme, 0.000000001m));
+        }
+        finally
+        {
+            File.Delete(go);
+            if (!worker.HasExited)
+            {
+                worker.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
     private static async Task<string> ReadLineAsync(Process process)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(300));
