@@ -124,7 +124,15 @@ public sealed class TokenCounter
     public int CountTokens(string text, string? modelId = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return text.Length == 0 ? 0 : CountLinear(GetTokenizer(GetEncoding(modelId)), text);
+        if (text.Length == 0)
+        {
+            return 0;
+        }
+
+        // Microsoft.ML.Tokenizers counts a string about 8% faster than the same characters as a span (measured at
+        // 35 KB; its string overload takes a different path), so a string without a long run goes in as a string.
+        var tokenizer = GetTokenizer(GetEncoding(modelId));
+        return HasLongRun(text) ? CountLinear(tokenizer, text) : tokenizer.CountTokens(text);
     }
 
     /// <summary>Counts the tokens of a text.</summary>
@@ -186,12 +194,17 @@ public sealed class TokenCounter
         for (var i = 0; i + Block <= text.Length; i += Block)
         {
             var block = text.Slice(i, Block);
-            if (!block.ContainsAny(Whitespace))
+
+            // Prose answers both questions cheaply: an ASCII space (one vectorised IndexOf, far faster than the
+            // whitespace set, whose non-ASCII members force a slower search) says "not solid", and a first character
+            // that is not whitespace says "not blank". Only the rare remaining blocks take the full set searches.
+            var white = block.Contains(' ') || block.ContainsAny(Whitespace);
+            if (!white)
             {
                 blank = 0;
                 if (++solid >= Needed) return true;
             }
-            else if (!block.ContainsAnyExcept(Whitespace))
+            else if (Whitespace.Contains(block[0]) && !block.ContainsAnyExcept(Whitespace))
             {
                 solid = 0;
                 if (++blank >= Needed) return true;

@@ -45,6 +45,28 @@ public class TokenCounterTests
     }
 
     [Theory]
+    [InlineData("plain prose", "", 0)]
+    [InlineData("a solid run", "a", 300)]
+    [InlineData("an ASCII blank run", " ", 300)]
+    [InlineData("an ideographic-space run", "\u3000", 300)]
+    [InlineData("a no-break-space run", "\u00A0", 200)]
+    [InlineData("a newline run", "\n", 150)]
+    public void CountTokens_StringAndSpan_AgreeWithTheCutCount(string kind, string unit, int repeat)
+    {
+        // The string overload hands prose to the tokenizer's string path and long runs to the cutting path; the
+        // span overload always goes through the cutting path's pre-check. Both must give the same count.
+        var tokenizer = TokenCounter.GetTokenizer(TokenEncoding.O200kBase);
+        var counter = new TokenCounter();
+        var text = "The quarterly report shows steady growth in every region. " + string.Concat(Enumerable.Repeat(unit, repeat)) + " Next quarter we focus on reliability.";
+
+        var expected = TokenCounter.CountLinear(tokenizer, text);
+
+        Assert.True(expected > 0, kind);
+        Assert.Equal(expected, counter.CountTokens(text, "gpt-4o"));
+        Assert.Equal(expected, counter.CountTokens(text.AsSpan(), "gpt-4o"));
+    }
+
+    [Theory]
     [InlineData("a")]
     [InlineData(" ")]
     [InlineData("😀")]
