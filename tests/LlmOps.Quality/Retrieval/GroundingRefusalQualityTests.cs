@@ -66,6 +66,56 @@ public sealed class GroundingRefusalQualityTests(ITestOutputHelper output)
         Assert.True(rate >= 0.5, $"only {rate:P1} of off-topic prompts were refused");
     }
 
+    [Fact]
+    public async Task OffCorpusQuestions_SciFact_RefusalRateWithWilsonInterval()
+    {
+        // A second construction of "absent" (data/offtopic: 300 everyday questions written for this project, none about
+        // biology or medicine): the topic is not in the corpus at all, unlike SciFact's claims with their cited abstracts
+        // removed. An evaluation set only: nothing was chosen on it.
+        var questions = OffTopicQuestions();
+        using var index = await IndexAsync(null);
+        var bm25 = await ReportOffCorpusAsync(new Bm25Retriever(index), questions, "BM25");
+        if (Environment.GetEnvironmentVariable(EmbeddingCacheVariable) is { Length: > 0 } cache)
+        {
+            using var generator = new DiskCachedEmbeddingGenerator(new MiniLmEmbeddingGenerator(), cache);
+            using var dense = await IndexAsync(generator);
+            var hybrid = await ReportOffCorpusAsync(new HybridRetriever(dense), questions, "hybrid");
+            generator.Flush();
+            Assert.True(hybrid >= 0.5, $"hybrid: only {hybrid:P1} of off-corpus questions were refused");
+        }
+        else
+        {
+            output.WriteLine($"hybrid not measured: set {EmbeddingCacheVariable} to an embedding cache file.");
+        }
+
+        Assert.True(bm25 >= 0.25, $"BM25: only {bm25:P1} of off-corpus questions were refused");
+    }
+
+    private async Task<double> ReportOffCorpusAsync(IRetriever retriever, List<(string Topic, string Question)> questions, string name)
+    {
+        using var client = new GroundingChatClient(new AnsweringClient(), retriever);
+        var refusedByTopic = new Dictionary<string, int>(StringComparer.Ordinal);
+        var refused = 0;
+        foreach (var (topic, question) in questions)
+        {
+            var hit = (await client.GetResponseAsync(question)).GetGrounding()?.Refused == true ? 1 : 0;
+            refused += hit;
+            refusedByTopic[topic] = refusedByTopic.GetValueOrDefault(topic) + hit;
+        }
+
+        var (rate, low, high) = WilsonInterval.Of(refused, questions.Count);
+        output.WriteLine($"{name}: off-corpus questions refused {refused}/{questions.Count} ({rate:P1}, 95% Wilson [{low:P1}, {high:P1}]); by topic: {string.Join(", ", refusedByTopic.Select(p => $"{p.Key} {p.Value}"))}");
+        return rate;
+    }
+
+    private static List<(string Topic, string Question)> OffTopicQuestions()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "data", "offtopic", "questions.tsv");
+        var questions = File.ReadLines(path).Skip(1).Select(l => l.Split('\t')).Select(p => (p[1], p[2])).ToList();
+        Assert.Equal(300, questions.Count);
+        return questions;
+    }
+
     private async Task MeasureAsync(IRetriever retriever, bool dense)
     {
         var folder = SciFact.Folder;
