@@ -20,6 +20,10 @@ public class GuardrailsBenchmark
     private static readonly Regex Email = new(@"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
 
     private IGuardrail[] _chain = [];
+    private IGuardrail[] _outputChain = [];
+    private SecretsGuardrail _secrets = new();
+    private InvisibleTextGuardrail _invisible = new();
+    private GuardrailContext _outputContext = null!;
     private PiiGuardrail _pii = new();
     private PromptInjectionGuardrail _grammarOnly = new() { UseTrainedModel = false };
     private PromptInjectionGuardrail _injection = new();
@@ -53,8 +57,10 @@ public class GuardrailsBenchmark
         }
 
         _chain = [.. options.Guardrails.Where(g => (g.Stages & GuardrailStage.Input) != 0)];
+        _outputChain = [.. options.Guardrails.Where(g => (g.Stages & GuardrailStage.Output) != 0)];
         _messages = [new ChatMessage(ChatRole.System, "You are a helpful assistant."), new ChatMessage(ChatRole.User, _text)];
         _context = new GuardrailContext(GuardrailStage.Input, _messages);
+        _outputContext = new GuardrailContext(GuardrailStage.Output, _messages);
         _client = new GuardrailsChatClient(new NoOpChatClient(), options);
         _echoClient = new GuardrailsChatClient(new NoOpChatClient(new ChatResponse(new ChatMessage(ChatRole.Assistant, _text))), options);
     }
@@ -64,6 +70,27 @@ public class GuardrailsBenchmark
 
     [Benchmark]
     public async Task<int> PiiScannerOnly() => (await _pii.ScanAsync(_text, new GuardrailContext(GuardrailStage.Input, _messages), default)).Findings.Count;
+
+    /// <summary>The secrets scanner alone (issue 16's per-scanner breakdown; it runs on input and output).</summary>
+    [Benchmark]
+    public int SecretsScannerOnly() => _secrets.Detect(_text).Count;
+
+    /// <summary>The invisible-text scanner alone (input).</summary>
+    [Benchmark]
+    public async Task<int> InvisibleTextScannerOnly() => (await _invisible.ScanAsync(_text, _context, default)).Findings.Count;
+
+    /// <summary>The output chain's scanners on an answer of the same size (PII, secrets, JSON, system-prompt leak), without the decorator.</summary>
+    [Benchmark]
+    public async Task<int> DefaultOutputChain()
+    {
+        var findings = 0;
+        foreach (var guardrail in _outputChain)
+        {
+            findings += (await guardrail.ScanAsync(_text, _outputContext, default)).Findings.Count;
+        }
+
+        return findings;
+    }
 
     /// <summary>The injection scanner with its grammar alone (the trained layer off).</summary>
     [Benchmark]

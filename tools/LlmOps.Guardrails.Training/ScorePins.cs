@@ -6,7 +6,7 @@ using LlmOps.Guardrails.Injection;
 namespace LlmOps.Guardrails.Training;
 
 /// <summary>
-/// Pins the fast detector's output on a fixed, large text set (the training corpus: every committed set with its
+/// Pins (as round-trip doubles) the fast detector's output on a fixed, large text set (the training corpus: every committed set with its
 /// synthetic long texts and the public sets' train splits), so that a change meant to make the detector faster can be
 /// shown not to change what it says. One line per text: its index, the first 8 hex digits of the SHA-256 of its UTF-8
 /// (so a changed corpus is told apart from a changed detector; no text is written), the grammar's score and families,
@@ -33,7 +33,7 @@ internal static class ScorePins
             var model = detector.Score(text);
             lines[i] = string.Create(
                 CultureInfo.InvariantCulture,
-                $"{i}\t{Hash(text)}\t{rules.Score:0.000000}\t{string.Join(',', rules.Families)}\t{model.Score:0.000000}\t{string.Join(',', model.Families)}");
+                $"{i}\t{Hash(text)}\t{rules.Score:R}\t{string.Join(',', rules.Families)}\t{model.Score:R}\t{string.Join(',', model.Families)}");
         }
 
         return lines;

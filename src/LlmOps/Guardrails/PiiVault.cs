@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 
 namespace LlmOps.Guardrails;
 
@@ -8,13 +8,24 @@ namespace LlmOps.Guardrails;
 /// </summary>
 public sealed class PiiVault
 {
-    private readonly ConcurrentDictionary<string, string> _byPlaceholder = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string> _byOriginal = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, int> _counters = new(StringComparer.Ordinal);
+    // Plain dictionaries under one lock: a request's vault sees a handful of values, and three concurrent dictionaries
+    // cost more to create than every lock the request takes.
+    private readonly Dictionary<string, string> _byPlaceholder = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _byOriginal = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _counters = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     /// <summary>Gets the number of stored values.</summary>
-    public int Count => _byPlaceholder.Count;
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _byPlaceholder.Count;
+            }
+        }
+    }
 
     /// <summary>Gets the placeholder for a value, creating <c>&lt;KIND_n&gt;</c> the first time it is seen.</summary>
     /// <param name="kind">The kind, for example <c>EMAIL</c>.</param>
@@ -32,7 +43,7 @@ public sealed class PiiVault
                 return existing;
             }
 
-            var n = _counters.AddOrUpdate(kind, 1, static (_, c) => c + 1);
+            var n = ++CollectionsMarshal.GetValueRefOrAddDefault(_counters, kind, out _);
             var placeholder = $"<{kind}_{n}>";
             _byOriginal[original] = placeholder;
             _byPlaceholder[placeholder] = original;
@@ -47,14 +58,17 @@ public sealed class PiiVault
     public string Restore(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (_byPlaceholder.IsEmpty || !text.Contains('<', StringComparison.Ordinal))
+        if (!text.Contains('<', StringComparison.Ordinal))
         {
             return text;
         }
 
-        foreach (var pair in _byPlaceholder)
+        lock (_lock)
         {
-            text = text.Replace(pair.Key, pair.Value, StringComparison.Ordinal);
+            foreach (var pair in _byPlaceholder)
+            {
+                text = text.Replace(pair.Key, pair.Value, StringComparison.Ordinal);
+            }
         }
 
         return text;
@@ -65,13 +79,16 @@ public sealed class PiiVault
     {
         get
         {
-            var max = 0;
-            foreach (var key in _byPlaceholder.Keys)
+            lock (_lock)
             {
-                max = Math.Max(max, key.Length);
-            }
+                var max = 0;
+                foreach (var key in _byPlaceholder.Keys)
+                {
+                    max = Math.Max(max, key.Length);
+                }
 
-            return max;
+                return max;
+            }
         }
     }
 }

@@ -7,7 +7,8 @@ namespace LlmOps.Quality.Guardrails;
 /// <summary>
 /// The fast injection detector says exactly what it said when the pins were written (issue 16: speed work must not
 /// change a verdict): on all 18,518 texts of the training corpus (committed sets, their synthetic long texts, the public
-/// train splits), every grammar and scanner score within 1e-5 of its pin, every verdict and every family list equal.
+/// train splits), every grammar and scanner score equal to its pin to the last bit (the pins are round-trip doubles),
+/// every verdict and every family list equal.
 /// Regenerate the pins only when the detector is meant to change (a retrain):
 /// <c>dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- pin</c>.
 /// </summary>
@@ -35,7 +36,9 @@ public sealed class InjectionScorePinTests(ITestOutputHelper output)
             var scannerDelta = Math.Abs(Parse(expected[4]) - Parse(actual[4]));
             worst = Math.Max(worst, Math.Max(grammarDelta, scannerDelta));
             var sameVerdict = (Parse(expected[4]) >= 0.5) == (Parse(actual[4]) >= 0.5);
-            if (grammarDelta > Tolerance || scannerDelta > Tolerance || !sameVerdict || expected[3] != actual[3] || expected[5] != actual[5])
+            // The pins hold round-trip values: a speed change must give the same doubles, bit for bit.
+            var identical = expected[2] == actual[2] && expected[4] == actual[4];
+            if (!identical || grammarDelta > Tolerance || scannerDelta > Tolerance || !sameVerdict || expected[3] != actual[3] || expected[5] != actual[5])
             {
                 failures.Add($"#{i}: pinned {expected[2]} [{expected[3]}] / {expected[4]} [{expected[5]}], now {actual[2]} [{actual[3]}] / {actual[4]} [{actual[5]}]");
             }

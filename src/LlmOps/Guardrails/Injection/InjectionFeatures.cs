@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace LlmOps.Guardrails.Injection;
 
@@ -25,8 +28,8 @@ namespace LlmOps.Guardrails.Injection;
 /// <para>
 /// Features are binary: an n-gram that occurs several times counts once, so repeating a sentence cannot inflate the
 /// score. Each distinct n-gram contributes <c>1/sqrt(distinct n-grams in its block)</c> (the block's L2 norm is 1);
-/// rule features contribute 1. Deduplication uses a per-thread bit set over the hash table, so scoring allocates
-/// nothing after the first call on a thread.
+/// rule features contribute 1. Deduplication uses a per-thread bit set over the hash table, and features are written to
+/// per-thread buffers (<see cref="Collect"/>), so scoring allocates nothing after the first call on a thread.
 /// </para>
 /// </remarks>
 internal static class InjectionFeatures
@@ -80,94 +83,166 @@ internal static class InjectionFeatures
     public static void Extract<TVisitor>(ReadOnlySpan<char> folded, ReadOnlySpan<char> spaced, ReadOnlySpan<char> outsideQuotes, double ruleScore, IReadOnlyList<string> ruleFamilies, ref TVisitor visitor)
         where TVisitor : struct, IVisitor
     {
-        var distinct = Distinct.ForThread();
-        CharGrams(folded, ref distinct);
-        distinct.Emit(MinimumCharGrams, ref visitor);
-        var words = Words(spaced, WordSeed, BigramSeed, ref distinct);
-        distinct.Emit(MinimumWords, ref visitor);
-        Words(outsideQuotes, OutsideWordSeed, OutsideBigramSeed, ref distinct);
-        distinct.Emit(MinimumWords, ref visitor);
-        Rules(ruleScore, ruleFamilies, words, ref visitor);
-    }
-
-    /// <summary>Collects the distinct indices of one block, then emits each with the block's normalised value.</summary>
-    private struct Distinct : IVisitor
-    {
-        [ThreadStatic]
-        private static ulong[]? seenForThread;
-
-        [ThreadStatic]
-        private static int[]? indicesForThread;
-
-        private readonly ulong[] seen;
-        private int[] indices;
-        private int count;
-
-        private Distinct(ulong[] seen, int[] indices)
+        var buffer = FeatureBuffer.ForThread(0);
+        var count = Collect(folded, spaced, outsideQuotes, ruleScore, ruleFamilies, buffer);
+        var indices = buffer.Indices;
+        var values = buffer.Values;
+        for (var i = 0; i < count; i++)
         {
-            this.seen = seen;
-            this.indices = indices;
-        }
-
-        public static Distinct ForThread()
-        {
-            seenForThread ??= new ulong[Dimensions / 64];
-            indicesForThread ??= new int[8192];
-            return new Distinct(seenForThread, indicesForThread);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Visit(int index, float value)
-        {
-            // index < Dimensions (every hash is masked), so the bit set needs no bounds check.
-            ref var word = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(seen), index >> 6);
-            var bit = 1UL << (index & 63);
-            if ((word & bit) != 0)
-            {
-                return;
-            }
-
-            word |= bit;
-            if (count == indices.Length)
-            {
-                Grow();
-            }
-
-            indices[count++] = index;
-        }
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private void Grow()
-        {
-            Array.Resize(ref indices, indices.Length * 2);
-            indicesForThread = indices;
-        }
-
-        public void Emit<TVisitor>(int minimum, ref TVisitor visitor)
-            where TVisitor : struct, IVisitor
-        {
-            if (count == 0)
-            {
-                return;
-            }
-
-            var value = 1f / MathF.Sqrt(Math.Max(count, minimum));
-            foreach (var index in indices.AsSpan(0, count))
-            {
-                visitor.Visit(index, value);
-                seen[index >> 6] = 0;
-            }
-
-            count = 0;
+            visitor.Visit(indices[i], values[i]);
         }
     }
 
-    private static void CharGrams<TVisitor>(ReadOnlySpan<char> folded, ref TVisitor visitor)
-        where TVisitor : struct, IVisitor
+    /// <summary>
+    /// Writes the features of a window into <paramref name="buffer"/>, in the order <see cref="Extract{TVisitor}"/> emits
+    /// them (that order fixes the floating-point sum of a dot product, so scores stay bit for bit the same).
+    /// </summary>
+    /// <param name="folded">The folded view of the window.</param>
+    /// <param name="spaced">The spaced view with split words rejoined.</param>
+    /// <param name="outsideQuotes">The spaced view outside quotations.</param>
+    /// <param name="ruleScore">The rule layer's score for the window.</param>
+    /// <param name="ruleFamilies">The families the rule layer found.</param>
+    /// <param name="buffer">Where the features go (grown as needed).</param>
+    /// <returns>The number of features written.</returns>
+    public static int Collect(ReadOnlySpan<char> folded, ReadOnlySpan<char> spaced, ReadOnlySpan<char> outsideQuotes, double ruleScore, IReadOnlyList<string> ruleFamilies, FeatureBuffer buffer)
     {
+        // Every n-gram occurrence could be new: at most two per character of the folded view and two per word of each
+        // spaced view (a word and its bigram), plus the rule features.
+        buffer.EnsureCapacity((2 * (folded.Length + 1)) + (2 * (spaced.Length + 1)) + (2 * (outsideQuotes.Length + 1)) + 2 + ruleFamilies.Count);
+        var seen = seenForThread ??= new ulong[Dimensions / 64];
+        var indices = buffer.Indices;
+        var values = buffer.Values;
+        var count = CharGrams(folded, seen, indices, 0);
+        count = Emit(seen, indices, values, 0, count, MinimumCharGrams);
+        var block = count;
+        int words;
+        if (outsideQuotes.SequenceEqual(spaced))
+        {
+            // Without quotations both word blocks read the same words: one pass hashes each word with both seeds (two
+            // independent multiplication chains). The second block's indices wait in the scratch array until the first
+            // block is emitted, so each block is deduplicated and ordered as before.
+            count = WordsTwice(spaced, seen, indices, count, buffer.Scratch, out words, out var pending);
+            count = Emit(seen, indices, values, block, count, MinimumWords);
+            block = count;
+            ref var bits = ref MemoryMarshal.GetArrayDataReference(seen);
+            ref var output = ref MemoryMarshal.GetArrayDataReference(indices);
+            foreach (var index in buffer.Scratch.AsSpan(0, pending))
+            {
+                count = Add(ref bits, ref output, count, index);
+            }
+        }
+        else
+        {
+            count = Words(spaced, WordSeed, BigramSeed, seen, indices, count, out words);
+            count = Emit(seen, indices, values, block, count, MinimumWords);
+            block = count;
+            count = Words(outsideQuotes, OutsideWordSeed, OutsideBigramSeed, seen, indices, count, out _);
+        }
+
+        count = Emit(seen, indices, values, block, count, MinimumWords);
+        return Rules(ruleScore, ruleFamilies, words, indices, values, count);
+    }
+
+    /// <summary>Per-thread scratch space for a window's features (indices and values in emission order).</summary>
+    internal sealed class FeatureBuffer
+    {
+        [ThreadStatic]
+        private static FeatureBuffer[]? forThread;
+
+        private FeatureBuffer()
+        {
+        }
+
+        /// <summary>Gets the weight indices.</summary>
+        public int[] Indices { get; private set; } = new int[4096];
+
+        /// <summary>Gets the feature values.</summary>
+        public float[] Values { get; private set; } = new float[4096];
+
+        /// <summary>Gets scratch space for indices that wait for their block (as long as <see cref="Indices"/>).</summary>
+        public int[] Scratch { get; private set; } = new int[4096];
+
+        /// <summary>Gets this thread's buffer number <paramref name="slot"/> (0 to 4; slot 0 is the one <see cref="Extract{TVisitor}"/> uses).</summary>
+        /// <param name="slot">The slot.</param>
+        /// <returns>The buffer.</returns>
+        public static FeatureBuffer ForThread(int slot)
+        {
+            var buffers = forThread ??= new FeatureBuffer[5];
+            return buffers[slot] ??= new FeatureBuffer();
+        }
+
+        /// <summary>Makes room for <paramref name="capacity"/> features.</summary>
+        /// <param name="capacity">The number of features.</param>
+        public void EnsureCapacity(int capacity)
+        {
+            if (Indices.Length < capacity)
+            {
+                var size = Math.Max(capacity, Indices.Length * 2);
+                Indices = new int[size];
+                Values = new float[size];
+                Scratch = new int[size];
+            }
+        }
+    }
+
+    [ThreadStatic]
+    private static ulong[]? seenForThread;
+
+    /// <summary>
+    /// Records a feature index unless the block already has it: the index is written at <paramref name="count"/> either
+    /// way and kept (count advanced) only when new, without a branch. <paramref name="seen"/> has a bit per weight; every
+    /// index is masked below <see cref="Dimensions"/> and the caller made room, so neither access needs a bounds check.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Add(ref ulong seen, ref int indices, int count, int index)
+    {
+        ref var word = ref Unsafe.Add(ref seen, index >> 6);
+        var bits = word;
+        Unsafe.Add(ref indices, count) = index;
+        word = bits | (1UL << index);
+        return count + (int)(~(bits >> index) & 1);
+    }
+
+    /// <summary>Gives the features of one block (indices from <paramref name="start"/> to <paramref name="end"/>) the block's normalised value and clears their bits.</summary>
+    private static int Emit(ulong[] seen, int[] indices, float[] values, int start, int end, int minimum)
+    {
+        var count = end - start;
+        if (count == 0)
+        {
+            return end;
+        }
+
+        var value = 1f / MathF.Sqrt(Math.Max(count, minimum));
+        values.AsSpan(start, count).Fill(value);
+        ref var bits = ref MemoryMarshal.GetArrayDataReference(seen);
+        foreach (var index in indices.AsSpan(start, count))
+        {
+            Unsafe.Add(ref bits, index >> 6) = 0;
+        }
+
+        return end;
+    }
+
+    // Whitespace other than the plain space (char.IsWhiteSpace's set): a folded view without any, without doubled spaces
+    // and without leading or trailing space is read as " " + folded + " " as it is.
+    private static readonly SearchValues<char> OtherWhitespace = BuildOtherWhitespace();
+
+    [ThreadStatic]
+    private static char[]? streamForThread;
+
+    private static int CharGrams(ReadOnlySpan<char> folded, ulong[] seen, int[] indices, int count)
+    {
+        if (Avx512DQ.IsSupported && folded.Length >= 16 && folded[0] != ' ' && folded[^1] != ' '
+            && !folded.ContainsAny(OtherWhitespace) && !folded.Contains("  ", StringComparison.Ordinal))
+        {
+            return CharGramsVectorized(folded, seen, indices, count);
+        }
+
         // The text is read as " " + folded (whitespace runs collapsed to one space) + " ". The last four characters
         // live in one 64-bit register (16 bits each), so each n-gram's hash is a few
         // multiplications, with no loop over its characters.
+        ref var bits = ref MemoryMarshal.GetArrayDataReference(seen);
+        ref var output = ref MemoryMarshal.GetArrayDataReference(indices);
         ulong last4 = ' ';
         var filled = 1;
         var previousSpace = true;
@@ -192,15 +267,97 @@ internal static class InjectionFeatures
             filled++;
             if (filled >= 3)
             {
-                visitor.Visit(Mix(last4 & 0xFFFF_FFFF_FFFF, 3), 1f);
+                count = Add(ref bits, ref output, count, Mix(last4 & 0xFFFF_FFFF_FFFF, 3));
             }
 
             if (filled >= 4)
             {
-                visitor.Visit(Mix(last4, 4), 1f);
+                count = Add(ref bits, ref output, count, Mix(last4, 4));
             }
-
         }
+
+        return count;
+    }
+
+    /// <summary>
+    /// <see cref="CharGrams"/> for a folded view that is read as it is (see <see cref="OtherWhitespace"/>): the n-gram
+    /// hashes of eight positions at a time in 512-bit registers, then deduplicated in order, so the indices come out as
+    /// the scalar loop writes them. Position j of the stream s = " " + folded + " " packs s[j-3..j] into 64 bits; its
+    /// 3-gram is the low 48 bits.
+    /// </summary>
+    private static int CharGramsVectorized(ReadOnlySpan<char> folded, ulong[] seen, int[] indices, int count)
+    {
+        ref var bits = ref MemoryMarshal.GetArrayDataReference(seen);
+        ref var output = ref MemoryMarshal.GetArrayDataReference(indices);
+        var length = folded.Length + 2;
+        var stream = streamForThread is { } cached && cached.Length >= length ? cached : streamForThread = new char[Math.Max(length, 1024)];
+        stream[0] = ' ';
+        folded.CopyTo(stream.AsSpan(1));
+        stream[length - 1] = ' ';
+        ref var s = ref MemoryMarshal.GetArrayDataReference(stream);
+
+        // j = 2: the first 3-gram; the 4-grams start at j = 3.
+        count = Add(ref bits, ref output, count, Mix(((ulong)s << 32) | ((ulong)Unsafe.Add(ref s, 1) << 16) | Unsafe.Add(ref s, 2), 3));
+        Span<int> hashes = stackalloc int[16];
+        ref var h = ref MemoryMarshal.GetReference(hashes);
+        var seed3 = Vector512.Create(unchecked(3UL * 0xD6E8FEB86659FD93));
+        var seed4 = Vector512.Create(unchecked(4UL * 0xD6E8FEB86659FD93));
+        var low48 = Vector512.Create(0xFFFF_FFFF_FFFFUL);
+        var mask = Vector256.Create((int)Mask);
+        var j = 3;
+        for (; j + 8 <= length; j += 8)
+        {
+            var a = Avx512F.ConvertToVector512UInt64(Vector128.LoadUnsafe(ref Unsafe.As<char, ushort>(ref s), (nuint)(j - 3)));
+            var b = Avx512F.ConvertToVector512UInt64(Vector128.LoadUnsafe(ref Unsafe.As<char, ushort>(ref s), (nuint)(j - 2)));
+            var c = Avx512F.ConvertToVector512UInt64(Vector128.LoadUnsafe(ref Unsafe.As<char, ushort>(ref s), (nuint)(j - 1)));
+            var d = Avx512F.ConvertToVector512UInt64(Vector128.LoadUnsafe(ref Unsafe.As<char, ushort>(ref s), (nuint)j));
+            var packed = (a << 48) | (b << 32) | (c << 16) | d;
+            var three = Avx512F.ConvertToVector256UInt32(Mix(packed & low48, seed3)).AsInt32() & mask;
+            var four = Avx512F.ConvertToVector256UInt32(Mix(packed, seed4)).AsInt32() & mask;
+            three.StoreUnsafe(ref h);
+            four.StoreUnsafe(ref h, 8);
+            for (var k = 0; k < 8; k++)
+            {
+                count = Add(ref bits, ref output, count, Unsafe.Add(ref h, k));
+                count = Add(ref bits, ref output, count, Unsafe.Add(ref h, 8 + k));
+            }
+        }
+
+        for (; j < length; j++)
+        {
+            var packed = ((ulong)Unsafe.Add(ref s, j - 3) << 48) | ((ulong)Unsafe.Add(ref s, j - 2) << 32) | ((ulong)Unsafe.Add(ref s, j - 1) << 16) | Unsafe.Add(ref s, j);
+            count = Add(ref bits, ref output, count, Mix(packed & 0xFFFF_FFFF_FFFF, 3));
+            count = Add(ref bits, ref output, count, Mix(packed, 4));
+        }
+
+        return count;
+    }
+
+    private static SearchValues<char> BuildOtherWhitespace()
+    {
+        var characters = new List<char>();
+        for (var c = 0; c <= char.MaxValue; c++)
+        {
+            if (char.IsWhiteSpace((char)c) && c != ' ')
+            {
+                characters.Add((char)c);
+            }
+        }
+
+        return SearchValues.Create(characters.ToArray());
+    }
+
+    /// <summary><see cref="Mix(ulong, int)"/> on eight values (the seed already multiplied), all 64 bits kept.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> Mix(Vector512<ulong> x, Vector512<ulong> seed)
+    {
+        x ^= seed;
+        x ^= x >>> 32;
+        x *= Vector512.Create(0xBF58476D1CE4E5B9UL);
+        x ^= x >>> 29;
+        x *= Vector512.Create(0x94D049BB133111EBUL);
+        x ^= x >>> 32;
+        return x;
     }
 
     // A 64-bit finaliser (the splitmix64 / murmur3 fmix64 constants) seeded by the n-gram length.
@@ -216,11 +373,67 @@ internal static class InjectionFeatures
         return (int)((uint)x & Mask);
     }
 
-    private static int Words<TVisitor>(ReadOnlySpan<char> spaced, uint wordSeed, uint bigramSeed, ref TVisitor visitor)
-        where TVisitor : struct, IVisitor
+    /// <summary>
+    /// <see cref="Words"/> with the spaced seeds, and the same words' indices with the outside-quotations seeds written to
+    /// <paramref name="pending"/> in their order (not deduplicated).
+    /// </summary>
+    private static int WordsTwice(ReadOnlySpan<char> spaced, ulong[] seen, int[] indices, int count, int[] pending, out int words, out int pendingCount)
     {
-        var words = 0;
-        const float value = 1f;
+        ref var bits = ref MemoryMarshal.GetArrayDataReference(seen);
+        ref var output = ref MemoryMarshal.GetArrayDataReference(indices);
+        ref var later = ref MemoryMarshal.GetArrayDataReference(pending);
+        words = 0;
+        var waiting = 0;
+        uint previous = 0;
+        uint previousOutside = 0;
+        var start = 0;
+        while (true)
+        {
+            while (start < spaced.Length && spaced[start] == ' ')
+            {
+                start++;
+            }
+
+            if (start == spaced.Length)
+            {
+                break;
+            }
+
+            // FNV-1a (as Hash) with both seeds at once.
+            var word = FnvOffset ^ WordSeed;
+            var outside = FnvOffset ^ OutsideWordSeed;
+            var end = start;
+            while (end < spaced.Length && spaced[end] != ' ')
+            {
+                var c = spaced[end];
+                word = (word ^ c) * FnvPrime;
+                outside = (outside ^ c) * FnvPrime;
+                end++;
+            }
+
+            count = Add(ref bits, ref output, count, (int)(Finish(word) & Mask));
+            Unsafe.Add(ref later, waiting++) = (int)(Finish(outside) & Mask);
+            if (words > 0)
+            {
+                count = Add(ref bits, ref output, count, (int)(Finish((previous * 31) ^ word ^ BigramSeed) & Mask));
+                Unsafe.Add(ref later, waiting++) = (int)(Finish((previousOutside * 31) ^ outside ^ OutsideBigramSeed) & Mask);
+            }
+
+            previous = word;
+            previousOutside = outside;
+            start = end;
+            words++;
+        }
+
+        pendingCount = waiting;
+        return count;
+    }
+
+    private static int Words(ReadOnlySpan<char> spaced, uint wordSeed, uint bigramSeed, ulong[] seen, int[] indices, int count, out int words)
+    {
+        ref var bits = ref MemoryMarshal.GetArrayDataReference(seen);
+        ref var output = ref MemoryMarshal.GetArrayDataReference(indices);
+        words = 0;
         uint previous = 0;
         var hasPrevious = false;
         var span = spaced;
@@ -244,10 +457,10 @@ internal static class InjectionFeatures
             }
 
             var word = Hash(span[start..end], FnvOffset ^ wordSeed);
-            visitor.Visit((int)(Finish(word) & Mask), value);
+            count = Add(ref bits, ref output, count, (int)(Finish(word) & Mask));
             if (hasPrevious)
             {
-                visitor.Visit((int)(Finish((previous * 31) ^ word ^ bigramSeed) & Mask), value);
+                count = Add(ref bits, ref output, count, (int)(Finish((previous * 31) ^ word ^ bigramSeed) & Mask));
             }
 
             previous = word;
@@ -256,26 +469,31 @@ internal static class InjectionFeatures
             words++;
         }
 
-        return words;
+        return count;
     }
 
-    private static void Rules<TVisitor>(double ruleScore, IReadOnlyList<string> ruleFamilies, int words, ref TVisitor visitor)
-        where TVisitor : struct, IVisitor
+    private static int Rules(double ruleScore, IReadOnlyList<string> ruleFamilies, int words, int[] indices, float[] values, int count)
     {
         // Short-text band: an instruction needs a few words, and the model learns how much a short text can say. Longer
         // texts get no length feature, so length itself can never count as evidence of an attack.
         if (words <= 12)
         {
             var length = words <= 2 ? "1-2" : words <= 5 ? "3-5" : "6-12";
-            visitor.Visit((int)(Finish(Hash(length, WordsPrefix)) & Mask), 1f);
+            (indices[count], values[count]) = ((int)(Finish(Hash(length, WordsPrefix)) & Mask), 1f);
+            count++;
         }
+
         // Score bands: none, weak (discounted meta-discussion lands here), strong, certain.
         var band = ruleScore <= 0 ? "none" : ruleScore < 0.35 ? "weak" : ruleScore < 0.5 ? "near" : ruleScore < 0.85 ? "strong" : "certain";
-        visitor.Visit((int)(Finish(Hash(band, BandPrefix)) & Mask), 1f);
+        (indices[count], values[count]) = ((int)(Finish(Hash(band, BandPrefix)) & Mask), 1f);
+        count++;
         foreach (var family in ruleFamilies)
         {
-            visitor.Visit((int)(Finish(Hash(family, FamilyPrefix)) & Mask), 1f);
+            (indices[count], values[count]) = ((int)(Finish(Hash(family, FamilyPrefix)) & Mask), 1f);
+            count++;
         }
+
+        return count;
     }
 
     private static uint Hash(ReadOnlySpan<char> text, uint seed)

@@ -189,14 +189,16 @@ internal static class InjectionGrammar
             var word = space < 0 ? span : span[..space];
             if (word.Length > 0)
             {
-                if (lookup.TryGetValue(word, out var bits))
+                // Most words have no listed word's length, first and last letter: one table read skips both lookups.
+                var listed = MayBeListed(word);
+                if (listed && lookup.TryGetValue(word, out var bits))
                 {
                     mask |= bits;
                 }
 
                 if (found != AllLanguages)
                 {
-                    if (gates.TryGetValue(word, out var language))
+                    if (listed && gates.TryGetValue(word, out var language))
                     {
                         found |= language;
                     }
@@ -226,6 +228,37 @@ internal static class InjectionGrammar
     ];
 
     private static readonly Dictionary<string, int> GateIndex = BuildGateIndex();
+
+    // For each word length (15 stands for 15 and longer) and first letter, the last letters of the trigger and gate words
+    // of that shape. After both indexes (static fields initialise in order).
+    private const int LongestShape = 15;
+    private static readonly uint[] Shapes = BuildShapes();
+
+    /// <summary>Whether a word may be a trigger or gate word: false only when no listed word has its length, first and last letter.</summary>
+    private static bool MayBeListed(ReadOnlySpan<char> word)
+    {
+        var first = (uint)(word[0] - 'a');
+        var last = (uint)(word[^1] - 'a');
+        return first >= 26 || last >= 26 || (Shapes[(Math.Min(word.Length, LongestShape) * 26) + (int)first] & (1u << (int)last)) != 0;
+    }
+
+    private static uint[] BuildShapes()
+    {
+        var shapes = new uint[(LongestShape + 1) * 26];
+        foreach (var word in TriggerIndex.Keys.Concat(GateIndex.Keys))
+        {
+            var first = word[0] - 'a';
+            var last = word[^1] - 'a';
+            if ((uint)first >= 26 || (uint)last >= 26)
+            {
+                throw new InvalidOperationException($"The trigger or gate word '{word}' must start and end with a letter a-z.");
+            }
+
+            shapes[(Math.Min(word.Length, LongestShape) * 26) + first] |= 1u << last;
+        }
+
+        return shapes;
+    }
 
     private static Dictionary<string, int> BuildGateIndex()
     {

@@ -337,7 +337,13 @@ internal static class InjectionNormalizer
     /// <summary>Removes format (zero-width, bidi) characters, so delimiter patterns see through them.</summary>
     public static string StripInvisible(string text)
     {
-        var i = 0;
+        // ASCII holds no format character: start at the first non-ASCII one (vectorised).
+        var i = text.AsSpan().IndexOfAnyExceptInRange('\0', '\u007F');
+        if (i < 0)
+        {
+            return text;
+        }
+
         while (i < text.Length && CharUnicodeInfo.GetUnicodeCategory(text[i]) != UnicodeCategory.Format)
         {
             i++;

@@ -230,9 +230,20 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         }
 
         Span<double> scores = chunks.Count <= 64 ? stackalloc double[chunks.Count] : new double[chunks.Count];
-        for (var k = 0; k < chunks.Count; k++)
+        if (rules.Score == 0)
         {
-            scores[k] = Read(chunks[k]);
+            // When the grammar found nothing in the window, it finds nothing in any chunk: one evidence for all.
+            model.ScoreChunks(reader, new ReadOnlySpan<(double, IReadOnlyList<string>)>(in rules), scores);
+        }
+        else
+        {
+            var evidence = new (double, IReadOnlyList<string>)[chunks.Count];
+            for (var k = 0; k < chunks.Count; k++)
+            {
+                evidence[k] = RuleScore(reader.Views(chunks[k]).Folded.ToString());
+            }
+
+            model.ScoreChunks(reader, evidence, scores);
         }
 
         if (chunks.Count == 1)

@@ -27,7 +27,10 @@ public sealed class InvisibleTextGuardrail : IGuardrail
     {
         ArgumentNullException.ThrowIfNull(text);
         List<GuardrailFinding>? findings = null;
-        for (var i = 0; i < text.Length; i++)
+
+        // ASCII holds no invisible character: jump to the first non-ASCII one (vectorised), most texts have none.
+        var first = text.AsSpan().IndexOfAnyExceptInRange('\0', '\u007F');
+        for (var i = first < 0 ? text.Length : first; i < text.Length; i++)
         {
             var c = text[i];
             if (c < 0x80)

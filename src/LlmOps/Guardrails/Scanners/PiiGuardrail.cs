@@ -12,16 +12,28 @@ namespace LlmOps.Guardrails.Scanners;
 /// </summary>
 public sealed class PiiGuardrail : IGuardrail
 {
-    private static readonly Regex Email = new(@"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
-    private static readonly Regex Phone = new(@"(?:\+[1-9][0-9]{0,2}[ .\-]?)?(?:\(0?[0-9]{1,4}\)[ .\-]?)?[0-9]{1,4}(?:[ .\-][0-9]{2,4}){1,4}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
-    private static readonly Regex SsnShape = new(@"^[0-9]{3}[\- ][0-9]{2}[\- ][0-9]{4}$", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
-    private static readonly Regex DateLike = new(@"^(?:[0-9]{4}[\-./][0-9]{1,2}[\-./][0-9]{1,2}|[0-9]{1,2}[\-./][0-9]{1,2}[\-./][0-9]{2,4})$", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
-    private static readonly Regex DigitRun = new(@"[0-9]+(?:[ \-][0-9]+)*", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
-    private static readonly Regex Iban = new(@"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
-    private static readonly Regex Ssn = new(@"[0-9]{3}[\- ]?[0-9]{2}[\- ]?[0-9]{4}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
-    private static readonly Regex IPv4 = new(@"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
-    private static readonly Regex IPv6 = new(@"(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
-    private static readonly Regex Wallet = new(@"(?:bc1[02-9ac-hj-np-z]{25,59}|[13][1-9A-HJ-NP-Za-km-z]{25,34}|0x[0-9a-fA-F]{40})", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+    private const RegexOptions Options = RegexOptions.NonBacktracking | RegexOptions.CultureInvariant;
+    private const string DigitChars = "0123456789";
+    private const string Upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    private const string Letters = Upper + "abcdefghijklmnopqrstuvwxyz";
+    private const string Hex = DigitChars + "ABCDEFabcdef";
+
+    // Each pattern with its alphabet (every character a match can contain), the characters one of which every match
+    // contains, and its shortest match: the regex runs only over the runs of the text that can hold a match (see
+    // RunScopedRegex; the findings are those of whole-text passes).
+    private static readonly RunScopedRegex Email = new(new(@"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}", Options), Letters + DigitChars + "._%+-@", "@", 6);
+    private static readonly RunScopedRegex Phone = new(new(@"(?:\+[1-9][0-9]{0,2}[ .\-]?)?(?:\(0?[0-9]{1,4}\)[ .\-]?)?[0-9]{1,4}(?:[ .\-][0-9]{2,4}){1,4}", Options), DigitChars + "+() .-", DigitChars, 4);
+    private static readonly Regex SsnShape = new(@"^[0-9]{3}[\- ][0-9]{2}[\- ][0-9]{4}$", Options);
+    private static readonly Regex DateLike = new(@"^(?:[0-9]{4}[\-./][0-9]{1,2}[\-./][0-9]{1,2}|[0-9]{1,2}[\-./][0-9]{1,2}[\-./][0-9]{2,4})$", Options);
+    private static readonly RunScopedRegex DigitRun = new(new(@"[0-9]+(?:[ \-][0-9]+)*", Options), DigitChars + " -", DigitChars, 1);
+    private static readonly RunScopedRegex Iban = new(new(@"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}", Options), Upper + DigitChars + " ", DigitChars, 15);
+    private static readonly RunScopedRegex Ssn = new(new(@"[0-9]{3}[\- ]?[0-9]{2}[\- ]?[0-9]{4}", Options), DigitChars + "- ", DigitChars, 9);
+    private static readonly RunScopedRegex IPv4 = new(new(@"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])", Options), DigitChars + ".", DigitChars, 7);
+    private static readonly RunScopedRegex IPv6 = new(new(@"(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}", Options), Hex + ":", ":", 4);
+    private static readonly RunScopedRegex Wallet = new(new(@"(?:bc1[02-9ac-hj-np-z]{25,59}|[13][1-9A-HJ-NP-Za-km-z]{25,34}|0x[0-9a-fA-F]{40})", Options), Letters + DigitChars, "013", 26);
+
+    /// <summary>Gets the run-scoped patterns (for the tests that check their alphabets against whole-text matching).</summary>
+    internal static IReadOnlyList<RunScopedRegex> ScopedPatterns => [Email, Phone, DigitRun, Iban, Ssn, IPv4, IPv6, Wallet];
 
     private static readonly Dictionary<string, int> IbanLengths = new(StringComparer.Ordinal)
     {
@@ -315,7 +327,7 @@ public sealed class PiiGuardrail : IGuardrail
     }
 
     private static void Collect(
-        string text, Regex regex, string type, double score, Func<string, bool> valid, List<GuardrailFinding> findings, List<(int Start, int End)> taken,
+        string text, RunScopedRegex regex, string type, double score, Func<string, bool> valid, List<GuardrailFinding> findings, List<(int Start, int End)> taken,
         bool wholeDigitRun = false)
     {
         var position = 0;
@@ -531,7 +543,7 @@ public sealed class PiiGuardrail : IGuardrail
     {
         var groups = new List<(int Start, int End)>();
         var cards = new List<(int Start, int End)>();
-        foreach (var match in DigitRun.EnumerateMatches(text))
+        for (var match = DigitRun.Match(text, 0); match.Success; match = DigitRun.Match(text, match.Index + match.Length))
         {
             groups.Clear();
             var end = match.Index + match.Length;

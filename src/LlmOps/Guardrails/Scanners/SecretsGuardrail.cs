@@ -17,7 +17,7 @@ public sealed class SecretsGuardrail : IGuardrail
     [
         ("secret.aws_access_key", new(@"(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}", Options), Literals(StringComparison.Ordinal, "AKIA", "ASIA", "ABIA", "ACCA")),
         ("secret.aws_secret_key", new(@"(?i:aws)[A-Za-z_ .\-]{0,24}(?i:secret)[A-Za-z_ .\-]{0,24}[""']?\s{0,3}[:=]\s{0,3}[""']?(?<v>[A-Za-z0-9/+]{40})", Options), Literals(StringComparison.OrdinalIgnoreCase, "aws")),
-        ("secret.github_token", new(@"(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})", Options), Literals(StringComparison.Ordinal, "gh", "github_pat_")),
+        ("secret.github_token", new(@"(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})", Options), Literals(StringComparison.Ordinal, "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")),
         ("secret.gitlab_token", new(@"glpat-[A-Za-z0-9_\-]{20,64}", Options), Literals(StringComparison.Ordinal, "glpat-")),
         ("secret.slack_token", new(@"xox[abposr]-[A-Za-z0-9\-]{10,200}", Options), Literals(StringComparison.Ordinal, "xox")),
         ("secret.stripe_key", new(@"(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,128}", Options), Literals(StringComparison.Ordinal, "_live_", "_test_")),
@@ -32,7 +32,13 @@ public sealed class SecretsGuardrail : IGuardrail
     private static readonly Regex KeyEnd = new(@"-----END (?:[A-Z0-9]+ ){0,3}PRIVATE KEY( BLOCK)?-----", Options);
     private const int MaxKeyBlock = 16384;
 
-    private static readonly Regex Candidate = new(@"[A-Za-z0-9+/=_\-]{24,512}", Options);
+    // A high-entropy candidate is a run of at least 24 token characters: ordinary prose has none, and the regex runs only
+    // on the runs that long (see RunScopedRegex).
+    private static readonly RunScopedRegex Candidate = new(
+        new(@"[A-Za-z0-9+/=_\-]{24,512}", Options), "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-", required: null, minimumLength: 24);
+
+    /// <summary>Gets the run-scoped patterns (for the tests that check their alphabets against whole-text matching).</summary>
+    internal static IReadOnlyList<RunScopedRegex> ScopedPatterns => [Candidate];
 
     /// <inheritdoc/>
     public string Name => "secrets";
@@ -95,7 +101,7 @@ public sealed class SecretsGuardrail : IGuardrail
 
         if (EntropyThreshold <= 6)
         {
-            foreach (var match in Candidate.EnumerateMatches(text))
+            for (var match = Candidate.Match(text, 0); match.Success; match = Candidate.Match(text, match.Index + match.Length))
             {
                 var span = text.AsSpan(match.Index, match.Length);
                 if (!Overlaps(findings, match.Index, match.Index + match.Length) && MixesLettersAndDigits(span) && Entropy(span) >= EntropyThreshold)
