@@ -36,10 +36,14 @@ internal sealed class InjectionModelTrainer
     /// <summary>Gets or sets the number of first epochs that skip long attacks, before their most suspicious chunk stands for them.</summary>
     public int WarmupEpochs { get; set; } = 2;
 
+    // The clause-instance indicator of the clause-flag candidate: a fixed weight index.
+    private static readonly int ClauseFlagIndex = (int)(System.IO.Hashing.XxHash32.HashToUInt32("instance:clause"u8) & (InjectionFeatures.Dimensions - 1));
+
     /// <summary>Turns texts into samples (the expensive part: run once, train many times).</summary>
     /// <param name="examples">The examples.</param>
+    /// <param name="candidate">The reading to evaluate (null: the shipped one).</param>
     /// <returns>One sample per example, in order.</returns>
-    public static TrainingSample[] Featurize(IReadOnlyList<TrainingExample> examples)
+    public static TrainingSample[] Featurize(IReadOnlyList<TrainingExample> examples, FeatureCandidate? candidate = null)
     {
         var rules = new PromptInjectionGuardrail { UseTrainedModel = false };
         var samples = new TrainingSample[examples.Count];
@@ -47,7 +51,7 @@ internal sealed class InjectionModelTrainer
         var values = new List<float>(4096);
         for (var i = 0; i < examples.Count; i++)
         {
-            samples[i] = Featurize(rules, examples[i].Text, indices, values);
+            samples[i] = Featurize(rules, examples[i].Text, indices, values, candidate);
         }
 
         return samples;
@@ -58,10 +62,12 @@ internal sealed class InjectionModelTrainer
     /// <param name="text">The text.</param>
     /// <param name="indices">Scratch list.</param>
     /// <param name="values">Scratch list.</param>
+    /// <param name="candidate">The reading to evaluate (null: the shipped one).</param>
     /// <returns>The sample.</returns>
-    public static TrainingSample Featurize(PromptInjectionGuardrail rules, string text, List<int> indices, List<float> values)
+    public static TrainingSample Featurize(PromptInjectionGuardrail rules, string text, List<int> indices, List<float> values, FeatureCandidate? candidate = null)
     {
         ArgumentNullException.ThrowIfNull(rules);
+        candidate ??= FeatureCandidate.Shipped;
         var (ruleScore, families) = rules.Score(text);
         var (folded, spaced) = InjectionModel.Views(text);
         FeatureVector Vector(string chunkFolded, string chunkSpaced, string? chunkOutside, (double Score, IReadOnlyList<string> Families) evidence)
@@ -78,12 +84,33 @@ internal sealed class InjectionModelTrainer
                 InjectionFeatures.Extract(chunkFolded, chunkSpaced, chunkOutside, evidence.Score, evidence.Families, ref collector);
             }
 
+            if (candidate.Subwords)
+            {
+                SubwordFeatures.Extract(chunkSpaced, ref collector);
+            }
+
             return new FeatureVector([.. indices], [.. values]);
         }
 
         if (folded.Length <= InjectionModel.ChunkCharacters)
         {
             var whole = Vector(folded, spaced, null, (ruleScore, families));
+            if (candidate.Clauses && Clauses.FirstAndLast(folded) is { } clauses)
+            {
+                // The text's bag: the whole text, its first clause and its last clause (each clause is its own context).
+                FeatureVector Clause((int Start, int Length) range)
+                {
+                    var clauseFolded = folded.Substring(range.Start, range.Length);
+                    var clauseSpaced = InjectionNormalizer.Rejoin(InjectionNormalizer.SpacedFromFolded(clauseFolded));
+                    var vector = Vector(clauseFolded, clauseSpaced, null, ruleScore == 0 ? (ruleScore, families) : rules.Score(clauseFolded));
+                    return candidate.ClauseFlag ? new FeatureVector([.. vector.Indices, ClauseFlagIndex], [.. vector.Values, 1f]) : vector;
+                }
+
+                var firstClause = Clause(clauses.First);
+                var lastClause = Clause(clauses.Last);
+                return new TrainingSample([whole, firstClause, lastClause], ruleScore, [whole, firstClause, lastClause]) { FirstIsWhole = true, TrainFirst = candidate.WholeToo };
+            }
+
             return new TrainingSample([whole], ruleScore, [whole]);
         }
 
@@ -103,9 +130,50 @@ internal sealed class InjectionModelTrainer
             return new TrainingSample([empty], ruleScore, [empty]);
         }
 
+        if (candidate.WideOnly && candidate.WideWindow > 0 && folded.Length > candidate.WideMinimum)
+        {
+            // A long text read in wide windows instead of chunks, each capped by its neighbours.
+            var windows = WideWindows(ranges, candidate.WideWindow);
+            var windowVectors = windows.Select(Span).ToArray();
+            var windowContexts = windows.Count == 1 ? windowVectors : Enumerable.Range(0, windows.Count).Select(k => Span(InjectionModel.Context(windows, k))).ToArray();
+            return new TrainingSample(windowVectors, ruleScore, windowContexts);
+        }
+
         var chunks = ranges.Select(Span).ToArray();
         var contexts = Enumerable.Range(0, ranges.Count).Select(k => Span(InjectionModel.Context(ranges, k))).ToArray();
+        if (candidate.WideWindow > 0 && folded.Length > candidate.WideMinimum)
+        {
+            // Wide windows: consecutive chunks merged up to WideWindow characters, each its own context.
+            var wide = WideWindows(ranges, candidate.WideWindow).Select(Span).ToArray();
+            chunks = [.. chunks, .. wide];
+            contexts = [.. contexts, .. wide];
+        }
+
         return new TrainingSample(chunks, ruleScore, contexts);
+    }
+
+    /// <summary>Merges consecutive chunks into windows of at most <paramref name="size"/> characters (a candidate reading).</summary>
+    /// <param name="chunks">The chunks, in order.</param>
+    /// <param name="size">The largest window.</param>
+    /// <returns>The windows.</returns>
+    public static List<(int Start, int Length)> WideWindows(List<(int Start, int Length)> chunks, int size)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        var windows = new List<(int Start, int Length)>();
+        var first = 0;
+        while (first < chunks.Count)
+        {
+            var last = first;
+            while (last + 1 < chunks.Count && chunks[last + 1].Start + chunks[last + 1].Length - chunks[first].Start <= size)
+            {
+                last++;
+            }
+
+            windows.Add((chunks[first].Start, chunks[last].Start + chunks[last].Length - chunks[first].Start));
+            first = last + 1;
+        }
+
+        return windows;
     }
 
     /// <summary>Fits a model.</summary>
@@ -152,11 +220,22 @@ internal sealed class InjectionModelTrainer
                 else if (epoch < WarmupEpochs)
                 {
                     // Long attacks wait until the short ones have taught the model what an attack sentence looks like;
-                    // training them whole would teach it that document content is evidence.
+                    // training them whole would teach it that document content is evidence. A short text read as
+                    // clauses as well (a candidate reading) trains whole meanwhile.
+                    if (sample.FirstIsWhole || sample.TrainFirst)
+                    {
+                        Step(sample.Chunks[0], 1f, weight);
+                    }
+
                     continue;
                 }
                 else
                 {
+                    if (sample.TrainFirst)
+                    {
+                        Step(sample.Chunks[0], 1f, weight);
+                    }
+
                     var best = sample.Chunks[0];
                     var bestLogit = double.NegativeInfinity;
                     foreach (var chunk in sample.Chunks)
@@ -168,7 +247,10 @@ internal sealed class InjectionModelTrainer
                         }
                     }
 
-                    Step(best, 1f, weight);
+                    if (!sample.TrainFirst || !ReferenceEquals(best, sample.Chunks[0]))
+                    {
+                        Step(best, 1f, weight);
+                    }
                 }
             }
         }

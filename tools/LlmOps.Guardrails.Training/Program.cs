@@ -7,6 +7,7 @@ using LlmOps.Guardrails.Training;
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv     [--threshold T] [--epochs N] [--lr R] [--l2 L] [--benign-weight W] [--hard-weight W]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- train  [--threshold T] [--out FILE]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv-public [--folds K] [--source-weights public-deepset=3,...]   (K-fold CV within the public train splits)
+//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv-candidate --candidate subwords,clauses,wide=1024 [--loso] [--dump FILE]   (a candidate reading by CV within train)
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv-head [--all] [--head-l2 L] [--dump FILE]   (second stage: band and head threshold by 5-fold CV within train)
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- train-head [--band B] [--head-threshold T] [--out FILE] [--no-cache]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- public-test [--model FILE] [--dump FILE]   (the public test splits, once)
@@ -122,7 +123,8 @@ var dataRoot = Option("--data") ?? TrainingCorpus.FindDataRoot(Environment.Curre
 var publicData = Option("--public") ?? PublicInjectionData.RequireRoot(TrainingCorpus.FindRepositoryRoot(Environment.CurrentDirectory));
 var examples = TrainingCorpus.LoadShipped(dataRoot, publicData);
 var clock = Stopwatch.StartNew();
-var vectors = InjectionModelTrainer.Featurize(examples);
+var candidate = Option("--candidate") is { } candidateText ? FeatureCandidate.Parse(candidateText) : null;
+var vectors = InjectionModelTrainer.Featurize(examples, candidate);
 Console.Error.WriteLine($"{examples.Count} examples featurised in {clock.Elapsed.TotalSeconds:0.0} s");
 var trainer = new InjectionModelTrainer();
 if (Option("--epochs") is { } epochs)
@@ -200,6 +202,36 @@ switch (command)
             }
         }
         break;
+    case "cv-candidate":
+    {
+        // A candidate reading (--candidate subwords,clauses,wide=1024,wide-min=1024) against the same folds: public
+        // 5-fold out-of-fold rates and, with --loso, the author sets' leave-one-source-out rates.
+        var candidateFolds = Option("--folds") is { } cf ? int.Parse(cf, CultureInfo.InvariantCulture) : 5;
+        var publicScores = CrossValidation.PublicFoldScores(trainer, examples, vectors, candidateFolds);
+        Console.Error.WriteLine($"public folds in {clock.Elapsed.TotalSeconds:0.0} s");
+        var authorScores = args.Contains("--loso") ? CrossValidation.OutOfSourceScores(trainer, examples, vectors) : null;
+        Console.WriteLine(CandidateCrossValidation.Report((candidate ?? FeatureCandidate.Shipped).ToString(), examples, vectors, publicScores, authorScores));
+        if (Option("--dump") is { } dumpScores)
+        {
+            // Development aid, written outside the repository: out-of-fold scores per example index (no text).
+            File.WriteAllLines(dumpScores, examples.Select((e, i) => string.Create(CultureInfo.InvariantCulture, $"{i}\t{e.Source}\t{e.Kind}\t{publicScores[i]:0.0000}\t{(authorScores is null ? double.NaN : authorScores[i]):0.0000}\t{vectors[i].RuleScore:0.0000}")));
+        }
+
+        if (Option("--misses") is { } missesOfCandidate)
+        {
+            var printable = missesOfCandidate is "public-deepset" or "public-lakera";
+            for (var i = 0; i < examples.Count; i++)
+            {
+                if (examples[i].Source == missesOfCandidate && !double.IsNaN(publicScores[i]) && CrossValidation.Detected(examples[i].Text, publicScores[i], vectors[i].RuleScore, threshold) != examples[i].IsAttack)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{examples[i].Kind}\t{publicScores[i]:0.00}\t{(printable ? examples[i].Text.ReplaceLineEndings(" / ") : "#" + i)}"));
+                }
+            }
+        }
+
+        break;
+    }
+
     case "cv-head":
     {
         // Chooses the second stage's band and head threshold by 5-fold cross-validation within the training corpus.
@@ -241,7 +273,7 @@ switch (command)
         Console.WriteLine($"Wrote {output} ({new FileInfo(output).Length:N0} bytes) from {examples.Count} examples at threshold {threshold:0.00}.");
         break;
     default:
-        Console.Error.WriteLine($"Unknown command '{command}'. Use cv, cv-public, cv-head, train, train-head, public-test, score or eval.");
+        Console.Error.WriteLine($"Unknown command '{command}'. Use cv, cv-public, cv-candidate, cv-head, train, train-head, public-test, score or eval.");
         return 2;
 }
 

@@ -11,6 +11,12 @@ namespace LlmOps.Guardrails.Training;
 /// <param name="Contexts">For each chunk, its context: the span from the chunk before it to the chunk after it.</param>
 internal sealed record TrainingSample(FeatureVector[] Chunks, double RuleScore, FeatureVector[] Contexts)
 {
+    /// <summary>Gets a value indicating whether the first chunk is the whole (short) text and the others are its clauses (a candidate reading).</summary>
+    public bool FirstIsWhole { get; init; }
+
+    /// <summary>Gets a value indicating whether an attack's first chunk also trains as a positive in every epoch (a candidate's training rule).</summary>
+    public bool TrainFirst { get; init; }
+
     /// <summary>Scores the text as the guardrail does: its most suspicious chunk.</summary>
     /// <param name="model">The model.</param>
     /// <returns>The probability.</returns>

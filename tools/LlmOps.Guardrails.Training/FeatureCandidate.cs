@@ -1,0 +1,96 @@
+using System.Globalization;
+
+namespace LlmOps.Guardrails.Training;
+
+/// <summary>
+/// A feature or reading candidate for the injection model, evaluated by cross-validation within the training corpus
+/// (<c>cv-candidate</c>) before anything ships. The default (all off) is the shipped model's reading.
+/// </summary>
+/// <param name="Subwords">Adds a block of word-boundary character n-grams (3-5) of the spaced view (lower-cased, diacritics
+/// folded, split words rejoined): <see cref="SubwordFeatures"/>.</param>
+/// <param name="Clauses">Reads a short text (at most one model chunk) also as its first and last clause, each an instance of
+/// the text's bag (the text scores as its most suspicious instance): <see cref="Clauses"/>.</param>
+/// <param name="WideWindow">When positive, a text longer than <paramref name="WideMinimum"/> folded characters is also read
+/// in windows of up to this many characters (consecutive chunks merged), each an instance of its bag.</param>
+/// <param name="WideMinimum">The folded length above which wide windows are read.</param>
+/// <param name="WholeToo">An attack read as several instances trains its whole text (or first chunk) as a positive in every
+/// epoch, as well as its most suspicious instance (otherwise only the latter).</param>
+/// <param name="WideOnly">A text longer than <paramref name="WideMinimum"/> is read in wide windows only (each capped by
+/// its neighbours, as chunks are), not in model chunks.</param>
+/// <param name="ClauseFlag">A clause instance carries one more feature (a constant), so the model can calibrate clauses apart
+/// from whole short texts.</param>
+internal sealed record FeatureCandidate(bool Subwords, bool Clauses, int WideWindow, int WideMinimum, bool WholeToo = false, bool WideOnly = false, bool ClauseFlag = false)
+{
+    /// <summary>Gets the shipped reading (no candidate feature).</summary>
+    public static FeatureCandidate Shipped { get; } = new(false, false, 0, 0);
+
+    /// <summary>Parses a comma-separated list: <c>subwords</c>, <c>clauses</c>, <c>wide=1024</c>, <c>wide-min=1024</c> (or <c>shipped</c>).</summary>
+    /// <param name="text">The list.</param>
+    /// <returns>The candidate.</returns>
+    /// <exception cref="ArgumentException">An item is not one of those.</exception>
+    public static FeatureCandidate Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var candidate = Shipped;
+        foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = item.Split('=');
+            candidate = parts[0] switch
+            {
+                "shipped" => candidate,
+                "subwords" => candidate with { Subwords = true },
+                "clauses" => candidate with { Clauses = true },
+                "whole-too" => candidate with { WholeToo = true },
+                "wide-only" => candidate with { WideOnly = true },
+                "clause-flag" => candidate with { ClauseFlag = true },
+                "wide" when parts.Length == 2 => candidate with
+                {
+                    WideWindow = int.Parse(parts[1], CultureInfo.InvariantCulture),
+                    WideMinimum = candidate.WideMinimum == 0 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : candidate.WideMinimum,
+                },
+                "wide-min" when parts.Length == 2 => candidate with { WideMinimum = int.Parse(parts[1], CultureInfo.InvariantCulture) },
+                _ => throw new ArgumentException($"Unknown candidate item '{item}': use shipped, subwords, clauses, whole-too, wide=N or wide-min=N, separated by commas.", nameof(text)),
+            };
+        }
+
+        return candidate;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString()
+    {
+        var items = new List<string>();
+        if (Subwords)
+        {
+            items.Add("subwords");
+        }
+
+        if (Clauses)
+        {
+            items.Add("clauses");
+        }
+
+        if (WholeToo)
+        {
+            items.Add("whole-too");
+        }
+
+        if (ClauseFlag)
+        {
+            items.Add("clause-flag");
+        }
+
+        if (WideOnly)
+        {
+            items.Add("wide-only");
+        }
+
+        if (WideWindow > 0)
+        {
+            items.Add(string.Create(CultureInfo.InvariantCulture, $"wide={WideWindow}"));
+            items.Add(string.Create(CultureInfo.InvariantCulture, $"wide-min={WideMinimum}"));
+        }
+
+        return items.Count == 0 ? "shipped" : string.Join(',', items);
+    }
+}
