@@ -27,6 +27,10 @@ internal sealed record Figures(int FalseHits, int Different, int ParaphraseHits,
         return new Figures(fh, diff, ph, same);
     }
 
+    /// <summary>The sum of two sets of counts.</summary>
+    public Figures Add(Figures other)
+        => new(FalseHits + other.FalseHits, Different + other.Different, ParaphraseHits + other.ParaphraseHits, Same + other.Same);
+
     /// <summary>The 95% Wilson score interval of <paramref name="hits"/> out of <paramref name="n"/>.</summary>
     public static (double Rate, double Low, double High) Wilson(int hits, int n)
     {

@@ -4,7 +4,10 @@ using LlmOps.Caching.Training;
 using LlmOps.Embeddings.MiniLM;
 
 // Usage (from inside the repository):
-//   dotnet run --project tools/LlmOps.Caching.Training -c Release -- cv [--verbose]    cross-validation across authors
+//   dotnet run --project tools/LlmOps.Caching.Training -c Release -- cv [--verbose] [--kinds]  cross-validation across authors
+//   dotnet run --project tools/LlmOps.Caching.Training -c Release -- candidates [--kinds]  the cross-author table of every candidate model
+// Options: --model trees|logistic, --guards auto|hard|soft, --trees, --depth, --learning-rate, --lambda, --min-child,
+// --different-weight, --target, --lowest, --threshold, --margin, --in-sample, --embeddings FILE (caches the MiniLM vectors).
 //   dotnet run --project tools/LlmOps.Caching.Training -c Release -- train [--out FILE] trains on every author, writes the model
 //   dotnet run --project tools/LlmOps.Caching.Training -c Release -- measure FILE       a labelled set through the real cache, shipped defaults
 //   dotnet run --project tools/LlmOps.Caching.Training -c Release -- vectors [--raw FILE] distils the word-vector table (src/LlmOps/Caching/CacheWordVectors.bin)
@@ -66,38 +69,11 @@ if (command == "vectors")
 }
 
 var trainer = new CachePairTrainer();
-if (Option("--epochs") is { } epochs)
-{
-    trainer.Epochs = int.Parse(epochs, CultureInfo.InvariantCulture);
-}
-
-if (Option("--l2") is { } l2)
-{
-    trainer.L2 = float.Parse(l2, CultureInfo.InvariantCulture);
-}
-
-if (Option("--different-weight") is { } dw)
-{
-    trainer.DifferentWeight = float.Parse(dw, CultureInfo.InvariantCulture);
-}
-
-trainer.HardGuards = !args.Contains("--soft-guards");
-if (Option("--floor") is { } floor)
-{
-    trainer.SimilarityFloor = float.Parse(floor, CultureInfo.InvariantCulture);
-}
-
-if (Option("--threshold") is { } fixedThreshold)
-{
-    trainer.FixedThreshold = float.Parse(fixedThreshold, CultureInfo.InvariantCulture);
-}
-
-if (Option("--target") is { } target)
-{
-    trainer.TargetFalseHitRate = double.Parse(target, CultureInfo.InvariantCulture);
-}
-
-var pairs = await PairScorer.ScoreAsync(generator, CachePairSet.LoadAuthors(root));
+Configure(trainer, args);
+var labelled = CachePairSet.LoadAuthors(root);
+var vectors = await PairScorer.EmbedAsync(generator, labelled, Option("--embeddings"));
+var pairs = PairScorer.Score(labelled, vectors);
+var unrelated = PairScorer.CrossPairs(labelled, vectors, CrossAuthor.UnrelatedFloor);
 var authors = pairs.Select(p => p.Pair.Author).Distinct().Order(StringComparer.Ordinal).ToList();
 Console.Error.WriteLine($"{pairs.Count} pairs from authors {string.Join(", ", authors)}");
 
@@ -107,7 +83,7 @@ if (command == "dump")
     foreach (var p in pairs)
     {
         Console.WriteLine(string.Join('\t', new[] { p.Pair.Author, p.Pair.Same ? "same" : "different", p.Pair.Kind, p.Similarity.ToString("0.0000", CultureInfo.InvariantCulture), p.GuardsPass ? "1" : "0" }
-            .Concat(p.Features.Select(f => f.ToString("0.###", CultureInfo.InvariantCulture))).Append(p.Pair.First).Append(p.Pair.Second)));
+            .Concat(p.Features.Select(f => f.ToString("0.######", CultureInfo.InvariantCulture))).Append(p.Pair.First).Append(p.Pair.Second)));
     }
 
     return 0;
@@ -115,66 +91,120 @@ if (command == "dump")
 
 if (command == "cv")
 {
-    var verbose = args.Contains("--verbose");
-    Console.WriteLine(Figures.Header);
-    var pooled = new Figures(0, 0, 0, 0);
-    foreach (var held in authors)
+    CrossAuthor.Run(trainer, pairs, unrelated, args.Contains("--verbose"), args.Contains("--kinds"), Console.Out);
+    return 0;
+}
+
+if (command == "candidates")
+{
+    // The cross-author table of every candidate the issue 15 report compares (benchmarks/results/CachePairCheck.md).
+    foreach (var (name, setup) in CrossAuthor.Candidates)
     {
-        var train = pairs.Where(p => p.Pair.Author != held).ToList();
-        var test = pairs.Where(p => p.Pair.Author == held).ToList();
-        var others = string.Join("+", authors.Where(a => a != held));
-        Console.WriteLine(Figures.Of(test, p => p.GuardsPass && p.Similarity >= 0.84f).Row($"{held}: threshold 0.84 + lexical guards (before)"));
-        var weights = trainer.Fit(train);
-        var (threshold, cutoff) = trainer.ChooseOperatingPoint(train, weights);
-        var model = new CachePairModel(weights, cutoff);
-        var heldFigures = Figures.Of(test, p => trainer.Served(p, threshold, model));
-        pooled = new Figures(pooled.FalseHits + heldFigures.FalseHits, pooled.Different + heldFigures.Different, pooled.ParaphraseHits + heldFigures.ParaphraseHits, pooled.Same + heldFigures.Same);
-        Console.WriteLine(heldFigures.Row(string.Create(CultureInfo.InvariantCulture, $"{held}: trained on {others} (threshold {threshold:0.00}, cutoff {cutoff:0.00})")));
-        if (verbose)
-        {
-            foreach (var p in test)
-            {
-                var served = trainer.Served(p, threshold, model);
-                if (served != p.Pair.Same)
-                {
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"    {(p.Pair.Same ? "MISSED" : "FALSE HIT")} {p.Pair.Kind} sim {p.Similarity:0.000} guards {(p.GuardsPass ? "pass" : "reject")} logit {model.Score(p.Features):0.00}: {p.Pair.First} | {p.Pair.Second}"));
-                }
-            }
-        }
+        var candidate = new CachePairTrainer();
+        setup(candidate);
+        Console.WriteLine($"### {name}");
+        Console.WriteLine();
+        CrossAuthor.Run(candidate, pairs, unrelated, verbose: false, kinds: args.Contains("--kinds"), Console.Out);
+        Console.WriteLine();
     }
 
-    Console.WriteLine(pooled.Row("pooled: each author unseen"));
     return 0;
 }
 
 if (command == "train")
 {
-    var weights = trainer.Fit(pairs);
-    var (threshold, cutoff) = trainer.ChooseOperatingPoint(pairs, weights);
-    var model = new CachePairModel(weights, cutoff);
+    var check = trainer.Train(pairs);
+    var model = ((TreeScorer)check.Scorer).Model;
     var output = Option("--out") ?? Path.Combine(root, "src", "LlmOps", "Caching", "CachePairModel.bin");
     using (var stream = File.Create(output))
     {
         model.Save(stream);
     }
 
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {output}: threshold {threshold:0.00}, cutoff {cutoff:0.000}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {output}: {model.TreeCount} trees of depth {model.Depth}, threshold {check.Threshold:0.00}, cutoff {model.Cutoff:0.000}, hard guards {check.HardGuards}"));
     Console.WriteLine(Figures.Header);
-    Console.WriteLine(Figures.Of(pairs, p => trainer.Served(p, threshold, model)).Row("training pairs (in-sample)"));
-    for (var k = 0; k < weights.Length; k++)
-    {
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  w[{k}] = {weights[k]:0.000}"));
-    }
-
+    Console.WriteLine(Figures.Of(pairs, check.Served).Row("training pairs (in-sample)"));
     return 0;
 }
 
-Console.Error.WriteLine($"Unknown command '{command}'. Use cv, train or measure.");
+Console.Error.WriteLine($"Unknown command '{command}'. Use cv, candidates, train, dump, score, measure or vectors.");
 return 1;
 
 string? Option(string name)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+static void Configure(CachePairTrainer trainer, string[] args)
+{
+    string? Get(string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    float F(string value) => float.Parse(value, CultureInfo.InvariantCulture);
+    int I(string value) => int.Parse(value, CultureInfo.InvariantCulture);
+    if (Get("--model") is { } kind)
+    {
+        trainer.Kind = Enum.Parse<PairModelKind>(kind, ignoreCase: true);
+    }
+
+    if (Get("--guards") is { } guards)
+    {
+        trainer.Guards = Enum.Parse<GuardMode>(guards, ignoreCase: true);
+    }
+
+    if (Get("--trees") is { } trees)
+    {
+        trainer.Trees.Trees = I(trees);
+    }
+
+    if (Get("--depth") is { } depth)
+    {
+        trainer.Trees.Depth = I(depth);
+    }
+
+    if (Get("--learning-rate") is { } rate)
+    {
+        trainer.Trees.LearningRate = F(rate);
+    }
+
+    if (Get("--lambda") is { } lambda)
+    {
+        trainer.Trees.Lambda = F(lambda);
+    }
+
+    if (Get("--min-child") is { } minChild)
+    {
+        trainer.Trees.MinChildWeight = F(minChild);
+    }
+
+    if (Get("--different-weight") is { } dw)
+    {
+        trainer.DifferentWeight = F(dw);
+    }
+
+    if (Get("--target") is { } target)
+    {
+        trainer.TargetFalseHitRate = F(target);
+    }
+
+    if (Get("--lowest") is { } lowest)
+    {
+        trainer.LowestThreshold = F(lowest);
+    }
+
+    if (Get("--threshold") is { } threshold)
+    {
+        trainer.FixedThreshold = F(threshold);
+    }
+
+    if (Get("--margin") is { } margin)
+    {
+        trainer.TrainingMargin = F(margin);
+    }
+
+    trainer.OutOfFold = !args.Contains("--in-sample");
 }

@@ -134,8 +134,11 @@ internal static class CachePairFeatures
     /// </summary>
     public const int AdjacentSwap = MeaningCourtesy + 1;
 
+    /// <summary>The index of the number of shared non-function words (aligned, spelling variants included), at most 8.</summary>
+    public const int SharedWords = AdjacentSwap + 1;
+
     /// <summary>The number of features.</summary>
-    public const int Count = AdjacentSwap + 1;
+    public const int Count = SharedWords + 1;
 
     /// <summary>The word-vector cosine from which two differing words pair up as synonyms for <see cref="MeaningLeft"/>.</summary>
     public const float SynonymCosine = 0.5f;
@@ -329,6 +332,7 @@ internal static class CachePairFeatures
 
         var union = nonFunctionA + nonFunctionB - sharedNonFunction;
         features[ContentJaccard] = union <= 0 ? 1f : (float)sharedNonFunction / union;
+        features[SharedWords] = Math.Min(sharedNonFunction, 8);
         features[CrossSwap] = inverted > 0 && HasCrossSwap(ta, matchA) ? 1f : 0f;
         if (inverted > 0)
         {

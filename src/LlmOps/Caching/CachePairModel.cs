@@ -5,71 +5,146 @@ using System.Runtime.CompilerServices;
 namespace LlmOps.Caching;
 
 /// <summary>
-/// The pair check of the semantic tier (<see cref="SemanticCacheGuards.PairCheck"/>): a logistic-regression model over
-/// <see cref="CachePairFeatures"/> that decides whether a cached question and a new one above the similarity threshold
-/// want the same answer.
+/// The pair check of the semantic tier (<see cref="SemanticCacheGuards.PairCheck"/>): an ensemble of small regression
+/// trees (gradient boosting on the logistic loss) over <see cref="CachePairFeatures"/> that decides whether a cached
+/// question and a new one above the similarity threshold want the same answer. The lexical guards' verdicts are among
+/// its inputs: with the pair check on, only the guards in <see cref="HardGuards"/> (those that never rejected a
+/// paraphrase in the training data) still reject on their own; the model weighs the others.
 /// </summary>
 /// <remarks>
 /// <para>
-/// The shipped weights (<c>CachePairModel.bin</c>, embedded in the assembly) are trained by
+/// The shipped model (<c>CachePairModel.bin</c>, embedded in the assembly) is trained by
 /// <c>tools/LlmOps.Caching.Training</c> from the pairs committed under <c>data/cache-pairs/authors/</c>; the tool is
-/// deterministic (full-batch gradient descent from zero, fixed epochs), and a test retrains and compares.
+/// deterministic (exact greedy splits, ties to the lowest feature and threshold, no sampling), and a test retrains and
+/// compares.
 /// </para>
 /// <para>
-/// File format (little-endian): the 8 ASCII bytes <c>LLMOPSCP</c>, format version (int32), feature count (int32), the
-/// cutoff on the logit (float32), the weights (float32 each, the bias first), then the XxHash64 of everything before it.
+/// File format (little-endian): the 8 ASCII bytes <c>LLMOPSCP</c>, format version (int32, 2), feature count (int32),
+/// tree count (int32), tree depth (int32), the hard guards (int32, <see cref="SemanticCacheGuards"/> flags), the cutoff on
+/// the score (float32), the base score (float32); then per tree its 2^depth − 1 split nodes in breadth-first order (the
+/// feature index as int32, then the threshold as float32: a pair goes right when its feature is above the threshold) and
+/// its 2^depth leaf values (float32); then the XxHash64 of everything before it.
 /// </para>
-/// <para>Thread-safe: the weights are read-only and the features live on the stack.</para>
+/// <para>Thread-safe: the trees are read-only and the features live on the stack.</para>
 /// </remarks>
 internal sealed class CachePairModel
 {
-    /// <summary>The name of the embedded resource that holds the shipped weights.</summary>
+    /// <summary>The name of the embedded resource that holds the shipped model.</summary>
     public const string ResourceName = "LlmOps.Caching.CachePairModel.bin";
 
-    private const int FormatVersion = 1;
+    /// <summary>The deepest tree a model may have.</summary>
+    public const int MaxDepth = 8;
+
+    /// <summary>The lexical guards (every guard the fingerprint compares).</summary>
+    public const SemanticCacheGuards LexicalGuards = SemanticCacheGuards.Polarity | SemanticCacheGuards.Numbers | SemanticCacheGuards.QuotedStrings | SemanticCacheGuards.Entities;
+
+    /// <summary>
+    /// The lowest embedding similarity at which a candidate below the similarity threshold is still served when the two
+    /// questions have the same words (<see cref="SameWordsBelowThreshold(SemanticCacheFingerprint, SemanticCacheFingerprint, float)"/>): typed with typos ("whats the captial of
+    /// Autralia"), a question scores as low as 0.35 against its correct spelling with all-MiniLM-L6-v2.
+    /// </summary>
+    public const float SameWordsFloor = 0.3f;
+
+    /// <summary>The fewest shared non-function words for <see cref="SameWordsBelowThreshold(SemanticCacheFingerprint, SemanticCacheFingerprint, float)"/>.</summary>
+    public const int SameWordsMinShared = 2;
+
+    private const int FormatVersion = 2;
+    private const int HeaderLength = 8 + 28;
+    private const string Retrain = "Retrain it with tools/LlmOps.Caching.Training.";
     private static readonly byte[] Magic = "LLMOPSCP"u8.ToArray();
     private static readonly Lazy<CachePairModel> Shipped = new(LoadShipped, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private readonly float[] _weights;
+    private readonly int[] _splitFeatures;
+    private readonly float[] _thresholds;
+    private readonly float[] _leaves;
+    private readonly int _splitsPerTree;
+    private readonly int _leavesPerTree;
 
     /// <summary>Initializes a new instance of the <see cref="CachePairModel"/> class.</summary>
-    /// <param name="weights">The <see cref="CachePairFeatures.Count"/> weights, the bias first (copied).</param>
-    /// <param name="cutoff">The logit at or above which a pair passes.</param>
-    /// <exception cref="ArgumentException">The weights are the wrong number or not finite.</exception>
-    public CachePairModel(ReadOnlySpan<float> weights, float cutoff)
+    /// <param name="depth">The depth of every tree, 1 to <see cref="MaxDepth"/>.</param>
+    /// <param name="splitFeatures">Per tree, its 2^depth − 1 split nodes' feature indexes, breadth first (copied).</param>
+    /// <param name="thresholds">The split nodes' thresholds, in the same order (copied).</param>
+    /// <param name="leaves">Per tree, its 2^depth leaf values (copied).</param>
+    /// <param name="baseScore">The score before the first tree.</param>
+    /// <param name="cutoff">The score at or above which a pair passes.</param>
+    /// <param name="hardGuards">The lexical guards that still reject on their own when the pair check is on.</param>
+    /// <exception cref="ArgumentException">The arrays do not describe whole trees, a feature index is out of range, or a value is not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="depth"/> is out of range.</exception>
+    public CachePairModel(int depth, ReadOnlySpan<int> splitFeatures, ReadOnlySpan<float> thresholds, ReadOnlySpan<float> leaves, float baseScore, float cutoff, SemanticCacheGuards hardGuards)
     {
-        if (weights.Length != CachePairFeatures.Count)
+        ArgumentOutOfRangeException.ThrowIfLessThan(depth, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(depth, MaxDepth);
+        _leavesPerTree = 1 << depth;
+        _splitsPerTree = _leavesPerTree - 1;
+        var trees = splitFeatures.Length / _splitsPerTree;
+        if (splitFeatures.Length % _splitsPerTree != 0 || thresholds.Length != splitFeatures.Length || leaves.Length != trees * _leavesPerTree)
         {
-            throw new ArgumentException($"A cache pair model needs {CachePairFeatures.Count} weights, not {weights.Length}; retrain it with tools/LlmOps.Caching.Training.", nameof(weights));
+            throw new ArgumentException($"Trees of depth {depth} need {_splitsPerTree} split nodes and {_leavesPerTree} leaves each; got {splitFeatures.Length} features, {thresholds.Length} thresholds and {leaves.Length} leaves. " + Retrain, nameof(splitFeatures));
         }
 
-        foreach (var w in weights)
+        foreach (var f in splitFeatures)
         {
-            if (!float.IsFinite(w))
+            if ((uint)f >= CachePairFeatures.Count)
             {
-                throw new ArgumentException("A cache pair model's weights must be finite numbers.", nameof(weights));
+                throw new ArgumentException($"A split reads feature {f}; this library computes {CachePairFeatures.Count} features. " + Retrain, nameof(splitFeatures));
             }
         }
 
-        _weights = weights.ToArray();
-        Cutoff = float.IsFinite(cutoff) ? cutoff : throw new ArgumentException("The cutoff must be a finite number.", nameof(cutoff));
+        if (!AllFinite(thresholds) || !AllFinite(leaves) || !float.IsFinite(baseScore) || !float.IsFinite(cutoff))
+        {
+            throw new ArgumentException("A cache pair model's thresholds, leaves, base score and cutoff must be finite numbers. " + Retrain, nameof(thresholds));
+        }
+
+        if ((hardGuards & ~LexicalGuards) != 0)
+        {
+            throw new ArgumentException($"Only lexical guards can be hard; got {hardGuards}.", nameof(hardGuards));
+        }
+
+        Depth = depth;
+        TreeCount = trees;
+        _splitFeatures = splitFeatures.ToArray();
+        _thresholds = thresholds.ToArray();
+        _leaves = leaves.ToArray();
+        BaseScore = baseScore;
+        Cutoff = cutoff;
+        HardGuards = hardGuards;
     }
 
     /// <summary>Gets the model shipped in the assembly.</summary>
     public static CachePairModel Default => Shipped.Value;
 
-    /// <summary>Gets the logit at or above which a pair passes.</summary>
+    /// <summary>Gets the depth of every tree.</summary>
+    public int Depth { get; }
+
+    /// <summary>Gets the number of trees.</summary>
+    public int TreeCount { get; }
+
+    /// <summary>Gets the score before the first tree.</summary>
+    public float BaseScore { get; }
+
+    /// <summary>Gets the score at or above which a pair passes.</summary>
     public float Cutoff { get; }
 
-    /// <summary>Gets the weights, the bias first.</summary>
-    public ReadOnlySpan<float> Weights => _weights;
+    /// <summary>
+    /// Gets the lexical guards that still reject on their own when the pair check is on (the trainer keeps a guard hard
+    /// only when it rejected no paraphrase of the training data); the model weighs the verdicts of the others.
+    /// </summary>
+    public SemanticCacheGuards HardGuards { get; }
 
-    /// <summary>Scores a pair: the logit of "same answer".</summary>
+    /// <summary>Gets the split nodes' feature indexes, tree by tree, breadth first.</summary>
+    public ReadOnlySpan<int> SplitFeatures => _splitFeatures;
+
+    /// <summary>Gets the split nodes' thresholds, in the order of <see cref="SplitFeatures"/>.</summary>
+    public ReadOnlySpan<float> Thresholds => _thresholds;
+
+    /// <summary>Gets the leaf values, tree by tree.</summary>
+    public ReadOnlySpan<float> Leaves => _leaves;
+
+    /// <summary>Scores a pair: the log-odds of "same answer".</summary>
     /// <param name="incoming">The new question's fingerprint.</param>
     /// <param name="cached">The cached question's fingerprint.</param>
     /// <param name="similarity">The cosine similarity of their embeddings.</param>
-    /// <returns>The logit; the pair passes when it is at least <see cref="Cutoff"/>.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <returns>The score; the pair passes when it is at least <see cref="Cutoff"/>.</returns>
     public float Score(SemanticCacheFingerprint incoming, SemanticCacheFingerprint cached, float similarity)
     {
         Span<float> features = stackalloc float[CachePairFeatures.Count];
@@ -77,25 +152,41 @@ internal sealed class CachePairModel
         return Score(features);
     }
 
-    /// <summary>Scores computed features: the logit of "same answer".</summary>
+    /// <summary>Scores computed features: the log-odds of "same answer".</summary>
     /// <param name="features">The <see cref="CachePairFeatures.Count"/> features.</param>
-    /// <returns>The logit.</returns>
+    /// <returns>The score.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float Score(ReadOnlySpan<float> features)
     {
-        var sum = 0f;
-        for (var i = 0; i < _weights.Length; i++)
+        if (features.Length != CachePairFeatures.Count)
         {
-            sum += _weights[i] * features[i];
+            throw new ArgumentException($"The pair model needs {CachePairFeatures.Count} features, not {features.Length}.", nameof(features));
+        }
+
+        var sum = BaseScore;
+        var splits = _splitFeatures.AsSpan();
+        var thresholds = _thresholds.AsSpan();
+        var leaves = _leaves.AsSpan();
+        for (var t = 0; t < TreeCount; t++)
+        {
+            var offset = t * _splitsPerTree;
+            var node = 0;
+            while (node < _splitsPerTree)
+            {
+                node = (2 * node) + (features[splits[offset + node]] > thresholds[offset + node] ? 2 : 1);
+            }
+
+            sum += leaves[(t * _leavesPerTree) + node - _splitsPerTree];
         }
 
         return sum;
     }
 
     /// <summary>
-    /// Whether the pair passes: same answer. Two questions whose words align one to one, in the same order or with one
-    /// phrase moved (they differ only in function words, case, punctuation, contractions, spelling variants, typos,
-    /// abbreviations, acronyms or where a phrase stands) pass without the model (<see cref="SameWords"/>); every other pair passes when the model's logit reaches
-    /// <see cref="Cutoff"/>. A fingerprint without a word sequence (stored before the pair check existed) always fails.
+    /// Whether the pair passes the pair check alone (the hard lexical guards are the caller's): two questions whose words
+    /// align one to one, in the same order or with one phrase moved, and that no lexical guard objects to, pass without
+    /// the model (<see cref="SameWords"/>); every other pair passes when the model's score reaches <see cref="Cutoff"/>.
+    /// A fingerprint without a word sequence (stored before the pair check existed) always fails.
     /// </summary>
     /// <param name="incoming">The new question's fingerprint.</param>
     /// <param name="cached">The cached question's fingerprint.</param>
@@ -116,10 +207,49 @@ internal sealed class CachePairModel
     }
 
     /// <summary>
+    /// Checks a candidate with the enabled guards: without <see cref="SemanticCacheGuards.PairCheck"/>, the enabled lexical
+    /// guards reject on their own; with it, only the enabled ones among <see cref="HardGuards"/> do, and the pair check
+    /// decides the rest with every lexical guard's verdict among its inputs.
+    /// </summary>
+    /// <param name="incoming">The new question's fingerprint.</param>
+    /// <param name="cached">The cached question's fingerprint.</param>
+    /// <param name="similarity">The cosine similarity of their embeddings.</param>
+    /// <param name="enabled">The enabled guards (<see cref="SemanticCacheOptions.Guards"/>).</param>
+    /// <returns>
+    /// <see cref="SemanticCacheGuards.None"/> to serve; otherwise the guard that rejected. When the pair check rejects a
+    /// pair that an enabled lexical guard also objects to, that guard is named (it says why); otherwise
+    /// <see cref="SemanticCacheGuards.PairCheck"/>.
+    /// </returns>
+    public SemanticCacheGuards Check(SemanticCacheFingerprint incoming, SemanticCacheFingerprint cached, float similarity, SemanticCacheGuards enabled)
+    {
+        ArgumentNullException.ThrowIfNull(incoming);
+        ArgumentNullException.ThrowIfNull(cached);
+        var lexical = enabled & LexicalGuards;
+        if ((enabled & SemanticCacheGuards.PairCheck) == 0)
+        {
+            return incoming.Compare(cached, lexical);
+        }
+
+        var hard = incoming.Compare(cached, lexical & HardGuards);
+        if (hard != SemanticCacheGuards.None)
+        {
+            return hard;
+        }
+
+        if (Passes(incoming, cached, similarity))
+        {
+            return SemanticCacheGuards.None;
+        }
+
+        var soft = incoming.Compare(cached, lexical & ~HardGuards);
+        return soft != SemanticCacheGuards.None ? soft : SemanticCacheGuards.PairCheck;
+    }
+
+    /// <summary>
     /// Whether every non-function word of each question aligns with one of the other (the same stem or a spelling
-    /// variant) and the order is kept or changed only by moving one phrase to the front or the back ("In Excel, how do I
-    /// merge cells?"): no role swap, crossing, pivot swap, names in the opposite order, nor two neighbouring words
-    /// swapped. On the authored training pairs this rule serves 116 paraphrases and 4 near misses.
+    /// variant), no lexical guard objects, and the order is kept or changed only by moving one phrase to the front or the
+    /// back ("In Excel, how do I merge cells?"): no role swap, crossing, pivot swap, names in the opposite order, nor two
+    /// neighbouring words swapped.
     /// </summary>
     /// <param name="features">The pair's features.</param>
     /// <returns><see langword="true"/> when the rule accepts the pair.</returns>
@@ -130,28 +260,74 @@ internal sealed class CachePairModel
             && features[CachePairFeatures.CrossSwap] == 0f
             && features[CachePairFeatures.PivotObjectSwap] == 0f
             && features[CachePairFeatures.PivotSubjectSwap] == 0f
-            && features[CachePairFeatures.NameOrderSwap] == 0f;
+            && features[CachePairFeatures.NameOrderSwap] == 0f
+            && features[CachePairFeatures.GuardVerdicts] == 0f
+            && features[CachePairFeatures.GuardVerdicts + 1] == 0f
+            && features[CachePairFeatures.GuardVerdicts + 2] == 0f
+            && features[CachePairFeatures.GuardVerdicts + 3] == 0f;
+
+    /// <summary>
+    /// Whether a candidate below the similarity threshold is still served: its similarity is at least
+    /// <see cref="SameWordsFloor"/>, the two questions share at least <see cref="SameWordsMinShared"/> non-function words,
+    /// and they have the same words (<see cref="SameWords"/>: every non-function word aligned by stem or spelling variant,
+    /// the order kept or one phrase moved, no lexical guard objecting). On the authored training pairs, 20 paraphrases
+    /// (mostly typos) and no must-differ pair are below 0.70 with the same words.
+    /// </summary>
+    /// <param name="incoming">The new question's fingerprint.</param>
+    /// <param name="cached">The cached question's fingerprint.</param>
+    /// <param name="similarity">The cosine similarity of their embeddings.</param>
+    /// <returns><see langword="true"/> to serve the cached answer.</returns>
+    public static bool SameWordsBelowThreshold(SemanticCacheFingerprint incoming, SemanticCacheFingerprint cached, float similarity)
+    {
+        ArgumentNullException.ThrowIfNull(incoming);
+        ArgumentNullException.ThrowIfNull(cached);
+        if (similarity < SameWordsFloor || incoming.Sequence.Count == 0 || cached.Sequence.Count == 0)
+        {
+            return false;
+        }
+
+        Span<float> features = stackalloc float[CachePairFeatures.Count];
+        CachePairFeatures.Compute(incoming, cached, similarity, features);
+        return SameWordsBelowThreshold(features, similarity);
+    }
+
+    /// <summary>The rule of <see cref="SameWordsBelowThreshold(SemanticCacheFingerprint, SemanticCacheFingerprint, float)"/> on computed features.</summary>
+    /// <param name="features">The pair's features.</param>
+    /// <param name="similarity">The cosine similarity of the two questions' embeddings.</param>
+    /// <returns><see langword="true"/> when the rule serves the pair.</returns>
+    public static bool SameWordsBelowThreshold(ReadOnlySpan<float> features, float similarity)
+        => similarity >= SameWordsFloor && features[CachePairFeatures.SharedWords] >= SameWordsMinShared && SameWords(features);
 
     /// <summary>Writes the model in the shipped file format.</summary>
     /// <param name="destination">Where to write.</param>
     public void Save(Stream destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        var length = Magic.Length + 12 + (4 * _weights.Length);
+        var length = HeaderLength + (8 * _splitFeatures.Length) + (4 * _leaves.Length);
         var buffer = new byte[length + 8];
-        Magic.CopyTo(buffer, 0);
-        var offset = Magic.Length;
-        BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(offset), FormatVersion);
-        BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(offset + 4), _weights.Length);
-        BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(offset + 8), Cutoff);
-        offset += 12;
-        foreach (var w in _weights)
+        var span = buffer.AsSpan();
+        Magic.CopyTo(span);
+        BinaryPrimitives.WriteInt32LittleEndian(span[8..], FormatVersion);
+        BinaryPrimitives.WriteInt32LittleEndian(span[12..], CachePairFeatures.Count);
+        BinaryPrimitives.WriteInt32LittleEndian(span[16..], TreeCount);
+        BinaryPrimitives.WriteInt32LittleEndian(span[20..], Depth);
+        BinaryPrimitives.WriteInt32LittleEndian(span[24..], (int)HardGuards);
+        BinaryPrimitives.WriteSingleLittleEndian(span[28..], Cutoff);
+        BinaryPrimitives.WriteSingleLittleEndian(span[32..], BaseScore);
+        var offset = HeaderLength;
+        for (var i = 0; i < _splitFeatures.Length; i++, offset += 8)
         {
-            BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(offset), w);
+            BinaryPrimitives.WriteInt32LittleEndian(span[offset..], _splitFeatures[i]);
+            BinaryPrimitives.WriteSingleLittleEndian(span[(offset + 4)..], _thresholds[i]);
+        }
+
+        foreach (var leaf in _leaves)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(span[offset..], leaf);
             offset += 4;
         }
 
-        BinaryPrimitives.WriteUInt64LittleEndian(buffer.AsSpan(length), XxHash64.HashToUInt64(buffer.AsSpan(0, length)));
+        BinaryPrimitives.WriteUInt64LittleEndian(span[length..], XxHash64.HashToUInt64(span[..length]));
         destination.Write(buffer);
     }
 
@@ -165,8 +341,7 @@ internal sealed class CachePairModel
         using var memory = new MemoryStream();
         source.CopyTo(memory);
         var data = memory.GetBuffer().AsSpan(0, (int)memory.Length);
-        const string Retrain = "Retrain it with tools/LlmOps.Caching.Training.";
-        if (data.Length < Magic.Length + 20 || !data[..Magic.Length].SequenceEqual(Magic))
+        if (data.Length < HeaderLength + 8 || !data[..Magic.Length].SequenceEqual(Magic))
         {
             throw new InvalidDataException("This is not a cache pair model (the LLMOPSCP header is missing). " + Retrain);
         }
@@ -177,23 +352,61 @@ internal sealed class CachePairModel
             throw new InvalidDataException("The cache pair model is damaged (its checksum does not match). " + Retrain);
         }
 
-        var offset = Magic.Length;
-        var version = BinaryPrimitives.ReadInt32LittleEndian(data[offset..]);
-        var count = BinaryPrimitives.ReadInt32LittleEndian(data[(offset + 4)..]);
-        if (version != FormatVersion || count != CachePairFeatures.Count || body.Length != offset + 12 + (4 * count))
+        var version = BinaryPrimitives.ReadInt32LittleEndian(data[8..]);
+        var count = BinaryPrimitives.ReadInt32LittleEndian(data[12..]);
+        var trees = BinaryPrimitives.ReadInt32LittleEndian(data[16..]);
+        var depth = BinaryPrimitives.ReadInt32LittleEndian(data[20..]);
+        if (version != FormatVersion || count != CachePairFeatures.Count)
         {
             throw new InvalidDataException($"The cache pair model has format {version} with {count} features; this library reads format {FormatVersion} with {CachePairFeatures.Count}. " + Retrain);
         }
 
-        var cutoff = BinaryPrimitives.ReadSingleLittleEndian(data[(offset + 8)..]);
-        offset += 12;
-        var weights = new float[count];
-        for (var i = 0; i < count; i++)
+        if (depth is < 1 or > MaxDepth || trees < 0 || trees > 100_000
+            || body.Length != HeaderLength + ((long)trees * ((8L * ((1 << depth) - 1)) + (4L << depth))))
         {
-            weights[i] = BinaryPrimitives.ReadSingleLittleEndian(data[(offset + (4 * i))..]);
+            throw new InvalidDataException($"The cache pair model's size does not match its {trees} trees of depth {depth}. " + Retrain);
         }
 
-        return new CachePairModel(weights, cutoff);
+        var hardGuards = (SemanticCacheGuards)BinaryPrimitives.ReadInt32LittleEndian(data[24..]);
+        var cutoff = BinaryPrimitives.ReadSingleLittleEndian(data[28..]);
+        var baseScore = BinaryPrimitives.ReadSingleLittleEndian(data[32..]);
+        var splits = trees * ((1 << depth) - 1);
+        var features = new int[splits];
+        var thresholds = new float[splits];
+        var offset = HeaderLength;
+        for (var i = 0; i < splits; i++, offset += 8)
+        {
+            features[i] = BinaryPrimitives.ReadInt32LittleEndian(data[offset..]);
+            thresholds[i] = BinaryPrimitives.ReadSingleLittleEndian(data[(offset + 4)..]);
+        }
+
+        var leaves = new float[trees << depth];
+        for (var i = 0; i < leaves.Length; i++, offset += 4)
+        {
+            leaves[i] = BinaryPrimitives.ReadSingleLittleEndian(data[offset..]);
+        }
+
+        try
+        {
+            return new CachePairModel(depth, features, thresholds, leaves, baseScore, cutoff, hardGuards);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidDataException("The cache pair model is not valid: " + ex.Message, ex);
+        }
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (var v in values)
+        {
+            if (!float.IsFinite(v))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static CachePairModel LoadShipped()

@@ -74,8 +74,7 @@ public static class SemanticCacheCalibrator
             var similarity = TensorPrimitives.CosineSimilarity(a, b);
             var cached = SemanticCacheFingerprint.Create(list[i].First);
             var incoming = SemanticCacheFingerprint.Create(list[i].Second);
-            var passed = incoming.Compare(cached, guards) == SemanticCacheGuards.None
-                && ((guards & SemanticCacheGuards.PairCheck) == 0 || CachePairModel.Default.Passes(incoming, cached, similarity));
+            var passed = CachePairModel.Default.Check(incoming, cached, similarity, guards) == SemanticCacheGuards.None;
             scored[i] = new ScoredCachePair(similarity, passed, list[i].ShouldMatch);
         }
 

@@ -38,9 +38,12 @@ public enum SemanticCacheGuards
     Verifier = 16,
 
     /// <summary>
-    /// The trained pair check: a model over features of the two questions (which words differ and their classes, the
-    /// order of shared words around "to/from/than/vs/into/per", spelling variants, the embedding similarity and the
-    /// lexical guards' verdicts) decides whether they want the same answer. Runs after the lexical guards.
+    /// The trained pair check: a model (boosted trees) over features of the two questions (which words differ and their
+    /// classes, the order of shared words around "to/from/than/vs/into/per", spelling variants, word-meaning cosines, the
+    /// embedding similarity and the lexical guards' verdicts) decides whether a candidate above the threshold that
+    /// passed the lexical guards wants the same answer. It also serves a candidate below the threshold (down to 0.30
+    /// similarity) when the two questions have the same words, only respelled (typos, case, contractions) or with one
+    /// phrase moved.
     /// </summary>
     PairCheck = 32,
 

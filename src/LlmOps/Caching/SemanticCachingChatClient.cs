@@ -635,8 +635,9 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             candidates = [];
         }
 
-        // Most similar first: the first candidate above the threshold that passes the guards is served; a rejected
-        // nearest one (an opposite, another number) does not hide a farther true paraphrase.
+        // Most similar first: the first candidate above the threshold that passes the guards (or, below it, has the same
+        // words respelled) is served; a rejected nearest one (an opposite, another number) does not hide a farther true
+        // paraphrase.
         var rejectedBy = SemanticCacheGuards.None;
         float? nearest = null;
         foreach (var m in candidates)
@@ -649,26 +650,33 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             nearest ??= m.Similarity;
             if (m.Similarity < _options.SimilarityThreshold)
             {
-                break;
+                // Below the threshold only the same words respelled (typos score as low as 0.35) are served.
+                if ((_options.Guards & SemanticCacheGuards.PairCheck) == 0 || m.Similarity < CachePairModel.SameWordsFloor)
+                {
+                    break;
+                }
+
+                if (m.Entry.Fingerprint is not { } respelled || !CachePairModel.SameWordsBelowThreshold(fingerprint, respelled, m.Similarity))
+                {
+                    continue;
+                }
+            }
+            else
+            {
+                var rejected = m.Entry.Fingerprint is { } candidate
+                    ? CachePairModel.Default.Check(fingerprint, candidate, m.Similarity, _options.Guards)
+                    : _options.Guards;
+                if (rejected != SemanticCacheGuards.None)
+                {
+                    rejectedBy |= rejected;
+                    continue;
+                }
             }
 
-            var rejected = m.Entry.Fingerprint is { } candidate
-                ? fingerprint.Compare(candidate, _options.Guards)
-                : _options.Guards;
-            if (rejected == SemanticCacheGuards.None && (_options.Guards & SemanticCacheGuards.PairCheck) != 0
-                && !CachePairModel.Default.Passes(fingerprint, m.Entry.Fingerprint!, m.Similarity))
-            {
-                rejected = SemanticCacheGuards.PairCheck;
-            }
-            if (rejected == SemanticCacheGuards.None && _options.Verifier is { } verifier
+            if (_options.Verifier is { } verifier
                 && !await verifier(new CacheHitArguments(query, m.Entry, m.Similarity, plan.Scope), cancellationToken).ConfigureAwait(false))
             {
-                rejected = SemanticCacheGuards.Verifier;
-            }
-
-            if (rejected != SemanticCacheGuards.None)
-            {
-                rejectedBy |= rejected;
+                rejectedBy |= SemanticCacheGuards.Verifier;
                 continue;
             }
 

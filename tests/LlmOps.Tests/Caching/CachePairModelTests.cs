@@ -65,6 +65,60 @@ public sealed class CachePairModelTests
     }
 
     [Fact]
-    public void Constructor_WrongWeightCount_Throws()
-        => Assert.Throws<ArgumentException>(() => new CachePairModel(new float[3], 0f));
+    public void Constructor_TreesOfTheWrongShape_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => new CachePairModel(2, new int[3], new float[3], new float[3], 0f, 0f, SemanticCacheGuards.None));
+        Assert.Throws<ArgumentException>(() => new CachePairModel(1, [CachePairFeatures.Count], [0f], [0f, 0f], 0f, 0f, SemanticCacheGuards.None));
+        Assert.Throws<ArgumentException>(() => new CachePairModel(1, [CachePairFeatures.Similarity], [float.NaN], [0f, 0f], 0f, 0f, SemanticCacheGuards.None));
+        Assert.Throws<ArgumentException>(() => new CachePairModel(1, [CachePairFeatures.Similarity], [0f], [0f, 0f], 0f, 0f, SemanticCacheGuards.PairCheck));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CachePairModel(0, [], [], [], 0f, 0f, SemanticCacheGuards.None));
+    }
+
+    [Fact]
+    public void Score_Stump_AddsTheLeafOfTheSideTheFeatureFallsOn()
+    {
+        var model = Stump(baseScore: 0.5f, cutoff: 0f, SemanticCacheGuards.None);
+        var features = new float[CachePairFeatures.Count];
+
+        features[CachePairFeatures.Similarity] = 0.25f;
+        Assert.Equal(0.5f + 2f, model.Score(features));
+        features[CachePairFeatures.Similarity] = 0f;
+        Assert.Equal(0.5f - 1f, model.Score(features));
+    }
+
+    [Fact]
+    public void Check_PairCheckOff_TheEnabledLexicalGuardsReject()
+    {
+        var model = Stump(baseScore: 10f, cutoff: 0f, SemanticCacheGuards.None);
+
+        Assert.Equal(SemanticCacheGuards.Polarity, Check(model, "turn on dark mode", "turn off dark mode", SemanticCacheGuards.Polarity));
+        Assert.Equal(SemanticCacheGuards.None, Check(model, "turn on dark mode", "turn off dark mode", SemanticCacheGuards.Numbers));
+    }
+
+    [Fact]
+    public void Check_PairCheckOn_OnlyTheModelsHardGuardsRejectOnTheirOwn()
+    {
+        var lenient = Stump(baseScore: 10f, cutoff: 0f, SemanticCacheGuards.None);
+        var numbersHard = Stump(baseScore: 10f, cutoff: 0f, SemanticCacheGuards.Numbers);
+
+        Assert.Equal(SemanticCacheGuards.None, Check(lenient, "wake me at 6", "wake me at 7", SemanticCacheGuards.All));
+        Assert.Equal(SemanticCacheGuards.Numbers, Check(numbersHard, "wake me at 6", "wake me at 7", SemanticCacheGuards.All));
+    }
+
+    [Fact]
+    public void Check_ModelRejects_NamesTheLexicalGuardThatObjectsOrThePairCheck()
+    {
+        var strict = Stump(baseScore: -10f, cutoff: 0f, SemanticCacheGuards.None);
+
+        Assert.Equal(SemanticCacheGuards.Polarity, Check(strict, "turn on dark mode", "turn off dark mode", SemanticCacheGuards.All));
+        Assert.Equal(SemanticCacheGuards.PairCheck, Check(strict, "storage quota per project", "storage quota per account", SemanticCacheGuards.All));
+        Assert.Equal(SemanticCacheGuards.None, Check(strict, "how do I reset my password", "How do I reset my password?", SemanticCacheGuards.All));
+    }
+
+    private static SemanticCacheGuards Check(CachePairModel model, string cached, string incoming, SemanticCacheGuards enabled)
+        => model.Check(SemanticCacheFingerprint.Create(incoming), SemanticCacheFingerprint.Create(cached), 0.95f, enabled);
+
+    /// <summary>One tree of depth 1 on the similarity feature: -1 at or below 0.1, +2 above.</summary>
+    private static CachePairModel Stump(float baseScore, float cutoff, SemanticCacheGuards hard)
+        => new(1, [CachePairFeatures.Similarity], [0.1f], [-1f, 2f], baseScore, cutoff, hard);
 }

@@ -127,6 +127,32 @@ public sealed class SemanticCachingChatClientTests
     }
 
     [Fact]
+    public async Task GetResponseAsync_SameWordsMistypedBelowTheThreshold_Served()
+    {
+        using var client = Create();
+
+        await client.GetResponseAsync("how do I reset the password of my router");
+        var second = await client.GetResponseAsync("how do i resett pasword of my routr");
+
+        Assert.Equal(1, _inner.Calls);
+        var result = second.GetCacheResult()!;
+        Assert.Equal(SemanticCacheTier.Semantic, result.Tier);
+        Assert.InRange(result.Similarity!.Value, CachePairModel.SameWordsFloor, SemanticCacheOptions.DefaultSimilarityThreshold - 0.01f);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_SameWordsMistypedBelowTheThresholdPairCheckOff_NotServed()
+    {
+        using var client = Create(o => o.Guards = SemanticCacheGuards.All & ~SemanticCacheGuards.PairCheck);
+
+        await client.GetResponseAsync("how do I reset the password of my router");
+        var second = await client.GetResponseAsync("how do i resett pasword of my routr");
+
+        Assert.Equal(2, _inner.Calls);
+        Assert.Equal(SemanticCacheStatus.Miss, second.GetCacheResult()!.Status);
+    }
+
+    [Fact]
     public async Task GetResponseAsync_PairCheckTurnedOff_SwappedArgumentsServed()
     {
         using var client = Create(o => o.Guards = SemanticCacheGuards.All & ~SemanticCacheGuards.PairCheck);
