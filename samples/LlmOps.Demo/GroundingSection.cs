@@ -46,7 +46,10 @@ internal static partial class GroundingSection
             demo.Out.WriteLine($"A: {response.Text}");
             if (grounding.Refused)
             {
-                demo.Out.WriteLine($"   refused without a provider call (relevance {grounding.Relevance:F2} < MinRelevance {new GroundingOptions().MinRelevance})");
+                var defaults = new GroundingOptions();
+                demo.Out.WriteLine(grounding.Relevance < defaults.MinRelevance || grounding.Similarity is null
+                    ? $"   refused without a provider call (relevance {grounding.Relevance:F2} < MinRelevance {defaults.MinRelevance})"
+                    : $"   refused without a provider call (similarity {grounding.Similarity:F2} < MinSimilarity {defaults.MinSimilarity})");
                 continue;
             }
 

@@ -19,6 +19,11 @@ namespace LlmOps.Retrieval;
 /// GroundingRefusalQualityTests); the result is in [0, 1], higher meaning more likely to hold the answer.
 /// </para>
 /// <para>
+/// With embeddings, a source set whose most similar source is below <see cref="GroundingOptions.MinSimilarity"/> is thin
+/// whatever its coverage: a short question off the corpus's topic ("What is the capital of Canada?") can find all of
+/// its two or three content terms in one unrelated abstract, but not an abstract that means anything like it.
+/// </para>
+/// <para>
 /// Without a <see cref="DocumentIndex"/> behind the retriever (a custom <see cref="IRetriever"/>), every term weighs
 /// the same and the lexical curve applies. A failure to embed the question is logged once (EventId 1651) and the
 /// lexical curve applies.
@@ -44,8 +49,11 @@ internal sealed class ContextSufficiency
         _logger = logger;
     }
 
-    /// <summary>The features of the best source, before the logistic curve.</summary>
-    internal readonly record struct Features(double Coverage, double? Cosine)
+    /// <summary>
+    /// The features of the best source, before the logistic curve, and the highest cosine of any source (the
+    /// similarity floor, <see cref="GroundingOptions.MinSimilarity"/>); the cosines are <see langword="null"/> without embeddings.
+    /// </summary>
+    internal readonly record struct Features(double Coverage, double? Cosine, double? MaxCosine = null)
     {
         /// <summary>The feature the curve reads: coverage, or the mean of coverage and cosine.</summary>
         public double Combined => Cosine is double c ? (Coverage + c) / 2 : Coverage;
@@ -85,7 +93,7 @@ internal sealed class ContextSufficiency
         float[]? query = await QueryVectorAsync(question, cancellationToken).ConfigureAwait(false);
         var vector = query is null ? null : new float[query.Length];
         double bestCoverage = 0, bestCombined = double.MinValue;
-        double? bestCosine = null;
+        double? bestCosine = null, maxCosine = null;
         for (var i = 0; i < chunks.Count; i++)
         {
             var analysis = analyses[i];
@@ -101,6 +109,7 @@ internal sealed class ContextSufficiency
             if (query is not null)
             {
                 cosine = _index!.TryGetVector(chunks[i], vector) ? Math.Max(0, TensorPrimitives.CosineSimilarity(query, vector)) : 0;
+                maxCosine = Math.Max(maxCosine ?? 0, cosine.Value);
             }
 
             var combined = new Features(coverage, cosine).Combined;
@@ -110,7 +119,7 @@ internal sealed class ContextSufficiency
             }
         }
 
-        return new Features(bestCoverage, bestCosine);
+        return new Features(bestCoverage, bestCosine, maxCosine);
     }
 
     /// <summary>The question's distinct content terms (hashed) with their weights: BM25 IDF in the scope, or 1 without an index.</summary>

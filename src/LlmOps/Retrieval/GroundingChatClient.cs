@@ -282,7 +282,7 @@ public sealed class GroundingChatClient : DelegatingChatClient
 
         var features = await _sufficiency.MeasureAsync(question, sourceChunks, analyses, scope, cancellationToken).ConfigureAwait(false);
         var relevance = features?.Score ?? 0;
-        var thin = sources.Count == 0 || relevance < _options.MinRelevance;
+        var thin = sources.Count == 0 || relevance < _options.MinRelevance || features?.MaxCosine < _options.MinSimilarity;
         var result = new GroundingResult(sources, relevance, thin && !_options.AnswerWhenThin, thin, used, dropped) { SufficiencyFeatures = features };
         Record(request, result);
 

@@ -41,6 +41,21 @@ public sealed class GroundingOptions : IValidatableOptions
     public double MinRelevance { get; set; } = 0.24;
 
     /// <summary>
+    /// Gets or sets the embedding similarity that at least one source must reach for the context not to be thin, when
+    /// the retriever searches a <see cref="DocumentIndex"/> with embeddings: the highest cosine between the question's
+    /// embedding and a source's stored chunk embedding. It catches questions whose topic is not in the corpus at all but
+    /// whose few content terms all occur in some unrelated source, which <see cref="MinRelevance"/> alone lets through.
+    /// Without embeddings it does not apply; 0 turns it off.
+    /// </summary>
+    /// <value>
+    /// The default value is 0.3, for all-MiniLM-L6-v2 (the embedding model of <c>LlmOps.Embeddings.MiniLM</c>): on
+    /// SciFact's train claims every claim that <see cref="MinRelevance"/> answers has a source at 0.32 or above, so the
+    /// floor refuses none of them; on questions off the corpus's topic (data/offtopic) it raises refusals from 85.7% to
+    /// 93.3%. Calibrate it again for another embedding model, whose cosines sit elsewhere.
+    /// </value>
+    public double MinSimilarity { get; set; } = 0.3;
+
+    /// <summary>
     /// Gets or sets a value indicating whether a thin context is answered by the model anyway (marked ungrounded)
     /// instead of with <see cref="RefusalText"/> without a provider call.
     /// </summary>
@@ -82,6 +97,11 @@ public sealed class GroundingOptions : IValidatableOptions
         if (double.IsNaN(MinRelevance) || MinRelevance < 0 || MinRelevance > 1)
         {
             errors.Add($"GroundingOptions.MinRelevance must be in [0, 1]; was {MinRelevance}.");
+        }
+
+        if (double.IsNaN(MinSimilarity) || MinSimilarity < 0 || MinSimilarity > 1)
+        {
+            errors.Add($"GroundingOptions.MinSimilarity must be in [0, 1] (0 turns the floor off); was {MinSimilarity}.");
         }
 
         if (double.IsNaN(MinSupport) || MinSupport < 0 || MinSupport > 1)

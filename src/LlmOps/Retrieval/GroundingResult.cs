@@ -22,6 +22,13 @@ public sealed class GroundingResult
     /// </summary>
     public double Relevance { get; }
 
+    /// <summary>
+    /// Gets the highest cosine between the question's embedding and a source's chunk embedding (the value
+    /// <see cref="GroundingOptions.MinSimilarity"/> is compared with); <see langword="null"/> when the index has no
+    /// embeddings or there was nothing to measure.
+    /// </summary>
+    public double? Similarity => SufficiencyFeatures?.MaxCosine;
+
     /// <summary>The best source's sufficiency features, for calibration checks; <see langword="null"/> when there was nothing to measure.</summary>
     internal ContextSufficiency.Features? SufficiencyFeatures { get; init; }
 

@@ -150,11 +150,74 @@ public sealed class GroundingChatClientTests : IDisposable
         Assert.NotNull(provider.GetRequiredService<IChatClient>().GetService<GroundingChatClient>());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GetResponseAsync_TermsCoveredButNoSimilarSource_IsRefusedBySimilarityFloor(bool streaming)
+    {
+        using var index = await OffTopicIndexAsync(new WordEmbeddingGenerator());
+        using var client = new GroundingChatClient(_model, new HybridRetriever(index));
+
+        var response = await AskAsync(client, OffTopicQuestion, streaming);
+
+        // Both content terms are in one source (coverage 1), but its bag of words shares only those two with the question.
+        var grounding = response.GetGrounding()!;
+        Assert.True(grounding.Relevance >= new GroundingOptions().MinRelevance, $"relevance {grounding.Relevance}");
+        Assert.InRange(grounding.Similarity!.Value, 0.1, 0.25);
+        Assert.True(grounding.Refused);
+        Assert.Equal(GroundingOptions.DefaultRefusalText, response.Text);
+        Assert.Empty(_model.Requests);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_SimilarityFloorOff_AnswersFromTheCoveringSource()
+    {
+        using var index = await OffTopicIndexAsync(new WordEmbeddingGenerator());
+        using var client = new GroundingChatClient(_model, new HybridRetriever(index), new GroundingOptions { MinSimilarity = 0 });
+
+        var response = await AskAsync(client, OffTopicQuestion, streaming: false);
+
+        Assert.False(response.GetGrounding()!.Refused);
+        Assert.Single(_model.Requests);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_LexicalIndex_HasNoSimilarityAndNoFloor()
+    {
+        using var index = await OffTopicIndexAsync(null);
+        using var client = new GroundingChatClient(_model, new Bm25Retriever(index));
+
+        var response = await AskAsync(client, OffTopicQuestion, streaming: false);
+
+        Assert.Null(response.GetGrounding()!.Similarity);
+        Assert.False(response.GetGrounding()!.Refused);
+    }
+
+    private const string OffTopicQuestion = "What is the capital of Canada?";
+
+    private static async Task<DocumentIndex> OffTopicIndexAsync(WordEmbeddingGenerator? generator)
+    {
+        var index = new DocumentIndex(embeddingGenerator: generator);
+        await index.IngestAsync(
+        [
+            new RetrievalDocument(
+                "lending",
+                "Capital flows into Canada rose during a decade when provincial lenders, pension funds and foreign banks financed mining, forestry, housing, railways, ports, pipelines, farms and factories across every region.")
+            { Scope = "acme" },
+            new RetrievalDocument("ships", "Ships sail weekly from Halifax harbour.") { Scope = "acme" },
+            new RetrievalDocument("bread", "Bakers knead dough before dawn.") { Scope = "acme" },
+            new RetrievalDocument("chess", "Grandmasters study endgames daily.") { Scope = "acme" },
+        ]);
+        return index;
+    }
+
     [Fact]
     public void Constructor_InvalidOptions_ThrowsNamingTheOption()
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Client(o => o.MinRelevance = 2));
         Assert.Contains("GroundingOptions.MinRelevance", ex.Message, StringComparison.Ordinal);
+        ex = Assert.Throws<ArgumentOutOfRangeException>(() => Client(o => o.MinSimilarity = -0.1));
+        Assert.Contains("GroundingOptions.MinSimilarity", ex.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentNullException>("retriever", () => new GroundingChatClient(_model, null!));
     }
 
