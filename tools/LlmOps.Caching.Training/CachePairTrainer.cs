@@ -136,15 +136,15 @@ internal sealed class CachePairTrainer
         for (var t = from; t <= to; t++)
         {
             var threshold = t / 100f;
-            var reaching = Enumerable.Range(0, pairs.Count).Where(i => pairs[i].Similarity >= threshold && GuardsPass(pairs[i], hard)).ToList();
+            var reaching = Enumerable.Range(0, pairs.Count).Where(i => pairs[i].Similarity >= threshold).ToList();
 
             // The cutoff: the smallest score that keeps the must-differ pairs served at or under the allowance.
-            var negatives = reaching.Where(i => !pairs[i].Pair.Same && !pairs[i].SameWords).Select(i => scores[i]).OrderDescending().ToList();
+            var negatives = reaching.Where(i => !pairs[i].Pair.Same && !pairs[i].SameWords && GuardsPass(pairs[i], hard)).Select(i => scores[i]).OrderDescending().ToList();
             var falseBySameWords = reaching.Count(i => !pairs[i].Pair.Same && pairs[i].SameWords);
             var left = Math.Max(0, allowed - falseBySameWords);
             var cutoff = negatives.Count <= left ? float.NegativeInfinity : MathF.BitIncrement(negatives[left]);
             cutoff = Math.Max(cutoff, -2f);
-            var hits = reaching.Count(i => pairs[i].Pair.Same && (pairs[i].SameWords || scores[i] >= cutoff))
+            var hits = reaching.Count(i => pairs[i].Pair.Same && (pairs[i].SameWords || (GuardsPass(pairs[i], hard) && scores[i] >= cutoff)))
                 + pairs.Count(p => p.Pair.Same && p.Similarity < threshold && CachePairModel.SameWordsBelowThreshold(p.Features, p.Similarity));
 
             // Ties go to the higher threshold (fewer pairs reach the check at all).

@@ -5,10 +5,10 @@ internal sealed record TrainedCheck(IPairScorer Scorer, float Threshold, Semanti
 {
     /// <summary>
     /// Whether the cache serves the pair: the same words respelled at any similarity from
-    /// <see cref="CachePairModel.SameWordsFloor"/>; otherwise above the threshold, through the hard guards, then the
-    /// same-words rule or the model.
+    /// <see cref="CachePairModel.SameWordsFloor"/>; otherwise, above the threshold, the same-words rule, or the hard guards
+    /// and then the model (as <see cref="CachePairModel.Check"/> decides).
     /// </summary>
     public bool Served(ScoredPair p)
         => CachePairModel.SameWordsBelowThreshold(p.Features, p.Similarity)
-        || p.Similarity >= Threshold && CachePairTrainer.GuardsPass(p, HardGuards) && (p.SameWords || Scorer.Score(p.Features) >= Scorer.Cutoff);
+        || (p.Similarity >= Threshold && (p.SameWords || (CachePairTrainer.GuardsPass(p, HardGuards) && Scorer.Score(p.Features) >= Scorer.Cutoff)));
 }

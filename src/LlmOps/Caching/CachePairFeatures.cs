@@ -137,8 +137,15 @@ internal static class CachePairFeatures
     /// <summary>The index of the number of shared non-function words (aligned, spelling variants included), at most 8.</summary>
     public const int SharedWords = AdjacentSwap + 1;
 
+    /// <summary>
+    /// The index of "a name is aligned with a word of the other question as a weak spelling variant": not most of its
+    /// trigrams alike, nor one typo apart with six letters or more ("Iran"/"Iraq", "Austria"/"Australia" are other names;
+    /// "Chicgao"/"Chicago", "Cananda"/"Canada" are typos).
+    /// </summary>
+    public const int WeakNameVariant = SharedWords + 1;
+
     /// <summary>The number of features.</summary>
-    public const int Count = SharedWords + 1;
+    public const int Count = WeakNameVariant + 1;
 
     /// <summary>The word-vector cosine from which two differing words pair up as synonyms for <see cref="MeaningLeft"/>.</summary>
     public const float SynonymCosine = 0.5f;
@@ -221,6 +228,11 @@ internal static class CachePairFeatures
                 matchA[i] = best;
                 matchB[best] = i;
                 variants++;
+                if ((CachePairTokenizer.ClassOf(ta[i]) == CachePairTokenClass.Entity || CachePairTokenizer.ClassOf(tb[best]) == CachePairTokenClass.Entity)
+                    && !IsStrongNameVariant(bestSimilarity, sa[(2 * i) + 1], sb[(2 * best) + 1]))
+                {
+                    features[WeakNameVariant] = 1f;
+                }
             }
         }
 
@@ -683,6 +695,11 @@ internal static class CachePairFeatures
 
         return 0f;
     }
+
+    /// <summary>Whether a spelling variant that involves a name is surely a misspelling (see <see cref="WeakNameVariant"/>).</summary>
+    private static bool IsStrongNameVariant(float variantSimilarity, ulong shapeA, ulong shapeB)
+        => variantSimilarity >= SpellingVariantSimilarity
+            || (variantSimilarity >= 0.4f && Math.Max(CachePairTokenizer.ShapeLength(shapeA), CachePairTokenizer.ShapeLength(shapeB)) >= 6);
 
     /// <summary>The optimal-string-alignment distance (edits and adjacent transpositions) of two shapes' first letters.</summary>
     private static int TypoDistance(ulong a, int la, ulong b, int lb)

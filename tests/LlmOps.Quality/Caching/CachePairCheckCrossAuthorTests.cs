@@ -28,7 +28,7 @@ public sealed class CachePairCheckCrossAuthorTests(ITestOutputHelper output)
         var (rate, _, _) = Figures.Wilson(pooled.FalseHits, pooled.Different);
         Assert.True(rate <= 0.01, $"pooled cross-author false-hit rate {rate:P1} is above the 1% gate");
         Assert.True(pooled.FalseHits * 10 < lexical.FalseHits, $"{pooled.FalseHits} false hits is not a tenth of the lexical guards' {lexical.FalseHits}");
-        Assert.True(pooled.ParaphraseHits * 5 >= pooled.Same * 2, $"{pooled.ParaphraseHits}/{pooled.Same} paraphrases served is below 40% (the logistic model served 39.9%)");
+        Assert.True(pooled.ParaphraseHits * 20 >= pooled.Same * 9, $"{pooled.ParaphraseHits}/{pooled.Same} paraphrases served is below 45% (the logistic model served 39.9%)");
     }
 
     [Fact]

@@ -167,4 +167,17 @@ public sealed class CachePairFeaturesTests
         Assert.False(CachePairModel.SameWords(swap));
         Assert.True(CachePairModel.SameWords(moved));
     }
+
+    [Fact]
+    public void Compute_MisspelledNameVersusAnotherName_OnlyTheOtherNameIsAWeakVariant()
+    {
+        var typo = Features("best restaurants in Chicago", "best resturants in Chicgao");
+        var other = Features("cheap flights to Iran", "cheap flights to Iraq");
+
+        Assert.Equal(0f, typo[CachePairFeatures.WeakNameVariant]);
+        Assert.Equal(1f, typo[CachePairFeatures.GuardVerdicts + 3]);
+        Assert.True(CachePairModel.SameWords(typo));
+        Assert.Equal(1f, other[CachePairFeatures.WeakNameVariant]);
+        Assert.False(CachePairModel.SameWords(other));
+    }
 }

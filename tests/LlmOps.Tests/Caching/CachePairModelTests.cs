@@ -115,6 +115,26 @@ public sealed class CachePairModelTests
         Assert.Equal(SemanticCacheGuards.None, Check(strict, "how do I reset my password", "How do I reset my password?", SemanticCacheGuards.All));
     }
 
+    [Theory]
+    [InlineData("best pizza places in NYC", "best pizza places in New York City")]
+    [InlineData("cant log in to my acount", "can't log in to my account")]
+    [InlineData("is it neccessary to get a visa for Cananda", "is it necessary to get a visa for Canada")]
+    public void Check_SameWordsTheEntityOrPolarityGuardMisreads_ServedBeforeTheHardGuards(string cached, string incoming)
+    {
+        var strict = Stump(baseScore: -10f, cutoff: 0f, CachePairModel.LexicalGuards);
+
+        Assert.NotEqual(SemanticCacheGuards.None, SemanticCacheFingerprint.Create(incoming).Compare(SemanticCacheFingerprint.Create(cached), CachePairModel.LexicalGuards));
+        Assert.Equal(SemanticCacheGuards.None, Check(strict, cached, incoming, SemanticCacheGuards.All));
+    }
+
+    [Fact]
+    public void Check_AnotherNameOneLetterApart_RejectedByTheEntitiesGuard()
+    {
+        var lenient = Stump(baseScore: 10f, cutoff: 0f, CachePairModel.LexicalGuards);
+
+        Assert.Equal(SemanticCacheGuards.Entities, Check(lenient, "cheap flights to Iran", "cheap flights to Iraq", SemanticCacheGuards.All));
+    }
+
     private static SemanticCacheGuards Check(CachePairModel model, string cached, string incoming, SemanticCacheGuards enabled)
         => model.Check(SemanticCacheFingerprint.Create(incoming), SemanticCacheFingerprint.Create(cached), 0.95f, enabled);
 
