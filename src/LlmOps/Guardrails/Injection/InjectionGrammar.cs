@@ -202,7 +202,7 @@ internal static class InjectionGrammar
                     {
                         found |= language;
                     }
-                    else if (word.StartsWith("dein") || word.StartsWith("ihr"))
+                    else if (word[0] is 'd' or 'i' && (word.StartsWith("dein") || word.StartsWith("ihr")))
                     {
                         // The German gate's open classes: dein[a-z]*, ihr[a-z]*.
                         found |= 1;

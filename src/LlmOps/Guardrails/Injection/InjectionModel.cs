@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
@@ -30,6 +31,7 @@ internal sealed class InjectionModel
 
     private const int FormatVersion = 1;
     private static readonly byte[] Magic = "LLMOPSIM"u8.ToArray();
+    private static readonly SearchValues<char> SentenceMarks = SearchValues.Create("\n.!?;/");
     private static readonly Lazy<InjectionModel> Shipped = new(LoadShipped, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly float[] weights;
@@ -117,6 +119,9 @@ internal sealed class InjectionModel
         var begin = 0;
         for (var i = 0; i < folded.Length; i++)
         {
+            // Jump to the next sentence mark (vectorised), or to the last character, which ends the last sentence.
+            var next = folded.AsSpan(i).IndexOfAny(SentenceMarks);
+            i = next < 0 ? folded.Length - 1 : i + next;
             var c = folded[i];
             var end = c == '\n' || ((c is '.' or '!' or '?' or ';' or '/') && (i + 1 == folded.Length || char.IsWhiteSpace(folded[i + 1])));
             if (end || i + 1 == folded.Length)

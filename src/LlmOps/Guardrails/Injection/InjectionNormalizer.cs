@@ -59,6 +59,10 @@ internal static class InjectionNormalizer
     // Two-letter starts of the vocabulary words (a-z by a-z): most tokens fail this test and skip the lookups.
     private static readonly bool[] VocabularyPrefixes = BuildVocabularyPrefixes();
 
+    // Three-letter starts of the vocabulary words (a-z cubed): a token of three letters or more that starts otherwise is
+    // no proper prefix of one, so the hash lookup is skipped.
+    private static readonly bool[] VocabularyStarts = BuildVocabularyStarts();
+
     // Every proper prefix of a vocabulary word: a token that is none of them cannot start a join.
     private static readonly HashSet<string> VocabularyProperPrefixes = BuildVocabularyProperPrefixes();
 
@@ -68,6 +72,11 @@ internal static class InjectionNormalizer
     private static readonly bool[] IsBase64 = BuildIsBase64();
 
     private static readonly SearchValues<char> Marks = SearchValues.Create("._*-~|+^#,");
+
+    private static readonly SearchValues<char> AsciiLetters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
+    // The characters BlankQuoted treats as opening quotes.
+    private static readonly SearchValues<char> QuoteOpeners = SearchValues.Create("\"“„«‘`'");
 
     /// <summary>Gets the spaced view: lower-case letters, words separated by single spaces.</summary>
     public static string Spaced(string text) => SpacedFromFolded(Folded(text));
@@ -91,9 +100,31 @@ internal static class InjectionNormalizer
         var rented = ArrayPool<char>.Shared.Rent(Math.Max(1, folded.Length));
         var length = 0;
         var space = true;
-        for (var i = 0; i < folded.Length; i++)
+        var text = folded.AsSpan();
+        var i = 0;
+        while (i < text.Length)
         {
-            var c = folded[i];
+            // A run of ASCII letters is copied whole (found and copied vectorised); anything else goes one character at a time.
+            var run = text[i..].IndexOfAnyExcept(AsciiLetters);
+            var end = run < 0 ? text.Length : i + run;
+            if (end > i)
+            {
+                text[i..end].CopyTo(rented.AsSpan(length));
+                if (map is not null)
+                {
+                    for (var k = i; k < end; k++)
+                    {
+                        map[k] = length + (k - i);
+                    }
+                }
+
+                length += end - i;
+                space = false;
+                i = end;
+                continue;
+            }
+
+            var c = text[i];
             if (map is not null)
             {
                 map[i] = length;
@@ -109,6 +140,8 @@ internal static class InjectionNormalizer
                 rented[length++] = ' ';
                 space = true;
             }
+
+            i++;
         }
 
         if (map is not null)
@@ -156,7 +189,8 @@ internal static class InjectionNormalizer
             var consumed = 0;
             var joinedLength = 0;
             // A join starts with this token and is longer than it, so the token must be a proper prefix of a vocabulary word.
-            if (HasVocabularyPrefix(spaced, tokens, t) && prefixes.Contains(spaced.AsSpan(start, length)) && !lookup.Contains(spaced.AsSpan(start, length)))
+            if (HasVocabularyPrefix(spaced, tokens, t) && (length < 3 || StartsLikeVocabulary(spaced.AsSpan(start, 3)))
+                && prefixes.Contains(spaced.AsSpan(start, length)) && !lookup.Contains(spaced.AsSpan(start, length)))
             {
                 for (var n = 3; n >= 2 && consumed == 0; n--)
                 {
@@ -230,6 +264,14 @@ internal static class InjectionNormalizer
         var budget = (4L * text.Length) + 4096;
         for (var i = 0; i < text.Length && budget > 0; i++)
         {
+            // Jump to the next opener (vectorised): most characters are none.
+            var next = text.AsSpan(i).IndexOfAny(QuoteOpeners);
+            if (next < 0)
+            {
+                break;
+            }
+
+            i += next;
             var close = text[i] switch
             {
                 '"' => '"',
@@ -372,12 +414,15 @@ internal static class InjectionNormalizer
     {
         var rented = ArrayPool<char>.Shared.Rent(Math.Max(1, spaced.Length));
         var length = 0;
-        foreach (var c in spaced)
+        var rest = spaced.AsSpan();
+        while (!rest.IsEmpty)
         {
-            if (c != ' ')
-            {
-                rented[length++] = c;
-            }
+            // Copy each word whole (the space found vectorised).
+            var space = rest.IndexOf(' ');
+            var word = space < 0 ? rest : rest[..space];
+            word.CopyTo(rented.AsSpan(length));
+            length += word.Length;
+            rest = space < 0 ? [] : rest[(space + 1)..];
         }
 
         var compact = new string(rented, 0, length);
@@ -574,6 +619,26 @@ internal static class InjectionNormalizer
         }
 
         return prefixes;
+    }
+
+    private static bool[] BuildVocabularyStarts()
+    {
+        var table = new bool[26 * 26 * 26];
+        foreach (var word in Vocabulary)
+        {
+            if (word.Length > 3)
+            {
+                table[((((word[0] - 'a') * 26) + (word[1] - 'a')) * 26) + (word[2] - 'a')] = true;
+            }
+        }
+
+        return table;
+    }
+
+    private static bool StartsLikeVocabulary(ReadOnlySpan<char> start)
+    {
+        var (a, b, c) = ((uint)(start[0] - 'a'), (uint)(start[1] - 'a'), (uint)(start[2] - 'a'));
+        return a >= 26 || b >= 26 || c >= 26 || VocabularyStarts[(int)((((a * 26) + b) * 26) + c)];
     }
 
     private static bool[] BuildVocabularyPrefixes()
