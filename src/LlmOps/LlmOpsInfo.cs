@@ -24,8 +24,8 @@ namespace LlmOps;
 /// </remarks>
 public sealed class LlmOpsInfo
 {
-    // The size of a new entries array: the largest a request of this process has needed (capped), so a pipeline that
-    // records a dozen entries allocates its array once instead of growing it 4 -> 8 -> 16.
+    // The size of a new entries array: the most entries a request of this process has recorded (capped), so a pipeline
+    // that records a dozen entries allocates its array once, at its exact size, instead of growing it 4 -> 8 -> 16.
     private const int MaxInitialCapacity = 32;
     private static int s_initialCapacity = 4;
 
@@ -317,15 +317,17 @@ public sealed class LlmOpsInfo
         _entries ??= new KeyValuePair<object, object?>[Volatile.Read(ref s_initialCapacity)];
         if (_count == _entries.Length)
         {
-            var size = _count * 2;
-            Array.Resize(ref _entries, size);
-            if (size <= MaxInitialCapacity && size > Volatile.Read(ref s_initialCapacity))
-            {
-                Volatile.Write(ref s_initialCapacity, size);
-            }
+            Array.Resize(ref _entries, _count * 2);
         }
 
         _entries[_count++] = new(key, value);
+
+        // Learn the exact count, not the doubled size: a pipeline that records eleven entries then allocates eleven
+        // slots (200 B), not sixteen (280 B). Racing writers may lower it by one or two; the next request raises it again.
+        if (_count > Volatile.Read(ref s_initialCapacity) && _count <= MaxInitialCapacity)
+        {
+            Volatile.Write(ref s_initialCapacity, _count);
+        }
     }
 
     private int IndexOfFeature(Type type)

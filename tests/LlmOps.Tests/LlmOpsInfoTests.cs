@@ -109,4 +109,28 @@ public sealed class LlmOpsInfoTests
         Assert.Equal(new Version(2, 0), info.Get<Version>());
         Assert.Single(info.Features);
     }
+
+    [Fact]
+    public void AddTag_MoreEntriesThanEarlierRequestsRecorded_KeepsEveryEntry()
+    {
+        // New infos start at the size earlier requests needed; a request that needs more must grow, not drop entries.
+        for (var size = 1; size <= 40; size += 13)
+        {
+            var info = new LlmOpsInfo();
+            info.Set(new Sample(size));
+            for (var i = 0; i < size; i++)
+            {
+                info.AddTag($"tag.{i}", i);
+            }
+
+            Assert.Equal(size, info.Get<Sample>()!.Value);
+            Assert.Equal(size, info.Tags.Count);
+            for (var i = 0; i < size; i++)
+            {
+                Assert.Equal(i, info.Tags[$"tag.{i}"]);
+            }
+
+            Assert.Single(info.Features);
+        }
+    }
 }

@@ -42,6 +42,13 @@ public sealed class InMemoryCostLedger : ICostLedger
     private long _latestTicks = long.MinValue;
     private long _prunedThrough = long.MinValue;
 
+    // The buckets the last record went to (its scope and model, its minute, hour and day).
+    private Key _lastKey;
+    private long _lastMinute;
+    private Aggregate? _lastMinuteBucket;
+    private Aggregate? _lastHourBucket;
+    private Aggregate? _lastDayBucket;
+
     /// <summary>Initializes a new instance of the <see cref="InMemoryCostLedger"/> class.</summary>
     /// <param name="recentRecords">How many recent records to keep for <see cref="QueryAsync"/>; <see cref="DefaultRecentRecords"/> by default.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="recentRecords"/> is less than 1.</exception>
@@ -97,9 +104,24 @@ public sealed class InMemoryCostLedger : ICostLedger
 
             var key = new Key(record.Scope.Tenant, record.Scope.User, record.Scope.Feature, record.Model.ToLowerInvariant());
             var ticks = record.Timestamp.UtcTicks;
-            Add(_minutes, key, Floor(ticks, MinuteTicks), record);
-            Add(_hours, key, Floor(ticks, HourTicks), record);
-            Add(_days, key, Floor(ticks, DayTicks), record);
+            var minute = Floor(ticks, MinuteTicks);
+            if (_lastMinuteBucket is not null && _lastMinute == minute && _lastKey.Equals(key))
+            {
+                // The same scope and model as the previous record, in the same minute (the common case): its three
+                // buckets are known, and the three look-ups (each hashing four strings) are skipped.
+                _lastMinuteBucket.Add(record);
+                _lastHourBucket!.Add(record);
+                _lastDayBucket!.Add(record);
+            }
+            else
+            {
+                _lastMinuteBucket = Add(_minutes, key, minute, record);
+                _lastHourBucket = Add(_hours, key, Floor(ticks, HourTicks), record);
+                _lastDayBucket = Add(_days, key, Floor(ticks, DayTicks), record);
+                _lastKey = key;
+                _lastMinute = minute;
+            }
+
             if (ticks > _latestTicks)
             {
                 _latestTicks = ticks;
@@ -208,7 +230,7 @@ public sealed class InMemoryCostLedger : ICostLedger
         return r >= 0 ? ticks - r : ticks - r - unit;
     }
 
-    private static void Add(Dictionary<(Key, long), Aggregate> buckets, Key key, long start, CostRecord record)
+    private static Aggregate Add(Dictionary<(Key, long), Aggregate> buckets, Key key, long start, CostRecord record)
     {
         if (!buckets.TryGetValue((key, start), out var aggregate))
         {
@@ -217,6 +239,7 @@ public sealed class InMemoryCostLedger : ICostLedger
         }
 
         aggregate.Add(record);
+        return aggregate;
     }
 
     private long MinuteHorizon() => _latestTicks == long.MinValue ? long.MinValue : Floor(_latestTicks - MinuteRetention.Ticks, MinuteTicks);
@@ -233,6 +256,7 @@ public sealed class InMemoryCostLedger : ICostLedger
         }
 
         _prunedThrough = minute;
+        _lastMinuteBucket = null; // the last record's buckets may be among those removed
         var minuteHorizon = MinuteHorizon();
         var hourHorizon = HourHorizon();
         RemoveOlder(_minutes, minuteHorizon);

@@ -47,6 +47,10 @@ public sealed class GroundingChatClient : DelegatingChatClient
     private readonly Histogram<double> _hallucination;
     private readonly ILogger _logger;
 
+    // The result of every request answered with nothing retrieved (and nothing dropped): requests share it, since
+    // nothing changes a thin result after it is recorded.
+    private GroundingResult? _nothingRetrieved;
+
     /// <summary>Initializes a new instance of the <see cref="GroundingChatClient"/> class.</summary>
     /// <param name="innerClient">The inner client.</param>
     /// <param name="retriever">Finds the sources.</param>
@@ -105,16 +109,35 @@ public sealed class GroundingChatClient : DelegatingChatClient
     }
 
     /// <inheritdoc/>
-    public override async Task<ChatResponse> GetResponseAsync(
+    /// <exception cref="ArgumentNullException"><paramref name="messages"/> is <see langword="null"/>.</exception>
+    public override Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
         var request = LlmOpsRequest.Join(options);
-        var prepared = await PrepareAsync(list, request, cancellationToken).ConfigureAwait(false);
+        var preparing = PrepareAsync(list, request, cancellationToken);
+        if (preparing.IsCompletedSuccessfully && preparing.Result is null)
+        {
+            // Nothing to ground in (no question, or a retriever that answered at once with nothing) and the model answers
+            // anyway: nothing happens after the call, so the inner client's task goes back as it is (no state machine, no
+            // task of our own), unless this stage must attach the info it created.
+            var inner = StageTasks.Call(InnerClient, list, request.Options, cancellationToken);
+            return request.IsOwner ? StageTasks.AttachInfo(inner, request.Info) : inner;
+        }
+
+        return GroundAsync(preparing, list, request, cancellationToken);
+    }
+
+    private async Task<ChatResponse> GroundAsync(
+        ValueTask<Prepared?> preparing, IReadOnlyList<ChatMessage> list, LlmOpsRequest request, CancellationToken cancellationToken)
+    {
+        var prepared = await preparing.ConfigureAwait(false);
         if (prepared is null)
         {
-            return await base.GetResponseAsync(list, request.Options, cancellationToken).ConfigureAwait(false);
+            var passed = await base.GetResponseAsync(list, request.Options, cancellationToken).ConfigureAwait(false);
+            request.AttachTo(passed);
+            return passed;
         }
 
         if (prepared.Result.Refused)
@@ -145,9 +168,16 @@ public sealed class GroundingChatClient : DelegatingChatClient
         var prepared = await PrepareAsync(messages, request, cancellationToken).ConfigureAwait(false);
         if (prepared is null)
         {
+            string? passedModel = null;
             await foreach (var update in base.GetStreamingResponseAsync(messages, request.Options, cancellationToken).ConfigureAwait(false))
             {
+                passedModel ??= update.ModelId;
                 yield return update;
+            }
+
+            if (request.CreateFinalUpdate(passedModel) is { } closing)
+            {
+                yield return closing;
             }
 
             yield break;
@@ -182,6 +212,10 @@ public sealed class GroundingChatClient : DelegatingChatClient
         }
     }
 
+    /// <summary>
+    /// Retrieves and fits the sources, and records the decision. <see langword="null"/> when the request goes to the model
+    /// as the caller wrote it with nothing to check afterwards: no question, or nothing retrieved and the model answers anyway.
+    /// </summary>
     private async ValueTask<Prepared?> PrepareAsync(IReadOnlyList<ChatMessage> messages, LlmOpsRequest request, CancellationToken cancellationToken)
     {
         var lastUser = -1;
@@ -250,10 +284,14 @@ public sealed class GroundingChatClient : DelegatingChatClient
         if (keptCount == 0)
         {
             // Nothing to ground in (the pass-through of a pipeline whose retriever found nothing): no lists, no
-            // sufficiency check, and the caller's messages unchanged when the model answers anyway.
-            var none = new GroundingResult([], 0, !_options.AnswerWhenThin, thin: true, 0, dropped);
+            // sufficiency check. When the model answers anyway the request goes on as the caller wrote it (null: nothing
+            // to do after the call either), and the result is one shared instance (nothing ever changes a thin result).
+            var refused = !_options.AnswerWhenThin;
+            var none = dropped == 0 && !refused
+                ? _nothingRetrieved ??= new GroundingResult([], 0, refused: false, thin: true, 0, 0)
+                : new GroundingResult([], 0, refused, thin: true, 0, dropped);
             Record(request, none);
-            return new Prepared(messages, none, [], []);
+            return refused ? new Prepared(messages, none, [], []) : null;
         }
 
         var encoding = TokenCounter.GetEncoding(modelId);

@@ -174,7 +174,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
 
         _defaultGroup = groups[_options.DefaultGroup ?? _options.Groups[0].Name];
         _total = _options.Resilience.TotalTimeout is { } total
-            ? new ResiliencePipelineBuilder { TimeProvider = _time }.AddTimeout(total).Build()
+            ? DeferredTimeoutStrategy.Add(new ResiliencePipelineBuilder { TimeProvider = _time }, _ => total, _time).Build()
             : ResiliencePipeline.Empty;
 
         List<RoutedGroup> Chain(Dictionary<string, RoutedGroup> all, string start, Func<ModelGroup, IList<string>> next)
@@ -241,29 +241,32 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             return Task.FromException<ChatResponse>(ex);
         }
 
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {
-            pending = _total.ExecuteAsync(static (r, ct) => r.Owner.RunAsync(r, ct), r, cancellationToken);
+            pending = _total.ExecuteAsync(static (ctx, r) => r.Owner.RunAsync(r, DeferredTimeoutStrategy.TokenOf(ctx)), context, r);
         }
         catch (Exception ex)
         {
+            ResilienceContextPool.Shared.Return(context);
             r.Return();
             return Task.FromException<ChatResponse>(ex);
         }
 
         if (!pending.IsCompletedSuccessfully)
         {
-            return AwaitAsync(pending, r, join);
+            return AwaitAsync(pending, r, join, context);
         }
 
         // Completed at once: no state machine, and the answering call's own task when it is the same answer.
         var response = pending.Result;
         var call = r.CompletedCall;
+        ResilienceContextPool.Shared.Return(context);
         r.Return();
         join.AttachTo(response);
         return call is not null && ReferenceEquals(call.Result, response) ? call : Task.FromResult(response);
 
-        static async Task<ChatResponse> AwaitAsync(ValueTask<ChatResponse> pending, RoutedRequest r, LlmOpsRequest join)
+        static async Task<ChatResponse> AwaitAsync(ValueTask<ChatResponse> pending, RoutedRequest r, LlmOpsRequest join, ResilienceContext context)
         {
             try
             {
@@ -273,6 +276,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             }
             finally
             {
+                ResilienceContextPool.Shared.Return(context);
                 r.Return();
             }
         }
@@ -308,13 +312,15 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         r.CallerToken = cancellationToken;
         var routing = r.Routing;
         RoutedStream opened;
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {
             opened = await _total.ExecuteAsync(
-                static (r, ct) => r.Owner.OpenAsync(r, ct), r, cancellationToken).ConfigureAwait(false);
+                static (ctx, r) => r.Owner.OpenAsync(r, DeferredTimeoutStrategy.TokenOf(ctx)), context, r).ConfigureAwait(false);
         }
         finally
         {
+            ResilienceContextPool.Shared.Return(context);
             r.Return();
         }
 
@@ -915,7 +921,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
 
         try
         {
-            var call = a.Deployment.Client.GetResponseAsync(a.Request.Messages, a.DeploymentOptions, context?.CancellationToken ?? a.Token);
+            var call = a.Deployment.Client.GetResponseAsync(a.Request.Messages, a.DeploymentOptions, context is null ? a.Token : DeferredTimeoutStrategy.TokenOf(context));
             if (call.IsCompletedSuccessfully)
             {
                 a.Request.CompletedCall = call;
@@ -946,7 +952,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             return Outcome.FromException<RoutedStream>(Unavailable(d));
         }
 
-        var token = context?.CancellationToken ?? a.Token;
+        var token = context is null ? a.Token : DeferredTimeoutStrategy.TokenOf(context);
         var source = CancellationTokenSource.CreateLinkedTokenSource(r.CallerToken);
         IAsyncEnumerator<ChatResponseUpdate>? stream = null;
         try
@@ -1164,12 +1170,12 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         {
             var attempt = r.AttemptTimeout ?? TimeSpan.Zero;
             var firstToken = r.TimeToFirstTokenTimeout ?? TimeSpan.Zero;
-            builder.AddTimeout(new TimeoutStrategyOptions
-            {
-                // Zero means no timeout for that kind of call.
-                TimeoutGenerator = args => new ValueTask<TimeSpan>(
-                    args.Context.Properties.TryGetValue(AttemptKey, out var a) && a.Request.Streaming ? firstToken : attempt),
-            });
+
+            // Zero means no timeout for that kind of call. The timer is armed only when the call does not complete at once.
+            DeferredTimeoutStrategy.Add(
+                builder,
+                context => context.Properties.TryGetValue(AttemptKey, out var a) && a.Request.Streaming ? firstToken : attempt,
+                _time);
         }
 
         return builder.Build();

@@ -71,4 +71,49 @@ public sealed class InMemoryCostLedgerBoundedTests
         Assert.Equal(1m, (await ledger.GetTotalsAsync(CostLedgerQuery.All)).Cost);
         Assert.Throws<ArgumentOutOfRangeException>(() => new InMemoryCostLedger(0));
     }
+
+    [Fact]
+    public async Task RecordAsync_RunsOfOneScopeAcrossMinutesAndBackdatedRecords_KeepsExactTotals()
+    {
+        // Runs of records with one scope and model in one minute (the ledger reuses the last record's buckets), scope
+        // changes inside a minute, minute and hour boundaries, and records dated back into earlier minutes.
+        var ledger = new InMemoryCostLedger(recentRecords: 20);
+        var records = new List<CostRecord>();
+        for (var i = 0; i < 3000; i++)
+        {
+            var at = i % 97 == 0 ? Start + TimeSpan.FromSeconds((i - 500) * 2.5) : Start + TimeSpan.FromSeconds(i * 2.5);
+            var record = new CostRecord
+            {
+                RequestId = $"r{i}",
+                Timestamp = at < Start ? Start : at,
+                Scope = new LlmOpsScope((i / 10) % 3 == 0 ? "t0" : "t1", "u", null),
+                Model = (i / 35) % 2 == 0 ? "gpt-4o" : "gpt-4o-mini",
+                InputTokens = 10 + i,
+                OutputTokens = i % 13,
+                Cost = 0.0001m * (i % 17 + 1),
+                IsEstimated = i % 11 == 0,
+            };
+            records.Add(record);
+            Assert.True(await ledger.RecordAsync(record));
+        }
+
+        var last = records.Max(r => r.Timestamp);
+        var lastMinute = new DateTimeOffset(last.Year, last.Month, last.Day, last.Hour, last.Minute, 0, TimeSpan.Zero);
+        CostLedgerQuery[] queries =
+        [
+            CostLedgerQuery.All,
+            new() { Tenant = "t0" },
+            new() { Tenant = "t1", Model = "gpt-4o-mini" },
+            new() { From = Start.AddMinutes(10), To = Start.AddMinutes(40) },
+            new() { Tenant = "t1", From = lastMinute.AddMinutes(-60), To = lastMinute },
+        ];
+        foreach (var query in queries)
+        {
+            var expected = records.Where(query.Matches).ToList();
+            var totals = await ledger.GetTotalsAsync(query);
+            Assert.Equal(
+                new CostTotals(expected.Count, expected.Sum(r => r.InputTokens), expected.Sum(r => r.CachedInputTokens), expected.Sum(r => r.OutputTokens), expected.Sum(r => r.Cost), expected.Count(r => r.IsEstimated)),
+                totals);
+        }
+    }
 }

@@ -1,0 +1,184 @@
+using System.Diagnostics.CodeAnalysis;
+using Polly;
+using Polly.Timeout;
+
+namespace LlmOps.Routing;
+
+/// <summary>
+/// A timeout strategy for the routing pipelines that arms its timer only when the guarded call is still running when it
+/// returns: a call that completes at once (a cache in front, a scripted or in-process model) costs no timer, no link to the
+/// outer token and no pooled-source round trip. A timed-out call fails exactly as with Polly's own timeout strategy: with
+/// a <see cref="TimeoutRejectedException"/> wrapping the call's <see cref="OperationCanceledException"/>, and never when
+/// the outer token was cancelled.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Polly's timeout strategy arms a timer (and registers on the outer token) before every call and disarms it after; on the
+/// whole-stack pass-through request those timer changes and registrations, for the total and the attempt timeout, were a
+/// large share of the routing stage's cost. Here the clock still starts when the call starts: the timer is armed, for
+/// what is left of the timeout, when the call first yields. The difference is for a call that blocks synchronously: it
+/// is not cancelled while it blocks (neither by the timer nor by the outer token), only once it yields, and an outer
+/// token already cancelled on entry is passed through as it is.
+/// </para>
+/// <para>
+/// The cancellation source of a call that completes at once is reused by the next call on the same thread. With the
+/// system clock the source's own timer is armed (and reset for reuse when the call ends, as Polly's pool does); with any
+/// other <see cref="TimeProvider"/> (a fake clock in tests) a timer from that provider cancels a source that is not reused.
+/// </para>
+/// </remarks>
+internal sealed class DeferredTimeoutStrategy : ResilienceStrategy
+{
+    // A strategy outside Polly cannot replace ResilienceContext.CancellationToken (its setter is internal), so the token
+    // of the guarded call travels in a property that the routing callbacks read through TokenOf.
+    private static readonly ResiliencePropertyKey<CancellationToken> TokenKey = new("llmops.routing.timeout-token");
+
+    [ThreadStatic]
+    private static CancellationTokenSource? t_spare;
+
+    private readonly Func<ResilienceContext, TimeSpan> _timeout;
+    private readonly TimeProvider _time;
+    private readonly bool _systemClock;
+
+    /// <summary>Initializes a new instance of the <see cref="DeferredTimeoutStrategy"/> class.</summary>
+    /// <param name="timeout">The timeout of a call; zero or infinite for none.</param>
+    /// <param name="time">The clock.</param>
+    public DeferredTimeoutStrategy(Func<ResilienceContext, TimeSpan> timeout, TimeProvider time)
+    {
+        _timeout = timeout;
+        _time = time;
+        _systemClock = ReferenceEquals(time, TimeProvider.System);
+    }
+
+    /// <summary>Adds the strategy to <paramref name="builder"/>.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="timeout">The timeout of a call; zero or infinite for none.</param>
+    /// <param name="time">The clock.</param>
+    /// <returns>The builder.</returns>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The options carry no data-annotation attributes for Polly to validate.")]
+    public static ResiliencePipelineBuilder Add(ResiliencePipelineBuilder builder, Func<ResilienceContext, TimeSpan> timeout, TimeProvider time)
+        => builder.AddStrategy(_ => new DeferredTimeoutStrategy(timeout, time), new Options());
+
+    /// <summary>
+    /// Gets the token a callback run by a pipeline with this strategy must honour: the guarded call's own when the strategy
+    /// set one, otherwise the context's.
+    /// </summary>
+    /// <param name="context">The callback's context.</param>
+    /// <returns>The token.</returns>
+    public static CancellationToken TokenOf(ResilienceContext context)
+        => context.Properties.TryGetValue(TokenKey, out var token) ? token : context.CancellationToken;
+
+    /// <inheritdoc/>
+    protected override ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback, ResilienceContext context, TState state)
+    {
+        var timeout = _timeout(context);
+        var outer = TokenOf(context);
+        if (timeout <= TimeSpan.Zero || timeout == Timeout.InfiniteTimeSpan || outer.IsCancellationRequested)
+        {
+            return Call(callback, context, state);
+        }
+
+        var source = t_spare ?? new CancellationTokenSource();
+        t_spare = null;
+        var start = _time.GetTimestamp();
+        context.Properties.Set(TokenKey, source.Token);
+        var pending = Call(callback, context, state);
+        if (pending.IsCompleted)
+        {
+            context.Properties.Set(TokenKey, outer);
+            var outcome = pending.Result;
+            if (source.IsCancellationRequested)
+            {
+                // Only the callback itself could have cancelled it (nothing else knows the source yet).
+                source.Dispose();
+            }
+            else if (source.TryReset())
+            {
+                t_spare = source;
+            }
+
+            return new ValueTask<Outcome<TResult>>(outcome);
+        }
+
+        return AwaitAsync(pending, source, context, outer, timeout, start);
+    }
+
+    private static ValueTask<Outcome<TResult>> Call<TResult, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback, ResilienceContext context, TState state)
+    {
+        try
+        {
+            return callback(context, state);
+        }
+        catch (Exception ex)
+        {
+            return new ValueTask<Outcome<TResult>>(Outcome.FromException<TResult>(ex));
+        }
+    }
+
+    private async ValueTask<Outcome<TResult>> AwaitAsync<TResult>(
+        ValueTask<Outcome<TResult>> pending, CancellationTokenSource source, ResilienceContext context, CancellationToken outer, TimeSpan timeout, long start)
+    {
+        // The call yielded: from now on the timer and the outer token can cancel it.
+        var remaining = timeout - _time.GetElapsedTime(start);
+        ITimer? timer = null;
+        if (remaining <= TimeSpan.Zero)
+        {
+            source.Cancel();
+        }
+        else if (_systemClock)
+        {
+            source.CancelAfter(remaining);
+        }
+        else
+        {
+            timer = _time.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), source, remaining, Timeout.InfiniteTimeSpan);
+        }
+
+        var link = outer.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source);
+        Outcome<TResult> outcome;
+        try
+        {
+            outcome = await pending.ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+        catch (Exception ex)
+        {
+            outcome = Outcome.FromException<TResult>(ex);
+        }
+
+        var cancelled = source.IsCancellationRequested;
+        context.Properties.Set(TokenKey, outer);
+        await link.DisposeAsync().ConfigureAwait(false);
+        if (timer is not null)
+        {
+            // A provider's timer may still be firing: this source is not reused.
+            await timer.DisposeAsync().ConfigureAwait(false);
+            source.Dispose();
+        }
+        else if (!cancelled && source.TryReset())
+        {
+            t_spare = source;
+        }
+        else
+        {
+            source.Dispose();
+        }
+
+        if (cancelled && outcome.Exception is OperationCanceledException e && !outer.IsCancellationRequested)
+        {
+            return Outcome.FromException<TResult>(new TimeoutRejectedException(
+                $"The operation didn't complete within the allowed timeout of '{timeout}'.", timeout, e));
+        }
+
+        return outcome;
+    }
+
+    /// <summary>The options Polly requires with a custom strategy (there are none to set).</summary>
+    private sealed class Options : ResilienceStrategyOptions
+    {
+        public Options()
+        {
+            Name = "llmops.routing.timeout";
+        }
+    }
+}
