@@ -19,7 +19,14 @@ namespace LlmOps.Guardrails.Training;
 /// its neighbours, as chunks are), not in model chunks.</param>
 /// <param name="ClauseFlag">A clause instance carries one more feature (a constant), so the model can calibrate clauses apart
 /// from whole short texts.</param>
-internal sealed record FeatureCandidate(bool Subwords, bool Clauses, int WideWindow, int WideMinimum, bool WholeToo = false, bool WideOnly = false, bool ClauseFlag = false)
+/// <param name="BenignWhole">A benign short text read as clauses trains only its whole text as a negative (its clauses are
+/// scored, not trained).</param>
+/// <param name="ClauseMinimumWords">A clause with fewer words (of the spaced view) is not an instance.</param>
+/// <param name="ScoreOnly">Clause instances are scored, never trained: the model is the shipped reading's, and only the
+/// decision reads the clauses too.</param>
+/// <param name="ClauseShift">Subtracted from a clause instance's logit when the text is scored (a stricter operating point for
+/// clauses than for whole texts).</param>
+internal sealed record FeatureCandidate(bool Subwords, bool Clauses, int WideWindow, int WideMinimum, bool WholeToo = false, bool WideOnly = false, bool ClauseFlag = false, bool BenignWhole = false, int ClauseMinimumWords = 0, bool ScoreOnly = false, double ClauseShift = 0)
 {
     /// <summary>Gets the shipped reading (no candidate feature).</summary>
     public static FeatureCandidate Shipped { get; } = new(false, false, 0, 0);
@@ -43,6 +50,10 @@ internal sealed record FeatureCandidate(bool Subwords, bool Clauses, int WideWin
                 "whole-too" => candidate with { WholeToo = true },
                 "wide-only" => candidate with { WideOnly = true },
                 "clause-flag" => candidate with { ClauseFlag = true },
+                "benign-whole" => candidate with { BenignWhole = true },
+                "score-only" => candidate with { ScoreOnly = true },
+                "clause-shift" when parts.Length == 2 => candidate with { ClauseShift = double.Parse(parts[1], CultureInfo.InvariantCulture) },
+                "clause-min" when parts.Length == 2 => candidate with { ClauseMinimumWords = int.Parse(parts[1], CultureInfo.InvariantCulture) },
                 "wide" when parts.Length == 2 => candidate with
                 {
                     WideWindow = int.Parse(parts[1], CultureInfo.InvariantCulture),
@@ -73,6 +84,26 @@ internal sealed record FeatureCandidate(bool Subwords, bool Clauses, int WideWin
         if (WholeToo)
         {
             items.Add("whole-too");
+        }
+
+        if (ClauseMinimumWords > 0)
+        {
+            items.Add(string.Create(CultureInfo.InvariantCulture, $"clause-min={ClauseMinimumWords}"));
+        }
+
+        if (ClauseShift != 0)
+        {
+            items.Add(string.Create(CultureInfo.InvariantCulture, $"clause-shift={ClauseShift}"));
+        }
+
+        if (ScoreOnly)
+        {
+            items.Add("score-only");
+        }
+
+        if (BenignWhole)
+        {
+            items.Add("benign-whole");
         }
 
         if (ClauseFlag)

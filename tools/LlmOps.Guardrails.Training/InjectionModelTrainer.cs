@@ -106,9 +106,12 @@ internal sealed class InjectionModelTrainer
                     return candidate.ClauseFlag ? new FeatureVector([.. vector.Indices, ClauseFlagIndex], [.. vector.Values, 1f]) : vector;
                 }
 
-                var firstClause = Clause(clauses.First);
-                var lastClause = Clause(clauses.Last);
-                return new TrainingSample([whole, firstClause, lastClause], ruleScore, [whole, firstClause, lastClause]) { FirstIsWhole = true, TrainFirst = candidate.WholeToo };
+                int Words((int Start, int Length) range) => InjectionNormalizer.SpacedFromFolded(folded.Substring(range.Start, range.Length)).Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+                FeatureVector[] bag = [whole, .. new[] { clauses.First, clauses.Last }.Where(r => Words(r) >= candidate.ClauseMinimumWords).Select(Clause)];
+                if (bag.Length > 1)
+                {
+                    return new TrainingSample(bag, ruleScore, bag) { FirstIsWhole = true, TrainFirst = candidate.WholeToo, NegativeFirstOnly = candidate.BenignWhole, TrainOnlyFirst = candidate.ScoreOnly, LaterShift = candidate.ClauseShift };
+                }
             }
 
             return new TrainingSample([whole], ruleScore, [whole]);
@@ -208,12 +211,12 @@ internal sealed class InjectionModelTrainer
                     * SourceWeights.GetValueOrDefault(example.Source, 1f);
                 if (!example.IsAttack)
                 {
-                    foreach (var chunk in sample.Chunks)
+                    foreach (var chunk in sample.NegativeFirstOnly || sample.TrainOnlyFirst ? sample.Chunks.AsSpan(0, 1) : sample.Chunks)
                     {
                         Step(chunk, 0f, weight);
                     }
                 }
-                else if (sample.Chunks.Length == 1)
+                else if (sample.Chunks.Length == 1 || sample.TrainOnlyFirst)
                 {
                     Step(sample.Chunks[0], 1f, weight);
                 }

@@ -17,6 +17,15 @@ internal sealed record TrainingSample(FeatureVector[] Chunks, double RuleScore, 
     /// <summary>Gets a value indicating whether an attack's first chunk also trains as a positive in every epoch (a candidate's training rule).</summary>
     public bool TrainFirst { get; init; }
 
+    /// <summary>Gets a value indicating whether a benign text trains only its first chunk as a negative (a candidate's training rule).</summary>
+    public bool NegativeFirstOnly { get; init; }
+
+    /// <summary>Gets a value indicating whether only the first chunk trains, as a whole text would (a candidate's training rule).</summary>
+    public bool TrainOnlyFirst { get; init; }
+
+    /// <summary>Gets the amount subtracted from the logit of every chunk but the first when scoring (a candidate's clause rule).</summary>
+    public double LaterShift { get; init; }
+
     /// <summary>Scores the text as the guardrail does: its most suspicious chunk.</summary>
     /// <param name="model">The model.</param>
     /// <returns>The probability.</returns>
@@ -27,7 +36,7 @@ internal sealed record TrainingSample(FeatureVector[] Chunks, double RuleScore, 
         for (var k = 0; k < Chunks.Length; k++)
         {
             var chunk = Chunks[k].Logit(model);
-            best = Math.Max(best, Chunks.Length == 1 ? chunk : Math.Min(chunk, Contexts[k].Logit(model)));
+            best = Math.Max(best, Chunks.Length == 1 ? chunk : Math.Min(chunk, Contexts[k].Logit(model)) - (k > 0 ? LaterShift : 0));
         }
 
         return 1 / (1 + Math.Exp(-best));
