@@ -1,4 +1,5 @@
 using System.Globalization;
+using LlmOps.Guardrails.Injection;
 
 namespace LlmOps.Guardrails.Training;
 
@@ -28,23 +29,30 @@ namespace LlmOps.Guardrails.Training;
 /// clauses than for whole texts).</param>
 internal sealed record FeatureCandidate(bool Subwords, bool Clauses, int WideWindow, int WideMinimum, bool WholeToo = false, bool WideOnly = false, bool ClauseFlag = false, bool BenignWhole = false, int ClauseMinimumWords = 0, bool ScoreOnly = false, double ClauseShift = 0)
 {
-    /// <summary>Gets the shipped reading (no candidate feature).</summary>
-    public static FeatureCandidate Shipped { get; } = new(false, false, 0, 0);
+    /// <summary>Gets the reading without any candidate feature (the shipped reading before issue 17's fourth round).</summary>
+    public static FeatureCandidate None { get; } = new(false, false, 0, 0);
 
-    /// <summary>Parses a comma-separated list: <c>subwords</c>, <c>clauses</c>, <c>wide=1024</c>, <c>wide-min=1024</c> (or <c>shipped</c>).</summary>
+    /// <summary>
+    /// Gets the shipped reading: since issue 17's fourth round a short text is also scored as its first and last clause
+    /// (<see cref="InjectionClauses"/>), clauses scored but never trained, each lowered by <see cref="InjectionClauses.LogitShift"/>.
+    /// </summary>
+    public static FeatureCandidate Shipped { get; } = None with { Clauses = true, ScoreOnly = true, ClauseShift = InjectionClauses.LogitShift };
+
+    /// <summary>Parses a comma-separated list: <c>subwords</c>, <c>clauses</c>, <c>wide=1024</c>, <c>wide-min=1024</c>, ... (<c>none</c>: no candidate feature; <c>shipped</c>: the shipped reading, to which later items add).</summary>
     /// <param name="text">The list.</param>
     /// <returns>The candidate.</returns>
     /// <exception cref="ArgumentException">An item is not one of those.</exception>
     public static FeatureCandidate Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var candidate = Shipped;
+        var candidate = None;
         foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var parts = item.Split('=');
             candidate = parts[0] switch
             {
-                "shipped" => candidate,
+                "shipped" => Shipped,
+                "none" => candidate,
                 "subwords" => candidate with { Subwords = true },
                 "clauses" => candidate with { Clauses = true },
                 "whole-too" => candidate with { WholeToo = true },
@@ -60,7 +68,7 @@ internal sealed record FeatureCandidate(bool Subwords, bool Clauses, int WideWin
                     WideMinimum = candidate.WideMinimum == 0 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : candidate.WideMinimum,
                 },
                 "wide-min" when parts.Length == 2 => candidate with { WideMinimum = int.Parse(parts[1], CultureInfo.InvariantCulture) },
-                _ => throw new ArgumentException($"Unknown candidate item '{item}': use shipped, subwords, clauses, whole-too, wide=N or wide-min=N, separated by commas.", nameof(text)),
+                _ => throw new ArgumentException($"Unknown candidate item '{item}': use none, shipped, subwords, clauses, whole-too, wide=N or wide-min=N, separated by commas.", nameof(text)),
             };
         }
 
@@ -122,6 +130,6 @@ internal sealed record FeatureCandidate(bool Subwords, bool Clauses, int WideWin
             items.Add(string.Create(CultureInfo.InvariantCulture, $"wide-min={WideMinimum}"));
         }
 
-        return items.Count == 0 ? "shipped" : string.Join(',', items);
+        return items.Count == 0 ? "none" : string.Join(',', items);
     }
 }

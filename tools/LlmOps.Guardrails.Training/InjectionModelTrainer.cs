@@ -95,7 +95,7 @@ internal sealed class InjectionModelTrainer
         if (folded.Length <= InjectionModel.ChunkCharacters)
         {
             var whole = Vector(folded, spaced, null, (ruleScore, families));
-            if (candidate.Clauses && Clauses.FirstAndLast(folded) is { } clauses)
+            if (candidate.Clauses && InjectionClauses.FirstAndLast(folded) is { } clauses)
             {
                 // The text's bag: the whole text, its first clause and its last clause (each clause is its own context).
                 FeatureVector Clause((int Start, int Length) range)

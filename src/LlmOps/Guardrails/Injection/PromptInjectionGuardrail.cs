@@ -216,7 +216,12 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         if (folded.Length <= InjectionModel.ChunkCharacters)
         {
             spaced ??= InjectionNormalizer.Rejoin(InjectionNormalizer.SpacedFromFolded(folded));
-            return model.Score(folded, spaced, rules.Score, rules.Families);
+            var whole = model.Score(folded, spaced, rules.Score, rules.Families);
+
+            // An override appended to (or put before) a harmless question is read on its own too (InjectionClauses).
+            return InjectionClauses.FirstAndLast(folded) is { } clauses
+                ? Math.Max(whole, Math.Max(ClauseScore(model, folded, clauses.First, rules), ClauseScore(model, folded, clauses.Last, rules)))
+                : whole;
         }
 
         // Score = max over chunks of min(chunk, its context). Contexts cost three chunks each, so they are read only for
@@ -282,6 +287,14 @@ public sealed class PromptInjectionGuardrail : IGuardrail
             var evidence = rules.Score == 0 ? rules : RuleScore(views.Folded.ToString());
             return model.Score(views, evidence.Score, evidence.Families);
         }
+    }
+
+    /// <summary>A clause's score: the model's reading of the clause with the grammar's evidence for it, lowered by <see cref="InjectionClauses.LogitShift"/>.</summary>
+    private double ClauseScore(InjectionModel model, string folded, (int Start, int Length) range, (double Score, IReadOnlyList<string> Families) rules)
+    {
+        var clause = folded.Substring(range.Start, range.Length);
+        var evidence = rules.Score == 0 ? rules : RuleScore(clause);
+        return InjectionClauses.Shift(model.Score(clause, InjectionNormalizer.Rejoin(InjectionNormalizer.SpacedFromFolded(clause)), evidence.Score, evidence.Families));
     }
 
     /// <summary>
