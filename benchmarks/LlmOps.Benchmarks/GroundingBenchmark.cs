@@ -11,6 +11,9 @@ namespace LlmOps.Benchmarks;
 /// the numbered sources, calls the model, parses the answer's citations and scores each answer sentence against the
 /// sources (lexical support: no embedding generator). Baseline: the inner client alone. The third row is the stage's
 /// pass-through: the retriever finds nothing and the model answers anyway (what PipelineOverheadBenchmark configures).
+/// The fourth row is the same request over an index with embeddings (a hashed-words generator, no model): the
+/// sufficiency check then reads each source's stored vector for its cosine and the similarity floor; the question's
+/// vector comes from the index's last-query cache, as after dense or hybrid retrieval, so no embedding is timed.
 /// </summary>
 [MemoryDiagnoser]
 public class GroundingBenchmark
@@ -39,6 +42,8 @@ public class GroundingBenchmark
     private DocumentIndex _index = null!;
     private GroundingChatClient _grounding = null!;
     private GroundingChatClient _nothingRetrieved = null!;
+    private DocumentIndex _denseIndex = null!;
+    private GroundingChatClient _withEmbeddings = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -49,15 +54,21 @@ public class GroundingBenchmark
         _grounding = new GroundingChatClient(_inner, new ReplayRetriever(retrieved));
 
         _nothingRetrieved = new GroundingChatClient(_inner, new ReplayRetriever([]), new GroundingOptions { AnswerWhenThin = true });
-        var check = _grounding.GetResponseAsync(_messages).GetAwaiter().GetResult().GetGrounding();
-        if (check is null || check.Refused || check.Sources.Count < 3 || check.Sentences.Count != 3)
-        {
-            throw new InvalidOperationException($"The grounding setup did not ground the answer: {check?.Sources.Count} sources, {check?.Sentences.Count} sentences, refused {check?.Refused}.");
-        }
+        Check(_grounding, expectSimilarity: false);
+
+        _denseIndex = new DocumentIndex(embeddingGenerator: new HashedWordsGenerator());
+        _denseIndex.IngestAsync(Topics.Select((t, i) => new RetrievalDocument("doc-" + i, t))).GetAwaiter().GetResult();
+        var dense = new Bm25Retriever(_denseIndex).RetrieveAsync(new RetrievalQuery(Question) { Top = 8 }).GetAwaiter().GetResult();
+        _withEmbeddings = new GroundingChatClient(_inner, new ReplayIndexedRetriever(dense, _denseIndex));
+        Check(_withEmbeddings, expectSimilarity: true);
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _index.Dispose();
+    public void Cleanup()
+    {
+        _index.Dispose();
+        _denseIndex.Dispose();
+    }
 
     [Benchmark(Baseline = true, Description = "Inner client alone")]
     public Task<ChatResponse> InnerAlone() => _inner.GetResponseAsync(_messages);
@@ -67,6 +78,55 @@ public class GroundingBenchmark
 
     [Benchmark(Description = "GroundingChatClient, nothing retrieved (AnswerWhenThin)")]
     public Task<ChatResponse> NothingRetrieved() => _nothingRetrieved.GetResponseAsync(_messages);
+
+    [Benchmark(Description = "GroundingChatClient, 8 sources, index with embeddings (cosine + similarity floor)")]
+    public Task<ChatResponse> GroundedWithEmbeddings() => _withEmbeddings.GetResponseAsync(_messages);
+
+    private void Check(GroundingChatClient client, bool expectSimilarity)
+    {
+        var check = client.GetResponseAsync(_messages).GetAwaiter().GetResult().GetGrounding();
+        if (check is null || check.Refused || check.Sources.Count < 3 || check.Sentences.Count != 3 || check.Similarity.HasValue != expectSimilarity)
+        {
+            throw new InvalidOperationException($"The grounding setup did not ground the answer: {check?.Sources.Count} sources, {check?.Sentences.Count} sentences, refused {check?.Refused}, similarity {check?.Similarity}.");
+        }
+    }
+
+    private sealed class ReplayIndexedRetriever(IReadOnlyList<RetrievedChunk> chunks, DocumentIndex index) : IRetriever, IIndexedRetriever
+    {
+        private readonly Task<IReadOnlyList<RetrievedChunk>> _result = Task.FromResult(chunks);
+
+        public DocumentIndex? Index => index;
+
+        public Task<IReadOnlyList<RetrievedChunk>> RetrieveAsync(RetrievalQuery query, CancellationToken cancellationToken = default) => _result;
+    }
+
+    /// <summary>A 384-dimensional bag of hashed lower-case words (no model: the benchmark excludes embedding).</summary>
+    private sealed class HashedWordsGenerator : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var result = new GeneratedEmbeddings<Embedding<float>>();
+            foreach (var value in values)
+            {
+                var vector = new float[384];
+                foreach (var word in value.ToLowerInvariant().Split([' ', '.', ',', '?', ';', ':'], StringSplitOptions.RemoveEmptyEntries))
+                {
+                    vector[(int)((uint)StringComparer.Ordinal.GetHashCode(word) % 384)] += 1;
+                }
+
+                System.Numerics.Tensors.TensorPrimitives.Divide(vector, System.Numerics.Tensors.TensorPrimitives.Norm(vector), vector);
+                result.Add(new Embedding<float>(vector));
+            }
+
+            return Task.FromResult(result);
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
 
     private sealed class ReplayRetriever(IReadOnlyList<RetrievedChunk> chunks) : IRetriever
     {

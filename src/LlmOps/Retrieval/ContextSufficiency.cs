@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using Microsoft.Extensions.Logging;
 
@@ -91,7 +92,14 @@ internal sealed class ContextSufficiency
         }
 
         float[]? query = await QueryVectorAsync(question, cancellationToken).ConfigureAwait(false);
-        var vector = query is null ? null : new float[query.Length];
+        return Best(weights, query, chunks, analyses);
+    }
+
+    /// <summary>The best source's features (synchronous, so the chunk-vector buffer can be pooled).</summary>
+    private Features Best((ulong Term, double Weight)[] weights, float[]? query, IReadOnlyList<DocumentChunk> chunks, IReadOnlyList<SourceAnalysis> analyses)
+    {
+        var rented = query is null ? null : ArrayPool<float>.Shared.Rent(query.Length);
+        var vector = rented.AsSpan(0, query?.Length ?? 0);
         double bestCoverage = 0, bestCombined = double.MinValue;
         double? bestCosine = null, maxCosine = null;
         for (var i = 0; i < chunks.Count; i++)
@@ -117,6 +125,11 @@ internal sealed class ContextSufficiency
             {
                 (bestCombined, bestCoverage, bestCosine) = (combined, coverage, cosine);
             }
+        }
+
+        if (rented is not null)
+        {
+            ArrayPool<float>.Shared.Return(rented);
         }
 
         return new Features(bestCoverage, bestCosine, maxCosine);

@@ -9,6 +9,7 @@ namespace LlmOps.Retrieval;
 public sealed class DocumentChunk
 {
     private SourceAnalysis? _analysis;
+    private string? _indexKey;
 
     internal DocumentChunk(
         RetrievalDocument document, int index, int start, int length, IReadOnlyList<string> headingPath, string indexText, int tokenCount, string contentHash,
@@ -104,9 +105,16 @@ public sealed class DocumentChunk
     public string ContentHash { get; }
 
     /// <summary>
+    /// Gets the chunk's key in a <see cref="DocumentIndex"/>'s indexes, built on first use and kept (the sufficiency check
+    /// and hybrid fusion look chunks up by it on every request).
+    /// </summary>
+    internal string IndexKey => Volatile.Read(ref _indexKey) ?? (_indexKey = DocumentIndex.ChunkKey(Scope, DocumentId, Index));
+
+    /// <summary>
     /// The chunk's text and title analysed by <paramref name="scorer"/>, computed on first use and kept: a chunk that is
     /// retrieved again is not analysed again. Racing first calls compute the same value; one of them is kept.
     /// </summary>
+
     internal SourceAnalysis GetAnalysis(GroundednessScorer scorer)
     {
         if (Volatile.Read(ref _analysis) is { } analysis && ReferenceEquals(analysis.Scorer, scorer))

@@ -266,7 +266,7 @@ public sealed class DocumentIndex : IDisposable
     /// <summary>Copies a chunk's stored embedding into <paramref name="destination"/>; false when it has none.</summary>
     internal bool TryGetVector(DocumentChunk chunk, Span<float> destination) =>
         Vectors is { } vectors && destination.Length == vectors.Dimensions
-        && vectors.TryGetVector(ChunkKey(chunk.Scope, chunk.DocumentId, chunk.Index), destination);
+        && vectors.TryGetVector(chunk.IndexKey, destination);
 
     /// <summary>
     /// Embeds a query with the index's generator. The last query's vector is kept, so the grounding stage's

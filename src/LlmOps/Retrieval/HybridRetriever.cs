@@ -197,7 +197,7 @@ public sealed class HybridRetriever : IRetriever, IIndexedRetriever
         foreach (RetrievedChunk c in candidates)
         {
             var v = new float[dims];
-            string key = DocumentIndex.ChunkKey(c.Chunk.Scope, c.Chunk.DocumentId, c.Chunk.Index);
+            string key = c.Chunk.IndexKey;
             bool found = vectors.TryGetVector(key, v);
             pool.Add((c, found ? v : null, found ? TensorPrimitives.Dot(q, v) : 0f));
         }
