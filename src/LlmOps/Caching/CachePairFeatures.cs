@@ -144,8 +144,15 @@ internal static class CachePairFeatures
     /// </summary>
     public const int WeakNameVariant = SharedWords + 1;
 
+    /// <summary>
+    /// The index of "the only non-function words that differ are question words, all in one question, and the other has
+    /// none": a question and the same request as a command or keywords ("What's the return policy for furniture?" /
+    /// "Tell me the return policy for furniture.").
+    /// </summary>
+    public const int QuestionFrameOnly = WeakNameVariant + 1;
+
     /// <summary>The number of features.</summary>
-    public const int Count = WeakNameVariant + 1;
+    public const int Count = QuestionFrameOnly + 1;
 
     /// <summary>The word-vector cosine from which two differing words pair up as synonyms for <see cref="MeaningLeft"/>.</summary>
     public const float SynonymCosine = 0.5f;
@@ -305,6 +312,10 @@ internal static class CachePairFeatures
         features[SmallInsertion] = Math.Min(nonFunctionOnlyA, nonFunctionOnlyB) == 0 && Math.Max(nonFunctionOnlyA, nonFunctionOnlyB) is 1 or 2 ? 1f : 0f;
         features[Rewrite] = Math.Min(nonFunctionOnlyA, nonFunctionOnlyB) >= 2 ? 1f : 0f;
         features[NothingDiffers] = nonFunctionOnlyA + nonFunctionOnlyB == 0 ? 1f : 0f;
+        var questionA = onlyA[(int)CachePairTokenClass.Question];
+        var questionB = onlyB[(int)CachePairTokenClass.Question];
+        features[QuestionFrameOnly] = (questionA > 0 && questionB == 0 && nonFunctionOnlyA == questionA && nonFunctionOnlyB == 0 && !HasClass(tb, CachePairTokenClass.Question))
+            || (questionB > 0 && questionA == 0 && nonFunctionOnlyB == questionB && nonFunctionOnlyA == 0 && !HasClass(ta, CachePairTokenClass.Question)) ? 1f : 0f;
         features[SimilarityWhenNothingDiffers] = features[NothingDiffers] * features[Similarity];
         features[SimilarityWhenRewritten] = features[Rewrite] * features[Similarity];
 
@@ -795,6 +806,19 @@ internal static class CachePairFeatures
         }
 
         return -1;
+    }
+
+    private static bool HasClass(ReadOnlySpan<ulong> tokens, CachePairTokenClass cls)
+    {
+        foreach (var token in tokens)
+        {
+            if (CachePairTokenizer.ClassOf(token) == cls)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsOpenClass(ulong token)

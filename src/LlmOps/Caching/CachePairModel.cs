@@ -262,7 +262,9 @@ internal sealed class CachePairModel
 
     /// <summary>
     /// Whether every non-function word of each question aligns with one of the other (the same stem, a spelling variant
-    /// or an acronym) and the order is kept or changed only by moving one phrase to the front or the back ("In Excel, how
+    /// or an acronym), or only question words in one question are left over while the other has none (a command or
+    /// keywords for a question: "Tell me the return policy for furniture." / "What's the return policy for furniture?";
+    /// 21 more paraphrases and no must-differ pair on the training pairs), and the order is kept or changed only by moving one phrase to the front or the back ("In Excel, how
     /// do I merge cells?"): no role swap, crossing, pivot swap, names in the opposite order, nor two neighbouring words
     /// swapped; the numbers and quoted-strings guards do not object, and no name is aligned as a weak spelling variant
     /// (<see cref="CachePairFeatures.WeakNameVariant"/>). The polarity and entities guards' verdicts are overruled here:
@@ -273,7 +275,7 @@ internal sealed class CachePairModel
     /// <param name="features">The pair's features.</param>
     /// <returns><see langword="true"/> when the rule accepts the pair.</returns>
     public static bool SameWords(ReadOnlySpan<float> features)
-        => features[CachePairFeatures.NothingDiffers] == 1f
+        => (features[CachePairFeatures.NothingDiffers] == 1f || features[CachePairFeatures.QuestionFrameOnly] == 1f)
             && features[CachePairFeatures.Inversions] == 0f
             && features[CachePairFeatures.AdjacentSwap] == 0f
             && features[CachePairFeatures.CrossSwap] == 0f
@@ -287,7 +289,7 @@ internal sealed class CachePairModel
     /// <summary>
     /// Whether a candidate below the similarity threshold is still served: its similarity is at least
     /// <see cref="SameWordsFloor"/>, the two questions share at least <see cref="SameWordsMinShared"/> non-function words,
-    /// and they have the same words (<see cref="SameWords"/>: every non-function word aligned by stem or spelling variant,
+    /// and every non-function word is aligned (<see cref="SameWords"/>: every non-function word aligned by stem or spelling variant,
     /// the order kept or one phrase moved, no lexical guard objecting). On the authored training pairs, 20 paraphrases
     /// (mostly typos) and no must-differ pair are below 0.70 with the same words.
     /// </summary>
@@ -314,7 +316,8 @@ internal sealed class CachePairModel
     /// <param name="similarity">The cosine similarity of the two questions' embeddings.</param>
     /// <returns><see langword="true"/> when the rule serves the pair.</returns>
     public static bool SameWordsBelowThreshold(ReadOnlySpan<float> features, float similarity)
-        => similarity >= SameWordsFloor && features[CachePairFeatures.SharedWords] >= SameWordsMinShared && SameWords(features);
+        => similarity >= SameWordsFloor && features[CachePairFeatures.SharedWords] >= SameWordsMinShared
+            && features[CachePairFeatures.NothingDiffers] == 1f && SameWords(features);
 
     /// <summary>Writes the model in the shipped file format.</summary>
     /// <param name="destination">Where to write.</param>

@@ -113,6 +113,8 @@ public sealed class CachePairModelTests
         Assert.Equal(SemanticCacheGuards.Polarity, Check(strict, "turn on dark mode", "turn off dark mode", SemanticCacheGuards.All));
         Assert.Equal(SemanticCacheGuards.PairCheck, Check(strict, "storage quota per project", "storage quota per account", SemanticCacheGuards.All));
         Assert.Equal(SemanticCacheGuards.None, Check(strict, "how do I reset my password", "How do I reset my password?", SemanticCacheGuards.All));
+        Assert.Equal(SemanticCacheGuards.None, Check(strict, "What's the return policy for furniture?", "Tell me the return policy for furniture.", SemanticCacheGuards.All));
+        Assert.Equal(SemanticCacheGuards.PairCheck, Check(strict, "Why is the return policy for furniture so short?", "What is the return policy for furniture so short?", SemanticCacheGuards.All));
     }
 
     [Theory]
