@@ -73,8 +73,6 @@ internal static class InjectionNormalizer
 
     private static readonly SearchValues<char> Marks = SearchValues.Create("._*-~|+^#,");
 
-    private static readonly SearchValues<char> AsciiLetters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
-
     // The characters BlankQuoted treats as opening quotes.
     private static readonly SearchValues<char> QuoteOpeners = SearchValues.Create("\"“„«‘`'");
 
@@ -100,31 +98,9 @@ internal static class InjectionNormalizer
         var rented = ArrayPool<char>.Shared.Rent(Math.Max(1, folded.Length));
         var length = 0;
         var space = true;
-        var text = folded.AsSpan();
-        var i = 0;
-        while (i < text.Length)
+        for (var i = 0; i < folded.Length; i++)
         {
-            // A run of ASCII letters is copied whole (found and copied vectorised); anything else goes one character at a time.
-            var run = text[i..].IndexOfAnyExcept(AsciiLetters);
-            var end = run < 0 ? text.Length : i + run;
-            if (end > i)
-            {
-                text[i..end].CopyTo(rented.AsSpan(length));
-                if (map is not null)
-                {
-                    for (var k = i; k < end; k++)
-                    {
-                        map[k] = length + (k - i);
-                    }
-                }
-
-                length += end - i;
-                space = false;
-                i = end;
-                continue;
-            }
-
-            var c = text[i];
+            var c = folded[i];
             if (map is not null)
             {
                 map[i] = length;
@@ -140,8 +116,6 @@ internal static class InjectionNormalizer
                 rented[length++] = ' ';
                 space = true;
             }
-
-            i++;
         }
 
         if (map is not null)
@@ -414,15 +388,12 @@ internal static class InjectionNormalizer
     {
         var rented = ArrayPool<char>.Shared.Rent(Math.Max(1, spaced.Length));
         var length = 0;
-        var rest = spaced.AsSpan();
-        while (!rest.IsEmpty)
+        foreach (var c in spaced)
         {
-            // Copy each word whole (the space found vectorised).
-            var space = rest.IndexOf(' ');
-            var word = space < 0 ? rest : rest[..space];
-            word.CopyTo(rented.AsSpan(length));
-            length += word.Length;
-            rest = space < 0 ? [] : rest[(space + 1)..];
+            if (c != ' ')
+            {
+                rented[length++] = c;
+            }
         }
 
         var compact = new string(rented, 0, length);
