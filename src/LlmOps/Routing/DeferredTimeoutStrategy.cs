@@ -28,12 +28,18 @@ namespace LlmOps.Routing;
 /// </remarks>
 internal sealed class DeferredTimeoutStrategy : ResilienceStrategy
 {
-    // A strategy outside Polly cannot replace ResilienceContext.CancellationToken (its setter is internal), so the token
-    // of the guarded call travels in a property that the routing callbacks read through TokenOf.
-    private static readonly ResiliencePropertyKey<CancellationToken> TokenKey = new("llmops.routing.timeout-token");
+    // A strategy outside Polly cannot replace ResilienceContext.CancellationToken (its setter is internal), so the source
+    // of the guarded call's token travels in a property that the routing callbacks read through TokenOf (the source, not
+    // the token: a property value is an object, and a token would be boxed on every call).
+    private static readonly ResiliencePropertyKey<CancellationTokenSource?> SourceKey = new("llmops.routing.timeout-source");
 
+    // Sources of calls that completed at once, for the next calls on this thread: two, since the total and the attempt
+    // timeout nest.
     [ThreadStatic]
     private static CancellationTokenSource? t_spare;
+
+    [ThreadStatic]
+    private static CancellationTokenSource? t_spare2;
 
     private readonly Func<ResilienceContext, TimeSpan> _timeout;
     private readonly TimeProvider _time;
@@ -65,42 +71,71 @@ internal sealed class DeferredTimeoutStrategy : ResilienceStrategy
     /// <param name="context">The callback's context.</param>
     /// <returns>The token.</returns>
     public static CancellationToken TokenOf(ResilienceContext context)
-        => context.Properties.TryGetValue(TokenKey, out var token) ? token : context.CancellationToken;
+        => context.Properties.TryGetValue(SourceKey, out var source) && source is not null ? source.Token : context.CancellationToken;
 
     /// <inheritdoc/>
     protected override ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback, ResilienceContext context, TState state)
     {
         var timeout = _timeout(context);
-        var outer = TokenOf(context);
+        context.Properties.TryGetValue(SourceKey, out var outerSource);
+        var outer = outerSource?.Token ?? context.CancellationToken;
         if (timeout <= TimeSpan.Zero || timeout == Timeout.InfiniteTimeSpan || outer.IsCancellationRequested)
         {
             return Call(callback, context, state);
         }
 
-        var source = t_spare ?? new CancellationTokenSource();
-        t_spare = null;
+        var source = Rent();
         var start = _time.GetTimestamp();
-        context.Properties.Set(TokenKey, source.Token);
+        context.Properties.Set(SourceKey, source);
         var pending = Call(callback, context, state);
         if (pending.IsCompleted)
         {
-            context.Properties.Set(TokenKey, outer);
+            context.Properties.Set(SourceKey, outerSource);
             var outcome = pending.Result;
-            if (source.IsCancellationRequested)
-            {
-                // Only the callback itself could have cancelled it (nothing else knows the source yet).
-                source.Dispose();
-            }
-            else if (source.TryReset())
-            {
-                t_spare = source;
-            }
-
+            Return(source);
             return new ValueTask<Outcome<TResult>>(outcome);
         }
 
-        return AwaitAsync(pending, source, context, outer, timeout, start);
+        return AwaitAsync(pending, source, context, outerSource, outer, timeout, start);
+    }
+
+    private static CancellationTokenSource Rent()
+    {
+        if (t_spare is { } spare)
+        {
+            t_spare = null;
+            return spare;
+        }
+
+        if (t_spare2 is { } second)
+        {
+            t_spare2 = null;
+            return second;
+        }
+
+        return new CancellationTokenSource();
+    }
+
+    /// <summary>Keeps a source whose call ended without a cancellation (and with no timer left to fire) for reuse.</summary>
+    private static void Return(CancellationTokenSource source)
+    {
+        if (source.IsCancellationRequested || !source.TryReset())
+        {
+            source.Dispose();
+        }
+        else if (t_spare is null)
+        {
+            t_spare = source;
+        }
+        else if (t_spare2 is null)
+        {
+            t_spare2 = source;
+        }
+        else
+        {
+            source.Dispose();
+        }
     }
 
     private static ValueTask<Outcome<TResult>> Call<TResult, TState>(
@@ -117,7 +152,13 @@ internal sealed class DeferredTimeoutStrategy : ResilienceStrategy
     }
 
     private async ValueTask<Outcome<TResult>> AwaitAsync<TResult>(
-        ValueTask<Outcome<TResult>> pending, CancellationTokenSource source, ResilienceContext context, CancellationToken outer, TimeSpan timeout, long start)
+        ValueTask<Outcome<TResult>> pending,
+        CancellationTokenSource source,
+        ResilienceContext context,
+        CancellationTokenSource? outerSource,
+        CancellationToken outer,
+        TimeSpan timeout,
+        long start)
     {
         // The call yielded: from now on the timer and the outer token can cancel it.
         var remaining = timeout - _time.GetElapsedTime(start);
@@ -147,7 +188,7 @@ internal sealed class DeferredTimeoutStrategy : ResilienceStrategy
         }
 
         var cancelled = source.IsCancellationRequested;
-        context.Properties.Set(TokenKey, outer);
+        context.Properties.Set(SourceKey, outerSource);
         await link.DisposeAsync().ConfigureAwait(false);
         if (timer is not null)
         {
@@ -155,13 +196,9 @@ internal sealed class DeferredTimeoutStrategy : ResilienceStrategy
             await timer.DisposeAsync().ConfigureAwait(false);
             source.Dispose();
         }
-        else if (!cancelled && source.TryReset())
-        {
-            t_spare = source;
-        }
         else
         {
-            source.Dispose();
+            Return(source);
         }
 
         if (cancelled && outcome.Exception is OperationCanceledException e && !outer.IsCancellationRequested)
