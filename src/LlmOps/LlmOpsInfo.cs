@@ -1,5 +1,12 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using LlmOps.Caching;
+using LlmOps.Guardrails;
+using LlmOps.Metering;
+using LlmOps.Prompts;
+using LlmOps.Retrieval;
+using LlmOps.Routing;
 
 namespace LlmOps;
 
@@ -17,9 +24,11 @@ namespace LlmOps;
 /// Each concern stores its own typed record as a <em>feature</em> (<see cref="Set{T}"/>,
 /// <see cref="Get{T}"/>) and exposes a typed accessor for it, such as <c>response.GetCost()</c>.
 /// Stages add bounded-cardinality telemetry tags with <see cref="AddTag"/>; the telemetry stage puts
-/// them on its metrics and span. The type is thread-safe: a spin lock held for a few instructions (never while user code
-/// runs) guards one small array (a request records a handful of features and tags, so a linear search beats hashing)
-/// that is created on first use.
+/// them on its metrics and span. The type is thread-safe. The facts of the standard stages (<c>GuardrailReport</c>,
+/// <c>PromptProvenance</c>, <c>GroundingResult</c>, <c>SemanticCacheResult</c>, <c>RoutingInfo</c>, <c>CostRecord</c>)
+/// have a slot each, read and written without a lock; tags and other features share one small array (a request records
+/// a handful, so a linear search beats hashing), created on first use and guarded by a spin lock held for a few
+/// instructions (never while user code runs).
 /// </para>
 /// </remarks>
 public sealed class LlmOpsInfo
@@ -33,8 +42,13 @@ public sealed class LlmOpsInfo
     // never contended, and a Lock per request cost 40 B.
     private int _busy;
 
-    // Features (keyed by their Type) and tags (keyed by name) share one small array: a request records a handful of
-    // each, and one array instead of two keeps a standalone stage's request (a cache hit) to one allocation here.
+    // The standard stages' facts, one slot each (FeatureSlot<T>.Index): every request of a full pipeline records all of
+    // them, and a slot costs 8 B and an atomic read or write where an entry cost 16 B and a locked search.
+    private const int SlotCount = 6;
+    private FeatureSlots _slots;
+
+    // Other features (keyed by their Type) and tags (keyed by name) share one small array: a request records a handful
+    // of each, and one array instead of two keeps a standalone stage's request (a cache hit) to one allocation here.
     private KeyValuePair<object, object?>[]? _entries;
     private int _count;
     private int _tagCount;
@@ -80,16 +94,26 @@ public sealed class LlmOpsInfo
     /// <remarks>A live, thread-safe view; enumerating it enumerates a snapshot.</remarks>
     public IReadOnlyDictionary<string, object?> Tags => _tagView ??= new TagView(this);
 
-    /// <summary>Gets a snapshot of the features recorded so far.</summary>
+    /// <summary>Gets a snapshot of the features recorded so far (in no particular order).</summary>
     public IEnumerable<object> Features
     {
         get
         {
+            var slotted = new List<object>(SlotCount);
+            for (var i = 0; i < SlotCount; i++)
+            {
+                if (Volatile.Read(ref _slots[i]) is { } feature)
+                {
+                    slotted.Add(feature);
+                }
+            }
+
             Enter();
             try
             {
-                var values = new object[_count - _tagCount];
-                var next = 0;
+                var values = new object[slotted.Count + _count - _tagCount];
+                slotted.CopyTo(values);
+                var next = slotted.Count;
                 for (var i = 0; i < _count; i++)
                 {
                     if (_entries![i].Key is Type)
@@ -115,6 +139,12 @@ public sealed class LlmOpsInfo
         where T : class
     {
         ArgumentNullException.ThrowIfNull(feature);
+        if (FeatureSlot<T>.Index is var slot and >= 0)
+        {
+            Volatile.Write(ref _slots[slot], (object)feature);
+            return;
+        }
+
         Enter();
         try
         {
@@ -132,6 +162,11 @@ public sealed class LlmOpsInfo
     public T? Get<T>()
         where T : class
     {
+        if (FeatureSlot<T>.Index is var slot and >= 0)
+        {
+            return (T?)Volatile.Read(ref _slots[slot]);
+        }
+
         Enter();
         try
         {
@@ -160,6 +195,11 @@ public sealed class LlmOpsInfo
         // The factory runs outside the lock (it is the caller's code); when two threads race, the first instance stored
         // is the one kept and returned to both.
         var value = factory() ?? throw new InvalidOperationException($"The factory for feature {typeof(T).Name} returned null; return an instance.");
+        if (FeatureSlot<T>.Index is var slot and >= 0)
+        {
+            return (T?)Interlocked.CompareExchange(ref _slots[slot], value, null) ?? value;
+        }
+
         Enter();
         try
         {
@@ -235,6 +275,40 @@ public sealed class LlmOpsInfo
         }
     }
 
+    /// <summary>Reads three tags under one lock (a missing tag reads as <see langword="null"/>); the metering stage's hot path.</summary>
+    internal void ReadTags(string first, string second, string third, out object? firstValue, out object? secondValue, out object? thirdValue)
+    {
+        firstValue = secondValue = thirdValue = null;
+        Enter();
+        try
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                if (_entries![i].Key is not string key)
+                {
+                    continue;
+                }
+
+                if (string.Equals(key, first, StringComparison.Ordinal))
+                {
+                    firstValue = _entries[i].Value;
+                }
+                else if (string.Equals(key, second, StringComparison.Ordinal))
+                {
+                    secondValue = _entries[i].Value;
+                }
+                else if (string.Equals(key, third, StringComparison.Ordinal))
+                {
+                    thirdValue = _entries[i].Value;
+                }
+            }
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
     private static ulong CreateProcessPrefix()
     {
         Span<byte> bytes = stackalloc byte[sizeof(ulong)];
@@ -242,13 +316,35 @@ public sealed class LlmOpsInfo
         return System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes);
     }
 
-    private string FormatRequestId()
-    {
-        var id = string.Create(32, _sequence, static (span, sequence) =>
+    /// <summary>Gets the sequence number of a generated request id, or 0 when the id was given to the constructor.</summary>
+    internal ulong GeneratedSequence => _sequence;
+
+    /// <summary>Formats the generated request id with sequence number <paramref name="sequence"/> (<see cref="RequestId"/>'s format).</summary>
+    internal static string FormatGeneratedId(ulong sequence)
+        => string.Create(32, sequence, static (span, sequence) =>
         {
             ProcessPrefix.TryFormat(span[..16], out _, "x16", System.Globalization.CultureInfo.InvariantCulture);
             sequence.TryFormat(span[16..], out _, "x16", System.Globalization.CultureInfo.InvariantCulture);
         });
+
+    /// <summary>Reads the sequence number back from a request id this process generated; false for any other text.</summary>
+    internal static bool TryParseGeneratedId(string id, out ulong sequence)
+    {
+        sequence = 0;
+        return id.Length == 32
+            && ulong.TryParse(id.AsSpan(0, 16), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var prefix)
+            && prefix == ProcessPrefix
+            && IsLowerHex(id.AsSpan(16))
+            && ulong.TryParse(id.AsSpan(16), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out sequence)
+            && sequence != 0
+            && IsLowerHex(id.AsSpan(0, 16));
+
+        static bool IsLowerHex(ReadOnlySpan<char> digits) => !digits.ContainsAnyInRange('A', 'F');
+    }
+
+    private string FormatRequestId()
+    {
+        var id = FormatGeneratedId(_sequence);
 
         // Readers racing on the first read all get the first string stored.
         return Interlocked.CompareExchange(ref _requestId, id, null) ?? id;
@@ -354,6 +450,28 @@ public sealed class LlmOpsInfo
         }
 
         return -1;
+    }
+
+    private static int SlotOf(Type type)
+        => type == typeof(GuardrailReport) ? 0
+        : type == typeof(PromptProvenance) ? 1
+        : type == typeof(GroundingResult) ? 2
+        : type == typeof(SemanticCacheResult) ? 3
+        : type == typeof(RoutingInfo) ? 4
+        : type == typeof(CostRecord) ? 5
+        : -1;
+
+    /// <summary>The slot of feature type <typeparamref name="T"/>, or -1 when it has none (computed once per type).</summary>
+    private static class FeatureSlot<T>
+    {
+        public static readonly int Index = SlotOf(typeof(T));
+    }
+
+    /// <summary>The standard stages' facts, inline in the info.</summary>
+    [InlineArray(SlotCount)]
+    private struct FeatureSlots
+    {
+        private object? _first;
     }
 
     /// <summary>A thread-safe read-only view of the tags; enumeration works on a snapshot.</summary>

@@ -27,6 +27,59 @@ public sealed class LlmOpsInfoTests
     }
 
     [Fact]
+    public void SetAndGet_StandardStageFacts_RoundTripAndAppearAmongTheFeatures()
+    {
+        var info = new LlmOpsInfo();
+        var report = new LlmOps.Guardrails.GuardrailReport();
+        var cost = new LlmOps.Metering.CostRecord { RequestOf = info, Cost = 1m };
+        Assert.Null(info.Get<LlmOps.Guardrails.GuardrailReport>());
+
+        info.Set(report);
+        info.Set(cost);
+        info.Set(new Sample(1));
+
+        Assert.Same(report, info.Get<LlmOps.Guardrails.GuardrailReport>());
+        Assert.Same(cost, info.Get<LlmOps.Metering.CostRecord>());
+        Assert.True(info.TryGet<LlmOps.Metering.CostRecord>(out var read));
+        Assert.Same(cost, read);
+        Assert.Null(info.Get<LlmOps.Routing.RoutingInfo>());
+        Assert.Equal(3, info.Features.Count());
+        Assert.Contains(report, info.Features);
+        Assert.Contains(cost, info.Features);
+
+        var replaced = cost with { Cost = 2m };
+        info.Set(replaced);
+        Assert.Same(replaced, info.Get<LlmOps.Metering.CostRecord>());
+        Assert.Equal(3, info.Features.Count());
+    }
+
+    [Fact]
+    public void GetOrAdd_StandardStageFact_ConcurrentCallersShareOneInstance()
+    {
+        var info = new LlmOpsInfo();
+        var seen = new LlmOps.Guardrails.GuardrailReport[64];
+        Parallel.For(0, seen.Length, i => seen[i] = info.GetOrAdd(static () => new LlmOps.Guardrails.GuardrailReport()));
+        Assert.All(seen, s => Assert.Same(seen[0], s));
+        Assert.Same(seen[0], info.Get<LlmOps.Guardrails.GuardrailReport>());
+    }
+
+    [Fact]
+    public void TryParseGeneratedId_ReadsBackThisProcessesIdsOnly()
+    {
+        var info = new LlmOpsInfo();
+        Assert.True(LlmOpsInfo.TryParseGeneratedId(info.RequestId, out var sequence));
+        Assert.Equal(info.GeneratedSequence, sequence);
+        Assert.Equal(info.RequestId, LlmOpsInfo.FormatGeneratedId(sequence));
+
+        var upper = info.RequestId.ToUpperInvariant();
+        Assert.Equal(!string.Equals(upper, info.RequestId, StringComparison.Ordinal), !LlmOpsInfo.TryParseGeneratedId(upper, out _));
+        Assert.False(LlmOpsInfo.TryParseGeneratedId("x" + info.RequestId[1..], out _));
+        Assert.False(LlmOpsInfo.TryParseGeneratedId(Guid.NewGuid().ToString("N"), out _));
+        Assert.False(LlmOpsInfo.TryParseGeneratedId("req-7", out _));
+        Assert.Equal(0UL, new LlmOpsInfo("req-7").GeneratedSequence);
+    }
+
+    [Fact]
     public void RequestId_IsGeneratedAndUnique()
         => Assert.NotEqual(new LlmOpsInfo().RequestId, new LlmOpsInfo().RequestId);
 

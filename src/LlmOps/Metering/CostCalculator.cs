@@ -49,7 +49,7 @@ public sealed class CostCalculator
         ArgumentOutOfRangeException.ThrowIfNegative(outputTokens);
         ArgumentOutOfRangeException.ThrowIfLessThan(gpuTime, TimeSpan.Zero);
 
-        var cost = Compute(modelId, inputTokens, cachedInputTokens, outputTokens, gpuTime, at, out var model, out var charged);
+        var cost = Compute(modelId, inputTokens, cachedInputTokens, outputTokens, static gpu => gpu, gpuTime, at, out var model, out var charged);
         return new CostRecord
         {
             Model = model.ModelId,
@@ -97,12 +97,16 @@ public sealed class CostCalculator
     }
 
     /// <summary>Prices validated counts; lets the metering client build its record in one allocation.</summary>
-    internal decimal Compute(
-        string? modelId, long input, long cached, long output, TimeSpan gpuTime, DateTimeOffset? at, out ResolvedModel model, out TimeSpan charged)
+    /// <remarks>
+    /// <paramref name="gpuTime"/> is called only for a model priced per GPU second (it may read the clock); a negative
+    /// time counts as zero.
+    /// </remarks>
+    internal decimal Compute<TState>(
+        string? modelId, long input, long cached, long output, Func<TState, TimeSpan> gpuTime, TState state, DateTimeOffset? at, out ResolvedModel model, out TimeSpan charged)
     {
         model = Catalog.Resolve(modelId, at);
         var price = model.Price;
-        charged = price?.GpuPerSecond is null ? TimeSpan.Zero : gpuTime;
+        charged = price?.GpuPerSecond is null ? TimeSpan.Zero : gpuTime(state) is var gpu && gpu > TimeSpan.Zero ? gpu : TimeSpan.Zero;
         return price is null ? 0m : Price(price, input, cached, output, charged);
     }
 

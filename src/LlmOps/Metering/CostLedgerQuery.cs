@@ -31,11 +31,15 @@ public sealed record CostLedgerQuery
     public bool Matches(CostRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return (Tenant is null || string.Equals(Tenant, record.Scope.Tenant, StringComparison.Ordinal))
-            && (User is null || string.Equals(User, record.Scope.User, StringComparison.Ordinal))
-            && (Feature is null || string.Equals(Feature, record.Scope.Feature, StringComparison.Ordinal))
-            && (Model is null || string.Equals(Model, record.Model, StringComparison.OrdinalIgnoreCase))
-            && (From is not { } from || record.Timestamp >= from)
-            && (To is not { } to || record.Timestamp < to);
+        return Matches(record.Scope, record.Model, record.Timestamp);
     }
+
+    /// <summary>Returns whether a record with this scope, model and timestamp matches the query.</summary>
+    internal bool Matches(LlmOpsScope scope, string model, DateTimeOffset timestamp)
+        => (Tenant is null || string.Equals(Tenant, scope.Tenant, StringComparison.Ordinal))
+        && (User is null || string.Equals(User, scope.User, StringComparison.Ordinal))
+        && (Feature is null || string.Equals(Feature, scope.Feature, StringComparison.Ordinal))
+        && (Model is null || string.Equals(Model, model, StringComparison.OrdinalIgnoreCase))
+        && (From is not { } from || timestamp >= from)
+        && (To is not { } to || timestamp < to);
 }

@@ -305,6 +305,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
             // otherwise the requested one, when the catalog knows that; otherwise the reported one, priced as unknown.
             var modelId = attempt.ModelId;
             if (responseModel is not null
+                && !string.Equals(responseModel, modelId, StringComparison.Ordinal)
                 && (modelId is null
                     || _calculator.Catalog.Resolve(responseModel, attempt.Start).Definition is not null
                     || _calculator.Catalog.Resolve(modelId, attempt.Start).Definition is null))
@@ -341,9 +342,26 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
                 estimated = true;
             }
 
-            var gpu = (usage is null ? null : CostCalculator.ReportedGpuTime(usage)) ?? _time.GetElapsedTime(attempt.StartTimestamp);
             var info = attempt.Info;
-            var cost = _calculator.Compute(modelId, input, cached, outputTokens, gpu < TimeSpan.Zero ? TimeSpan.Zero : gpu, attempt.Start, out var model, out var charged);
+
+            // GPU time (reported, or the attempt's duration) only for a model priced per GPU second: no clock read otherwise.
+            var cost = _calculator.Compute(
+                modelId,
+                input,
+                cached,
+                outputTokens,
+                static s => (s.Usage is null ? null : CostCalculator.ReportedGpuTime(s.Usage)) ?? s.Time.GetElapsedTime(s.Start),
+                (Usage: usage, Time: _time, Start: attempt.StartTimestamp),
+                attempt.Start,
+                out var model,
+                out var charged);
+            info.ReadTags(
+                LlmOps.Prompts.PromptsTelemetryNames.PromptNameAttribute,
+                LlmOps.Prompts.PromptsTelemetryNames.PromptVersionAttribute,
+                MeteringTelemetryNames.ModelTierAttribute,
+                out var promptName,
+                out var promptVersion,
+                out var tierTag);
             estimated |= model.Definition is null; // not in the catalog: priced at the default tier, or not at all
             var record = new CostRecord
             {
@@ -356,18 +374,18 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
                 Cost = cost,
                 PriceSource = model.Source,
                 PricedAs = model.Definition?.Name,
-                RequestId = info.RequestId,
+                RequestOf = info,
                 Attempt = attempt.Number,
                 Timestamp = attempt.Start,
                 Scope = attempt.Scope,
                 IsEstimated = estimated,
                 IsComplete = complete,
-                PromptName = info.TryGetTag(LlmOps.Prompts.PromptsTelemetryNames.PromptNameAttribute, out var name) ? name?.ToString() : null,
-                PromptVersion = info.TryGetTag(LlmOps.Prompts.PromptsTelemetryNames.PromptVersionAttribute, out var version) ? version?.ToString() : null,
+                PromptName = promptName?.ToString(),
+                PromptVersion = promptVersion?.ToString(),
             };
 
             info.Set(record);
-            if (!record.Tier.IsEmpty && !(info.TryGetTag(MeteringTelemetryNames.ModelTierAttribute, out var tier) && Equals(tier, record.Tier.Name)))
+            if (!record.Tier.IsEmpty && !Equals(tierTag, record.Tier.Name))
             {
                 info.AddTag(MeteringTelemetryNames.ModelTierAttribute, record.Tier.Name);
             }

@@ -14,6 +14,11 @@ namespace LlmOps.Metering;
 /// or within the recent records. Every <see cref="BudgetWindow"/> is aligned this way; an unbounded range is always exact.
 /// </para>
 /// <para>Writes are idempotent on (request id, attempt) while the first write is among the recent records.</para>
+/// <para>
+/// The recent records are kept as values in one array, not as the <see cref="CostRecord"/> instances given:
+/// <see cref="QueryAsync"/> returns equal copies. Holding every record for its next 10,000 requests made each one outlive
+/// the young generation, so the garbage collector copied it once or twice before it could be freed.
+/// </para>
 /// </remarks>
 public sealed class InMemoryCostLedger : ICostLedger
 {
@@ -31,8 +36,10 @@ public sealed class InMemoryCostLedger : ICostLedger
     private static readonly long DayTicks = TimeSpan.TicksPerDay;
 
     private readonly Lock _gate = new();
-    private readonly CostRecord?[] _ring;
-    private readonly HashSet<(string RequestId, int Attempt)> _recentKeys = [];
+    private readonly int _capacity;
+    private Entry[] _ring;
+    // Keyed without formatting a generated request id (CostRecord.RequestKey): the metering stage's records carry its number.
+    private readonly HashSet<((string? Text, ulong Generated) Request, int Attempt)> _recentKeys = [];
     private readonly Dictionary<(Key Key, long Start), Aggregate> _minutes = [];
     private readonly Dictionary<(Key Key, long Start), Aggregate> _hours = [];
     private readonly Dictionary<(Key Key, long Start), Aggregate> _days = [];
@@ -55,11 +62,12 @@ public sealed class InMemoryCostLedger : ICostLedger
     public InMemoryCostLedger(int recentRecords = DefaultRecentRecords)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(recentRecords, 1);
-        _ring = new CostRecord?[recentRecords];
+        _capacity = recentRecords;
+        _ring = new Entry[Math.Min(recentRecords, 64)];
     }
 
     /// <summary>Gets how many recent records are kept.</summary>
-    public int RecentRecords => _ring.Length;
+    public int RecentRecords => _capacity;
 
     /// <summary>Gets the number of records kept now (at most <see cref="RecentRecords"/>).</summary>
     public int Count
@@ -82,24 +90,32 @@ public sealed class InMemoryCostLedger : ICostLedger
     {
         ArgumentNullException.ThrowIfNull(record);
         cancellationToken.ThrowIfCancellationRequested();
+        var request = record.RequestKey;
         lock (_gate)
         {
-            if (!_recentKeys.Add((record.RequestId, record.Attempt)))
+            if (!_recentKeys.Add((request, record.Attempt)))
             {
                 return new(false);
             }
 
-            if (_ring[_next] is { } evicted)
+            if (_count == _capacity)
             {
-                _recentKeys.Remove((evicted.RequestId, evicted.Attempt));
+                ref var evicted = ref _ring[_next];
+                _recentKeys.Remove((evicted.Request, evicted.Attempt));
             }
             else
             {
+                if (_count == _ring.Length)
+                {
+                    // Not yet wrapped: the entries are in order, so growing keeps them in place.
+                    Array.Resize(ref _ring, (int)Math.Min(_capacity, 2L * _ring.Length));
+                }
+
                 _count++;
             }
 
-            _ring[_next] = record;
-            _next = (_next + 1) % _ring.Length;
+            _ring[_next] = new Entry(record, request);
+            _next = (_next + 1) % _capacity;
             Interlocked.Increment(ref _total);
 
             var key = new Key(record.Scope.Tenant, record.Scope.User, record.Scope.Feature, record.Model.ToLowerInvariant());
@@ -142,11 +158,12 @@ public sealed class InMemoryCostLedger : ICostLedger
         var result = new List<CostRecord>();
         lock (_gate)
         {
-            foreach (var record in _ring)
+            for (var i = 0; i < _count; i++)
             {
-                if (record is not null && query.Matches(record))
+                ref var entry = ref _ring[i];
+                if (query.Matches(entry.Scope, entry.Model, entry.Timestamp))
                 {
-                    result.Add(record);
+                    result.Add(entry.ToRecord());
                 }
             }
         }
@@ -195,19 +212,20 @@ public sealed class InMemoryCostLedger : ICostLedger
                 }
             }
 
-            foreach (var record in _ring)
+            for (var i = 0; i < _count; i++)
             {
-                if (record is null || !query.Matches(record))
+                ref var entry = ref _ring[i];
+                if (!query.Matches(entry.Scope, entry.Model, entry.Timestamp))
                 {
                     continue;
                 }
 
-                var ticks = record.Timestamp.UtcTicks;
+                var ticks = entry.Timestamp.UtcTicks;
                 var minute = Floor(ticks, MinuteTicks);
                 var minuteCounted = Within(minute, MinuteTicks, from, to) && minute >= minuteHorizon;
                 if (!minuteCounted && !HourCounted(minute, from, to, hourHorizon))
                 {
-                    sum.Add(record);
+                    sum.Add(entry.InputTokens, entry.CachedInputTokens, entry.OutputTokens, entry.Cost, entry.IsEstimated);
                 }
             }
         }
@@ -283,6 +301,52 @@ public sealed class InMemoryCostLedger : ICostLedger
             && (query.Model is null || string.Equals(query.Model, Model, StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>One recent record, kept by value (<see cref="ToRecord"/> builds an equal <see cref="CostRecord"/>).</summary>
+    private readonly struct Entry(CostRecord record, (string? Text, ulong Generated) request)
+    {
+        public readonly (string? Text, ulong Generated) Request = request;
+        public readonly int Attempt = record.Attempt;
+        public readonly DateTimeOffset Timestamp = record.Timestamp;
+        public readonly LlmOpsScope Scope = record.Scope;
+        public readonly string Model = record.Model;
+        public readonly string? PricedAs = record.PricedAs;
+        public readonly ModelTier Tier = record.Tier;
+        public readonly long InputTokens = record.InputTokens;
+        public readonly long CachedInputTokens = record.CachedInputTokens;
+        public readonly long OutputTokens = record.OutputTokens;
+        public readonly TimeSpan GpuTime = record.GpuTime;
+        public readonly decimal Cost = record.Cost;
+        public readonly PriceSource PriceSource = record.PriceSource;
+        public readonly bool IsEstimated = record.IsEstimated;
+        public readonly bool IsComplete = record.IsComplete;
+        public readonly string? PromptName = record.PromptName;
+        public readonly string? PromptVersion = record.PromptVersion;
+
+        public CostRecord ToRecord()
+        {
+            return new CostRecord
+            {
+                RequestKeyInit = Request,
+                Attempt = Attempt,
+                Timestamp = Timestamp,
+                Scope = Scope,
+                Model = Model,
+                PricedAs = PricedAs,
+                Tier = Tier,
+                InputTokens = InputTokens,
+                CachedInputTokens = CachedInputTokens,
+                OutputTokens = OutputTokens,
+                GpuTime = GpuTime,
+                Cost = Cost,
+                PriceSource = PriceSource,
+                IsEstimated = IsEstimated,
+                IsComplete = IsComplete,
+                PromptName = PromptName,
+                PromptVersion = PromptVersion,
+            };
+        }
+    }
+
     private sealed class Aggregate
     {
         public long Attempts;
@@ -292,14 +356,16 @@ public sealed class InMemoryCostLedger : ICostLedger
         public decimal Cost;
         public long Estimated;
 
-        public void Add(CostRecord r)
+        public void Add(CostRecord r) => Add(r.InputTokens, r.CachedInputTokens, r.OutputTokens, r.Cost, r.IsEstimated);
+
+        public void Add(long input, long cached, long output, decimal cost, bool estimated)
         {
             Attempts++;
-            InputTokens += r.InputTokens;
-            CachedInputTokens += r.CachedInputTokens;
-            OutputTokens += r.OutputTokens;
-            Cost += r.Cost;
-            Estimated += r.IsEstimated ? 1 : 0;
+            InputTokens += input;
+            CachedInputTokens += cached;
+            OutputTokens += output;
+            Cost += cost;
+            Estimated += estimated ? 1 : 0;
         }
 
         public void Add(Aggregate a)

@@ -273,14 +273,6 @@ public sealed class GroundingChatClient : DelegatingChatClient
             }
         }
 
-        // Fit the best chunks into the budget, in rank order.
-        var modelId = request.Options?.ModelId;
-        var budget = _options.MaxContextTokens;
-        if (_catalog?.Resolve(modelId).Definition?.ContextWindow is int window && window > 0)
-        {
-            budget = Math.Min(budget, window / 2);
-        }
-
         if (keptCount == 0)
         {
             // Nothing to ground in (the pass-through of a pipeline whose retriever found nothing): no lists, no
@@ -292,6 +284,14 @@ public sealed class GroundingChatClient : DelegatingChatClient
                 : new GroundingResult([], 0, refused, thin: true, 0, dropped);
             Record(request, none);
             return refused ? new Prepared(messages, none, [], []) : null;
+        }
+
+        // Fit the best chunks into the budget, in rank order.
+        var modelId = request.Options?.ModelId;
+        var budget = _options.MaxContextTokens;
+        if (_catalog?.Resolve(modelId).Definition?.ContextWindow is int window && window > 0)
+        {
+            budget = Math.Min(budget, window / 2);
         }
 
         var encoding = TokenCounter.GetEncoding(modelId);

@@ -43,7 +43,6 @@ internal sealed class DeferredTimeoutStrategy : ResilienceStrategy
 
     private readonly Func<ResilienceContext, TimeSpan> _timeout;
     private readonly TimeProvider _time;
-    private readonly bool _systemClock;
 
     /// <summary>Initializes a new instance of the <see cref="DeferredTimeoutStrategy"/> class.</summary>
     /// <param name="timeout">The timeout of a call; zero or infinite for none.</param>
@@ -52,7 +51,6 @@ internal sealed class DeferredTimeoutStrategy : ResilienceStrategy
     {
         _timeout = timeout;
         _time = time;
-        _systemClock = ReferenceEquals(time, TimeProvider.System);
     }
 
     /// <summary>Adds the strategy to <paramref name="builder"/>.</summary>
@@ -97,7 +95,41 @@ internal sealed class DeferredTimeoutStrategy : ResilienceStrategy
             return new ValueTask<Outcome<TResult>>(outcome);
         }
 
-        return AwaitAsync(pending, source, context, outerSource, outer, timeout, start);
+        return AwaitAsync(pending, source, context, outerSource, outer, timeout, start, _time);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="callback"/> under <paramref name="timeout"/> the way the strategy does, without a Polly pipeline
+    /// or <see cref="ResilienceContext"/>: the callback gets the guarded call's token as its argument. A timed-out call ends
+    /// with a <see cref="TimeoutRejectedException"/> outcome; a callback that throws ends with its exception as the outcome.
+    /// </summary>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <typeparam name="TState">The callback's state.</typeparam>
+    /// <param name="callback">The guarded call; it must honour the token it is given.</param>
+    /// <param name="state">The callback's state.</param>
+    /// <param name="outer">The token of the caller (cancels the call too, once it yields).</param>
+    /// <param name="timeout">The timeout; zero or infinite for none.</param>
+    /// <param name="time">The clock.</param>
+    /// <returns>The call's outcome.</returns>
+    public static ValueTask<Outcome<TResult>> RunAsync<TResult, TState>(
+        Func<CancellationToken, TState, ValueTask<Outcome<TResult>>> callback, TState state, CancellationToken outer, TimeSpan timeout, TimeProvider time)
+    {
+        if (timeout <= TimeSpan.Zero || timeout == Timeout.InfiniteTimeSpan || outer.IsCancellationRequested)
+        {
+            return CallDirect(callback, outer, state);
+        }
+
+        var source = Rent();
+        var start = time.GetTimestamp();
+        var pending = CallDirect(callback, source.Token, state);
+        if (pending.IsCompleted)
+        {
+            var outcome = pending.Result;
+            Return(source);
+            return new ValueTask<Outcome<TResult>>(outcome);
+        }
+
+        return AwaitAsync(pending, source, context: null, outerSource: null, outer, timeout, start, time);
     }
 
     private static CancellationTokenSource Rent()
@@ -151,36 +183,51 @@ internal sealed class DeferredTimeoutStrategy : ResilienceStrategy
         }
     }
 
-    private async ValueTask<Outcome<TResult>> AwaitAsync<TResult>(
+    private static ValueTask<Outcome<TResult>> CallDirect<TResult, TState>(
+        Func<CancellationToken, TState, ValueTask<Outcome<TResult>>> callback, CancellationToken token, TState state)
+    {
+        try
+        {
+            return callback(token, state);
+        }
+        catch (Exception ex)
+        {
+            return new ValueTask<Outcome<TResult>>(Outcome.FromException<TResult>(ex));
+        }
+    }
+
+    /// <summary>The call yielded: from now on the timer and the outer token can cancel it.</summary>
+    /// <remarks><paramref name="context"/> is <see langword="null"/> for a call run without a pipeline (<see cref="RunAsync"/>).</remarks>
+    private static async ValueTask<Outcome<TResult>> AwaitAsync<TResult>(
         ValueTask<Outcome<TResult>> pending,
         CancellationTokenSource source,
-        ResilienceContext context,
+        ResilienceContext? context,
         CancellationTokenSource? outerSource,
         CancellationToken outer,
         TimeSpan timeout,
-        long start)
+        long start,
+        TimeProvider time)
     {
-        // The call yielded: from now on the timer and the outer token can cancel it.
-        var remaining = timeout - _time.GetElapsedTime(start);
+        var remaining = timeout - time.GetElapsedTime(start);
         ITimer? timer = null;
         if (remaining <= TimeSpan.Zero)
         {
             source.Cancel();
         }
-        else if (_systemClock)
+        else if (ReferenceEquals(time, TimeProvider.System))
         {
             source.CancelAfter(remaining);
         }
         else
         {
-            timer = _time.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), source, remaining, Timeout.InfiniteTimeSpan);
+            timer = time.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), source, remaining, Timeout.InfiniteTimeSpan);
         }
 
         var link = outer.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source);
         Outcome<TResult> outcome;
         try
         {
-            outcome = await pending.ConfigureAwait(context.ContinueOnCapturedContext);
+            outcome = await pending.ConfigureAwait(context?.ContinueOnCapturedContext ?? false);
         }
         catch (Exception ex)
         {
@@ -188,7 +235,7 @@ internal sealed class DeferredTimeoutStrategy : ResilienceStrategy
         }
 
         var cancelled = source.IsCancellationRequested;
-        context.Properties.Set(SourceKey, outerSource);
+        context?.Properties.Set(SourceKey, outerSource);
         await link.DisposeAsync().ConfigureAwait(false);
         if (timer is not null)
         {

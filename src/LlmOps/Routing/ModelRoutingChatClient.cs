@@ -62,6 +62,9 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
     private readonly LlmOpsTelemetry _telemetry;
     private readonly Func<double> _random;
     private readonly ResiliencePipeline _total;
+    private readonly TimeSpan _totalTimeout;
+    private readonly TimeSpan _attemptTimeout;
+    private readonly TimeSpan _firstTokenTimeout;
     private readonly Counter<long> _attempts;
     private readonly Histogram<double> _attemptDuration;
     private readonly Counter<long> _retries;
@@ -173,6 +176,9 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         }
 
         _defaultGroup = groups[_options.DefaultGroup ?? _options.Groups[0].Name];
+        _totalTimeout = _options.Resilience.TotalTimeout ?? TimeSpan.Zero;
+        _attemptTimeout = _options.Resilience.AttemptTimeout ?? TimeSpan.Zero;
+        _firstTokenTimeout = _options.Resilience.TimeToFirstTokenTimeout ?? TimeSpan.Zero;
         _total = _options.Resilience.TotalTimeout is { } total
             ? DeferredTimeoutStrategy.Add(new ResiliencePipelineBuilder { TimeProvider = _time }, _ => total, _time).Build()
             : ResiliencePipeline.Empty;
@@ -231,7 +237,6 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         ArgumentNullException.ThrowIfNull(messages);
         var join = LlmOpsRequest.Join(options);
         RoutedRequest r;
-        ValueTask<ChatResponse> pending;
         try
         {
             r = Begin(messages, join, streaming: false);
@@ -241,44 +246,80 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             return Task.FromException<ChatResponse>(ex);
         }
 
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        if (cancellationToken.IsCancellationRequested && _options.Resilience.TotalTimeout is not null)
+        {
+            // Cancelled on entry: through Polly's total-timeout pipeline, which reports it as it always has.
+            return RunThroughPollyAsync(r, join, cancellationToken);
+        }
+
+        // The total timeout without a Polly pipeline or context (DeferredTimeoutStrategy.RunAsync applies the same rules):
+        // a request whose provider call completes at once costs no timer, no context and no property writes.
+        ValueTask<Outcome<ChatResponse>> outcome;
         try
         {
-            pending = _total.ExecuteAsync(static (ctx, r) => r.Owner.RunAsync(r, DeferredTimeoutStrategy.TokenOf(ctx)), context, r);
+            outcome = DeferredTimeoutStrategy.RunAsync(static (token, r) => r.Owner.RunOutcomeAsync(r, token), r, cancellationToken, _totalTimeout, _time);
         }
         catch (Exception ex)
         {
-            ResilienceContextPool.Shared.Return(context);
             r.Return();
             return Task.FromException<ChatResponse>(ex);
         }
 
-        if (!pending.IsCompletedSuccessfully)
+        if (!outcome.IsCompletedSuccessfully || outcome.Result.Exception is not null)
         {
-            return AwaitAsync(pending, r, join, context);
+            return AwaitOutcomeAsync(outcome, r, join);
         }
 
         // Completed at once: no state machine, and the answering call's own task when it is the same answer.
-        var response = pending.Result;
+        var response = outcome.Result.Result!;
         var call = r.CompletedCall;
-        ResilienceContextPool.Shared.Return(context);
         r.Return();
         join.AttachTo(response);
         return call is not null && ReferenceEquals(call.Result, response) ? call : Task.FromResult(response);
 
-        static async Task<ChatResponse> AwaitAsync(ValueTask<ChatResponse> pending, RoutedRequest r, LlmOpsRequest join, ResilienceContext context)
+        static async Task<ChatResponse> AwaitOutcomeAsync(ValueTask<Outcome<ChatResponse>> pending, RoutedRequest r, LlmOpsRequest join)
         {
             try
             {
-                var response = await pending.ConfigureAwait(false);
+                var outcome = await pending.ConfigureAwait(false);
+                outcome.ThrowIfException();
+                var response = outcome.Result!;
                 join.AttachTo(response);
                 return response;
             }
             finally
             {
-                ResilienceContextPool.Shared.Return(context);
                 r.Return();
             }
+        }
+    }
+
+    private async Task<ChatResponse> RunThroughPollyAsync(RoutedRequest r, LlmOpsRequest join, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        try
+        {
+            var response = await _total.ExecuteAsync(static (ctx, r) => r.Owner.RunAsync(r, DeferredTimeoutStrategy.TokenOf(ctx)), context, r).ConfigureAwait(false);
+            join.AttachTo(response);
+            return response;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+            r.Return();
+        }
+    }
+
+    /// <summary><see cref="RunAsync"/> with its failure as the outcome (the shape <see cref="DeferredTimeoutStrategy.RunAsync"/> takes).</summary>
+    private async ValueTask<Outcome<ChatResponse>> RunOutcomeAsync(RoutedRequest r, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Outcome.FromResult(await RunAsync(r, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex)
+        {
+            return Outcome.FromException<ChatResponse>(ex);
         }
     }
 
@@ -763,31 +804,87 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
 
     /// <summary>
     /// Runs one deployment's pipeline and captures its outcome without rethrowing. A deployment whose pipeline would do
-    /// nothing (no retry, no timeout, a circuit that can never open) runs the attempt alone, without Polly.
+    /// nothing (no retry, no timeout, a circuit that can never open) runs the attempt alone, without Polly. A deployment
+    /// without a circuit breaker runs its first attempt without Polly too (<see cref="RunFirstAttemptAsync{T}"/>).
     /// </summary>
     private static async ValueTask<Step<T>> RunPipelineAsync<T>(RoutedAttempt a, Func<ResilienceContext?, RoutedAttempt, ValueTask<Outcome<T>>> callback)
         where T : class
     {
         Outcome<T> outcome;
-        if (a.Deployment.Pipeline is not { } pipeline)
+        var d = a.Deployment;
+        if (d.Pipeline is not { } pipeline)
         {
             outcome = await callback(null, a).ConfigureAwait(false);
         }
+        else if (!d.HasCircuit && !a.Token.IsCancellationRequested)
+        {
+            outcome = await RunFirstAttemptAsync(pipeline, a, callback).ConfigureAwait(false);
+        }
         else
         {
-            var context = ResilienceContextPool.Shared.Get(a.Token);
-            context.Properties.Set(AttemptKey, a);
-            try
-            {
-                outcome = await pipeline.ExecuteOutcomeAsync(callback, context, a).ConfigureAwait(false);
-            }
-            finally
-            {
-                ResilienceContextPool.Shared.Return(context);
-            }
+            outcome = await RunPollyAsync(pipeline, a, callback, replay: null).ConfigureAwait(false);
         }
 
         return new(a, outcome.Result, outcome.Exception is { } e ? ExceptionDispatchInfo.Capture(e) : null);
+    }
+
+    /// <summary>
+    /// The first attempt on a deployment whose pipeline holds only a retry and an attempt timeout, without Polly: the
+    /// attempt timeout applies as <see cref="DeferredTimeoutStrategy"/> applies it, and an answer (the common case) costs no
+    /// resilience context, no property writes and no retry bookkeeping. A failure the attempt marked for retry
+    /// (<see cref="RoutedAttempt.RetryException"/>) is then handed to the deployment's pipeline as the outcome of its first
+    /// run (the callback replays it instead of calling the provider), so the retries, their delays and their events are
+    /// Polly's, exactly as when the first attempt ran inside it.
+    /// </summary>
+    private static async ValueTask<Outcome<T>> RunFirstAttemptAsync<T>(ResiliencePipeline pipeline, RoutedAttempt a, Func<ResilienceContext?, RoutedAttempt, ValueTask<Outcome<T>>> callback)
+        where T : class
+    {
+        var owner = a.Request.Owner;
+        var timeout = a.Request.Streaming ? owner._firstTokenTimeout : owner._attemptTimeout;
+        var outcome = await DeferredTimeoutStrategy.RunAsync(
+            static (token, s) =>
+            {
+                s.Attempt.CallToken = token;
+                return s.Callback(null, s.Attempt);
+            },
+            (Attempt: a, Callback: callback),
+            a.Token,
+            timeout,
+            owner._time).ConfigureAwait(false);
+        a.CallToken = a.Token;
+        if (outcome.Exception is null || a.RetryException is null || a.Token.IsCancellationRequested)
+        {
+            // An answer, a failure the retry strategy would not handle (its predicate reads RetryException), or a request
+            // cancelled meanwhile (the strategy returns the attempt's outcome then, without retrying).
+            return outcome;
+        }
+
+        return await RunPollyAsync(pipeline, a, callback, outcome).ConfigureAwait(false);
+    }
+
+    private static async ValueTask<Outcome<T>> RunPollyAsync<T>(
+        ResiliencePipeline pipeline, RoutedAttempt a, Func<ResilienceContext?, RoutedAttempt, ValueTask<Outcome<T>>> callback, Outcome<T>? replay)
+        where T : class
+    {
+        var context = ResilienceContextPool.Shared.Get(a.Token);
+        context.Properties.Set(AttemptKey, a);
+        try
+        {
+            if (replay is null)
+            {
+                return await pipeline.ExecuteOutcomeAsync(callback, context, a).ConfigureAwait(false);
+            }
+
+            var state = new ReplayState<T>(a, callback, replay.Value);
+            return await pipeline.ExecuteOutcomeAsync(
+                static (ctx, s) => s.TakeReplay(out var first) ? new ValueTask<Outcome<T>>(first) : s.Callback(ctx, s.Attempt),
+                context,
+                state).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
     }
 
     /// <summary>
@@ -921,7 +1018,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
 
         try
         {
-            var call = a.Deployment.Client.GetResponseAsync(a.Request.Messages, a.DeploymentOptions, context is null ? a.Token : DeferredTimeoutStrategy.TokenOf(context));
+            var call = a.Deployment.Client.GetResponseAsync(a.Request.Messages, a.DeploymentOptions, context is null ? a.CallToken : DeferredTimeoutStrategy.TokenOf(context));
             if (call.IsCompletedSuccessfully)
             {
                 a.Request.CompletedCall = call;
@@ -952,7 +1049,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             return Outcome.FromException<RoutedStream>(Unavailable(d));
         }
 
-        var token = context is null ? a.Token : DeferredTimeoutStrategy.TokenOf(context);
+        var token = context is null ? a.CallToken : DeferredTimeoutStrategy.TokenOf(context);
         var source = CancellationTokenSource.CreateLinkedTokenSource(r.CallerToken);
         IAsyncEnumerator<ChatResponseUpdate>? stream = null;
         try
@@ -1276,6 +1373,22 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
     };
 
     private readonly record struct Attempt(int Number, long Start, Activity? Activity);
+
+    /// <summary>A pipeline run that starts from an attempt already made: its first callback returns that attempt's outcome.</summary>
+    private sealed class ReplayState<T>(RoutedAttempt attempt, Func<ResilienceContext?, RoutedAttempt, ValueTask<Outcome<T>>> callback, Outcome<T> first)
+    {
+        private int _replayed;
+
+        public RoutedAttempt Attempt { get; } = attempt;
+
+        public Func<ResilienceContext?, RoutedAttempt, ValueTask<Outcome<T>>> Callback { get; } = callback;
+
+        public bool TakeReplay(out Outcome<T> outcome)
+        {
+            outcome = first;
+            return Interlocked.Exchange(ref _replayed, 1) == 0;
+        }
+    }
 
     /// <summary>How one run of a deployment's pipeline (or a hedging race) ended: its value, or its captured failure.</summary>
     private readonly record struct Step<T>(RoutedAttempt Attempt, T? Value, ExceptionDispatchInfo? Error)

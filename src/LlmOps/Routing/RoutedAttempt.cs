@@ -27,6 +27,12 @@ internal sealed class RoutedAttempt(RoutedRequest request)
     /// <summary>Gets the token of this run: the request's, or one linked to it that cancels the run alone when it loses a hedging race.</summary>
     public CancellationToken Token { get; private set; }
 
+    /// <summary>
+    /// Gets or sets the token a provider call of this run honours when it runs outside a Polly pipeline: <see cref="Token"/>,
+    /// or the token of the attempt timeout while the first attempt runs without Polly.
+    /// </summary>
+    public CancellationToken CallToken { get; set; }
+
     /// <summary>Gets the attempts made on <see cref="Deployment"/> in this run so far.</summary>
     public int DeploymentAttempts { get; set; }
 
@@ -46,6 +52,7 @@ internal sealed class RoutedAttempt(RoutedRequest request)
     {
         _abandon = CancellationTokenSource.CreateLinkedTokenSource(Request.RequestToken);
         Token = _abandon.Token;
+        CallToken = Token;
     }
 
     /// <summary>Marks the run as the loser of a hedging race and cancels it.</summary>
@@ -69,6 +76,7 @@ internal sealed class RoutedAttempt(RoutedRequest request)
         DeploymentOptions = options;
         Hedged = hedged;
         Token = Request.RequestToken;
+        CallToken = Token;
     }
 
     public void Clear()
@@ -80,6 +88,7 @@ internal sealed class RoutedAttempt(RoutedRequest request)
         DeploymentOptions = null;
         Hedged = false;
         Token = default;
+        CallToken = default;
         DeploymentAttempts = 0;
         Number = 0;
         RetryException = null;

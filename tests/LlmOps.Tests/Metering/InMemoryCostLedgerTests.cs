@@ -20,6 +20,24 @@ public class InMemoryCostLedgerTests
     }
 
     [Fact]
+    public async Task RecordAsync_GeneratedRequestIdAsNumberThenAsText_IsIdempotent()
+    {
+        // The metering stage records a generated id as its number; the same record given back as text is the same key.
+        var ledger = new InMemoryCostLedger();
+        var info = new LlmOpsInfo();
+        var metered = new CostRecord { RequestOf = info, Attempt = 1, Cost = 1m };
+
+        Assert.True(await ledger.RecordAsync(metered));
+        Assert.False(await ledger.RecordAsync(new CostRecord { RequestId = info.RequestId, Attempt = 1, Cost = 3m }));
+        Assert.True(await ledger.RecordAsync(new CostRecord { RequestId = "x" + info.RequestId[1..], Attempt = 1, Cost = 2m }));
+        Assert.True(await ledger.RecordAsync(new CostRecord { RequestOf = new LlmOpsInfo(), Attempt = 1, Cost = 4m }));
+
+        Assert.Equal(7m, (await ledger.GetTotalsAsync(CostLedgerQuery.All)).Cost);
+        var records = await ledger.QueryAsync(CostLedgerQuery.All);
+        Assert.Contains(records, r => r.RequestId == info.RequestId && r.Cost == 1m);
+    }
+
+    [Fact]
     public async Task QueryAsync_ByScopeAndTimeRange_ReturnsMatchesOldestFirst()
     {
         var ledger = new InMemoryCostLedger();

@@ -1,7 +1,9 @@
 using LlmOps.Routing;
 using LlmOps.Testing;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Time.Testing;
 using Polly.CircuitBreaker;
+using Polly.Timeout;
 using static LlmOps.Tests.Routing.RoutingTestKit;
 
 namespace LlmOps.Tests.Routing;
@@ -119,5 +121,104 @@ public class RoutingFastPathTests
         await cts.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task.WaitAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    /// <summary>A client whose first call waits on the clock (honouring its token) and whose later calls answer at once.</summary>
+    private sealed class SlowFirstClient(TimeProvider time, TimeSpan delay) : IChatClient
+    {
+        private int _calls;
+
+        public int CallCount => Volatile.Read(ref _calls);
+
+        public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref _calls) == 1)
+            {
+                await Task.Delay(delay, time, cancellationToken);
+            }
+
+            return new ChatResponse(new ChatMessage(ChatRole.Assistant, "answer"));
+        }
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+            => throw new NotSupportedException();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
+    public async Task FirstAttemptOutsidePolly_TimesOut_IsRetriedOnTheSameDeploymentAfterTheAttemptTimeout()
+    {
+        // One deployment alone in its group (no circuit): its first attempt runs without Polly, under the attempt timeout.
+        // No backoff (the kit's zero base delay), and the clock stops at 11 s: the retry needs no timer, the total
+        // timeout cannot fire, and the first attempt's recorded duration is bounded.
+        var time = new FakeTimeProvider();
+        var slow = new SlowFirstClient(time, TimeSpan.FromMinutes(5));
+        var options = Options(Deployment("a", slow));
+        options.Resilience.MaxRetriesPerDeployment = 1;
+        options.Resilience.AttemptTimeout = TimeSpan.FromSeconds(10);
+        using var client = new ModelRoutingChatClient(new ScriptedChatClient(), options, timeProvider: time);
+
+        var response = await time.DriveAsync(client.GetResponseAsync(Ask(), Chat()), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(11));
+
+        Assert.Equal("answer", response.Text);
+        Assert.Equal(2, slow.CallCount);
+        var attempts = response.GetRouting()!.Attempts;
+        Assert.Equal([RoutingAttemptResult.Retried, RoutingAttemptResult.Succeeded], attempts.Select(a => a.Result));
+        Assert.Equal(RoutingFailureKind.Timeout, attempts[0].Failure);
+        Assert.InRange(attempts[0].Duration, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(11));
+    }
+
+    [Fact]
+    public async Task FirstAttemptOutsidePolly_NoRetryLeft_TimeoutEndsTheRequest()
+    {
+        var time = new FakeTimeProvider();
+        var slow = new SlowFirstClient(time, TimeSpan.FromMinutes(5));
+        var options = Options(Deployment("a", slow));
+        options.Resilience.MaxRetriesPerDeployment = 0;
+        options.Resilience.AttemptTimeout = TimeSpan.FromSeconds(10);
+        using var client = new ModelRoutingChatClient(new ScriptedChatClient(), options, timeProvider: time);
+
+        var ex = await Assert.ThrowsAsync<ModelRoutingException>(() => time.DriveAsync(client.GetResponseAsync(Ask(), Chat()), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(11)));
+
+        Assert.IsType<TimeoutRejectedException>(ex.InnerException);
+        Assert.Equal(1, slow.CallCount);
+        Assert.Equal(RoutingFailureKind.Timeout, Assert.Single(ex.Attempts).Failure);
+    }
+
+    [Fact]
+    public async Task FirstAttemptOutsidePolly_CallerCancelsDuringIt_SurfacesCancellationWithoutRetry()
+    {
+        var time = new FakeTimeProvider();
+        var slow = new SlowFirstClient(time, TimeSpan.FromMinutes(5));
+        var options = Options(Deployment("a", slow));
+        options.Resilience.MaxRetriesPerDeployment = 3;
+        using var client = new ModelRoutingChatClient(new ScriptedChatClient(), options, timeProvider: time);
+        using var cts = new CancellationTokenSource();
+
+        var task = client.GetResponseAsync(Ask(), Chat(), cts.Token);
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(1, slow.CallCount);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_CancelledBeforeTheCall_CallsNoDeployment()
+    {
+        var a = Answering("never");
+        using var client = new ModelRoutingChatClient(new ScriptedChatClient(), Options(Deployment("a", a)));
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        var task = client.GetResponseAsync(Ask(), Chat(), cts.Token);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task);
+        Assert.True(task.IsCanceled);
+        Assert.Equal(0, a.CallCount);
     }
 }
