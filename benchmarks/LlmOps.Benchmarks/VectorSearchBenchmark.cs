@@ -278,11 +278,6 @@ public class VectorParallelThresholdBenchmark
 }
 
 [StructLayout(LayoutKind.Sequential)]
-internal struct Timespec
-{
-    public long Seconds;
-    public long Nanoseconds;
-}
 
 internal static class VectorBenchData
 {
@@ -421,20 +416,7 @@ internal static class VectorBenchData
         return sorted[sorted.Length / 2];
     }
 
-    private static double ThreadCpuMilliseconds()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return double.NaN;
-        }
-
-        _ = ClockGetTime(3 /* CLOCK_THREAD_CPUTIME_ID */, out Timespec ts);
-        return (ts.Seconds * 1e3) + (ts.Nanoseconds / 1e6);
-    }
-
-    [DllImport("libc", EntryPoint = "clock_gettime")]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int ClockGetTime(int clock, out Timespec time);
+    private static double ThreadCpuMilliseconds() => ThreadCpuTime.Microseconds() / 1e3;
 
     public static float FloorF32(FlatVectorIndex index)
     {

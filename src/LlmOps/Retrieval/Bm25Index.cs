@@ -93,6 +93,12 @@ public sealed partial class Bm25Index : IDisposable
     public int DocumentFrequency(string term, string? scope)
     {
         ArgumentNullException.ThrowIfNull(term);
+        return DocumentFrequency(term.AsSpan(), scope);
+    }
+
+    /// <summary>Gets how many texts of one scope hold an index term given as characters (no string is made for it).</summary>
+    internal int DocumentFrequency(ReadOnlySpan<char> term, string? scope)
+    {
         _lock.EnterReadLock();
         try
         {

@@ -39,6 +39,10 @@ internal sealed class ContextSufficiency
     internal const double DenseIntercept = -3.384;
     internal const double DenseSlope = 5.947;
 
+    // One term sink per thread: a question's weights are collected without allocating per term.
+    [ThreadStatic]
+    private static IdfSink? t_idfSink;
+
     private readonly GroundednessScorer _scorer;
     private readonly DocumentIndex? _index;
     private readonly ILogger _logger;
@@ -161,16 +165,18 @@ internal sealed class ContextSufficiency
             }
         }
 
-        var terms = _scorer.QuestionTerms(question);
-        var weights = new (ulong, double)[terms.Count];
-        var i = 0;
-        foreach (var term in terms)
+        // The terms are looked up as characters, straight from the analyzer: no string per term and no set of strings.
+        var idf = t_idfSink ??= new IdfSink();
+        idf.Start(_index!.Lexical, scope, n);
+        try
         {
-            double df = _index!.Lexical.DocumentFrequency(term, scope);
-            weights[i++] = (TermHashes.Of(term), Math.Log(1 + ((n - df + 0.5) / (df + 0.5))));
+            _scorer.AnalyzeTerms(question, idf);
+            return idf.Weights.ToArray();
         }
-
-        return weights;
+        finally
+        {
+            idf.Start(null, null, 0);
+        }
     }
 
     private async ValueTask<float[]?> QueryVectorAsync(string question, CancellationToken cancellationToken)
@@ -192,4 +198,35 @@ internal sealed class ContextSufficiency
     }
 
     private static double Logistic(double x) => 1 / (1 + Math.Exp(-x));
+
+    /// <summary>Receives a question's terms and keeps each distinct one's hash with its BM25 IDF in the scope.</summary>
+    private sealed class IdfSink : ITermSink
+    {
+        private Bm25Index? _index;
+        private string? _scope;
+        private double _n;
+
+        public List<(ulong Term, double Weight)> Weights { get; } = [];
+
+        public void Start(Bm25Index? index, string? scope, double n)
+        {
+            (_index, _scope, _n) = (index, scope, n);
+            Weights.Clear();
+        }
+
+        public void Add(ReadOnlySpan<char> term)
+        {
+            var hash = TermHashes.Of(term);
+            foreach (var (known, _) in Weights)
+            {
+                if (known == hash)
+                {
+                    return;
+                }
+            }
+
+            double df = _index!.DocumentFrequency(term, _scope);
+            Weights.Add((hash, Math.Log(1 + ((_n - df + 0.5) / (df + 0.5)))));
+        }
+    }
 }

@@ -2,20 +2,27 @@ namespace LlmOps.Retrieval;
 
 /// <summary>
 /// A source text analysed once by a <see cref="GroundednessScorer"/>: its content terms, its title's content terms, its
-/// numbers and its lower-case words, as sorted hash sets (<see cref="TermHashes"/>). The grounding stage reads it for
+/// quantities (numbers, units, number bindings), its lower-case words, and its clauses, as sorted hash sets
+/// (<see cref="TermHashes"/>). The grounding stage reads it for
 /// relevance (question coverage) and for support (answer sentences); a chunk keeps its own
 /// (<see cref="DocumentChunk.GetAnalysis"/>), so a chunk retrieved again is not analysed again.
 /// </summary>
 internal sealed class SourceAnalysis
 {
-    public SourceAnalysis(GroundednessScorer scorer, ulong[] terms, ulong[] titleTerms, ulong[] numbers, ulong[] words, bool hasNegation)
+    public SourceAnalysis(
+        GroundednessScorer scorer, ulong[] terms, ulong[] titleTerms, SourceQuantities quantities, ulong[] words, SourceClause[] clauses)
     {
         Scorer = scorer;
         Terms = terms;
         TitleTerms = titleTerms;
-        Numbers = numbers;
+        Quantities = quantities;
         Words = words;
-        HasNegation = hasNegation;
+        Clauses = clauses;
+        foreach (var clause in clauses)
+        {
+            HasNegatedClause |= clause.Negated;
+            HasUnWords |= clause.UnWords.Length > 0;
+        }
     }
 
     /// <summary>Gets the scorer (and so the analyzer) that made it.</summary>
@@ -27,14 +34,20 @@ internal sealed class SourceAnalysis
     /// <summary>Gets the content terms of the title (empty without one).</summary>
     public ulong[] TitleTerms { get; }
 
-    /// <summary>Gets the numbers of the text, normalised.</summary>
-    public ulong[] Numbers { get; }
+    /// <summary>Gets the text's numbers, units and number bindings.</summary>
+    public SourceQuantities Quantities { get; }
 
     /// <summary>Gets the lower-case words of the text.</summary>
     public ulong[] Words { get; }
 
-    /// <summary>Gets a value indicating whether the text has a negation cue.</summary>
-    public bool HasNegation { get; }
+    /// <summary>Gets the text's clauses, in order.</summary>
+    public SourceClause[] Clauses { get; }
+
+    /// <summary>Gets a value indicating whether a clause has a negation word.</summary>
+    public bool HasNegatedClause { get; }
+
+    /// <summary>Gets a value indicating whether a clause has an "un-"/"non-" word.</summary>
+    public bool HasUnWords { get; }
 
     /// <summary>Whether the text or the title holds a content term (the title is part of what the model reads about a source).</summary>
     public bool HasTermInTextOrTitle(ulong term) => TermHashes.Contains(Terms, term) || TermHashes.Contains(TitleTerms, term);

@@ -35,6 +35,7 @@ internal sealed class TermHashSink : ITermSink
         t_free = sink._next;
         sink._next = null;
         sink.Count = 0;
+        sink.Skip = null;
         return sink;
     }
 
@@ -53,8 +54,33 @@ internal sealed class TermHashSink : ITermSink
     /// <summary>Empties the sink.</summary>
     public void Clear() => Count = 0;
 
+    /// <summary>
+    /// Gets or sets the hashes of terms to leave out, or <see langword="null"/>; when set, terms that start with a digit are
+    /// left out too (numbers are checked apart from the content terms). <see cref="Rent"/> clears it.
+    /// </summary>
+    public HashSet<ulong>? Skip { get; set; }
+
     /// <inheritdoc/>
-    public void Add(ReadOnlySpan<char> term) => Add(TermHashes.Of(term));
+    public void Add(ReadOnlySpan<char> term)
+    {
+        if (Skip is { } skip)
+        {
+            if (term.Length > 0 && char.IsAsciiDigit(term[0]))
+            {
+                return;
+            }
+
+            var hash = TermHashes.Of(term);
+            if (!skip.Contains(hash))
+            {
+                Add(hash);
+            }
+
+            return;
+        }
+
+        Add(TermHashes.Of(term));
+    }
 
     /// <summary>Adds a hash.</summary>
     public void Add(ulong hash)
