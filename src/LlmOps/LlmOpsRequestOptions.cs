@@ -68,6 +68,12 @@ internal sealed class LlmOpsRequestOptions : ChatOptions
     /// <summary>Gets the request's info.</summary>
     public LlmOpsInfo Info { get; }
 
+    /// <summary>
+    /// Gets or sets the message list a stage of this request last checked (<see cref="RequestMessages.Validate(IEnumerable{ChatMessage}, string, ChatOptions?)"/>),
+    /// so that inner stages given the same instance skip the walk. Not copied by <see cref="Clone"/>.
+    /// </summary>
+    internal IList<ChatMessage>? ValidatedMessages { get; set; }
+
     /// <inheritdoc/>
     public override ChatOptions Clone() => new LlmOpsRequestOptions(this);
 }

@@ -13,9 +13,34 @@ internal static class RequestMessages
     /// </summary>
     /// <param name="messages">The messages.</param>
     /// <param name="paramName">The caller's parameter name.</param>
+    /// <param name="options">The request's options: when they carry its info, a list already checked for it is not checked again.</param>
     /// <returns>The messages as a list (the caller's list when it is one, so a one-shot sequence is read once).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="messages"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A message or a content is <see langword="null"/>.</exception>
+    public static IList<ChatMessage> Validate(IEnumerable<ChatMessage> messages, string paramName, ChatOptions? options)
+    {
+        // A list an outer stage of this request checked already (the same instance travels down the pipeline) is not
+        // walked again: the options that carry the request's info remember it.
+        if (options is LlmOpsRequestOptions request)
+        {
+            if (request.ValidatedMessages is { } validated && ReferenceEquals(validated, messages))
+            {
+                return validated;
+            }
+
+            var list = Validate(messages, paramName);
+            if (ReferenceEquals(list, messages))
+            {
+                request.ValidatedMessages = list;
+            }
+
+            return list;
+        }
+
+        return Validate(messages, paramName);
+    }
+
+    /// <inheritdoc cref="Validate(IEnumerable{ChatMessage}, string, ChatOptions?)"/>
     public static IList<ChatMessage> Validate(IEnumerable<ChatMessage> messages, string paramName)
     {
         ArgumentNullException.ThrowIfNull(messages, paramName);

@@ -12,7 +12,7 @@ namespace LlmOps.Caching;
 /// </summary>
 internal readonly record struct CacheRequestKeys(SemanticCacheKey Exact, SemanticCacheKey Partition, string? QueryText, string? UncacheableReason = null)
 {
-    /// <summary>Checks a request's messages eagerly (see <see cref="RequestMessages.Validate"/>).</summary>
+    /// <summary>Checks a request's messages eagerly (see <see cref="RequestMessages.Validate(IEnumerable{ChatMessage}, string)"/>).</summary>
     /// <returns>The messages as a list.</returns>
     public static IList<ChatMessage> Validate(IEnumerable<ChatMessage> messages, string paramName) => RequestMessages.Validate(messages, paramName);
 

@@ -119,7 +119,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
     public override Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var list = CacheRequestKeys.Validate(messages, nameof(messages));
+        var list = RequestMessages.Validate(messages, nameof(messages), options);
 
         // Joined lazily: when this stage creates the request's info, the options that carry it to the inner client are
         // copied only if the inner client is called, so a hit never copies the caller's options.

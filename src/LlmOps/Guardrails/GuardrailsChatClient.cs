@@ -93,7 +93,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
     public override Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var list = RequestMessages.Validate(messages, nameof(messages));
+        var list = RequestMessages.Validate(messages, nameof(messages), options);
         if (!_passThrough)
         {
             return GuardAsync(list, options, cancellationToken);

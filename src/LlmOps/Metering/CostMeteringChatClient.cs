@@ -82,7 +82,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
     public override Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        messages = RequestMessages.Validate(messages, nameof(messages)); // the library's one bad-input rule
+        messages = RequestMessages.Validate(messages, nameof(messages), options); // the library's one bad-input rule
         var request = LlmOpsRequest.Join(options);
         ValueTask<Attempt> begin;
         try
@@ -286,14 +286,16 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
             reservation = reserving.Result;
         }
 
-        return new ValueTask<Attempt>(new Attempt(request.Info, number, scope, modelId, now, _time.GetTimestamp(), reservation, options));
+        // The monotonic start is read only when some price is per GPU second (the only use of the attempt's duration here).
+        var startTimestamp = _calculator.Catalog.HasGpuPrices ? _time.GetTimestamp() : 0;
+        return new ValueTask<Attempt>(new Attempt(request.Info, number, scope, modelId, now, startTimestamp, reservation, options));
     }
 
     private async ValueTask<Attempt> AwaitReservationAsync(
         ValueTask<BudgetReservation> reserving, LlmOpsInfo info, int number, LlmOpsScope scope, string? modelId, DateTimeOffset now, ChatOptions? options)
     {
         var reservation = await reserving.ConfigureAwait(false);
-        return new Attempt(info, number, scope, modelId, now, _time.GetTimestamp(), reservation, options);
+        return new Attempt(info, number, scope, modelId, now, _calculator.Catalog.HasGpuPrices ? _time.GetTimestamp() : 0, reservation, options);
     }
 
     private async ValueTask FinishAsync(
@@ -350,7 +352,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
                 input,
                 cached,
                 outputTokens,
-                static s => (s.Usage is null ? null : CostCalculator.ReportedGpuTime(s.Usage)) ?? s.Time.GetElapsedTime(s.Start),
+                static s => (s.Usage is null ? null : CostCalculator.ReportedGpuTime(s.Usage)) ?? (s.Start == 0 ? TimeSpan.Zero : s.Time.GetElapsedTime(s.Start)),
                 (Usage: usage, Time: _time, Start: attempt.StartTimestamp),
                 attempt.Start,
                 out var model,

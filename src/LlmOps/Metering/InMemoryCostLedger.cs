@@ -39,7 +39,7 @@ public sealed class InMemoryCostLedger : ICostLedger
     private readonly int _capacity;
     private Entry[] _ring;
     // Keyed without formatting a generated request id (CostRecord.RequestKey): the metering stage's records carry its number.
-    private readonly HashSet<((string? Text, ulong Generated) Request, int Attempt)> _recentKeys = [];
+    private readonly HashSet<RecentKey> _recentKeys = [];
     private readonly Dictionary<(Key Key, long Start), Aggregate> _minutes = [];
     private readonly Dictionary<(Key Key, long Start), Aggregate> _hours = [];
     private readonly Dictionary<(Key Key, long Start), Aggregate> _days = [];
@@ -55,6 +55,15 @@ public sealed class InMemoryCostLedger : ICostLedger
     private Aggregate? _lastMinuteBucket;
     private Aggregate? _lastHourBucket;
     private Aggregate? _lastDayBucket;
+
+    // Records that went to the last buckets since they were last brought up to date: added to all three at once (Flush)
+    // before the buckets change or are read, so a run of records in one minute costs one addition each, not three.
+    private readonly Aggregate _run = new();
+    private bool _runPending;
+
+    // The last record's model and its lower-case form (the aggregates' key), so a run of one model lower-cases it once.
+    private string? _lastModel;
+    private string _lastModelLower = string.Empty;
 
     /// <summary>Initializes a new instance of the <see cref="InMemoryCostLedger"/> class.</summary>
     /// <param name="recentRecords">How many recent records to keep for <see cref="QueryAsync"/>; <see cref="DefaultRecentRecords"/> by default.</param>
@@ -93,7 +102,7 @@ public sealed class InMemoryCostLedger : ICostLedger
         var request = record.RequestKey;
         lock (_gate)
         {
-            if (!_recentKeys.Add((request, record.Attempt)))
+            if (!_recentKeys.Add(new RecentKey(request, record.Attempt)))
             {
                 return new(false);
             }
@@ -101,7 +110,7 @@ public sealed class InMemoryCostLedger : ICostLedger
             if (_count == _capacity)
             {
                 ref var evicted = ref _ring[_next];
-                _recentKeys.Remove((evicted.Request, evicted.Attempt));
+                _recentKeys.Remove(new RecentKey(evicted.Request, evicted.Attempt));
             }
             else
             {
@@ -114,23 +123,29 @@ public sealed class InMemoryCostLedger : ICostLedger
                 _count++;
             }
 
-            _ring[_next] = new Entry(record, request);
+            _ring[_next].Set(record, request);
             _next = (_next + 1) % _capacity;
             Interlocked.Increment(ref _total);
 
-            var key = new Key(record.Scope.Tenant, record.Scope.User, record.Scope.Feature, record.Model.ToLowerInvariant());
+            if (!ReferenceEquals(record.Model, _lastModel))
+            {
+                _lastModelLower = record.Model.ToLowerInvariant();
+                _lastModel = record.Model;
+            }
+
+            var key = new Key(record.Scope.Tenant, record.Scope.User, record.Scope.Feature, _lastModelLower);
             var ticks = record.Timestamp.UtcTicks;
             var minute = Floor(ticks, MinuteTicks);
             if (_lastMinuteBucket is not null && _lastMinute == minute && _lastKey.Equals(key))
             {
                 // The same scope and model as the previous record, in the same minute (the common case): its three
                 // buckets are known, and the three look-ups (each hashing four strings) are skipped.
-                _lastMinuteBucket.Add(record);
-                _lastHourBucket!.Add(record);
-                _lastDayBucket!.Add(record);
+                _run.Add(record);
+                _runPending = true;
             }
             else
             {
+                Flush();
                 _lastMinuteBucket = Add(_minutes, key, minute, record);
                 _lastHourBucket = Add(_hours, key, Floor(ticks, HourTicks), record);
                 _lastDayBucket = Add(_days, key, Floor(ticks, DayTicks), record);
@@ -184,6 +199,7 @@ public sealed class InMemoryCostLedger : ICostLedger
         var sum = new Aggregate();
         lock (_gate)
         {
+            Flush();
             var minuteHorizon = MinuteHorizon();
             var hourHorizon = HourHorizon();
 
@@ -264,6 +280,21 @@ public sealed class InMemoryCostLedger : ICostLedger
 
     private long HourHorizon() => _latestTicks == long.MinValue ? long.MinValue : Floor(_latestTicks - HourRetention.Ticks, HourTicks);
 
+    /// <summary>Adds the pending run to the last record's three buckets (under the lock).</summary>
+    private void Flush()
+    {
+        if (!_runPending)
+        {
+            return;
+        }
+
+        _lastMinuteBucket!.Add(_run);
+        _lastHourBucket!.Add(_run);
+        _lastDayBucket!.Add(_run);
+        _run.Clear();
+        _runPending = false;
+    }
+
     private void Prune()
     {
         // At most once per recorded minute: drop minute and hour buckets that fell behind their retention.
@@ -274,6 +305,7 @@ public sealed class InMemoryCostLedger : ICostLedger
         }
 
         _prunedThrough = minute;
+        Flush();
         _lastMinuteBucket = null; // the last record's buckets may be among those removed
         var minuteHorizon = MinuteHorizon();
         var hourHorizon = HourHorizon();
@@ -302,27 +334,52 @@ public sealed class InMemoryCostLedger : ICostLedger
     }
 
     /// <summary>One recent record, kept by value (<see cref="ToRecord"/> builds an equal <see cref="CostRecord"/>).</summary>
-    private readonly struct Entry(CostRecord record, (string? Text, ulong Generated) request)
+    /// <remarks>
+    /// Written field by field in place (<see cref="Set"/>): assigning a whole struct that holds references into the array
+    /// goes through the runtime's bulk copy with write barriers, which cost more than the fields' own barriers.
+    /// </remarks>
+    private struct Entry
     {
-        public readonly (string? Text, ulong Generated) Request = request;
-        public readonly int Attempt = record.Attempt;
-        public readonly DateTimeOffset Timestamp = record.Timestamp;
-        public readonly LlmOpsScope Scope = record.Scope;
-        public readonly string Model = record.Model;
-        public readonly string? PricedAs = record.PricedAs;
-        public readonly ModelTier Tier = record.Tier;
-        public readonly long InputTokens = record.InputTokens;
-        public readonly long CachedInputTokens = record.CachedInputTokens;
-        public readonly long OutputTokens = record.OutputTokens;
-        public readonly TimeSpan GpuTime = record.GpuTime;
-        public readonly decimal Cost = record.Cost;
-        public readonly PriceSource PriceSource = record.PriceSource;
-        public readonly bool IsEstimated = record.IsEstimated;
-        public readonly bool IsComplete = record.IsComplete;
-        public readonly string? PromptName = record.PromptName;
-        public readonly string? PromptVersion = record.PromptVersion;
+        public (string? Text, ulong Generated) Request;
+        public int Attempt;
+        public DateTimeOffset Timestamp;
+        public LlmOpsScope Scope;
+        public string Model;
+        public string? PricedAs;
+        public ModelTier Tier;
+        public long InputTokens;
+        public long CachedInputTokens;
+        public long OutputTokens;
+        public TimeSpan GpuTime;
+        public decimal Cost;
+        public PriceSource PriceSource;
+        public bool IsEstimated;
+        public bool IsComplete;
+        public string? PromptName;
+        public string? PromptVersion;
 
-        public CostRecord ToRecord()
+        public void Set(CostRecord record, (string? Text, ulong Generated) request)
+        {
+            Request = request;
+            Attempt = record.Attempt;
+            Timestamp = record.Timestamp;
+            Scope = record.Scope;
+            Model = record.Model;
+            PricedAs = record.PricedAs;
+            Tier = record.Tier;
+            InputTokens = record.InputTokens;
+            CachedInputTokens = record.CachedInputTokens;
+            OutputTokens = record.OutputTokens;
+            GpuTime = record.GpuTime;
+            Cost = record.Cost;
+            PriceSource = record.PriceSource;
+            IsEstimated = record.IsEstimated;
+            IsComplete = record.IsComplete;
+            PromptName = record.PromptName;
+            PromptVersion = record.PromptVersion;
+        }
+
+        public readonly CostRecord ToRecord()
         {
             return new CostRecord
             {
@@ -347,6 +404,22 @@ public sealed class InMemoryCostLedger : ICostLedger
         }
     }
 
+    /// <summary>The idempotency key of a recent record: its request (text, or a generated id's number) and attempt.</summary>
+    private readonly struct RecentKey((string? Text, ulong Generated) request, int attempt) : IEquatable<RecentKey>
+    {
+        private readonly string? _text = request.Text;
+        private readonly ulong _generated = request.Generated;
+        private readonly int _attempt = attempt;
+
+        public bool Equals(RecentKey other)
+            => _generated == other._generated && _attempt == other._attempt && string.Equals(_text, other._text, StringComparison.Ordinal);
+
+        public override bool Equals(object? obj) => obj is RecentKey other && Equals(other);
+
+        public override int GetHashCode()
+            => _text is null ? (int)_generated ^ (int)(_generated >> 32) ^ (_attempt * 486187739) : HashCode.Combine(_text, _attempt);
+    }
+
     private sealed class Aggregate
     {
         public long Attempts;
@@ -366,6 +439,12 @@ public sealed class InMemoryCostLedger : ICostLedger
             OutputTokens += output;
             Cost += cost;
             Estimated += estimated ? 1 : 0;
+        }
+
+        public void Clear()
+        {
+            Attempts = InputTokens = CachedInputTokens = OutputTokens = Estimated = 0;
+            Cost = 0m;
         }
 
         public void Add(Aggregate a)

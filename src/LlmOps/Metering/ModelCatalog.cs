@@ -124,11 +124,15 @@ public sealed class ModelCatalog
                 g => g.OrderByDescending(static m => m.EffectiveFrom ?? DateTimeOffset.MinValue).Select(Resolve).ToArray(),
                 StringComparer.OrdinalIgnoreCase);
         Models = list;
+        HasGpuPrices = tiers.Values.Any(static p => p?.GpuPerSecond is not null) || list.Exists(static m => m.Price?.GpuPerSecond is not null);
 
         ResolvedModel Resolve(ModelDefinition m) => m.Price is not null
             ? new ResolvedModel(m.Name, m.Tier, m.Price, PriceSource.Model, m)
             : new ResolvedModel(m.Name, m.Tier, _tierPrices[m.Tier], PriceSource.Tier, m);
     }
+
+    /// <summary>Gets a value indicating whether any model or tier is priced per GPU second (metering times calls only then).</summary>
+    internal bool HasGpuPrices { get; }
 
     /// <summary>Gets the default tier prices: Small 0.50, Medium 3.00, Large 15.00 USD per 1M tokens (input and output).</summary>
     public static IReadOnlyDictionary<ModelTier, ModelPrice> DefaultTierPrices { get; } = new Dictionary<ModelTier, ModelPrice>

@@ -32,7 +32,7 @@ public sealed class PromptRegistryChatClient : DelegatingChatClient
     /// <inheritdoc/>
     public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        messages = RequestMessages.Validate(messages, nameof(messages)); // the library's one bad-input rule
+        messages = RequestMessages.Validate(messages, nameof(messages), options); // the library's one bad-input rule
 
         // A request without a prompt passes through without a state machine or a task of this stage's own.
         return options.GetPrompt() is { } reference

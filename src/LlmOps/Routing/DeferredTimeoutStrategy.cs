@@ -110,9 +110,19 @@ internal sealed class DeferredTimeoutStrategy : ResilienceStrategy
     /// <param name="outer">The token of the caller (cancels the call too, once it yields).</param>
     /// <param name="timeout">The timeout; zero or infinite for none.</param>
     /// <param name="time">The clock.</param>
+    /// <param name="startOf">
+    /// When the call yields, gives the timestamp (<paramref name="time"/>'s) at which the timeout started, a timestamp the
+    /// callback took anyway as it started the guarded work; 0 (or no function) reads the clock before the call. A call
+    /// that completes at once then reads no clock here.
+    /// </param>
     /// <returns>The call's outcome.</returns>
     public static ValueTask<Outcome<TResult>> RunAsync<TResult, TState>(
-        Func<CancellationToken, TState, ValueTask<Outcome<TResult>>> callback, TState state, CancellationToken outer, TimeSpan timeout, TimeProvider time)
+        Func<CancellationToken, TState, ValueTask<Outcome<TResult>>> callback,
+        TState state,
+        CancellationToken outer,
+        TimeSpan timeout,
+        TimeProvider time,
+        Func<TState, long>? startOf = null)
     {
         if (timeout <= TimeSpan.Zero || timeout == Timeout.InfiniteTimeSpan || outer.IsCancellationRequested)
         {
@@ -120,13 +130,18 @@ internal sealed class DeferredTimeoutStrategy : ResilienceStrategy
         }
 
         var source = Rent();
-        var start = time.GetTimestamp();
+        var start = startOf is null ? time.GetTimestamp() : 0;
         var pending = CallDirect(callback, source.Token, state);
         if (pending.IsCompleted)
         {
             var outcome = pending.Result;
             Return(source);
             return new ValueTask<Outcome<TResult>>(outcome);
+        }
+
+        if (start == 0 && (start = startOf!(state)) == 0)
+        {
+            start = time.GetTimestamp();
         }
 
         return AwaitAsync(pending, source, context: null, outerSource: null, outer, timeout, start, time);

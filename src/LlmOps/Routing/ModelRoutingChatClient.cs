@@ -257,7 +257,10 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         ValueTask<Outcome<ChatResponse>> outcome;
         try
         {
-            outcome = DeferredTimeoutStrategy.RunAsync(static (token, r) => r.Owner.RunOutcomeAsync(r, token), r, cancellationToken, _totalTimeout, _time);
+            // The total timeout starts with the first provider attempt (a few hundred nanoseconds after this line): its
+            // timestamp is the attempt's own, so a request that yields reads the clock once less.
+            outcome = DeferredTimeoutStrategy.RunAsync(
+                static (token, r) => r.Owner.RunOutcomeAsync(r, token), r, cancellationToken, _totalTimeout, _time, static r => r.FirstAttemptStart);
         }
         catch (Exception ex)
         {
@@ -850,7 +853,8 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             (Attempt: a, Callback: callback),
             a.Token,
             timeout,
-            owner._time).ConfigureAwait(false);
+            owner._time,
+            static s => s.Attempt.StartTimestamp).ConfigureAwait(false);
         a.CallToken = a.Token;
         if (outcome.Exception is null || a.RetryException is null || a.Token.IsCancellationRequested)
         {
@@ -1120,7 +1124,14 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         }
 
         d.Enter();
-        attempt = new Attempt(number, _time.GetTimestamp(), activity);
+        var start = _time.GetTimestamp();
+        a.StartTimestamp = start;
+        if (r.FirstAttemptStart == 0)
+        {
+            r.FirstAttemptStart = start;
+        }
+
+        attempt = new Attempt(number, start, activity);
         return true;
     }
 

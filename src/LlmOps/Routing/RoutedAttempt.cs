@@ -33,6 +33,9 @@ internal sealed class RoutedAttempt(RoutedRequest request)
     /// </summary>
     public CancellationToken CallToken { get; set; }
 
+    /// <summary>Gets or sets the timestamp (the routing clock's) at which this run's latest provider attempt started; 0 before one starts.</summary>
+    public long StartTimestamp { get; set; }
+
     /// <summary>Gets the attempts made on <see cref="Deployment"/> in this run so far.</summary>
     public int DeploymentAttempts { get; set; }
 
@@ -89,6 +92,7 @@ internal sealed class RoutedAttempt(RoutedRequest request)
         Hedged = false;
         Token = default;
         CallToken = default;
+        StartTimestamp = 0;
         DeploymentAttempts = 0;
         Number = 0;
         RetryException = null;

@@ -51,6 +51,9 @@ internal sealed class RoutedRequest
     /// <summary>Gets or sets the caller's own token (a stream keeps running on it after the first chunk).</summary>
     public CancellationToken CallerToken { get; set; }
 
+    /// <summary>Gets or sets the timestamp (the routing clock's) at which the request's first provider attempt started; 0 before.</summary>
+    public long FirstAttemptStart { get; set; }
+
     /// <summary>Gets or sets a value indicating whether the request may cascade up the tiers.</summary>
     public bool Cascade { get; set; }
 
@@ -107,6 +110,7 @@ internal sealed class RoutedRequest
         CompletedCall = null;
         RequestToken = default;
         CallerToken = default;
+        FirstAttemptStart = 0;
         Cascade = false;
         MayHedge = true;
         _attempts = 0;

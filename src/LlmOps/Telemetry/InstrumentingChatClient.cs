@@ -26,6 +26,9 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
     private static readonly object BoxedTrue = true;
     private static readonly object BoxedFalse = false;
 
+    // The start timestamp of a request that nothing listens to (Record would drop it).
+    private const long NotTimed = long.MinValue;
+
     private readonly LlmOpsTelemetry _telemetry;
     private readonly LlmOpsTelemetryOptions _options;
     private readonly TimeProvider _time;
@@ -57,8 +60,11 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
         ArgumentNullException.ThrowIfNull(messages);
 
         var request = LlmOpsRequest.Join(options);
-        var start = _time.GetTimestamp();
         var activity = StartActivity(options, messages);
+
+        // Nothing listens (no span, no enabled instrument): the request is not timed either. A listener that attaches
+        // while the request runs sees the next request.
+        var start = activity is not null || Listening() ? _time.GetTimestamp() : NotTimed;
         var inner = StageTasks.Call(InnerClient, messages, request.Options, cancellationToken);
 
         if (!inner.IsCompletedSuccessfully)
@@ -73,6 +79,12 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
         return inner;
     }
 
+    private bool Listening()
+    {
+        var t = _telemetry;
+        return t.OperationDuration.Enabled || t.Requests.Enabled || t.TimeToFirstToken.Enabled || t.TokenUsage.Enabled || t.OutputTokensPerSecond.Enabled;
+    }
+
     private async Task<ChatResponse> AwaitResponseAsync(
         Task<ChatResponse> inner, LlmOpsRequest request, ChatOptions? options, long start, Activity? activity, CancellationToken cancellationToken)
     {
@@ -85,7 +97,10 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
         {
             try
             {
-                Record(activity, request.Info, options, null, null, null, _time.GetElapsedTime(start), firstTokenAfter: null, streaming: false, ex, cancellationToken);
+                if (start != NotTimed)
+                {
+                    Record(activity, request.Info, options, null, null, null, _time.GetElapsedTime(start), firstTokenAfter: null, streaming: false, ex, cancellationToken);
+                }
             }
             finally
             {
@@ -105,6 +120,11 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
         try
         {
             request.AttachTo(response);
+            if (start == NotTimed)
+            {
+                return;
+            }
+
             var elapsed = _time.GetElapsedTime(start);
             Record(activity, request.Info, options, response.ModelId, response.Usage, _options.EnableSensitiveData ? response.Text : null,
                 elapsed, firstTokenAfter: elapsed, streaming: false, failure: null, cancellationToken);

@@ -55,6 +55,43 @@ public sealed class InMemoryCostLedgerBoundedTests
     }
 
     [Fact]
+    public async Task GetTotalsAsync_ReadInTheMiddleOfARunOfOneScopeAndMinute_CountsEveryRecordOnce()
+    {
+        // Records of one scope and model in one minute accumulate as a run and reach the aggregates when read.
+        var ledger = new InMemoryCostLedger(recentRecords: 2);
+        async Task RecordAsync(int i, string tenant, int minute)
+            => Assert.True(await ledger.RecordAsync(new CostRecord
+            {
+                RequestId = $"r{i}",
+                Timestamp = Start.AddMinutes(minute).AddSeconds(i % 50),
+                Scope = new LlmOpsScope(tenant),
+                Model = "m",
+                InputTokens = 10,
+                Cost = 1m,
+            }));
+
+        for (var i = 0; i < 3; i++)
+        {
+            await RecordAsync(i, "a", 0);
+        }
+
+        Assert.Equal(new CostTotals(3, 30, 0, 0, 3m, 0), await ledger.GetTotalsAsync(CostLedgerQuery.All));
+        for (var i = 3; i < 5; i++)
+        {
+            await RecordAsync(i, "a", 0);
+        }
+
+        await RecordAsync(5, "b", 0);
+        await RecordAsync(6, "a", 1);
+        await RecordAsync(7, "a", 1);
+
+        Assert.Equal(new CostTotals(8, 80, 0, 0, 8m, 0), await ledger.GetTotalsAsync(CostLedgerQuery.All));
+        Assert.Equal(7m, (await ledger.GetTotalsAsync(new CostLedgerQuery { Tenant = "a" })).Cost);
+        Assert.Equal(5m, (await ledger.GetTotalsAsync(new CostLedgerQuery { Tenant = "a", From = Start, To = Start.AddMinutes(1) })).Cost);
+        Assert.Equal(2m, (await ledger.GetTotalsAsync(new CostLedgerQuery { From = Start.AddMinutes(1), To = Start.AddMinutes(2) })).Cost);
+    }
+
+    [Fact]
     public async Task RecordAsync_DuplicateWithinWindow_Ignored()
     {
         var ledger = new InMemoryCostLedger(recentRecords: 10);
