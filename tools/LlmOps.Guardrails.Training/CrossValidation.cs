@@ -57,12 +57,13 @@ internal static class CrossValidation
     /// <param name="vectors">Its vectors.</param>
     /// <param name="folds">The number of folds.</param>
     /// <returns>Out-of-fold probabilities, one per example (NaN for author-set examples).</returns>
-    public static double[] PublicFoldScores(InjectionModelTrainer trainer, IReadOnlyList<TrainingExample> examples, TrainingSample[] vectors, int folds)
+    /// <param name="grouped">Whether deepset's attacks are grouped by their injected clause (<see cref="GroupedFolds"/>).</param>
+    public static double[] PublicFoldScores(InjectionModelTrainer trainer, IReadOnlyList<TrainingExample> examples, TrainingSample[] vectors, int folds, bool grouped = false)
     {
         ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(vectors);
-        var fold = examples.Select(e => TrainingCorpus.IsPublic(e.Source) ? FoldOf(e.Text, folds) : -1).ToArray();
+        var fold = grouped ? GroupedFolds(examples, folds) : examples.Select(e => TrainingCorpus.IsPublic(e.Source) ? FoldOf(e.Text, folds) : -1).ToArray();
         var scores = Enumerable.Repeat(double.NaN, examples.Count).ToArray();
         for (var k = 0; k < folds; k++)
         {
@@ -77,6 +78,61 @@ internal static class CrossValidation
         }
 
         return scores;
+    }
+
+    /// <summary>
+    /// Public folds in which deepset's attacks that share an injected clause sit in one fold. deepset builds many attacks
+    /// by appending one injection to several of its own benign questions, so with folds by text the same clause is trained
+    /// on in one fold and scored in another, and the out-of-fold rate measures memory more than generalisation. Here two
+    /// deepset attacks are joined (union-find) when they share a word 4-gram (case-folded) that no benign deepset row
+    /// holds; a group's fold is that of its smallest member's text. Every other row keeps its fold by text.
+    /// </summary>
+    /// <param name="examples">The corpus.</param>
+    /// <param name="folds">The number of folds.</param>
+    /// <returns>Each example's fold (-1 for the author sets).</returns>
+    public static int[] GroupedFolds(IReadOnlyList<TrainingExample> examples, int folds)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        var fold = examples.Select(e => TrainingCorpus.IsPublic(e.Source) ? FoldOf(e.Text, folds) : -1).ToArray();
+        static IEnumerable<string> Shingles(string text)
+        {
+            var words = text.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            for (var i = 0; i + 4 <= words.Length; i++)
+            {
+                yield return string.Join(' ', words, i, 4);
+            }
+        }
+
+        var deepset = Enumerable.Range(0, examples.Count).Where(i => examples[i].Source == "public-deepset").ToList();
+        var benign = deepset.Where(i => !examples[i].IsAttack).SelectMany(i => Shingles(examples[i].Text)).ToHashSet(StringComparer.Ordinal);
+        var parent = examples.Select((_, i) => i).ToArray();
+        int Find(int i) => parent[i] == i ? i : parent[i] = Find(parent[i]);
+        var owner = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var i in deepset.Where(i => examples[i].IsAttack))
+        {
+            foreach (var shingle in Shingles(examples[i].Text).Where(s => !benign.Contains(s)))
+            {
+                if (owner.TryGetValue(shingle, out var j))
+                {
+                    parent[Find(i)] = Find(j);
+                }
+                else
+                {
+                    owner[shingle] = i;
+                }
+            }
+        }
+
+        foreach (var group in deepset.Where(i => examples[i].IsAttack).GroupBy(Find))
+        {
+            var key = group.Select(i => examples[i].Text).Order(StringComparer.Ordinal).First();
+            foreach (var i in group)
+            {
+                fold[i] = FoldOf(key, folds);
+            }
+        }
+
+        return fold;
     }
 
     /// <summary>The fold of a text (see <see cref="PublicFoldScores"/>).</summary>

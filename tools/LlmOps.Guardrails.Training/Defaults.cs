@@ -10,8 +10,8 @@ internal static class Defaults
     public const int AugmentationSeed = 7;
 
     /// <summary>The second stage's band (lowest fast score sent to the head), chosen by <c>cv-head</c>.</summary>
-    public const double HeadBandLow = 0.2;
+    public const double HeadBandLow = 0.15;
 
     /// <summary>The second stage's head threshold, chosen by <c>cv-head</c>.</summary>
-    public const double HeadThreshold = 0.8;
+    public const double HeadThreshold = 0.7;
 }

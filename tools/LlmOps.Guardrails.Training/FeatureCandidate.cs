@@ -27,7 +27,15 @@ namespace LlmOps.Guardrails.Training;
 /// decision reads the clauses too.</param>
 /// <param name="ClauseShift">Subtracted from a clause instance's logit when the text is scored (a stricter operating point for
 /// clauses than for whole texts).</param>
-internal sealed record FeatureCandidate(bool Subwords, bool Clauses, int WideWindow, int WideMinimum, bool WholeToo = false, bool WideOnly = false, bool ClauseFlag = false, bool BenignWhole = false, int ClauseMinimumWords = 0, bool ScoreOnly = false, double ClauseShift = 0)
+/// <param name="Concepts">Adds the concept block (<see cref="InjectionLexicon"/>: override, prior, rules, reveal, secret ...
+/// words in several languages, and their pairs within a few words). How it was evaluated before it shipped: since feature
+/// set 2 the block is part of <see cref="InjectionFeatures"/>, so this item now adds it a second time (a scaling
+/// experiment, with <paramref name="ConceptScale"/>).</param>
+/// <param name="ConceptsExact">The concept block matches words exactly (and by German compound head) only, not within
+/// distance 1.</param>
+/// <param name="ConceptScale">A factor on the concept block's values.</param>
+/// <param name="AllClauses">A short text's bag holds every clause, not only the first and the last.</param>
+internal sealed record FeatureCandidate(bool Subwords, bool Clauses, int WideWindow, int WideMinimum, bool WholeToo = false, bool WideOnly = false, bool ClauseFlag = false, bool BenignWhole = false, int ClauseMinimumWords = 0, bool ScoreOnly = false, double ClauseShift = 0, bool Concepts = false, bool ConceptsExact = false, double ConceptScale = 1, bool AllClauses = false)
 {
     /// <summary>Gets the reading without any candidate feature (the shipped reading before issue 17's fourth round).</summary>
     public static FeatureCandidate None { get; } = new(false, false, 0, 0);
@@ -54,6 +62,10 @@ internal sealed record FeatureCandidate(bool Subwords, bool Clauses, int WideWin
                 "shipped" => Shipped,
                 "none" => candidate,
                 "subwords" => candidate with { Subwords = true },
+                "concepts" => candidate with { Concepts = true },
+                "all-clauses" => candidate with { AllClauses = true },
+                "concepts-exact" => candidate with { Concepts = true, ConceptsExact = true },
+                "concept-scale" when parts.Length == 2 => candidate with { ConceptScale = double.Parse(parts[1], CultureInfo.InvariantCulture) },
                 "clauses" => candidate with { Clauses = true },
                 "whole-too" => candidate with { WholeToo = true },
                 "wide-only" => candidate with { WideOnly = true },
@@ -68,7 +80,7 @@ internal sealed record FeatureCandidate(bool Subwords, bool Clauses, int WideWin
                     WideMinimum = candidate.WideMinimum == 0 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : candidate.WideMinimum,
                 },
                 "wide-min" when parts.Length == 2 => candidate with { WideMinimum = int.Parse(parts[1], CultureInfo.InvariantCulture) },
-                _ => throw new ArgumentException($"Unknown candidate item '{item}': use none, shipped, subwords, clauses, whole-too, wide=N or wide-min=N, separated by commas.", nameof(text)),
+                _ => throw new ArgumentException($"Unknown candidate item '{item}': use none, shipped, subwords, concepts, concepts-exact, clauses, whole-too, wide=N or wide-min=N, separated by commas.", nameof(text)),
             };
         }
 
@@ -87,6 +99,20 @@ internal sealed record FeatureCandidate(bool Subwords, bool Clauses, int WideWin
         if (Clauses)
         {
             items.Add("clauses");
+        }
+
+        if (Concepts)
+        {
+            items.Add(ConceptsExact ? "concepts-exact" : "concepts");
+            if (ConceptScale != 1)
+            {
+                items.Add(string.Create(CultureInfo.InvariantCulture, $"concept-scale={ConceptScale}"));
+            }
+        }
+
+        if (AllClauses)
+        {
+            items.Add("all-clauses");
         }
 
         if (WholeToo)

@@ -89,6 +89,11 @@ internal sealed class InjectionModelTrainer
                 SubwordFeatures.Extract(chunkSpaced, ref collector);
             }
 
+            if (candidate.Concepts)
+            {
+                InjectionFeatures.ExtractConcepts(chunkSpaced, ref collector, fuzzy: !candidate.ConceptsExact, scale: (float)candidate.ConceptScale);
+            }
+
             return new FeatureVector([.. indices], [.. values]);
         }
 
@@ -107,7 +112,8 @@ internal sealed class InjectionModelTrainer
                 }
 
                 int Words((int Start, int Length) range) => InjectionNormalizer.SpacedFromFolded(folded.Substring(range.Start, range.Length)).Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
-                FeatureVector[] bag = [whole, .. new[] { clauses.First, clauses.Last }.Where(r => Words(r) >= candidate.ClauseMinimumWords).Select(Clause)];
+                List<(int Start, int Length)> clauseRanges = candidate.AllClauses ? InjectionClauses.All(folded) : [clauses.First, clauses.Last];
+                FeatureVector[] bag = [whole, .. clauseRanges.Where(r => Words(r) >= candidate.ClauseMinimumWords).Select(Clause)];
                 if (bag.Length > 1)
                 {
                     return new TrainingSample(bag, ruleScore, bag) { FirstIsWhole = true, TrainFirst = candidate.WholeToo, NegativeFirstOnly = candidate.BenignWhole, TrainOnlyFirst = candidate.ScoreOnly, LaterShift = candidate.ClauseShift };

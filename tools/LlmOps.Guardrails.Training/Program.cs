@@ -7,7 +7,7 @@ using LlmOps.Guardrails.Training;
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv     [--threshold T] [--epochs N] [--lr R] [--l2 L] [--benign-weight W] [--hard-weight W]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- train  [--threshold T] [--out FILE]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv-public [--folds K] [--source-weights public-deepset=3,...]   (K-fold CV within the public train splits)
-//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv-candidate --candidate subwords,clauses,wide=1024 [--loso] [--dump FILE]   (a candidate reading by CV within train)
+//   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv-candidate --candidate subwords,clauses,wide=1024 [--loso] [--grouped] [--dump FILE]   (a candidate reading by CV within train)
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- cv-head [--all] [--head-l2 L] [--dump FILE]   (second stage: band and head threshold by 5-fold CV within train)
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- train-head [--band B] [--head-threshold T] [--out FILE] [--no-cache]
 //   dotnet run --project tools/LlmOps.Guardrails.Training -c Release -- public-test [--model FILE] [--dump FILE]   (the public test splits, once)
@@ -207,7 +207,15 @@ switch (command)
         // A candidate reading (--candidate subwords,clauses,wide=1024,wide-min=1024) against the same folds: public
         // 5-fold out-of-fold rates and, with --loso, the author sets' leave-one-source-out rates.
         var candidateFolds = Option("--folds") is { } cf ? int.Parse(cf, CultureInfo.InvariantCulture) : 5;
-        var publicScores = CrossValidation.PublicFoldScores(trainer, examples, vectors, candidateFolds);
+        var grouped = args.Contains("--grouped");
+        var publicScores = CrossValidation.PublicFoldScores(trainer, examples, vectors, candidateFolds, grouped);
+        if (grouped)
+        {
+            var groupFolds = CrossValidation.GroupedFolds(examples, candidateFolds);
+            var sizes = Enumerable.Range(0, candidateFolds).Select(k => Enumerable.Range(0, examples.Count).Count(i => groupFolds[i] == k && examples[i].Source == "public-deepset" && examples[i].IsAttack));
+            Console.Error.WriteLine($"deepset attacks per grouped fold: {string.Join(", ", sizes)}");
+        }
+
         Console.Error.WriteLine($"public folds in {clock.Elapsed.TotalSeconds:0.0} s");
         var authorScores = args.Contains("--loso") ? CrossValidation.OutOfSourceScores(trainer, examples, vectors) : null;
         Console.WriteLine(CandidateCrossValidation.Report((candidate ?? FeatureCandidate.Shipped).ToString(), examples, vectors, publicScores, authorScores));

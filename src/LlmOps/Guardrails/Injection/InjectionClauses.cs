@@ -26,6 +26,29 @@ internal static class InjectionClauses
     public static ((int Start, int Length) First, (int Start, int Length) Last)? FirstAndLast(string folded)
     {
         ArgumentNullException.ThrowIfNull(folded);
+        var (first, last, count) = Walk(folded, null);
+        return count >= 2 ? (first, last) : null;
+    }
+
+    /// <summary>Gets every clause of a folded text (as <see cref="FirstAndLast"/> splits it), or none when it has fewer than two.</summary>
+    /// <param name="folded">The folded text.</param>
+    /// <returns>The clauses' ranges, in order (empty when the text has fewer than two clauses).</returns>
+    /// <remarks>Used by the training tool to evaluate reading every clause (not shipped: it cost hard-negative false positives).</remarks>
+    public static List<(int Start, int Length)> All(string folded)
+    {
+        ArgumentNullException.ThrowIfNull(folded);
+        var clauses = new List<(int Start, int Length)>();
+        if (Walk(folded, clauses).Count < 2)
+        {
+            clauses.Clear();
+        }
+
+        return clauses;
+    }
+
+    /// <summary>Splits a folded text into clauses: returns the first, the last and how many; adds each to <paramref name="all"/> when given.</summary>
+    private static ((int Start, int Length) First, (int Start, int Length) Last, int Count) Walk(string folded, List<(int Start, int Length)>? all)
+    {
         (int Start, int Length) first = default, last = default;
         var count = 0;
         var begin = 0;
@@ -40,13 +63,14 @@ internal static class InjectionClauses
                     first = count == 0 ? clause : first;
                     last = clause;
                     count++;
+                    all?.Add(clause);
                 }
 
                 begin = i + 1;
             }
         }
 
-        return count >= 2 ? (first, last) : null;
+        return (first, last, count);
     }
 
     /// <summary>Lowers a clause's probability by <see cref="LogitShift"/> on the logit scale.</summary>

@@ -12,7 +12,7 @@ namespace LlmOps.Guardrails.Injection;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Three blocks, hashed into one table of <see cref="Dimensions"/> weights (the "hashing trick": no vocabulary is
+/// Four blocks, hashed into one table of <see cref="Dimensions"/> weights (the "hashing trick": no vocabulary is
 /// stored, and unseen n-grams simply hash onto weights learnt for others):
 /// </para>
 /// <list type="bullet">
@@ -22,6 +22,10 @@ namespace LlmOps.Guardrails.Injection;
 /// <item><description>word unigrams and bigrams of the spaced view (split words rejoined), and again of the text outside
 /// quotations, so "ignore previous instructions" said to the model and the same words quoted in a question about them
 /// carry different weights;</description></item>
+/// <item><description>the concept block (<see cref="InjectionLexicon"/>, feature set 2, issue 17): override, prior, rules,
+/// disclosure, secret and a few more concepts named by words in English, German, Spanish, French and a few other
+/// languages, matched exactly, by German compound head or within one edit, and the pairs of concepts within a few words,
+/// so "vergiss alles zuvor Gesagte" and "forgt evrything befor" read as "forget everything before" does;</description></item>
 /// <item><description>a length band for short texts (up to 12 words), and the rule layer's evidence: the families its grammar found and its score band, so the model learns
 /// how far to trust each rule family and where the rules were discounted as meta-discussion.</description></item>
 /// </list>
@@ -41,7 +45,7 @@ internal static class InjectionFeatures
     public const int Dimensions = 1 << Bits;
 
     /// <summary>The feature-set version; the model file records it and refuses another.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     private const uint Mask = Dimensions - 1;
 
@@ -56,6 +60,13 @@ internal static class InjectionFeatures
     private const uint OutsideWordSeed = 0x165667B1;
     private const uint OutsideBigramSeed = 0xD3A2646C;
     private const uint RuleSeed = 0x27D4EB2F;
+    private const uint ConceptSeed = 0x61C88647;
+
+    // The concept block (InjectionLexicon) is normalised as if it held at least this many distinct features.
+    private const int MinimumConcepts = 4;
+
+    // The weight index of each concept feature (InjectionLexicon.Collect's feature numbers).
+    private static readonly int[] ConceptIndices = BuildConceptIndices();
 
     // The rule features' name prefixes, hashed once.
     private static readonly uint WordsPrefix = Hash("words:", FnvOffset ^ RuleSeed);
@@ -108,7 +119,7 @@ internal static class InjectionFeatures
     {
         // Every n-gram occurrence could be new: at most two per character of the folded view and two per word of each
         // spaced view (a word and its bigram), plus the rule features.
-        buffer.EnsureCapacity((2 * (folded.Length + 1)) + (2 * (spaced.Length + 1)) + (2 * (outsideQuotes.Length + 1)) + 2 + ruleFamilies.Count);
+        buffer.EnsureCapacity((2 * (folded.Length + 1)) + (2 * (spaced.Length + 1)) + (2 * (outsideQuotes.Length + 1)) + InjectionLexicon.FeatureCount + 2 + ruleFamilies.Count);
         var seen = seenForThread ??= new ulong[Dimensions / 64];
         var indices = buffer.Indices;
         var values = buffer.Values;
@@ -140,7 +151,70 @@ internal static class InjectionFeatures
         }
 
         count = Emit(seen, indices, values, block, count, MinimumWords);
+        block = count;
+        count = Concepts(spaced, seen, indices, count);
+        count = Emit(seen, indices, values, block, count, MinimumConcepts);
         return Rules(ruleScore, ruleFamilies, words, indices, values, count);
+    }
+
+    /// <summary>
+    /// Emits the concept block of a spaced view (<see cref="InjectionLexicon"/>): each concept and each pair of concepts
+    /// within <see cref="InjectionLexicon.Window"/> words, binary, normalised as one block.
+    /// </summary>
+    /// <typeparam name="TVisitor">The visitor type.</typeparam>
+    /// <param name="spaced">The spaced view.</param>
+    /// <param name="visitor">The visitor.</param>
+    /// <param name="fuzzy">Whether words are also matched within distance 1 of the vocabulary.</param>
+    /// <param name="scale">A factor on the block's values (a training candidate's knob).</param>
+    public static void ExtractConcepts<TVisitor>(ReadOnlySpan<char> spaced, ref TVisitor visitor, bool fuzzy = true, float scale = 1f)
+        where TVisitor : struct, IVisitor
+    {
+        Span<int> features = stackalloc int[InjectionLexicon.FeatureCount];
+        var count = InjectionLexicon.Collect(spaced, features, fuzzy);
+        if (count == 0)
+        {
+            return;
+        }
+
+        var value = scale / MathF.Sqrt(Math.Max(count, MinimumConcepts));
+        foreach (var feature in features[..count])
+        {
+            visitor.Visit(ConceptIndices[feature], value);
+        }
+    }
+
+    /// <summary>Records the concept block's features (<see cref="InjectionLexicon.Collect"/>) of the spaced view.</summary>
+    private static int Concepts(ReadOnlySpan<char> spaced, ulong[] seen, int[] indices, int count)
+    {
+        Span<int> features = stackalloc int[InjectionLexicon.FeatureCount];
+        var found = InjectionLexicon.Collect(spaced, features);
+        ref var bits = ref MemoryMarshal.GetArrayDataReference(seen);
+        ref var output = ref MemoryMarshal.GetArrayDataReference(indices);
+        foreach (var feature in features[..found])
+        {
+            count = Add(ref bits, ref output, count, ConceptIndices[feature]);
+        }
+
+        return count;
+    }
+
+    private static int[] BuildConceptIndices()
+    {
+        var indices = new int[InjectionLexicon.FeatureCount];
+        for (var i = 0; i < indices.Length; i++)
+        {
+            // Distinct indices by construction (a collision moves to the next free weight), so no two concept features
+            // share a weight.
+            var index = (int)(Finish(Hash(InjectionLexicon.FeatureName(i), FnvOffset ^ ConceptSeed)) & Mask);
+            while (indices.AsSpan(0, i).Contains(index))
+            {
+                index = (index + 1) & (int)Mask;
+            }
+
+            indices[i] = index;
+        }
+
+        return indices;
     }
 
     /// <summary>Per-thread scratch space for a window's features (indices and values in emission order).</summary>

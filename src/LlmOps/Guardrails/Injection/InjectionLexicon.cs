@@ -1,0 +1,589 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace LlmOps.Guardrails.Injection;
+
+/// <summary>
+/// The concept reading of the trained layer (issue 17): the words of a text that name an override ("ignore",
+/// "vergiss", "olvida", "zaboravi"), what is overridden ("previous", "zuvor", "instructions", "Anweisungen"), a
+/// disclosure, a secret and a few more intents are mapped to a dozen language-independent concepts, and the model reads
+/// which concepts occur and which pairs occur within <see cref="Window"/> words of each other. What the model learns from
+/// the many English "ignore the previous instructions" then also holds for "Ignoriere die vorherigen Anweisungen" and
+/// for "forgt evrything befor", which share no character n-gram evidence with them.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A word matches a vocabulary word exactly; German nouns also by their compound head ("Sicherheitsanweisungen" is an
+/// "Anweisungen"); and a word of at least <see cref="FuzzyMinimumWord"/> letters also within Damerau-Levenshtein
+/// distance 1 (one letter substituted, inserted, deleted, or two neighbours swapped) of a vocabulary word of at least
+/// <see cref="FuzzyMinimumVocabulary"/> letters. German inflections are listed with the stem (<c>vorherig*</c> stands
+/// for vorherig, vorherige, vorherigen, vorheriger, vorheriges and vorherigem).
+/// </para>
+/// <para>
+/// Matching is a hash probe per word plus, for the words that pass a prefix/suffix filter, one probe per letter: the
+/// hash of the word with letter i deleted comes from its prefix hashes in O(1) (polynomial hashing), and is looked up
+/// among the vocabulary and the vocabulary's own one-letter deletions (the symmetric-delete method), then verified.
+/// Nothing is allocated; the tables are built once. Thread-safe.
+/// </para>
+/// </remarks>
+internal static class InjectionLexicon
+{
+    /// <summary>The number of concepts.</summary>
+    public const int ConceptCount = 13;
+
+    /// <summary>The number of distinct features: one per concept and one per unordered pair of concepts.</summary>
+    public const int FeatureCount = ConceptCount + (ConceptCount * (ConceptCount - 1) / 2);
+
+    /// <summary>Two concepts form a pair when their words are at most this many words apart.</summary>
+    public const int Window = 6;
+
+    /// <summary>The fewest letters a word needs to be matched fuzzily.</summary>
+    public const int FuzzyMinimumWord = 5;
+
+    /// <summary>The fewest letters a vocabulary word needs to be matched fuzzily.</summary>
+    public const int FuzzyMinimumVocabulary = 6;
+
+    private const int MaxWord = 32;
+    private const ulong Base = 0x100000001B3;
+    private const int TableBits = 14;
+    private const int TableMask = (1 << TableBits) - 1;
+
+    /// <summary>The concepts' names, in bit order (a concept's bit is 1 &lt;&lt; its index).</summary>
+    public static readonly string[] ConceptNames = ["override", "prior", "all", "rules", "said", "reveal", "secret", "listen", "negation", "new", "persona", "unbound", "sources"];
+
+    // The vocabulary per concept, folded as the spaced view is (lower case, diacritics removed, ß -> s). A trailing '*'
+    // stands for the German adjective and noun endings (see GermanEndings); a leading '=' marks a word matched exactly
+    // only (its near neighbours are ordinary words: "police", "personal", "fellow").
+    private static readonly string[][] Vocabulary =
+    [
+        // override
+        [
+            "ignore", "ignores", "ignored", "ignoring", "disregard", "disregards", "disregarded", "disregarding", "forget", "forgets", "forgetting",
+            "forgot", "forgotten", "override", "overrides", "overriding", "overridden", "bypass", "bypassing", "skip", "abandon", "=discard", "dismiss",
+            "erase", "neglect", "omit", "scrap", "wipe", "nullify", "circumvent",
+            "ignoriere", "ignorieren", "ignoriert", "ignorier", "ignorierst", "vergiss", "vergessen", "vergesst", "vergisst", "vergesse", "missachte",
+            "missachten", "missachtet", "uberspringe", "uberspringen", "ubergehe", "ubergehen", "verwirf", "verwerfe", "verwerfen", "losche", "loschen",
+            "streiche", "streichen", "vernachlassige", "vernachlassigen",
+            "ignora", "ignorar", "ignoren", "olvida", "olvide", "olvidar", "olvidate", "olvides", "olviden", "omite", "omitir", "descarta", "descartar",
+            "oubliez", "oublie", "oublier", "oublies", "ignorez", "ignorer",
+            "esqueca", "esquecer", "esquece", "dimentica", "dimenticare", "zaboravi", "zaboravite", "vergeet", "negeer",
+        ],
+
+        // prior
+        [
+            "previous", "previously", "prior", "above", "before", "earlier", "preceding", "beforehand", "foregoing", "initial", "original",
+            "vorherig*", "vorher", "zuvor", "davor", "bisherig*", "bisher", "obig*", "oben", "vorangehend*", "vorangegangen*", "vorig*", "fruher*",
+            "vorausgegangen*", "vorstehend*",
+            "anterior", "anteriores", "antes", "previa", "previas", "previo", "previos", "precedente", "precedentes",
+            "precedent", "precedents", "avant", "dessus", "auparavant", "precedenti", "prethodne", "prethodno",
+        ],
+
+        // all
+        ["everything", "anything", "whatever", "alles", "samtlich*", "todo", "todas", "todos", "tout", "tous", "sve", "tutto"],
+
+        // rules
+        [
+            "instruction", "instructions", "rule", "rules", "guideline", "guidelines", "prompt", "prompts", "directive", "directives", "=orders",
+            "commands", "command", "task", "tasks", "assignment", "assignments", "programming", "restriction", "restrictions", "constraint",
+            "constraints", "guidance", "=policy", "policies",
+            "anweisung", "anweisungen", "instruktion", "instruktionen", "befehl", "befehle", "befehlen", "vorgabe", "vorgaben", "regel", "regeln",
+            "aufgabe", "aufgaben", "auftrag", "auftrage", "richtlinie", "richtlinien", "informationen", "angaben", "ausfuhrungen", "einschrankung",
+            "einschrankungen",
+            "instruccion", "instrucciones", "regla", "reglas", "ordenes", "indicaciones", "directrices",
+            "consigne", "consignes", "regles", "ordres", "instrukcije", "instrukcija", "istruzioni", "regole", "instrucoes", "regras",
+        ],
+
+        // said
+        ["said", "told", "written", "wrote", "given", "mentioned", "gesagt*", "geschrieben", "erzahlt", "erwahnt", "dicho", "digo", "dije", "dit", "disse", "dito", "detto"],
+
+        // reveal
+        [
+            "reveal", "show", "print", "output", "display", "repeat", "tell", "spell", "disclose", "leak", "dump",
+            "zeige", "zeig", "zeigen", "gib", "verrate", "verraten", "drucke", "drucken", "wiederhole", "wiederholen", "nenne", "nennen", "ausgeben",
+            "enthulle", "muestra", "muestrame", "muestre", "revela", "revelar", "dime", "imprime", "repite", "montre", "montrez", "affiche", "affichez",
+            "revele", "revelez", "dis", "dites", "mostre", "revele", "mostra", "rivela", "dimmi",
+        ],
+
+        // secret
+        [
+            "password", "passwords", "passphrase", "secret", "secrets", "confidential", "hidden", "passwort", "passworter", "kennwort", "geheim*",
+            "geheimnis", "contrasena", "secreto", "secreta", "secretos", "secrete", "senha", "segredo", "segreto",
+        ],
+
+        // listen
+        [
+            "=listen", "obey", "=follow", "heed", "comply", "hore", "horen", "hort", "befolge", "befolgen", "gehorche", "gehorchen", "folge", "folgen",
+            "beachte", "beachten", "obedece", "obedezcas", "sigas", "escucha", "escuches", "ecoute", "ecoutez", "obeis", "obeissez", "suivez",
+            "ascolta", "obbedisci",
+        ],
+
+        // negation
+        ["not", "never", "dont", "no", "nicht", "nie", "kein*", "nunca", "jamas", "jamais", "pas", "non"],
+
+        // new
+        ["new", "instead", "neu*", "stattdessen", "nueva", "nuevo", "nuevas", "nuevos", "nouvelle", "nouveau", "nouvelles", "nouveaux"],
+
+        // persona
+        [
+            "pretend", "roleplay", "=imagine", "character", "simulate", "act", "rolle", "spiele", "spiel", "vorstellen", "finge", "fingir",
+            "imagina", "actua", "semblant", "incarne",
+        ],
+
+        // unbound
+        [
+            "unrestricted", "unfiltered", "uncensored", "unlimited", "jailbreak", "jailbroken", "amoral", "unethical", "immoral", "unbound",
+            "unzensiert*", "ungefiltert*", "uneingeschrankt*", "debride", "censura",
+        ],
+
+        // sources: what a retrieval-augmented prompt hands the model ("ignore the provided documents")
+        [
+            "article", "articles", "document", "documents", "=context", "sources", "artikel", "artikeln", "artikels", "dokument", "dokumente",
+            "dokumenten", "kontext", "quellen", "documentos", "contexto", "articulos", "fuentes", "contexte",
+        ],
+    ];
+
+    // The endings a German stem marked '*' takes.
+    private static readonly string[] GermanEndings = ["", "e", "en", "er", "es", "em"];
+
+    // German compound heads: a longer word ending in one of these (with at least three letters before it) is that noun.
+    private static readonly (string Head, ushort Mask)[] CompoundHeads =
+    [
+        ("anweisung", 1 << 3), ("anweisungen", 1 << 3), ("instruktion", 1 << 3), ("instruktionen", 1 << 3), ("vorgabe", 1 << 3),
+        ("vorgaben", 1 << 3), ("befehl", 1 << 3), ("befehle", 1 << 3), ("regeln", 1 << 3), ("richtlinie", 1 << 3), ("richtlinien", 1 << 3),
+        ("einschrankung", 1 << 3), ("einschrankungen", 1 << 3), ("passwort", 1 << 6), ("kennwort", 1 << 6),
+    ];
+
+    private static readonly ulong[] Powers = BuildPowers();
+
+    // Prefix and suffix filters for the fuzzy probes: the first and last two letters (words under 8 letters) or three
+    // letters (longer words) of the vocabulary words that are matched fuzzily.
+    private static readonly ulong[] Prefix2 = new ulong[((26 * 26) + 63) / 64];
+    private static readonly ulong[] Suffix2 = new ulong[((26 * 26) + 63) / 64];
+    private static readonly ulong[] Prefix3 = new ulong[((26 * 26 * 26) + 63) / 64];
+    private static readonly ulong[] Suffix3 = new ulong[((26 * 26 * 26) + 63) / 64];
+
+    // The vocabulary's forms, their concept bits, and the open-addressing table of their hashes and their one-letter
+    // deletions' hashes (key: the upper half of the mixed hash; entry: the form). Declared after the filters, which
+    // BuildTable fills (static fields initialise in order).
+    private static readonly (string[] Words, ushort[] Masks, bool[] Fuzzy, uint[] Keys, int[] Entries) Table = BuildTable();
+    private static readonly string[] Words = Table.Words;
+    private static readonly bool[] FuzzyWords = Table.Fuzzy;
+    private static readonly ushort[] Masks = Table.Masks;
+    private static readonly uint[] Keys = Table.Keys;
+    private static readonly int[] Entries = Table.Entries;
+
+    private static (string[] Words, ushort[] Masks, bool[] Fuzzy, uint[] Keys, int[] Entries) BuildTable()
+    {
+        var words = new List<string>();
+        var masks = new List<ushort>();
+        var fuzzy = new List<bool>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var concept = 0; concept < Vocabulary.Length; concept++)
+        {
+            foreach (var item in Vocabulary[concept])
+            {
+                var exactOnly = item.StartsWith('=');
+                var entry = exactOnly ? item[1..] : item;
+                var forms = entry.EndsWith('*') ? GermanEndings.Select(e => entry[..^1] + e) : [entry];
+                foreach (var form in forms)
+                {
+                    if (index.TryGetValue(form, out var existing))
+                    {
+                        masks[existing] |= (ushort)(1 << concept);
+                        fuzzy[existing] &= !exactOnly;
+                    }
+                    else
+                    {
+                        index[form] = words.Count;
+                        words.Add(form);
+                        masks.Add((ushort)(1 << concept));
+                        fuzzy.Add(!exactOnly && form.Length >= FuzzyMinimumVocabulary);
+                    }
+                }
+            }
+        }
+
+        var keys = new uint[1 << TableBits];
+        var entries = new int[1 << TableBits];
+        Array.Fill(entries, -1);
+        var added = new HashSet<(ulong, int)>();
+        for (var w = 0; w < words.Count; w++)
+        {
+            var word = words[w];
+            Insert(HashOf(word), w);
+            if (fuzzy[w])
+            {
+                // The vocabulary word's one-letter deletions (symmetric delete).
+                for (var i = 0; i < word.Length; i++)
+                {
+                    Insert(HashOf(string.Concat(word.AsSpan(0, i), word.AsSpan(i + 1))), w);
+                }
+
+                Mark(Prefix2, word, 0, 2);
+                Mark(Suffix2, word, word.Length - 2, 2);
+                Mark(Prefix3, word, 0, 3);
+                Mark(Suffix3, word, word.Length - 3, 3);
+            }
+        }
+
+        return ([.. words], [.. masks], [.. fuzzy], keys, entries);
+
+        void Insert(ulong hash, int word)
+        {
+            if (!added.Add((hash, word)))
+            {
+                return;
+            }
+
+            var mixed = Mix(hash);
+            var slot = (int)mixed & TableMask;
+            while (entries[slot] >= 0)
+            {
+                slot = (slot + 1) & TableMask;
+            }
+
+            keys[slot] = (uint)(mixed >> 32) | 1;
+            entries[slot] = word;
+        }
+    }
+
+    /// <summary>
+    /// Writes the concept features of a spaced view (letters and single spaces) as feature numbers in
+    /// [0, <see cref="FeatureCount"/>): concept c is feature c; the pair of concepts a &lt; b is feature
+    /// <see cref="PairFeature"/>(a, b). Each feature once, in the order first seen.
+    /// </summary>
+    /// <param name="spaced">The spaced view.</param>
+    /// <param name="features">Receives the features (at least <see cref="FeatureCount"/> long).</param>
+    /// <param name="fuzzy">Whether words are also matched within distance 1 of the vocabulary (else exactly and by compound head only).</param>
+    /// <returns>The number of features written.</returns>
+    public static int Collect(ReadOnlySpan<char> spaced, Span<int> features, bool fuzzy = true)
+    {
+        Span<ulong> prefix = stackalloc ulong[MaxWord + 1];
+        Span<ushort> recent = stackalloc ushort[Window];
+        Span<int> recentPosition = stackalloc int[Window];
+        var recentCount = 0;
+        Span<ulong> seen = stackalloc ulong[(FeatureCount + 63) / 64];
+        var count = 0;
+        var position = 0;
+        var start = 0;
+        while (start < spaced.Length)
+        {
+            if (spaced[start] == ' ')
+            {
+                start++;
+                continue;
+            }
+
+            var end = spaced[start..].IndexOf(' ');
+            end = end < 0 ? spaced.Length : start + end;
+            var mask = Match(spaced[start..end], prefix, fuzzy);
+            if (mask != 0)
+            {
+                var bits = (uint)mask;
+                while (bits != 0)
+                {
+                    var c = BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    count = Add(c, seen, features, count);
+                    for (var r = 0; r < recentCount; r++)
+                    {
+                        if (position - recentPosition[r] <= Window)
+                        {
+                            var other = (uint)recent[r];
+                            while (other != 0)
+                            {
+                                var o = BitOperations.TrailingZeroCount(other);
+                                other &= other - 1;
+                                if (o != c)
+                                {
+                                    count = Add(PairFeature(Math.Min(o, c), Math.Max(o, c)), seen, features, count);
+                                }
+                            }
+                        }
+                    }
+                }
+
+                // Pairs within one word (a word of two concepts) count too.
+                var own = (uint)mask;
+                if (BitOperations.PopCount(own) > 1)
+                {
+                    for (var a = own; a != 0; a &= a - 1)
+                    {
+                        for (var b = a & (a - 1); b != 0; b &= b - 1)
+                        {
+                            count = Add(PairFeature(BitOperations.TrailingZeroCount(a), BitOperations.TrailingZeroCount(b)), seen, features, count);
+                        }
+                    }
+                }
+
+                // Keep the last Window concept words (a ring buffer).
+                var slot = recentCount < Window ? recentCount++ : OldestSlot(recentPosition, recentCount);
+                recent[slot] = mask;
+                recentPosition[slot] = position;
+            }
+
+            position++;
+            start = end;
+        }
+
+        return count;
+    }
+
+    /// <summary>Gets the feature number of the pair of concepts <paramref name="a"/> &lt; <paramref name="b"/>.</summary>
+    /// <param name="a">The smaller concept.</param>
+    /// <param name="b">The larger concept.</param>
+    /// <returns>The feature number.</returns>
+    public static int PairFeature(int a, int b) => ConceptCount + (a * ((2 * ConceptCount) - a - 1) / 2) + (b - a - 1);
+
+    /// <summary>Gets a feature's name (for tests and reports): a concept, or two joined by '+'.</summary>
+    /// <param name="feature">The feature number.</param>
+    /// <returns>The name.</returns>
+    public static string FeatureName(int feature)
+    {
+        if (feature < ConceptCount)
+        {
+            return ConceptNames[feature];
+        }
+
+        for (var a = 0; a < ConceptCount; a++)
+        {
+            for (var b = a + 1; b < ConceptCount; b++)
+            {
+                if (PairFeature(a, b) == feature)
+                {
+                    return ConceptNames[a] + "+" + ConceptNames[b];
+                }
+            }
+        }
+
+        throw new ArgumentOutOfRangeException(nameof(feature), feature, $"A concept feature is in [0, {FeatureCount}).");
+    }
+
+    /// <summary>Gets the concepts (a bit mask) a single word of the spaced view stands for.</summary>
+    /// <param name="word">The word (letters only).</param>
+    /// <returns>The concept bits, 0 for none.</returns>
+    public static int ConceptsOf(ReadOnlySpan<char> word)
+    {
+        Span<ulong> prefix = stackalloc ulong[MaxWord + 1];
+        return Match(word, prefix, fuzzy: true);
+    }
+
+    private static int OldestSlot(Span<int> positions, int count)
+    {
+        var oldest = 0;
+        for (var r = 1; r < count; r++)
+        {
+            oldest = positions[r] < positions[oldest] ? r : oldest;
+        }
+
+        return oldest;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Add(int feature, Span<ulong> seen, Span<int> features, int count)
+    {
+        ref var word = ref seen[feature >> 6];
+        var bit = 1UL << feature;
+        if ((word & bit) != 0)
+        {
+            return count;
+        }
+
+        word |= bit;
+        features[count] = feature;
+        return count + 1;
+    }
+
+    private static ushort Match(ReadOnlySpan<char> word, Span<ulong> prefix, bool fuzzy)
+    {
+        var length = word.Length;
+        if (length > MaxWord)
+        {
+            return 0;
+        }
+
+        prefix[0] = 0;
+        for (var i = 0; i < length; i++)
+        {
+            prefix[i + 1] = unchecked((prefix[i] * Base) + word[i]);
+        }
+
+        var full = prefix[length];
+        var mask = Probe(full, word, exact: true);
+        if (mask != 0 || length < FuzzyMinimumWord)
+        {
+            return mask;
+        }
+
+        if (length >= 9)
+        {
+            mask = Compound(word);
+            if (mask != 0)
+            {
+                return mask;
+            }
+        }
+
+        if (!fuzzy || !MayBeNear(word))
+        {
+            return 0;
+        }
+
+        // The word with one letter inserted (it is a vocabulary word's deletion), or substituted, swapped or deleted
+        // (its own deletions meet the vocabulary word or the vocabulary word's deletions).
+        mask = Probe(full, word, exact: false);
+        for (var i = 0; i < length && mask == 0; i++)
+        {
+            var deleted = unchecked(full + ((prefix[i] - prefix[i + 1]) * Powers[length - 1 - i]));
+            mask = Probe(deleted, word, exact: false);
+        }
+
+        return mask;
+    }
+
+    private static ushort Compound(ReadOnlySpan<char> word)
+    {
+        foreach (var (head, mask) in CompoundHeads)
+        {
+            if (word.Length >= head.Length + 3 && word.EndsWith(head, StringComparison.Ordinal))
+            {
+                return mask;
+            }
+        }
+
+        return 0;
+    }
+
+    private static bool MayBeNear(ReadOnlySpan<char> word)
+    {
+        var n = word.Length >= 8 ? 3 : 2;
+        return Has(n == 2 ? Prefix2 : Prefix3, word[..n]) || Has(n == 2 ? Suffix2 : Suffix3, word[^n..]);
+    }
+
+    private static bool Has(ulong[] set, ReadOnlySpan<char> letters)
+    {
+        var key = 0;
+        foreach (var c in letters)
+        {
+            var v = c - 'a';
+            if ((uint)v >= 26)
+            {
+                return false;
+            }
+
+            key = (key * 26) + v;
+        }
+
+        return (set[key >> 6] & (1UL << key)) != 0;
+    }
+
+    private static void Mark(ulong[] set, string word, int start, int length)
+    {
+        var key = 0;
+        for (var i = start; i < start + length; i++)
+        {
+            var v = word[i] - 'a';
+            if ((uint)v >= 26)
+            {
+                throw new InvalidOperationException($"The lexicon word '{word}' must hold the letters a-z only.");
+            }
+
+            key = (key * 26) + v;
+        }
+
+        set[key >> 6] |= 1UL << key;
+    }
+
+    /// <summary>Looks a hash up: exactly (the word itself), or fuzzily (any entry whose word is within distance 1 of <paramref name="word"/>).</summary>
+    private static ushort Probe(ulong hash, ReadOnlySpan<char> word, bool exact)
+    {
+        var mixed = Mix(hash);
+        var key = (uint)(mixed >> 32) | 1;
+        var slot = (int)mixed & TableMask;
+        ushort mask = 0;
+        while (Entries[slot] >= 0)
+        {
+            if (Keys[slot] == key)
+            {
+                var candidate = Words[Entries[slot]];
+                if (exact ? word.SequenceEqual(candidate) : FuzzyWords[Entries[slot]] && WithinOne(word, candidate))
+                {
+                    mask |= Masks[Entries[slot]];
+                }
+            }
+
+            slot = (slot + 1) & TableMask;
+        }
+
+        return mask;
+    }
+
+    /// <summary>Whether two words are within (restricted) Damerau-Levenshtein distance 1.</summary>
+    /// <param name="a">One word.</param>
+    /// <param name="b">The other.</param>
+    /// <returns>Whether one substitution, insertion, deletion or swap of neighbours (or none) turns one into the other.</returns>
+    public static bool WithinOne(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        if (a.Length < b.Length)
+        {
+            var shorter = a;
+            a = b;
+            b = shorter;
+        }
+
+        if (a.Length - b.Length > 1)
+        {
+            return false;
+        }
+
+        var i = a.CommonPrefixLength(b);
+        if (i == b.Length)
+        {
+            // Equal, or a has one more letter at the end.
+            return true;
+        }
+
+        if (a.Length != b.Length)
+        {
+            return a[(i + 1)..].SequenceEqual(b[i..]);
+        }
+
+        return a[(i + 1)..].SequenceEqual(b[(i + 1)..])
+            || (i + 1 < a.Length && a[i] == b[i + 1] && a[i + 1] == b[i] && a[(i + 2)..].SequenceEqual(b[(i + 2)..]));
+    }
+
+    private static ulong HashOf(ReadOnlySpan<char> word)
+    {
+        ulong hash = 0;
+        foreach (var c in word)
+        {
+            hash = unchecked((hash * Base) + c);
+        }
+
+        return hash;
+    }
+
+    private static ulong[] BuildPowers()
+    {
+        var powers = new ulong[MaxWord + 1];
+        powers[0] = 1;
+        for (var i = 1; i < powers.Length; i++)
+        {
+            powers[i] = unchecked(powers[i - 1] * Base);
+        }
+
+        return powers;
+    }
+
+    // The splitmix64 finaliser: polynomial hashes mix their low bits poorly.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Mix(ulong x)
+    {
+        x ^= x >> 30;
+        x *= 0xBF58476D1CE4E5B9;
+        x ^= x >> 27;
+        x *= 0x94D049BB133111EB;
+        x ^= x >> 31;
+        return x;
+    }
+}
