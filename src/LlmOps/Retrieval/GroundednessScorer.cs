@@ -278,6 +278,14 @@ public sealed class GroundednessScorer
         while (NextWord(clause, ref i, out var start))
         {
             var word = clause[start..i];
+            var name = char.IsUpper(word[0]) && !first && word.Length > 1;
+            first = false;
+            if (words is null && !name && !SupportLexicon.MayMatter(word))
+            {
+                // Not a negation, an "un-" word or a word with an opposite (most words): nothing to look up.
+                continue;
+            }
+
             var lower = Lower(word, buffer);
             negated |= SupportLexicon.IsNegation(lower);
             words?.Add(lower);
@@ -287,7 +295,7 @@ public sealed class GroundednessScorer
                 unBases.Add(unBase);
             }
 
-            if (char.IsUpper(word[0]) && !first && word.Length > 1 && !SupportLexicon.TryUnit(lower, out _, out _) && !AnyHas(sources, TermHashes.Of(lower), InWords)
+            if (name && !SupportLexicon.TryUnit(lower, out _, out _) && !AnyHas(sources, TermHashes.Of(lower), InWords)
                 && FirstTerm(word) is ulong term && !AnyHas(sources, term, static (s, t) => TermHashes.Contains(s.Terms, t)))
             {
                 cues |= Cue.Name;
@@ -308,8 +316,6 @@ public sealed class GroundednessScorer
                     }
                 }
             }
-
-            first = false;
         }
 
         return negated;

@@ -168,6 +168,10 @@ internal static class SupportLexicon
     private static readonly Dictionary<string, double>.AlternateLookup<ReadOnlySpan<char>> NumberWordLookup =
         NumberWords.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> CountWordLookup =
+        new HashSet<string>([.. NumberWords.Keys, .. OrdinalWords, "a", "an", "per", "every", "each"], StringComparer.OrdinalIgnoreCase)
+            .GetAlternateLookup<ReadOnlySpan<char>>();
+
     private static readonly Dictionary<string, double> Scales = new(StringComparer.Ordinal)
     {
         ["thousand"] = 1e3, ["thousands"] = 1e3, ["million"] = 1e6, ["millions"] = 1e6, ["billion"] = 1e9,
@@ -223,6 +227,28 @@ internal static class SupportLexicon
         return (OppositeSignatures[signature >> 6] & (1UL << (signature & 63))) != 0 && OppositeLookup.TryGetValue(lower, out var keys) ? keys : [];
     }
 
+    /// <summary>
+    /// A quick filter on a word as written (no lower-casing, no lookup): whether it may be a negation (it starts with
+    /// "n", "c", "w" or "z", or has an apostrophe), an "un-"/"non-" word, or a word with an opposite (its signature is
+    /// one of theirs). Non-ASCII words always may.
+    /// </summary>
+    public static bool MayMatter(ReadOnlySpan<char> word)
+    {
+        if (word.Length < 2 || !char.IsAscii(word[0]) || !char.IsAscii(word[1]) || !char.IsAscii(word[^1]))
+        {
+            return true;
+        }
+
+        var first = (char)(word[0] | 0x20);
+        if (first is 'n' or 'c' or 'w' or 'z' or 'u' || word.Contains('\'') || word.Contains('\u2019'))
+        {
+            return true;
+        }
+
+        var signature = ((word.Length * 977) + (first * 131) + ((word[1] | 0x20) * 31) + (word[^1] | 0x20)) & 4095;
+        return (OppositeSignatures[signature >> 6] & (1UL << (signature & 63))) != 0;
+    }
+
     private static int Signature(ReadOnlySpan<char> lower) =>
         lower.Length < 2 ? 0 : ((lower.Length * 977) + (lower[0] * 131) + (lower[1] * 31) + lower[^1]) & 4095;
 
@@ -253,11 +279,10 @@ internal static class SupportLexicon
     }
 
     /// <summary>
-    /// A quick filter (no lower-casing, no lookup): whether a word may be a number word, an ordinal, or one of "a",
-    /// "an", "per", "every", "each", which all start with one of a few letters and have at most nine.
+    /// Whether a word as written (any case) is a number word, an ordinal, or one of "a", "an", "per", "every", "each": the
+    /// only words an answer's quantity reading looks at when no number is pending.
     /// </summary>
-    public static bool MayCount(ReadOnlySpan<char> word) =>
-        word.Length <= 9 && (word[0] | 0x20) is 'o' or 't' or 'f' or 's' or 'e' or 'n' or 'h' or 'd' or 'a' or 'p';
+    public static bool MayCount(ReadOnlySpan<char> word) => word.Length <= 9 && CountWordLookup.Contains(word);
 
     /// <summary>The factor of a scale word ("million" is 10^6); <see langword="false"/> for other words.</summary>
     public static bool TryScale(ReadOnlySpan<char> lower, out double factor) => ScaleLookup.TryGetValue(lower, out factor);
