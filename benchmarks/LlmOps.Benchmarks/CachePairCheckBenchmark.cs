@@ -39,6 +39,7 @@ public class CachePairCheckBenchmark
         _rewriteCached = SemanticCacheFingerprint.Create("Which documents do I need to rent an automobile in Italy when visiting?");
         _ = CachePairModel.Default;
         _ = CacheWordVectors.Default;
+        _ = CacheWordRelations.Default;
     }
 
     [Benchmark(Baseline = true, Description = "lexical guards, 4 candidates")]

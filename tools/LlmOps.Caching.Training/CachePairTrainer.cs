@@ -43,6 +43,12 @@ internal sealed class CachePairTrainer
     /// </summary>
     public bool OutOfFold { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the model also learns from the pairs a hard guard rejects (they never reach
+    /// it when served, but they teach it what a swapped unit, time or currency looks like).
+    /// </summary>
+    public bool FitGuardRejected { get; set; }
+
     /// <summary>Gets or sets the logistic regression settings (for <see cref="PairModelKind.Logistic"/>).</summary>
     public LogisticRegression Logistic { get; } = new();
 
@@ -112,7 +118,7 @@ internal sealed class CachePairTrainer
     public IPairScorer Fit(IReadOnlyList<ScoredPair> pairs, SemanticCacheGuards hard, float cutoff = 0f)
     {
         var floor = (FixedThreshold ?? LowestThreshold) - TrainingMargin;
-        var train = pairs.Where(p => p.Similarity >= floor && GuardsPass(p, hard)).ToList();
+        var train = pairs.Where(p => p.Similarity >= floor && (FitGuardRejected || GuardsPass(p, hard))).ToList();
         var x = train.Select(p => p.Features).ToList();
         var y = train.Select(p => p.Pair.Same).ToList();
         var w = train.Select(p => p.Pair.Same ? 1 : DifferentWeight).ToList();

@@ -11,6 +11,8 @@ using LlmOps.Embeddings.MiniLM;
 //   dotnet run --project tools/LlmOps.Caching.Training -c Release -- train [--out FILE] trains on every author, writes the model
 //   dotnet run --project tools/LlmOps.Caching.Training -c Release -- measure FILE       a labelled set through the real cache, shipped defaults
 //   dotnet run --project tools/LlmOps.Caching.Training -c Release -- vectors [--raw FILE] distils the word-vector table (src/LlmOps/Caching/CacheWordVectors.bin)
+//   dotnet run --project tools/LlmOps.Caching.Training -c Release -- relations [--senses N] builds the WordNet relation table
+//     (src/LlmOps/Caching/CacheWordRelations.bin) from /usr/share/wordnet (apt-get install -y wordnet-base; --wordnet DIR)
 // Data: data/cache-pairs/authors/*/pairs.tsv (label<TAB>kind<TAB>first<TAB>second). Default output:
 // src/LlmOps/Caching/CachePairModel.bin. Deterministic: the same data gives the same bytes.
 var command = args.Length > 0 ? args[0] : "cv";
@@ -68,12 +70,54 @@ if (command == "vectors")
     return 0;
 }
 
+if (command == "relations")
+{
+    // Builds the WordNet relation table from Debian's wordnet-base (the library never needs WordNet itself).
+    var builder = WordNetRelationsBuilder.Load(Option("--wordnet") ?? WordNetRelationsBuilder.DefaultDirectory);
+    if (Option("--senses") is { } senses)
+    {
+        builder.Senses = int.Parse(senses, CultureInfo.InvariantCulture);
+    }
+
+    if (Option("--max-ancestor-stems") is { } maxAncestor)
+    {
+        builder.MaxAncestorStems = int.Parse(maxAncestor, CultureInfo.InvariantCulture);
+    }
+
+    var table = builder.Build(WordVectorDistiller.ReadVocabulary(args.Contains("--no-word-list") ? null : Option("--words") ?? WordVectorDistiller.DefaultWordList));
+    var output = Option("--out") ?? Path.Combine(root, "src", "LlmOps", "Caching", "CacheWordRelations.bin");
+    using (var stream = File.Create(output))
+    {
+        table.Save(stream);
+    }
+
+    Console.WriteLine($"wrote {output}: {table.Count} stems, {table.ValueCount} values ({new FileInfo(output).Length} bytes), {builder.Senses} senses per base form");
+    foreach (var (x, y) in WordNetRelationsBuilder.Probes)
+    {
+        Console.WriteLine($"  {x}/{y}: {WordNetRelationsBuilder.Probe(table, x, y)}");
+    }
+
+    return 0;
+}
+
 var trainer = new CachePairTrainer();
 Configure(trainer, args);
 var labelled = CachePairSet.LoadAuthors(root);
 var vectors = await PairScorer.EmbedAsync(generator, labelled, Option("--embeddings"));
 var pairs = PairScorer.Score(labelled, vectors);
 var unrelated = PairScorer.CrossPairs(labelled, vectors, CrossAuthor.UnrelatedFloor);
+if (Option("--drop") is { } drop)
+{
+    // Ablation: zero the listed features (comma-separated indexes) in every pair before training.
+    foreach (var index in drop.Split(',').Select(i => int.Parse(i, CultureInfo.InvariantCulture)))
+    {
+        foreach (var p in pairs.Concat(unrelated))
+        {
+            p.Features[index] = 0f;
+        }
+    }
+}
+
 var authors = pairs.Select(p => p.Pair.Author).Distinct().Order(StringComparer.Ordinal).ToList();
 Console.Error.WriteLine($"{pairs.Count} pairs from authors {string.Join(", ", authors)}");
 
@@ -127,7 +171,7 @@ if (command == "train")
     return 0;
 }
 
-Console.Error.WriteLine($"Unknown command '{command}'. Use cv, candidates, train, dump, score, measure or vectors.");
+Console.Error.WriteLine($"Unknown command '{command}'. Use cv, candidates, train, dump, score, measure, vectors or relations.");
 return 1;
 
 string? Option(string name)
@@ -207,4 +251,5 @@ static void Configure(CachePairTrainer trainer, string[] args)
     }
 
     trainer.OutOfFold = !args.Contains("--in-sample");
+    trainer.FitGuardRejected |= args.Contains("--fit-all");
 }

@@ -151,8 +151,43 @@ internal static class CachePairFeatures
     /// </summary>
     public const int QuestionFrameOnly = WeakNameVariant + 1;
 
+    /// <summary>
+    /// The index of the number (at most 3) of differing open-class words aligned one to one as WordNet synonyms or
+    /// derived forms (<see cref="CacheWordRelations"/>: "biggest"/"largest", "repair"/"fix", "delete"/"deletion"); aligned
+    /// words count as shared for every other feature, so a question whose words all line up through synonyms reads as one
+    /// with the same words.
+    /// </summary>
+    public const int WordNetSynonyms = QuestionFrameOnly + 1;
+
+    /// <summary>The index of "a differing word is a WordNet antonym of one on the other side" (direct, or through an adjective cluster).</summary>
+    public const int WordNetAntonym = WordNetSynonyms + 1;
+
+    /// <summary>The index of "two differing words are adjectives of one WordNet cluster" ("huge"/"large").</summary>
+    public const int WordNetSimilar = WordNetAntonym + 1;
+
+    /// <summary>The index of "two differing words share a WordNet hypernym one or two levels up" (siblings: "wasp"/"bee").</summary>
+    public const int WordNetCoHyponym = WordNetSimilar + 1;
+
+    /// <summary>The index of "a differing word is a WordNet hypernym of one on the other side" ("dog"/"animal").</summary>
+    public const int WordNetHypernym = WordNetCoHyponym + 1;
+
+    /// <summary>
+    /// The index of "the shared non-function words are reordered by one block move that is not a rotation": a phrase
+    /// moved into the middle of the question rather than from one end to the other ("can my manager see my calendar" /
+    /// "can I see my manager's calendar"), as a role swap does and moving a topic to the front does not.
+    /// </summary>
+    public const int InteriorMove = WordNetHypernym + 1;
+
+    /// <summary>
+    /// The index of "two shared words of one class swap sides around a shared function word" (any preposition, not only
+    /// the pivots: "a type O donor for a type A patient" / "a type A donor for a type O patient").
+    /// </summary>
+    public const int FunctionAnchorSwap = InteriorMove + 1;
+
     /// <summary>The number of features.</summary>
-    public const int Count = QuestionFrameOnly + 1;
+    public const int Count = FunctionAnchorSwap + 1;
+
+    private static readonly ulong[] SymmetricPivots = Array.ConvertAll(CachePairTokenizer.Tokenize("vs versus between").Tokens, CachePairTokenizer.StemOf);
 
     /// <summary>The word-vector cosine from which two differing words pair up as synonyms for <see cref="MeaningLeft"/>.</summary>
     public const float SynonymCosine = 0.5f;
@@ -193,13 +228,15 @@ internal static class CachePairFeatures
         matchA.Fill(-1);
         matchB.Fill(-1);
 
-        // Same stem, first free partner (left to right): the alignment of the shared words.
+        // Same stem, first free partner (left to right): the alignment of the shared words. A function word never pairs
+        // with a name or content word of the same spelling (the article "a" with "type A", "us" with "US").
         for (var i = 0; i < n; i++)
         {
             var stem = CachePairTokenizer.StemOf(ta[i]);
+            var function = CachePairTokenizer.ClassOf(ta[i]) == CachePairTokenClass.Function;
             for (var j = 0; j < m; j++)
             {
-                if (matchB[j] < 0 && CachePairTokenizer.StemOf(tb[j]) == stem)
+                if (matchB[j] < 0 && CachePairTokenizer.StemOf(tb[j]) == stem && (CachePairTokenizer.ClassOf(tb[j]) == CachePairTokenClass.Function) == function)
                 {
                     matchA[i] = j;
                     matchB[j] = i;
@@ -245,6 +282,7 @@ internal static class CachePairFeatures
 
         variants += Acronyms(ta, sa, tb, sb, matchA, matchB) + Acronyms(tb, sb, ta, sa, matchB, matchA);
         features[SpellingVariants] = Math.Min(variants, 3);
+        features[WordNetSynonyms] = Math.Min(Synonyms(ta, tb, matchA, matchB), 3);
 
         // What differs, by class, on each side.
         Span<int> onlyA = stackalloc int[Classes];
@@ -356,12 +394,15 @@ internal static class CachePairFeatures
         var union = nonFunctionA + nonFunctionB - sharedNonFunction;
         features[ContentJaccard] = union <= 0 ? 1f : (float)sharedNonFunction / union;
         features[SharedWords] = Math.Min(sharedNonFunction, 8);
-        features[CrossSwap] = inverted > 0 && HasCrossSwap(ta, matchA) ? 1f : 0f;
+        features[CrossSwap] = inverted > 0 && HasCrossSwap(ta, matchA, functionAnchors: false) ? 1f : 0f;
+        features[FunctionAnchorSwap] = inverted > 0 && HasCrossSwap(ta, matchA, functionAnchors: true) ? 1f : 0f;
         if (inverted > 0)
         {
-            var moves = Breakpoints(ta, matchA) <= 3;
+            var (breakpoints, rotation) = Breakpoints(ta, matchA);
+            var moves = breakpoints <= 3;
             features[BlockMove] = moves ? 1f : 0f;
             features[Inversions] = moves ? 0f : 1f;
+            features[InteriorMove] = moves && !rotation ? 1f : 0f;
         }
         features[NameOrderSwap] = nameSwap ? 1f : 0f;
         features[AdjacentSwap] = inverted == 1 ? 1f : 0f;
@@ -371,6 +412,7 @@ internal static class CachePairFeatures
         features[LengthRatio] = Math.Max(n, m) == 0 ? 1f : (float)Math.Min(n, m) / Math.Max(n, m);
 
         Meaning(ta, tb, matchA, matchB, features);
+        Relations(ta, tb, matchA, matchB, features);
 
         features[GuardVerdicts] = a.Compare(b, SemanticCacheGuards.Polarity) != SemanticCacheGuards.None ? 1f : 0f;
         features[GuardVerdicts + 1] = a.Compare(b, SemanticCacheGuards.Numbers) != SemanticCacheGuards.None ? 1f : 0f;
@@ -551,6 +593,10 @@ internal static class CachePairFeatures
         features[MeaningCourtesy] = unpaired == 0 ? 0f : courtesy / unpaired;
     }
 
+    /// <summary>Words that may align as synonyms: not names, which the entities guard compares ("Europe"/"EU" are WordNet synonyms).</summary>
+    private static bool IsSynonymClass(ulong token)
+        => CachePairTokenizer.ClassOf(token) is CachePairTokenClass.Content or CachePairTokenClass.Polar or CachePairTokenClass.Comparative;
+
     private static bool IsMeaningClass(ulong token)
         => CachePairTokenizer.ClassOf(token) is CachePairTokenClass.Content or CachePairTokenClass.Entity or CachePairTokenClass.Polar or CachePairTokenClass.Comparative;
 
@@ -558,11 +604,15 @@ internal static class CachePairFeatures
     /// Whether some shared word k has a shared word x before it in one question and after it in the other, and a shared
     /// word y of x's class group after it in one and before it in the other: x and y swap sides around k.
     /// </summary>
-    private static bool HasCrossSwap(ReadOnlySpan<ulong> ta, ReadOnlySpan<int> matchA)
+    /// <param name="ta">One question's tokens.</param>
+    /// <param name="matchA">Their partners in the other question (-1 for none).</param>
+    /// <param name="functionAnchors">Whether k is a function word (otherwise any other shared word).</param>
+    private static bool HasCrossSwap(ReadOnlySpan<ulong> ta, ReadOnlySpan<int> matchA, bool functionAnchors)
     {
         for (var k = 0; k < ta.Length; k++)
         {
-            if (matchA[k] < 0 || CachePairTokenizer.ClassOf(ta[k]) == CachePairTokenClass.Function)
+            var anchorClass = CachePairTokenizer.ClassOf(ta[k]);
+            if (matchA[k] < 0 || (anchorClass == CachePairTokenClass.Function) != functionAnchors)
             {
                 continue;
             }
@@ -590,9 +640,10 @@ internal static class CachePairFeatures
 
     /// <summary>
     /// The breakpoints of the shared non-function words' order: places where the next shared word of one question is not
-    /// the next of the other, counting both ends. One block move makes at most three.
+    /// the next of the other, counting both ends. One block move makes at most three. A rotation (the words from one end
+    /// moved to the other end, as putting the topic first does) is one block move with the break at the ends.
     /// </summary>
-    private static int Breakpoints(ReadOnlySpan<ulong> ta, ReadOnlySpan<int> matchA)
+    private static (int Breakpoints, bool Rotation) Breakpoints(ReadOnlySpan<ulong> ta, ReadOnlySpan<int> matchA)
     {
         Span<int> order = stackalloc int[ta.Length];
         var count = 0;
@@ -619,13 +670,109 @@ internal static class CachePairFeatures
 
         var breakpoints = 0;
         var previous = -1;
+        var rotation = true;
         for (var i = 0; i < count; i++)
         {
             breakpoints += rank[i] != previous + 1 ? 1 : 0;
+            rotation &= i == 0 || rank[i] == previous + 1 || (rank[i] == 0 && previous == count - 1);
             previous = rank[i];
         }
 
-        return breakpoints + (previous != count - 1 ? 1 : 0);
+        return (breakpoints + (previous != count - 1 ? 1 : 0), rotation);
+    }
+
+    /// <summary>
+    /// Aligns differing open-class words one to one with a WordNet synonym or derived form on the other side (left to
+    /// right, first free partner); returns how many it aligned.
+    /// </summary>
+    private static int Synonyms(ReadOnlySpan<ulong> ta, ReadOnlySpan<ulong> tb, Span<int> matchA, Span<int> matchB)
+    {
+        var table = CacheWordRelations.Default;
+        Span<int> indexB = stackalloc int[tb.Length];
+        var any = false;
+        for (var j = 0; j < tb.Length; j++)
+        {
+            indexB[j] = matchB[j] < 0 && IsSynonymClass(tb[j]) ? table.IndexOf(tb[j]) : -1;
+            any |= indexB[j] >= 0;
+        }
+
+        if (!any)
+        {
+            return 0;
+        }
+
+        var aligned = 0;
+        for (var i = 0; i < ta.Length; i++)
+        {
+            var a = matchA[i] < 0 && IsSynonymClass(ta[i]) ? table.IndexOf(ta[i]) : -1;
+            if (a < 0)
+            {
+                continue;
+            }
+
+            for (var j = 0; j < tb.Length; j++)
+            {
+                if (matchB[j] < 0 && indexB[j] >= 0 && AreSynonyms(table.Relate(a, indexB[j])))
+                {
+                    matchA[i] = j;
+                    matchB[j] = i;
+                    aligned++;
+                    break;
+                }
+            }
+        }
+
+        return aligned;
+    }
+
+    /// <summary>
+    /// Synonyms, or a derived form that is no sibling (a stem hash can stand for several words, and "employer"/"employee"
+    /// derive from one verb); never antonyms.
+    /// </summary>
+    private static bool AreSynonyms(CacheWordRelation relation)
+        => (relation & CacheWordRelation.Antonym) == 0
+            && ((relation & CacheWordRelation.Synonym) != 0 || (relation & (CacheWordRelation.Derived | CacheWordRelation.CoHyponym)) == CacheWordRelation.Derived);
+
+    /// <summary>The WordNet relation features (<see cref="WordNetAntonym"/> to <see cref="WordNetHypernym"/>) of the words still differing.</summary>
+    private static void Relations(ReadOnlySpan<ulong> ta, ReadOnlySpan<ulong> tb, ReadOnlySpan<int> matchA, ReadOnlySpan<int> matchB, Span<float> features)
+    {
+        var table = CacheWordRelations.Default;
+        Span<int> indexB = stackalloc int[Math.Min(tb.Length, MaxMeaningWords)];
+        var nb = 0;
+        for (var j = 0; j < tb.Length && nb < indexB.Length; j++)
+        {
+            if (matchB[j] < 0 && IsMeaningClass(tb[j]) && table.IndexOf(tb[j]) is >= 0 and var b)
+            {
+                indexB[nb++] = b;
+            }
+        }
+
+        if (nb == 0)
+        {
+            return;
+        }
+
+        var relations = CacheWordRelation.None;
+        var na = 0;
+        for (var i = 0; i < ta.Length && na < MaxMeaningWords; i++)
+        {
+            var a = matchA[i] < 0 && IsMeaningClass(ta[i]) ? table.IndexOf(ta[i]) : -1;
+            if (a < 0)
+            {
+                continue;
+            }
+
+            na++;
+            for (var j = 0; j < nb; j++)
+            {
+                relations |= table.Relate(a, indexB[j]);
+            }
+        }
+
+        features[WordNetAntonym] = (relations & CacheWordRelation.Antonym) != 0 ? 1f : 0f;
+        features[WordNetSimilar] = (relations & CacheWordRelation.Similar) != 0 ? 1f : 0f;
+        features[WordNetCoHyponym] = (relations & CacheWordRelation.CoHyponym) != 0 ? 1f : 0f;
+        features[WordNetHypernym] = (relations & CacheWordRelation.Hypernym) != 0 ? 1f : 0f;
     }
 
     /// <summary>Names, numbers, dates and times form one group; every other class is its own.</summary>
@@ -642,7 +789,7 @@ internal static class CachePairFeatures
         for (var i = 0; i < ta.Length; i++)
         {
             var j = matchA[i];
-            if (j < 0 || CachePairTokenizer.ClassOf(ta[i]) != CachePairTokenClass.Pivot)
+            if (j < 0 || CachePairTokenizer.ClassOf(ta[i]) != CachePairTokenClass.Pivot || IsSymmetricPivot(ta[i]))
             {
                 continue;
             }
@@ -787,6 +934,21 @@ internal static class CachePairFeatures
         }
 
         return found;
+    }
+
+    /// <summary>"vs", "versus" and "between" relate two sides that can swap without changing the question ("X vs Y" / "Y vs X").</summary>
+    private static bool IsSymmetricPivot(ulong token)
+    {
+        var stem = CachePairTokenizer.StemOf(token);
+        foreach (var symmetric in SymmetricPivots)
+        {
+            if (stem == symmetric)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static int Neighbour(ReadOnlySpan<ulong> tokens, int from, int step)

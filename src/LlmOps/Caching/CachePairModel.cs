@@ -282,6 +282,7 @@ internal sealed class CachePairModel
             && features[CachePairFeatures.PivotObjectSwap] == 0f
             && features[CachePairFeatures.PivotSubjectSwap] == 0f
             && features[CachePairFeatures.NameOrderSwap] == 0f
+            && features[CachePairFeatures.InteriorMove] == 0f
             && features[CachePairFeatures.GuardVerdicts + 1] == 0f
             && features[CachePairFeatures.GuardVerdicts + 2] == 0f
             && features[CachePairFeatures.WeakNameVariant] == 0f;
@@ -317,7 +318,7 @@ internal sealed class CachePairModel
     /// <returns><see langword="true"/> when the rule serves the pair.</returns>
     public static bool SameWordsBelowThreshold(ReadOnlySpan<float> features, float similarity)
         => similarity >= SameWordsFloor && features[CachePairFeatures.SharedWords] >= SameWordsMinShared
-            && features[CachePairFeatures.NothingDiffers] == 1f && SameWords(features);
+            && features[CachePairFeatures.NothingDiffers] == 1f && features[CachePairFeatures.WordNetSynonyms] == 0f && SameWords(features);
 
     /// <summary>Writes the model in the shipped file format.</summary>
     /// <param name="destination">Where to write.</param>

@@ -158,7 +158,7 @@ internal static class CachePairTokenizer
         var cls = Classify(lower, word, hasDigit, atSentenceStart, scratch, count);
         var sketch = Sketch(lower);
         var shape = Shape(lower);
-        var stemLength = cls is CachePairTokenClass.Content or CachePairTokenClass.Entity ? PorterStemmer.Stem(lower) : lower.Length;
+        var stemLength = cls is CachePairTokenClass.Content or CachePairTokenClass.Entity or CachePairTokenClass.Unit ? PorterStemmer.Stem(lower) : lower.Length;
         var hash = cls == CachePairTokenClass.Number ? HashNumber(lower[..stemLength])
             : cls == CachePairTokenClass.Function && lower is "can" or "could" ? Hash("do")
             : Hash(lower[..stemLength]);
@@ -195,6 +195,12 @@ internal static class CachePairTokenizer
             // "6 pm": the number before it becomes a time too, so 6 am and 6 pm differ in a time token.
             scratch.Tokens[count - 1] = (scratch.Tokens[count - 1] & HashMask) | ((ulong)CachePairTokenClass.Time << 56);
             return CachePairTokenClass.Time;
+        }
+
+        // A capital letter on its own inside a sentence is a name ("type A blood", "plan B", "vitamin C"), not the article.
+        if (word.Length == 1 && char.IsUpper(word[0]) && !atSentenceStart && word[0] != 'I')
+        {
+            return CachePairTokenClass.Entity;
         }
 
         if (ClosedLookup.TryGetValue(lower, out var closed) && !IsAcronym(word))

@@ -136,7 +136,9 @@ public sealed class SemanticCacheFingerprint
 
         ExtractQuoted(text, quoted);
 
-        var span = text.AsSpan();
+        // Equal values written differently ("10k"/"$10,000", "5pm"/"17:00") compare equal (CacheNumberText).
+        var canonical = CacheNumberText.Normalize(text);
+        var span = canonical.AsSpan();
         var sentenceStart = true;
         ReadOnlySpan<char> previous = default;
         var i = 0;
@@ -154,7 +156,7 @@ public sealed class SemanticCacheFingerprint
                 continue;
             }
 
-            // A word: letters and digits, with inner apostrophes, hyphens, and '.'/',' between digits.
+            // A word: letters and digits, with inner apostrophes, and '.', ',' or ':' between digits.
             var start = i;
             var hasDigit = false;
             while (i < span.Length)
@@ -169,7 +171,7 @@ public sealed class SemanticCacheFingerprint
                 {
                     i++;
                 }
-                else if ((ch is '.' or ',') && i > start && char.IsDigit(span[i - 1]) && i + 1 < span.Length && char.IsDigit(span[i + 1]))
+                else if ((ch is '.' or ',' or ':') && i > start && char.IsDigit(span[i - 1]) && i + 1 < span.Length && char.IsDigit(span[i + 1]))
                 {
                     i++;
                 }
@@ -193,7 +195,18 @@ public sealed class SemanticCacheFingerprint
 
             if (hasDigit)
             {
-                numbers.Add(HashNumber(word));
+                // A unit joined to its value by CacheNumberText ("5_kilogram") is part of the number: 5 kg is not 5 lb.
+                var unitEnd = i;
+                if (i + 1 < span.Length && span[i] == CacheNumberText.UnitJoiner && char.IsLetter(span[i + 1]))
+                {
+                    unitEnd = i + 1;
+                    while (unitEnd < span.Length && char.IsLetter(span[unitEnd]))
+                    {
+                        unitEnd++;
+                    }
+                }
+
+                numbers.Add(HashNumber(span[start..unitEnd]));
             }
             else if (NumberLookup.TryGetValue(word, out var digits))
             {
@@ -222,7 +235,7 @@ public sealed class SemanticCacheFingerprint
             previous = word;
         }
 
-        var (sequence, sketches) = CachePairTokenizer.Tokenize(text);
+        var (sequence, sketches) = CachePairTokenizer.Tokenize(canonical);
         var result = new SemanticCacheFingerprint(polarity, (negations & 1) == 1, SortedDistinct(numbers), SortedDistinct(quoted), SortedDistinct(entities), SortedDistinct(words), sequence, sketches);
         s_scratch = scratch;
         return result;

@@ -116,11 +116,11 @@ public sealed class SemanticCachingChatClientTests
         using var client = Create();
 
         // The same words (a bag-of-words similarity of 1.0) in swapped roles: no lexical guard sees a difference.
-        await AskAsync(client, "transfer 50 GBP to JPY", null, streaming);
-        var second = await AskAsync(client, "transfer 50 JPY to GBP", null, streaming);
+        await AskAsync(client, "move my savings from checking to brokerage", null, streaming);
+        var second = await AskAsync(client, "move my savings from brokerage to checking", null, streaming);
 
         Assert.Equal(2, _inner.Calls);
-        Assert.Equal("answer to transfer 50 JPY to GBP", second.Text);
+        Assert.Equal("answer to move my savings from brokerage to checking", second.Text);
         var result = second.GetCacheResult()!;
         Assert.Equal(SemanticCacheStatus.Miss, result.Status);
         Assert.Equal(SemanticCacheGuards.PairCheck, result.RejectedBy);
@@ -157,8 +157,8 @@ public sealed class SemanticCachingChatClientTests
     {
         using var client = Create(o => o.Guards = SemanticCacheGuards.All & ~SemanticCacheGuards.PairCheck);
 
-        await client.GetResponseAsync("transfer 50 GBP to JPY");
-        var second = await client.GetResponseAsync("transfer 50 JPY to GBP");
+        await client.GetResponseAsync("move my savings from checking to brokerage");
+        var second = await client.GetResponseAsync("move my savings from brokerage to checking");
 
         Assert.Equal(1, _inner.Calls);
         Assert.Equal(SemanticCacheTier.Semantic, second.GetCacheResult()!.Tier);
