@@ -375,8 +375,7 @@ public sealed class GroundednessScorer
                     cues |= Cue.Negation;
                 }
 
-                var best = BestClause(clauseTerms, negated, sources);
-                if (best is null)
+                if (BestClause(clauseTerms, negated, sources) is not { } best)
                 {
                     continue;
                 }
@@ -455,7 +454,7 @@ public sealed class GroundednessScorer
             foreach (var clause in source.Clauses)
             {
                 var count = TermHashes.CountContained(terms, clause.Terms);
-                if (count > bestCount || (count == bestCount && best is not null && best.Negated != negated && clause.Negated == negated))
+                if (count > bestCount || (count == bestCount && best is { } current && current.Negated != negated && clause.Negated == negated))
                 {
                     (best, bestCount) = (clause, count);
                 }
@@ -468,8 +467,9 @@ public sealed class GroundednessScorer
     /// <summary>Splits a source into clauses and analyses each.</summary>
     private SourceClause[] Clauses(string text)
     {
-        var clauses = new List<SourceClause>();
-        var sentence = 0;
+        // Each clause's four sorted sets go one after the other into one array, shared by the clauses.
+        var layout = new List<(int Start, int Terms, int Words, int Opposites, int UnWords, bool Negated, ulong Head)>();
+        var data = TermHashSink.Rent();
         var terms = TermHashSink.Rent();
         var words = TermHashSink.Rent();
         var opposites = TermHashSink.Rent();
@@ -478,7 +478,7 @@ public sealed class GroundednessScorer
         {
             terms.Skip = _numberTerms;
             var i = 0;
-            while (NextClause(text, ref i, out var start, out var end, out var sentenceEnd))
+            while (NextClause(text, ref i, out var start, out var end, out _))
             {
                 var clause = text.AsSpan(start, end - start);
                 terms.Clear();
@@ -487,16 +487,26 @@ public sealed class GroundednessScorer
                 opposites.Clear();
                 unWords.Clear();
                 var negation = ClauseWords(clause, words, opposites, unWords);
-                if (terms.Count > 0 || words.Count > 0)
-                {
-                    // The clause's own un-words are kept as the bases they negate ("unlocked" is stored as "locked").
-                    clauses.Add(new SourceClause(sentence, terms.ToSet(), words.ToSet(), opposites.ToSet(), unWords.ToSet(), negation >= 0, NegatedHead(clause, negation)));
-                }
 
-                sentence += sentenceEnd ? 1 : 0;
+                // A clause with no term, opposite, negation or "un-" word takes part in no comparison. Its own un-words
+                // are kept as the bases they negate ("unlocked" is stored as "locked").
+                if (terms.Count > 0 || opposites.Count > 0 || unWords.Count > 0 || negation >= 0)
+                {
+                    var at = data.Count;
+                    var counts = (Append(data, terms), Append(data, words), Append(data, opposites), Append(data, unWords));
+                    layout.Add((at, counts.Item1, counts.Item2, counts.Item3, counts.Item4, negation >= 0, NegatedHead(clause, negation)));
+                }
             }
 
-            return [.. clauses];
+            var shared = data.Hashes.ToArray();
+            var clauses = new SourceClause[layout.Count];
+            for (var c = 0; c < clauses.Length; c++)
+            {
+                var (at, t, w, o, u, negated, head) = layout[c];
+                clauses[c] = new SourceClause(shared, at, t, w, o, u, negated, head);
+            }
+
+            return clauses;
         }
         finally
         {
@@ -504,11 +514,24 @@ public sealed class GroundednessScorer
             TermHashSink.Return(opposites);
             TermHashSink.Return(words);
             TermHashSink.Return(terms);
+            TermHashSink.Return(data);
+        }
+
+        static int Append(TermHashSink data, TermHashSink set)
+        {
+            var sorted = set.SortUnique();
+            var count = Math.Min(sorted.Length, SourceClause.MaxSegment);
+            foreach (var hash in sorted[..count])
+            {
+                data.Add(hash);
+            }
+
+            return count;
         }
     }
 
     /// <summary>
-    /// Reads a clause's words: adds each lower-case word to <paramref name="words"/>, the opposite keys of each to
+    /// Reads a clause's words: adds each lower-case word of four letters or more to <paramref name="words"/>, the opposite keys of each to
     /// <paramref name="opposites"/>, and the base of each "un-"/"non-" word to <paramref name="unBases"/>; returns the
     /// position just after the clause's first negation word, or -1 when it has none.
     /// </summary>
@@ -525,7 +548,12 @@ public sealed class GroundednessScorer
                 negation = i;
             }
 
-            words.Add(lower);
+            // Only words of four letters or more: the clause's words are compared with the bases of "un-" words alone.
+            if (lower.Length >= 4)
+            {
+                words.Add(lower);
+            }
+
             foreach (var key in SupportLexicon.OppositeKeys(lower))
             {
                 opposites.Add(key);
