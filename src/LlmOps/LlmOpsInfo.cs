@@ -60,6 +60,16 @@ public sealed class LlmOpsInfo
     private static readonly ulong ProcessPrefix = CreateProcessPrefix();
     private static long s_sequence;
 
+    // Each thread takes sequence numbers from a block of its own (one interlocked add per block, not per request): the
+    // numbers stay unique in the process and increase on each thread, though not across threads.
+    private const int SequenceBlock = 1024;
+
+    [ThreadStatic]
+    private static ulong t_next;
+
+    [ThreadStatic]
+    private static ulong t_end;
+
     private readonly ulong _sequence;
     private string? _requestId;
     private int _meteredAttempts;
@@ -70,7 +80,7 @@ public sealed class LlmOpsInfo
     {
         if (string.IsNullOrEmpty(requestId))
         {
-            _sequence = (ulong)Interlocked.Increment(ref s_sequence);
+            _sequence = NextSequence();
         }
         else
         {
@@ -82,8 +92,9 @@ public sealed class LlmOpsInfo
     /// <value>
     /// The id given to the constructor; otherwise a generated id of 32 lowercase hexadecimal digits (the shape of a
     /// <see cref="Guid"/> formatted with <c>"N"</c>): 16 digits of a random prefix drawn once per process, then 16 digits
-    /// of a sequence number that increases with every request of the process. Generated ids are unique across
-    /// processes and instances (the prefix is random) and are formatted on first read.
+    /// of a sequence number, unique in the process, that increases with every request a thread starts (threads draw
+    /// numbers in blocks, so ids from different threads interleave). Generated ids are unique across processes and
+    /// instances (the prefix is random) and are formatted on first read.
     /// </value>
     public string RequestId => _requestId ?? FormatRequestId();
 
@@ -242,13 +253,22 @@ public sealed class LlmOpsInfo
         Enter();
         try
         {
-            var index = IndexOfTag(name);
-            if (index < 0)
-            {
-                _tagCount++;
-            }
+            PutTag(name, value);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
 
-            Put(index, name, value);
+    /// <summary>Adds or replaces two tags under one lock (a stage that records two on every request).</summary>
+    internal void AddTags(string first, object? firstValue, string second, object? secondValue)
+    {
+        Enter();
+        try
+        {
+            PutTag(first, firstValue);
+            PutTag(second, secondValue);
         }
         finally
         {
@@ -314,6 +334,17 @@ public sealed class LlmOpsInfo
         Span<byte> bytes = stackalloc byte[sizeof(ulong)];
         System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
         return System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+    }
+
+    private static ulong NextSequence()
+    {
+        if (t_next == t_end)
+        {
+            t_end = (ulong)Interlocked.Add(ref s_sequence, SequenceBlock) + 1;
+            t_next = t_end - SequenceBlock;
+        }
+
+        return t_next++;
     }
 
     /// <summary>Gets the sequence number of a generated request id, or 0 when the id was given to the constructor.</summary>
@@ -400,6 +431,18 @@ public sealed class LlmOpsInfo
     }
 
     private void Exit() => Volatile.Write(ref _busy, 0);
+
+    /// <summary>Adds or replaces a tag (under the lock).</summary>
+    private void PutTag(string name, object? value)
+    {
+        var index = IndexOfTag(name);
+        if (index < 0)
+        {
+            _tagCount++;
+        }
+
+        Put(index, name, value);
+    }
 
     /// <summary>Replaces the entry at <paramref name="index"/>, or appends when it is negative (growing by doubling).</summary>
     private void Put(int index, object key, object? value)

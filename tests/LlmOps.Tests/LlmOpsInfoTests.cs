@@ -97,6 +97,29 @@ public sealed class LlmOpsInfoTests
     }
 
     [Fact]
+    public void RequestId_GeneratedOnManyThreads_AreUniqueAndIncreaseOnEachThread()
+    {
+        // Threads draw sequence numbers in blocks: more ids per thread than one block holds, on more threads than cores.
+        const int Threads = 8, PerThread = 3_000;
+        var ids = new ulong[Threads][];
+        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t =>
+        {
+            var mine = new ulong[PerThread];
+            for (var i = 0; i < PerThread; i++)
+            {
+                mine[i] = new LlmOpsInfo().GeneratedSequence;
+            }
+
+            ids[t] = mine;
+        });
+
+        Assert.All(ids, mine => Assert.True(mine.Zip(mine.Skip(1)).All(p => p.Second > p.First), "ids of one thread must increase"));
+        var all = ids.SelectMany(static x => x).ToList();
+        Assert.DoesNotContain(0UL, all);
+        Assert.Equal(all.Count, all.Distinct().Count());
+    }
+
+    [Fact]
     public void RequestId_ReadTwiceOrConcurrently_IsTheSameInstance()
     {
         var info = new LlmOpsInfo();

@@ -53,7 +53,7 @@ internal sealed class CacheMetrics
             Status = SemanticCacheStatus.Hit,
             Tier = tier,
             Similarity = similarity,
-            Age = entry is { } e ? Max(CacheClock.UtcNow(_time) - e.CreatedAt, TimeSpan.Zero) : null, // the coarse clock may read a tick early
+            Age = entry is { } e ? Max(CoarseClock.UtcNow(_time) - e.CreatedAt, TimeSpan.Zero) : null, // the coarse clock may read a tick early
             SavedCost = saved,
         });
         if (saved is { } s && s > 0)
@@ -90,8 +90,7 @@ internal sealed class CacheMetrics
             _ => "miss",
         };
         var tier = TierTag(result.Tier);
-        info.AddTag(CachingTelemetryNames.Status, status);
-        info.AddTag(CachingTelemetryNames.Tier, tier);
+        info.AddTags(CachingTelemetryNames.Status, status, CachingTelemetryNames.Tier, tier);
         if (!_requests.Enabled)
         {
             return;

@@ -75,8 +75,8 @@ public sealed class InMemorySemanticCacheStore : ISemanticCacheStore
                 return default;
             }
 
-            // The clock is read only for an entry that can expire, and coarsely for the system clock (CacheClock).
-            if (node.Entry.ExpiresAt is not null && IsExpired(node.Entry, CacheClock.UtcNow(_time)))
+            // The clock is read only for an entry that can expire, and coarsely for the system clock (CoarseClock).
+            if (node.Entry.ExpiresAt is not null && IsExpired(node.Entry, CoarseClock.UtcNow(_time)))
             {
                 RemoveNode(node);
                 return default;

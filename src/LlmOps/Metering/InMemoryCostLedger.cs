@@ -91,7 +91,7 @@ public sealed class InMemoryCostLedger : ICostLedger
     }
 
     /// <summary>Gets the number of records ever added (duplicates excluded).</summary>
-    public long TotalRecorded => Interlocked.Read(ref _total);
+    public long TotalRecorded => Volatile.Read(ref _total);
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentNullException"><paramref name="record"/> is <see langword="null"/>.</exception>
@@ -125,7 +125,7 @@ public sealed class InMemoryCostLedger : ICostLedger
 
             _ring[_next].Set(record, request);
             _next = (_next + 1) % _capacity;
-            Interlocked.Increment(ref _total);
+            Volatile.Write(ref _total, _total + 1); // written under the lock only; read without it
 
             if (!ReferenceEquals(record.Model, _lastModel))
             {

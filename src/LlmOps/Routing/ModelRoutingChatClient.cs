@@ -313,18 +313,6 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         }
     }
 
-    /// <summary><see cref="RunAsync"/> with its failure as the outcome (the shape <see cref="DeferredTimeoutStrategy.RunAsync"/> takes).</summary>
-    private async ValueTask<Outcome<ChatResponse>> RunOutcomeAsync(RoutedRequest r, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return Outcome.FromResult(await RunAsync(r, cancellationToken).ConfigureAwait(false));
-        }
-        catch (Exception ex)
-        {
-            return Outcome.FromException<ChatResponse>(ex);
-        }
-    }
 
     /// <inheritdoc/>
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
@@ -601,29 +589,47 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         return (int)Math.Min(int.MaxValue, (chars + 3) / 4);
     }
 
-    /// <summary>Runs a non-streaming request: the cascade's steps, each over a group and its fallbacks.</summary>
+    /// <summary><see cref="RunOutcomeAsync"/>, its failure thrown (Polly's total-timeout pipeline takes this shape).</summary>
     private async ValueTask<ChatResponse> RunAsync(RoutedRequest r, CancellationToken cancellationToken)
     {
-        r.RequestToken = cancellationToken;
-        var group = r.Group;
-        var escalations = 0;
-        while (true)
+        var outcome = await RunOutcomeAsync(r, cancellationToken).ConfigureAwait(false);
+        outcome.ThrowIfException();
+        return outcome.Result!;
+    }
+
+    /// <summary>
+    /// Runs a non-streaming request: the cascade's steps, each over a group and its fallbacks. A failure comes back as the
+    /// outcome (the shape <see cref="DeferredTimeoutStrategy.RunAsync"/> takes), not thrown.
+    /// </summary>
+    private async ValueTask<Outcome<ChatResponse>> RunOutcomeAsync(RoutedRequest r, CancellationToken cancellationToken)
+    {
+        try
         {
-            var response = await ExecuteChainAsync(r, group, static (ctx, a) => CallAsync(ctx, a)).ConfigureAwait(false);
-            if (!r.Cascade || escalations >= _options.Cascade.MaxEscalations || NextTier(group) is not { } next)
+            r.RequestToken = cancellationToken;
+            var group = r.Group;
+            var escalations = 0;
+            while (true)
             {
-                return response;
-            }
+                var response = await ExecuteChainAsync(r, group, static (ctx, a) => CallAsync(ctx, a)).ConfigureAwait(false);
+                if (!r.Cascade || escalations >= _options.Cascade.MaxEscalations || NextTier(group) is not { } next)
+                {
+                    return Outcome.FromResult(response);
+                }
 
-            var rejection = await VerifyAsync(r, response, cancellationToken).ConfigureAwait(false);
-            if (rejection is null)
-            {
-                return response;
-            }
+                var rejection = await VerifyAsync(r, response, cancellationToken).ConfigureAwait(false);
+                if (rejection is null)
+                {
+                    return Outcome.FromResult(response);
+                }
 
-            Escalate(r, rejection.Value);
-            escalations++;
-            group = next;
+                Escalate(r, rejection.Value);
+                escalations++;
+                group = next;
+            }
+        }
+        catch (Exception ex)
+        {
+            return Outcome.FromException<ChatResponse>(ex);
         }
     }
 
