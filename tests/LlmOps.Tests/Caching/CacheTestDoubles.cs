@@ -141,8 +141,12 @@ internal sealed class FakeChatClient : IChatClient
 /// <summary>Bounded waiting for a condition that another task makes true: yields, never sleeps on wall time.</summary>
 internal static class Spin
 {
-    /// <summary>Yields until <paramref name="condition"/> holds or the yields run out; returns whether it held.</summary>
-    public static async Task<bool> UntilAsync(Func<bool> condition, int maxYields = 200_000)
+    /// <summary>
+    /// Yields until <paramref name="condition"/> holds or the yields run out; returns whether it held. The default budget
+    /// is large because under heavy machine load (a load average of 20-30 on 2 cores) 200,000 yields passed before the
+    /// leader of 100 concurrent streaming callers reached the provider; a condition that holds returns at once.
+    /// </summary>
+    public static async Task<bool> UntilAsync(Func<bool> condition, int maxYields = 5_000_000)
     {
         for (var i = 0; i < maxYields; i++)
         {

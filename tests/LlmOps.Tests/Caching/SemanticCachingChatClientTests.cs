@@ -637,7 +637,9 @@ public sealed class SemanticCachingChatClientTests
         using var client = Create();
 
         var tasks = Enumerable.Range(0, 100).Select(_ => Task.Run(() => AskAsync(client, "q", null, streaming))).ToList();
-        Assert.True(await Spin.UntilAsync(() => _inner.Calls == 1 && client.Flights.Waiting == 99));
+        Assert.True(
+            await Spin.UntilAsync(() => _inner.Calls == 1 && client.Flights.Waiting == 99),
+            $"Expected 1 inner call and 99 waiters; saw {_inner.Calls} and {client.Flights.Waiting}.");
         _inner.Gate.SetResult();
         var responses = await Task.WhenAll(tasks);
 
@@ -656,7 +658,9 @@ public sealed class SemanticCachingChatClientTests
         using var client = Create(store: store);
 
         var tasks = Enumerable.Range(0, 100).Select(_ => Task.Run(() => client.GetResponseAsync("q"))).ToList();
-        Assert.True(await Spin.UntilAsync(() => _inner.Calls == 1 && client.Flights.Waiting == 99));
+        Assert.True(
+            await Spin.UntilAsync(() => _inner.Calls == 1 && client.Flights.Waiting == 99),
+            $"Expected 1 inner call and 99 waiters; saw {_inner.Calls} and {client.Flights.Waiting}.");
         _inner.Gate.SetResult();
         foreach (var task in tasks)
         {
