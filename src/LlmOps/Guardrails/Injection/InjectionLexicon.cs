@@ -157,10 +157,22 @@ internal static class InjectionLexicon
 
     // Prefix and suffix filters for the fuzzy probes: the first and last two letters (words under 8 letters) or three
     // letters (longer words) of the vocabulary words that are matched fuzzily.
-    private static readonly ulong[] Prefix2 = new ulong[((26 * 26) + 63) / 64];
-    private static readonly ulong[] Suffix2 = new ulong[((26 * 26) + 63) / 64];
+    // For words of 5-7 letters the two-letter sets are kept per word length (from the vocabulary words one letter shorter,
+    // as long or one letter longer), which passes far fewer ordinary words.
+    private static readonly ulong[][] Prefix2 = [.. Enumerable.Range(0, 8).Select(_ => new ulong[((26 * 26) + 63) / 64])];
+    private static readonly ulong[][] Suffix2 = [.. Enumerable.Range(0, 8).Select(_ => new ulong[((26 * 26) + 63) / 64])];
+
+    // For each word length (15 stands for 15 and longer) and first letter, the last letters of the vocabulary's forms:
+    // a word without a listed shape cannot be one of them, and is not hashed for the exact probe.
+    private const int LongestShape = 15;
+    private static readonly uint[] Shapes = new uint[(LongestShape + 1) * 26];
     private static readonly ulong[] Prefix3 = new ulong[((26 * 26 * 26) + 63) / 64];
     private static readonly ulong[] Suffix3 = new ulong[((26 * 26 * 26) + 63) / 64];
+
+    // A one-hash Bloom filter (8 KB, stays in the L1 cache) over every hash in the table: most probes are words that are
+    // not there, and this answers them with one multiplication and one load instead of a walk of the 128 KB table.
+    private const int BloomBits = 16;
+    private static readonly ulong[] Bloom = new ulong[(1 << BloomBits) / 64];
 
     // The vocabulary's forms, their concept bits, and the open-addressing table of their hashes and their one-letter
     // deletions' hashes (key: the upper half of the mixed hash; entry: the form). Declared after the filters, which
@@ -211,6 +223,7 @@ internal static class InjectionLexicon
         {
             var word = words[w];
             Insert(HashOf(word), w);
+            Shapes[(Math.Min(word.Length, LongestShape) * 26) + (word[0] - 'a')] |= 1u << (word[^1] - 'a');
             if (fuzzy[w])
             {
                 // The vocabulary word's one-letter deletions (symmetric delete).
@@ -219,8 +232,12 @@ internal static class InjectionLexicon
                     Insert(HashOf(string.Concat(word.AsSpan(0, i), word.AsSpan(i + 1))), w);
                 }
 
-                Mark(Prefix2, word, 0, 2);
-                Mark(Suffix2, word, word.Length - 2, 2);
+                for (var length = Math.Max(FuzzyMinimumWord, word.Length - 1); length <= Math.Min(7, word.Length + 1); length++)
+                {
+                    Mark(Prefix2[length], word, 0, 2);
+                    Mark(Suffix2[length], word, word.Length - 2, 2);
+                }
+
                 Mark(Prefix3, word, 0, 3);
                 Mark(Suffix3, word, word.Length - 3, 3);
             }
@@ -244,6 +261,8 @@ internal static class InjectionLexicon
 
             keys[slot] = (uint)(mixed >> 32) | 1;
             entries[slot] = word;
+            var bit = BloomBit(hash);
+            Bloom[bit >> 6] |= 1UL << bit;
         }
     }
 
@@ -397,22 +416,27 @@ internal static class InjectionLexicon
     private static ushort Match(ReadOnlySpan<char> word, Span<ulong> prefix, bool fuzzy)
     {
         var length = word.Length;
-        if (length > MaxWord)
+        if (length == 0 || length > MaxWord)
         {
             return 0;
         }
 
-        prefix[0] = 0;
-        for (var i = 0; i < length; i++)
+        ushort mask;
+        var hashed = false;
+        if (HasShape(word))
         {
-            prefix[i + 1] = unchecked((prefix[i] * Base) + word[i]);
+            Prefixes(word, prefix);
+            hashed = true;
+            mask = Probe(prefix[length], word, exact: true);
+            if (mask != 0)
+            {
+                return mask;
+            }
         }
 
-        var full = prefix[length];
-        var mask = Probe(full, word, exact: true);
-        if (mask != 0 || length < FuzzyMinimumWord)
+        if (length < FuzzyMinimumWord)
         {
-            return mask;
+            return 0;
         }
 
         if (length >= 9)
@@ -429,8 +453,14 @@ internal static class InjectionLexicon
             return 0;
         }
 
+        if (!hashed)
+        {
+            Prefixes(word, prefix);
+        }
+
         // The word with one letter inserted (it is a vocabulary word's deletion), or substituted, swapped or deleted
         // (its own deletions meet the vocabulary word or the vocabulary word's deletions).
+        var full = prefix[length];
         mask = Probe(full, word, exact: false);
         for (var i = 0; i < length && mask == 0; i++)
         {
@@ -439,6 +469,24 @@ internal static class InjectionLexicon
         }
 
         return mask;
+    }
+
+    /// <summary>Writes the polynomial hashes of the word's prefixes (prefix[i] is the hash of its first i letters).</summary>
+    private static void Prefixes(ReadOnlySpan<char> word, Span<ulong> prefix)
+    {
+        prefix[0] = 0;
+        for (var i = 0; i < word.Length; i++)
+        {
+            prefix[i + 1] = unchecked((prefix[i] * Base) + word[i]);
+        }
+    }
+
+    /// <summary>Whether some vocabulary form has the word's length, first and last letter.</summary>
+    private static bool HasShape(ReadOnlySpan<char> word)
+    {
+        var first = (uint)(word[0] - 'a');
+        var last = (uint)(word[^1] - 'a');
+        return first < 26 && last < 26 && (Shapes[(Math.Min(word.Length, LongestShape) * 26) + (int)first] & (1u << (int)last)) != 0;
     }
 
     private static ushort Compound(ReadOnlySpan<char> word)
@@ -456,8 +504,9 @@ internal static class InjectionLexicon
 
     private static bool MayBeNear(ReadOnlySpan<char> word)
     {
-        var n = word.Length >= 8 ? 3 : 2;
-        return Has(n == 2 ? Prefix2 : Prefix3, word[..n]) || Has(n == 2 ? Suffix2 : Suffix3, word[^n..]);
+        return word.Length >= 8
+            ? Has(Prefix3, word[..3]) || Has(Suffix3, word[^3..])
+            : Has(Prefix2[word.Length], word[..2]) || Has(Suffix2[word.Length], word[^2..]);
     }
 
     private static bool Has(ulong[] set, ReadOnlySpan<char> letters)
@@ -497,6 +546,12 @@ internal static class InjectionLexicon
     /// <summary>Looks a hash up: exactly (the word itself), or fuzzily (any entry whose word is within distance 1 of <paramref name="word"/>).</summary>
     private static ushort Probe(ulong hash, ReadOnlySpan<char> word, bool exact)
     {
+        var bit = BloomBit(hash);
+        if ((Bloom[bit >> 6] & (1UL << bit)) == 0)
+        {
+            return 0;
+        }
+
         var mixed = Mix(hash);
         var key = (uint)(mixed >> 32) | 1;
         var slot = (int)mixed & TableMask;
@@ -574,6 +629,10 @@ internal static class InjectionLexicon
 
         return powers;
     }
+
+    // Fibonacci hashing: the top bits of the product mix every bit of the polynomial hash.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int BloomBit(ulong hash) => (int)((hash * 0x9E3779B97F4A7C15) >> (64 - BloomBits));
 
     // The splitmix64 finaliser: polynomial hashes mix their low bits poorly.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
