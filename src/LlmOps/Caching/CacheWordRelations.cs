@@ -46,6 +46,9 @@ internal sealed class CacheWordRelations
     /// <summary>A value's kind: a hypernym one or two levels above one of the stem's senses.</summary>
     public const uint AncestorKind = 4;
 
+    /// <summary>The number of value kinds (<see cref="SenseKind"/> to <see cref="AncestorKind"/>).</summary>
+    private const int KindCount = 5;
+
     /// <summary>The bits below the kind.</summary>
     public const int KindShift = 29;
 
@@ -131,21 +134,27 @@ internal sealed class CacheWordRelations
 
         var va = _values.AsSpan(_offsets[a], _offsets[a + 1] - _offsets[a]);
         var vb = _values.AsSpan(_offsets[b], _offsets[b + 1] - _offsets[b]);
-        var senseA = Segment(va, SenseKind);
-        var senseB = Segment(vb, SenseKind);
-        var clusterA = Segment(va, ClusterKind);
-        var clusterB = Segment(vb, ClusterKind);
-        var antonymA = Segment(va, AntonymKind);
-        var antonymB = Segment(vb, AntonymKind);
-        var ancestorA = Segment(va, AncestorKind);
-        var ancestorB = Segment(vb, AncestorKind);
+        Span<int> ba = stackalloc int[KindCount + 1];
+        Span<int> bb = stackalloc int[KindCount + 1];
+        Bounds(va, ba);
+        Bounds(vb, bb);
+        var senseA = va[ba[(int)SenseKind]..ba[(int)SenseKind + 1]];
+        var senseB = vb[bb[(int)SenseKind]..bb[(int)SenseKind + 1]];
+        var clusterA = va[ba[(int)ClusterKind]..ba[(int)ClusterKind + 1]];
+        var clusterB = vb[bb[(int)ClusterKind]..bb[(int)ClusterKind + 1]];
+        var derivedA = va[ba[(int)DerivedKind]..ba[(int)DerivedKind + 1]];
+        var derivedB = vb[bb[(int)DerivedKind]..bb[(int)DerivedKind + 1]];
+        var antonymA = va[ba[(int)AntonymKind]..ba[(int)AntonymKind + 1]];
+        var antonymB = vb[bb[(int)AntonymKind]..bb[(int)AntonymKind + 1]];
+        var ancestorA = va[ba[(int)AncestorKind]..ba[(int)AncestorKind + 1]];
+        var ancestorB = vb[bb[(int)AncestorKind]..bb[(int)AncestorKind + 1]];
         var relation = CacheWordRelation.None;
         if (Intersects(senseA, senseB))
         {
             relation |= CacheWordRelation.Synonym;
         }
 
-        if (Intersects(Segment(va, DerivedKind), senseB) || Intersects(Segment(vb, DerivedKind), senseA))
+        if (Intersects(derivedA, senseB) || Intersects(derivedB, senseA))
         {
             relation |= CacheWordRelation.Derived;
         }
@@ -272,24 +281,20 @@ internal sealed class CacheWordRelations
         }
     }
 
-    /// <summary>The values of one kind within an entry's ascending values.</summary>
-    private static ReadOnlySpan<uint> Segment(ReadOnlySpan<uint> values, uint kind)
+    /// <summary>Where each kind's run starts within an entry's ascending values (one pass; the last bound is the end).</summary>
+    private static void Bounds(ReadOnlySpan<uint> values, Span<int> bounds)
     {
-        var low = kind << KindShift;
-        var high = kind == 7 ? uint.MaxValue : ((kind + 1) << KindShift) - 1;
-        var start = 0;
-        while (start < values.Length && values[start] < low)
+        var i = 0;
+        for (var kind = 0; kind <= KindCount; kind++)
         {
-            start++;
-        }
+            var low = (uint)kind << KindShift;
+            while (i < values.Length && kind < KindCount && values[i] < low)
+            {
+                i++;
+            }
 
-        var end = start;
-        while (end < values.Length && values[end] <= high)
-        {
-            end++;
+            bounds[kind] = kind == KindCount ? values.Length : i;
         }
-
-        return values[start..end];
     }
 
     /// <summary>Whether two ascending runs share a synset id (the kind bits are ignored).</summary>
