@@ -433,8 +433,7 @@ internal sealed class CachePairModel
 
     private static CachePairModel LoadShipped()
     {
-        using var stream = typeof(CachePairModel).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"The embedded resource {ResourceName} is missing from the LlmOps assembly.");
+        using var stream = EmbeddedResources.Open(ResourceName);
         return Load(stream);
     }
 }

@@ -325,8 +325,7 @@ internal sealed class CacheWordRelations
 
     private static CacheWordRelations LoadShipped()
     {
-        using var stream = typeof(CacheWordRelations).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"The embedded resource {ResourceName} is missing from the LlmOps assembly.");
+        using var stream = EmbeddedResources.Open(ResourceName);
         return Load(stream);
     }
 }

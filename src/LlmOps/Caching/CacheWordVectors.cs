@@ -285,8 +285,7 @@ internal sealed class CacheWordVectors
 
     private static CacheWordVectors LoadShipped()
     {
-        using var stream = typeof(CacheWordVectors).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"The embedded resource {ResourceName} is missing from the LlmOps assembly.");
+        using var stream = EmbeddedResources.Open(ResourceName);
         return Load(stream);
     }
 }

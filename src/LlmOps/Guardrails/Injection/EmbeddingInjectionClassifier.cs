@@ -258,8 +258,7 @@ public sealed class EmbeddingInjectionClassifier : IInjectionClassifier, IDispos
 
     private static readonly Lazy<(string[] Attacks, string[] Benign)> DefaultExemplars = new(static () =>
     {
-        using var stream = typeof(EmbeddingInjectionClassifier).Assembly.GetManifestResourceStream(DefaultResource)
-            ?? throw new InvalidOperationException($"The embedded resource {DefaultResource} is missing from {typeof(EmbeddingInjectionClassifier).Assembly.GetName().Name}; rebuild LlmOps.");
+        using var stream = EmbeddedResources.Open(DefaultResource);
         using var reader = new StreamReader(stream);
         var (attacks, benign) = ParseExemplars(reader);
         return ([.. attacks], [.. benign]);

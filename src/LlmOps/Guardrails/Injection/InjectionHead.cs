@@ -174,8 +174,7 @@ internal sealed class InjectionHead
 
     private static InjectionHead LoadShipped()
     {
-        using var stream = typeof(InjectionHead).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"The embedded resource '{ResourceName}' is missing from the LlmOps assembly; the package is damaged.");
+        using var stream = EmbeddedResources.Open(ResourceName);
         return Load(stream);
     }
 }

@@ -481,8 +481,7 @@ internal sealed class InjectionModel
 
     private static InjectionModel LoadShipped()
     {
-        using var stream = typeof(InjectionModel).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"The embedded resource '{ResourceName}' is missing from the LlmOps assembly; the package is damaged.");
+        using var stream = EmbeddedResources.Open(ResourceName);
         return Load(stream);
     }
 }
