@@ -300,110 +300,74 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
         return new Attempt(info, number, scope, modelId, now, _calculator.Catalog.HasGpuPrices ? _time.GetTimestamp() : 0, reservation, options);
     }
 
-    private async ValueTask FinishAsync(
+    /// <summary>Meters a finished attempt: its record on the response, the histogram and the ledger; settles its reservation.</summary>
+    /// <remarks>
+    /// Not an <see langword="async"/> method when the attempt holds no reservation: a ledger that records at once (the
+    /// in-memory one) costs no state machine. A failure comes back in the returned task, as from an <see langword="async"/> method.
+    /// </remarks>
+    private ValueTask FinishAsync(
+        Attempt attempt, IEnumerable<ChatMessage> messages, string? responseModel, UsageDetails? usage, object? output, bool complete)
+    {
+        if (attempt.Reservation is not null)
+        {
+            return FinishReservedAsync(attempt, messages, responseModel, usage, output, complete);
+        }
+
+        CostRecord record;
+        try
+        {
+            record = Meter(attempt, messages, responseModel, usage, output, complete);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException(ex);
+        }
+
+        if (_ledger is null)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        // The caller's token may already be cancelled; the attempt must still be recorded. A ledger that fails must not
+        // fail a call that succeeded (and was paid for): the cost stays on the response and the metric.
+        ValueTask<bool> recording;
+        try
+        {
+            recording = _ledger.RecordAsync(record, CancellationToken.None);
+            if (recording.IsCompletedSuccessfully)
+            {
+                _ = recording.Result;
+                return ValueTask.CompletedTask;
+            }
+        }
+        catch (Exception ex)
+        {
+            MeteringLog.LedgerWriteFailed(_logger, record.RequestId, record.Attempt, record.Cost, ex);
+            return ValueTask.CompletedTask;
+        }
+
+        return AwaitRecordAsync(recording, record);
+    }
+
+    private async ValueTask AwaitRecordAsync(ValueTask<bool> recording, CostRecord record)
+    {
+        try
+        {
+            await recording.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            MeteringLog.LedgerWriteFailed(_logger, record.RequestId, record.Attempt, record.Cost, ex);
+        }
+    }
+
+    /// <summary><see cref="FinishAsync"/> for an attempt that reserved budget: the reservation is settled, and never left open.</summary>
+    private async ValueTask FinishReservedAsync(
         Attempt attempt, IEnumerable<ChatMessage> messages, string? responseModel, UsageDetails? usage, object? output, bool complete)
     {
         try
         {
-            // The model the provider reports wins when the catalog knows it (a dated snapshot resolves to its entry);
-            // otherwise the requested one, when the catalog knows that; otherwise the reported one, priced as unknown.
-            var modelId = attempt.ModelId;
-            if (responseModel is not null
-                && !string.Equals(responseModel, modelId, StringComparison.Ordinal)
-                && (modelId is null
-                    || _calculator.Catalog.Resolve(responseModel, attempt.Start).Definition is not null
-                    || _calculator.Catalog.Resolve(modelId, attempt.Start).Definition is null))
-            {
-                modelId = responseModel;
-            }
-
-            var estimated = !complete;
-            long input, cached;
-            if (usage?.InputTokenCount is null && usage?.CachedInputTokenCount is null)
-            {
-                input = _counter.CountTokens(messages, attempt.Options, modelId);
-                cached = 0;
-                estimated = true;
-            }
-            else
-            {
-                (input, cached) = CostCalculator.SplitInput(usage);
-            }
-
-            long outputTokens;
-            if (usage?.OutputTokenCount is { } reported)
-            {
-                outputTokens = Math.Max(0, reported);
-            }
-            else
-            {
-                outputTokens = output switch
-                {
-                    ChatResponse r => _counter.CountTokens(r.Text, modelId),
-                    StringBuilder sb when sb.Length > 0 => _counter.CountTokens(sb.ToString(), modelId),
-                    _ => 0,
-                };
-                estimated = true;
-            }
-
-            var info = attempt.Info;
-
-            // GPU time (reported, or the attempt's duration) only for a model priced per GPU second: no clock read otherwise.
-            var cost = _calculator.Compute(
-                modelId,
-                input,
-                cached,
-                outputTokens,
-                static s => (s.Usage is null ? null : CostCalculator.ReportedGpuTime(s.Usage)) ?? (s.Start == 0 ? TimeSpan.Zero : s.Time.GetElapsedTime(s.Start)),
-                (Usage: usage, Time: _time, Start: attempt.StartTimestamp),
-                attempt.Start,
-                out var model,
-                out var charged);
-            info.ReadTags(
-                LlmOps.Prompts.PromptsTelemetryNames.PromptNameAttribute,
-                LlmOps.Prompts.PromptsTelemetryNames.PromptVersionAttribute,
-                MeteringTelemetryNames.ModelTierAttribute,
-                out var promptName,
-                out var promptVersion,
-                out var tierTag);
-            estimated |= model.Definition is null; // not in the catalog: priced at the default tier, or not at all
-            var record = new CostRecord
-            {
-                Model = model.ModelId,
-                Tier = model.Tier,
-                InputTokens = input,
-                CachedInputTokens = cached,
-                OutputTokens = outputTokens,
-                GpuTime = charged,
-                Cost = cost,
-                PriceSource = model.Source,
-                PricedAs = model.Definition?.Name,
-                RequestOf = info,
-                Attempt = attempt.Number,
-                Timestamp = attempt.Start,
-                Scope = attempt.Scope,
-                IsEstimated = estimated,
-                IsComplete = complete,
-                PromptName = promptName?.ToString(),
-                PromptVersion = promptVersion?.ToString(),
-            };
-
-            info.Set(record);
-            if (!record.Tier.IsEmpty && !Equals(tierTag, record.Tier.Name))
-            {
-                info.AddTag(MeteringTelemetryNames.ModelTierAttribute, record.Tier.Name);
-            }
-
-            if (_cost.Enabled)
-            {
-                _cost.Record(
-                    (double)record.Cost,
-                    new KeyValuePair<string, object?>(MeteringTelemetryNames.ResponseModelAttribute, record.Model),
-                    new KeyValuePair<string, object?>(MeteringTelemetryNames.ModelTierAttribute, record.Tier.Name),
-                    new KeyValuePair<string, object?>(MeteringTelemetryNames.CostEstimatedAttribute, record.IsEstimated),
-                    new KeyValuePair<string, object?>(MeteringTelemetryNames.CostIncompleteAttribute, !record.IsComplete));
-            }
-
+            var record = Meter(attempt, messages, responseModel, usage, output, complete);
             if (attempt.Reservation is { } reservation)
             {
                 await reservation.SettleAsync(record.Cost).ConfigureAwait(false);
@@ -431,6 +395,111 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
                 await reservation.ReleaseAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Prices the attempt and records it on the request's info (and the cost histogram); returns the record.</summary>
+    private CostRecord Meter(Attempt attempt, IEnumerable<ChatMessage> messages, string? responseModel, UsageDetails? usage, object? output, bool complete)
+    {
+        // The model the provider reports wins when the catalog knows it (a dated snapshot resolves to its entry);
+        // otherwise the requested one, when the catalog knows that; otherwise the reported one, priced as unknown.
+        var modelId = attempt.ModelId;
+        if (responseModel is not null
+            && !string.Equals(responseModel, modelId, StringComparison.Ordinal)
+            && (modelId is null
+                || _calculator.Catalog.Resolve(responseModel, attempt.Start).Definition is not null
+                || _calculator.Catalog.Resolve(modelId, attempt.Start).Definition is null))
+        {
+            modelId = responseModel;
+        }
+
+        var estimated = !complete;
+        long input, cached;
+        if (usage?.InputTokenCount is null && usage?.CachedInputTokenCount is null)
+        {
+            input = _counter.CountTokens(messages, attempt.Options, modelId);
+            cached = 0;
+            estimated = true;
+        }
+        else
+        {
+            (input, cached) = CostCalculator.SplitInput(usage);
+        }
+
+        long outputTokens;
+        if (usage?.OutputTokenCount is { } reported)
+        {
+            outputTokens = Math.Max(0, reported);
+        }
+        else
+        {
+            outputTokens = output switch
+            {
+                ChatResponse r => _counter.CountTokens(r.Text, modelId),
+                StringBuilder sb when sb.Length > 0 => _counter.CountTokens(sb.ToString(), modelId),
+                _ => 0,
+            };
+            estimated = true;
+        }
+
+        var info = attempt.Info;
+
+        // GPU time (reported, or the attempt's duration) only for a model priced per GPU second: no clock read otherwise.
+        var cost = _calculator.Compute(
+            modelId,
+            input,
+            cached,
+            outputTokens,
+            static s => (s.Usage is null ? null : CostCalculator.ReportedGpuTime(s.Usage)) ?? (s.Start == 0 ? TimeSpan.Zero : s.Time.GetElapsedTime(s.Start)),
+            (Usage: usage, Time: _time, Start: attempt.StartTimestamp),
+            attempt.Start,
+            out var model,
+            out var charged);
+        info.ReadTags(
+            LlmOps.Prompts.PromptsTelemetryNames.PromptNameAttribute,
+            LlmOps.Prompts.PromptsTelemetryNames.PromptVersionAttribute,
+            MeteringTelemetryNames.ModelTierAttribute,
+            out var promptName,
+            out var promptVersion,
+            out var tierTag);
+        estimated |= model.Definition is null; // not in the catalog: priced at the default tier, or not at all
+        var record = new CostRecord
+        {
+            Model = model.ModelId,
+            Tier = model.Tier,
+            InputTokens = input,
+            CachedInputTokens = cached,
+            OutputTokens = outputTokens,
+            GpuTime = charged,
+            Cost = cost,
+            PriceSource = model.Source,
+            PricedAs = model.Definition?.Name,
+            RequestOf = info,
+            Attempt = attempt.Number,
+            Timestamp = attempt.Start,
+            Scope = attempt.Scope,
+            IsEstimated = estimated,
+            IsComplete = complete,
+            PromptName = promptName?.ToString(),
+            PromptVersion = promptVersion?.ToString(),
+        };
+
+        info.Set(record);
+        if (!record.Tier.IsEmpty && !Equals(tierTag, record.Tier.Name))
+        {
+            info.AddTag(MeteringTelemetryNames.ModelTierAttribute, record.Tier.Name);
+        }
+
+        if (_cost.Enabled)
+        {
+            _cost.Record(
+                (double)record.Cost,
+                new KeyValuePair<string, object?>(MeteringTelemetryNames.ResponseModelAttribute, record.Model),
+                new KeyValuePair<string, object?>(MeteringTelemetryNames.ModelTierAttribute, record.Tier.Name),
+                new KeyValuePair<string, object?>(MeteringTelemetryNames.CostEstimatedAttribute, record.IsEstimated),
+                new KeyValuePair<string, object?>(MeteringTelemetryNames.CostIncompleteAttribute, !record.IsComplete));
+        }
+
+        return record;
     }
 
     private readonly record struct Attempt(

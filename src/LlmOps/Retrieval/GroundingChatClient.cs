@@ -216,26 +216,76 @@ public sealed class GroundingChatClient : DelegatingChatClient
     /// Retrieves and fits the sources, and records the decision. <see langword="null"/> when the request goes to the model
     /// as the caller wrote it with nothing to check afterwards: no question, or nothing retrieved and the model answers anyway.
     /// </summary>
-    private async ValueTask<Prepared?> PrepareAsync(IReadOnlyList<ChatMessage> messages, LlmOpsRequest request, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Not an <see langword="async"/> method up to the retrieval: a retriever that answers at once with nothing (the
+    /// pass-through) costs no state machine; a failure still comes back in the returned task.
+    /// </remarks>
+    private ValueTask<Prepared?> PrepareAsync(IReadOnlyList<ChatMessage> messages, LlmOpsRequest request, CancellationToken cancellationToken)
     {
-        var lastUser = -1;
-        for (var i = messages.Count - 1; i >= 0; i--)
+        int lastUser;
+        string question;
+        string? scope;
+        Task<IReadOnlyList<RetrievedChunk>> retrieving;
+        try
         {
-            ArgumentNullException.ThrowIfNull(messages[i], nameof(messages));
-            if (lastUser < 0 && messages[i].Role == ChatRole.User)
+            lastUser = -1;
+            for (var i = messages.Count - 1; i >= 0; i--)
             {
-                lastUser = i;
+                ArgumentNullException.ThrowIfNull(messages[i], nameof(messages));
+                if (lastUser < 0 && messages[i].Role == ChatRole.User)
+                {
+                    lastUser = i;
+                }
+            }
+
+            question = lastUser >= 0 ? messages[lastUser].Text : string.Empty;
+            if (string.IsNullOrWhiteSpace(question))
+            {
+                return new((Prepared?)null);
+            }
+
+            scope = request.Options.GetScope().Tenant;
+            retrieving = _retriever.RetrieveAsync(new RetrievalQuery(question) { Scope = scope, Top = _options.Top }, cancellationToken);
+            if (retrieving.IsCompletedSuccessfully && retrieving.Result.Count == 0)
+            {
+                return new(NothingKept(messages, request, dropped: 0));
             }
         }
-
-        var question = lastUser >= 0 ? messages[lastUser].Text : string.Empty;
-        if (string.IsNullOrWhiteSpace(question))
+        catch (Exception ex)
         {
-            return null;
+            return ValueTask.FromException<Prepared?>(ex);
         }
 
-        var scope = request.Options.GetScope().Tenant;
-        var retrieved = await _retriever.RetrieveAsync(new RetrievalQuery(question) { Scope = scope, Top = _options.Top }, cancellationToken).ConfigureAwait(false);
+        return PrepareRetrievedAsync(messages, lastUser, question, scope, retrieving, request, cancellationToken);
+    }
+
+    /// <summary>Nothing to ground in (the pass-through of a pipeline whose retriever found nothing): no lists, no sufficiency check.</summary>
+    /// <returns>
+    /// <see langword="null"/> when the model answers anyway (the request goes on as the caller wrote it, with nothing to do
+    /// after the call); otherwise the refusal.
+    /// </returns>
+    private Prepared? NothingKept(IReadOnlyList<ChatMessage> messages, LlmOpsRequest request, int dropped)
+    {
+        // The result of a request that is not refused and dropped nothing is one shared instance (nothing ever changes a
+        // thin result).
+        var refused = !_options.AnswerWhenThin;
+        var none = dropped == 0 && !refused
+            ? _nothingRetrieved ??= new GroundingResult([], 0, refused: false, thin: true, 0, 0)
+            : new GroundingResult([], 0, refused, thin: true, 0, dropped);
+        Record(request, none);
+        return refused ? new Prepared(messages, none, [], []) : null;
+    }
+
+    private async ValueTask<Prepared?> PrepareRetrievedAsync(
+        IReadOnlyList<ChatMessage> messages,
+        int lastUser,
+        string question,
+        string? scope,
+        Task<IReadOnlyList<RetrievedChunk>> retrieving,
+        LlmOpsRequest request,
+        CancellationToken cancellationToken)
+    {
+        var retrieved = await retrieving.ConfigureAwait(false);
 
         // Retrieved text is untrusted: the input guardrails read it before the model does.
         var count = retrieved.Count;
@@ -275,15 +325,7 @@ public sealed class GroundingChatClient : DelegatingChatClient
 
         if (keptCount == 0)
         {
-            // Nothing to ground in (the pass-through of a pipeline whose retriever found nothing): no lists, no
-            // sufficiency check. When the model answers anyway the request goes on as the caller wrote it (null: nothing
-            // to do after the call either), and the result is one shared instance (nothing ever changes a thin result).
-            var refused = !_options.AnswerWhenThin;
-            var none = dropped == 0 && !refused
-                ? _nothingRetrieved ??= new GroundingResult([], 0, refused: false, thin: true, 0, 0)
-                : new GroundingResult([], 0, refused, thin: true, 0, dropped);
-            Record(request, none);
-            return refused ? new Prepared(messages, none, [], []) : null;
+            return NothingKept(messages, request, dropped);
         }
 
         // Fit the best chunks into the budget, in rank order.

@@ -601,7 +601,50 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
     /// Runs a non-streaming request: the cascade's steps, each over a group and its fallbacks. A failure comes back as the
     /// outcome (the shape <see cref="DeferredTimeoutStrategy.RunAsync"/> takes), not thrown.
     /// </summary>
-    private async ValueTask<Outcome<ChatResponse>> RunOutcomeAsync(RoutedRequest r, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Not an <see langword="async"/> method for a request without a cascade: a chain that answers at once becomes the
+    /// outcome with no state machine (<see cref="RunCascadeAsync"/> runs a cascade, and a local function waits for
+    /// a chain that has not answered yet).
+    /// </remarks>
+    private ValueTask<Outcome<ChatResponse>> RunOutcomeAsync(RoutedRequest r, CancellationToken cancellationToken)
+    {
+        if (r.Cascade)
+        {
+            return RunCascadeAsync(r, cancellationToken);
+        }
+
+        ValueTask<ChatResponse> pending;
+        try
+        {
+            r.RequestToken = cancellationToken;
+            pending = ExecuteChainAsync(r, r.Group, static (ctx, a) => CallAsync(ctx, a));
+            if (pending.IsCompletedSuccessfully)
+            {
+                return new(Outcome.FromResult(pending.Result));
+            }
+        }
+        catch (Exception ex)
+        {
+            return new(Outcome.FromException<ChatResponse>(ex));
+        }
+
+        return AwaitChainAsync(pending);
+
+        static async ValueTask<Outcome<ChatResponse>> AwaitChainAsync(ValueTask<ChatResponse> pending)
+        {
+            try
+            {
+                return Outcome.FromResult(await pending.ConfigureAwait(false));
+            }
+            catch (Exception ex)
+            {
+                return Outcome.FromException<ChatResponse>(ex);
+            }
+        }
+    }
+
+    /// <summary><see cref="RunOutcomeAsync"/> for a request that may escalate through the cascade's tiers.</summary>
+    private async ValueTask<Outcome<ChatResponse>> RunCascadeAsync(RoutedRequest r, CancellationToken cancellationToken)
     {
         try
         {
@@ -721,36 +764,115 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
     /// breaker, attempt timeout), until one answers, a failure must surface, or <see cref="ModelRoutingOptions.MaxAttempts"/>
     /// is reached. In a group with <see cref="ModelGroup.HedgeAfter"/>, a second deployment races the first (<see cref="RaceAsync"/>).
     /// </summary>
-    private async ValueTask<T> ExecuteChainAsync<T>(RoutedRequest r, RoutedGroup start, Func<ResilienceContext?, RoutedAttempt, ValueTask<Outcome<T>>> callback)
+    /// <remarks>
+    /// Not an <see langword="async"/> method: the first attempt is started here, and when it answers at once (the common
+    /// case) the chain ends with no state machine; anything else continues in <see cref="ContinueChainAsync"/>, exactly
+    /// where this left off.
+    /// </remarks>
+    private ValueTask<T> ExecuteChainAsync<T>(RoutedRequest r, RoutedGroup start, Func<ResilienceContext?, RoutedAttempt, ValueTask<Outcome<T>>> callback)
         where T : class
     {
         IReadOnlyList<RoutedGroup> chain = start.Chain;
-        r.ResetTried();
-        var index = 0;
-        while (index < chain.Count && r.Attempts < _options.MaxAttempts)
+        RoutedGroup group;
+        ValueTask<Step<T>> pending;
+        try
         {
-            var group = chain[index];
+            r.ResetTried();
+            if (chain.Count == 0 || r.Attempts >= _options.MaxAttempts || (chain[0].HedgeAfter is not null && r.MayHedge))
+            {
+                return ContinueChainAsync(r, start, callback, chain, 0, null, default);
+            }
+
+            group = chain[0];
             var d = group.Select(r.FirstTried, r.Tried, r.Tokens, r.MinContextWindow, _random);
             if (d is null)
             {
-                index++;
-                continue;
+                return ContinueChainAsync(r, start, callback, chain, 1, null, default);
             }
 
             r.MarkTried(d);
             r.Group = group;
             var attempt = r.Attempt(group, d, OptionsFor(r.Options, d), hedged: false);
-            var step = group.HedgeAfter is { } delay && r.MayHedge
-                ? await RaceAsync(attempt, delay, callback).ConfigureAwait(false)
-                : await RunPipelineAsync(attempt, callback).ConfigureAwait(false);
-            d = step.Attempt.Deployment;
-            r.Deployment = d;
+            pending = RunPipelineAsync(attempt, callback);
+            if (pending.IsCompletedSuccessfully)
+            {
+                var step = pending.Result;
+                if (step.Error is null)
+                {
+                    return new(Answered(r, group, step));
+                }
+
+                pending = new(step);
+            }
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<T>(ex);
+        }
+
+        return ContinueChainAsync(r, start, callback, chain, 0, group, pending);
+    }
+
+    /// <summary>Records the answering attempt of a chain and returns its value.</summary>
+    private static T Answered<T>(RoutedRequest r, RoutedGroup group, Step<T> step)
+        where T : class
+    {
+        var d = step.Attempt.Deployment;
+        r.Deployment = d;
+        r.AnsweredAttempt = step.Attempt.Number;
+        r.Routing.Answered(group.Name, d.Name, d.ModelId);
+        return step.Value!;
+    }
+
+    /// <summary>
+    /// The chain from <paramref name="index"/> on; when <paramref name="pendingGroup"/> is set, its attempt has started
+    /// (<paramref name="pending"/>) and its step is handled first.
+    /// </summary>
+    private async ValueTask<T> ContinueChainAsync<T>(
+        RoutedRequest r,
+        RoutedGroup start,
+        Func<ResilienceContext?, RoutedAttempt, ValueTask<Outcome<T>>> callback,
+        IReadOnlyList<RoutedGroup> chain,
+        int index,
+        RoutedGroup? pendingGroup,
+        ValueTask<Step<T>> pending)
+        where T : class
+    {
+        while (pendingGroup is not null || (index < chain.Count && r.Attempts < _options.MaxAttempts))
+        {
+            RoutedGroup group;
+            Step<T> step;
+            if (pendingGroup is not null)
+            {
+                group = pendingGroup;
+                pendingGroup = null;
+                step = await pending.ConfigureAwait(false);
+            }
+            else
+            {
+                group = chain[index];
+                var selected = group.Select(r.FirstTried, r.Tried, r.Tokens, r.MinContextWindow, _random);
+                if (selected is null)
+                {
+                    index++;
+                    continue;
+                }
+
+                r.MarkTried(selected);
+                r.Group = group;
+                var attempt = r.Attempt(group, selected, OptionsFor(r.Options, selected), hedged: false);
+                step = group.HedgeAfter is { } delay && r.MayHedge
+                    ? await RaceAsync(attempt, delay, callback).ConfigureAwait(false)
+                    : await RunPipelineAsync(attempt, callback).ConfigureAwait(false);
+            }
+
             if (step.Error is null)
             {
-                r.AnsweredAttempt = step.Attempt.Number;
-                r.Routing.Answered(group.Name, d.Name, d.ModelId);
-                return step.Value!;
+                return Answered(r, group, step);
             }
+
+            var d = step.Attempt.Deployment;
+            r.Deployment = d;
 
             var ex = step.Error.SourceException;
             if (ex is OperationCanceledException && r.RequestToken.IsCancellationRequested)
@@ -816,26 +938,45 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
     /// nothing (no retry, no timeout, a circuit that can never open) runs the attempt alone, without Polly. A deployment
     /// without a circuit breaker runs its first attempt without Polly too (<see cref="RunFirstAttemptAsync{T}"/>).
     /// </summary>
-    private static async ValueTask<Step<T>> RunPipelineAsync<T>(RoutedAttempt a, Func<ResilienceContext?, RoutedAttempt, ValueTask<Outcome<T>>> callback)
+    /// <remarks>
+    /// Not an <see langword="async"/> method: an outcome that is there when the run returns becomes the step at once (no
+    /// state machine); otherwise <see cref="AwaitStepAsync"/> waits for it.
+    /// </remarks>
+    private static ValueTask<Step<T>> RunPipelineAsync<T>(RoutedAttempt a, Func<ResilienceContext?, RoutedAttempt, ValueTask<Outcome<T>>> callback)
         where T : class
     {
-        Outcome<T> outcome;
-        var d = a.Deployment;
-        if (d.Pipeline is not { } pipeline)
+        ValueTask<Outcome<T>> pending;
+        try
         {
-            outcome = await callback(null, a).ConfigureAwait(false);
+            var d = a.Deployment;
+            if (d.Pipeline is not { } pipeline)
+            {
+                pending = callback(null, a);
+            }
+            else if (!d.HasCircuit && !a.Token.IsCancellationRequested)
+            {
+                pending = RunFirstAttemptAsync(pipeline, a, callback);
+            }
+            else
+            {
+                pending = RunPollyAsync(pipeline, a, callback, replay: null);
+            }
         }
-        else if (!d.HasCircuit && !a.Token.IsCancellationRequested)
+        catch (Exception ex)
         {
-            outcome = await RunFirstAttemptAsync(pipeline, a, callback).ConfigureAwait(false);
-        }
-        else
-        {
-            outcome = await RunPollyAsync(pipeline, a, callback, replay: null).ConfigureAwait(false);
+            return ValueTask.FromException<Step<T>>(ex);
         }
 
-        return new(a, outcome.Result, outcome.Exception is { } e ? ExceptionDispatchInfo.Capture(e) : null);
+        return pending.IsCompletedSuccessfully ? new(ToStep(a, pending.Result)) : AwaitStepAsync(a, pending);
     }
+
+    private static async ValueTask<Step<T>> AwaitStepAsync<T>(RoutedAttempt a, ValueTask<Outcome<T>> pending)
+        where T : class
+        => ToStep(a, await pending.ConfigureAwait(false));
+
+    private static Step<T> ToStep<T>(RoutedAttempt a, Outcome<T> outcome)
+        where T : class
+        => new(a, outcome.Result, outcome.Exception is { } e ? ExceptionDispatchInfo.Capture(e) : null);
 
     /// <summary>
     /// The first attempt on a deployment whose pipeline holds only a retry and an attempt timeout, without Polly: the
@@ -845,31 +986,57 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
     /// run (the callback replays it instead of calling the provider), so the retries, their delays and their events are
     /// Polly's, exactly as when the first attempt ran inside it.
     /// </summary>
-    private static async ValueTask<Outcome<T>> RunFirstAttemptAsync<T>(ResiliencePipeline pipeline, RoutedAttempt a, Func<ResilienceContext?, RoutedAttempt, ValueTask<Outcome<T>>> callback)
+    /// <remarks>
+    /// Not an <see langword="async"/> method: an attempt that has its outcome when it returns costs no state machine here
+    /// (<see cref="AwaitFirstAttemptAsync"/> waits for one that has not).
+    /// </remarks>
+    private static ValueTask<Outcome<T>> RunFirstAttemptAsync<T>(ResiliencePipeline pipeline, RoutedAttempt a, Func<ResilienceContext?, RoutedAttempt, ValueTask<Outcome<T>>> callback)
         where T : class
     {
-        var owner = a.Request.Owner;
-        var timeout = a.Request.Streaming ? owner._firstTokenTimeout : owner._attemptTimeout;
-        var outcome = await DeferredTimeoutStrategy.RunAsync(
-            static (token, s) =>
-            {
-                s.Attempt.CallToken = token;
-                return s.Callback(null, s.Attempt);
-            },
-            (Attempt: a, Callback: callback),
-            a.Token,
-            timeout,
-            owner._time,
-            static s => s.Attempt.StartTimestamp).ConfigureAwait(false);
+        ValueTask<Outcome<T>> pending;
+        try
+        {
+            var owner = a.Request.Owner;
+            var timeout = a.Request.Streaming ? owner._firstTokenTimeout : owner._attemptTimeout;
+            pending = DeferredTimeoutStrategy.RunAsync(
+                static (token, s) =>
+                {
+                    s.Attempt.CallToken = token;
+                    return s.Callback(null, s.Attempt);
+                },
+                (Attempt: a, Callback: callback),
+                a.Token,
+                timeout,
+                owner._time,
+                static s => s.Attempt.StartTimestamp);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<Outcome<T>>(ex);
+        }
+
+        return pending.IsCompletedSuccessfully ? AfterFirstAttempt(pipeline, a, callback, pending.Result) : AwaitFirstAttemptAsync(pipeline, a, callback, pending);
+    }
+
+    private static async ValueTask<Outcome<T>> AwaitFirstAttemptAsync<T>(
+        ResiliencePipeline pipeline, RoutedAttempt a, Func<ResilienceContext?, RoutedAttempt, ValueTask<Outcome<T>>> callback, ValueTask<Outcome<T>> pending)
+        where T : class
+        => await AfterFirstAttempt(pipeline, a, callback, await pending.ConfigureAwait(false)).ConfigureAwait(false);
+
+    /// <summary>The first attempt's outcome, or the deployment's pipeline run with it replayed as its first outcome.</summary>
+    private static ValueTask<Outcome<T>> AfterFirstAttempt<T>(
+        ResiliencePipeline pipeline, RoutedAttempt a, Func<ResilienceContext?, RoutedAttempt, ValueTask<Outcome<T>>> callback, Outcome<T> outcome)
+        where T : class
+    {
         a.CallToken = a.Token;
         if (outcome.Exception is null || a.RetryException is null || a.Token.IsCancellationRequested)
         {
             // An answer, a failure the retry strategy would not handle (its predicate reads RetryException), or a request
             // cancelled meanwhile (the strategy returns the attempt's outcome then, without retrying).
-            return outcome;
+            return new(outcome);
         }
 
-        return await RunPollyAsync(pipeline, a, callback, outcome).ConfigureAwait(false);
+        return RunPollyAsync(pipeline, a, callback, outcome);
     }
 
     private static async ValueTask<Outcome<T>> RunPollyAsync<T>(
@@ -1018,22 +1185,54 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
     }
 
     /// <summary>One non-streaming provider attempt (the Polly callback; failures come back as outcomes, not throws).</summary>
-    private static async ValueTask<Outcome<ChatResponse>> CallAsync(ResilienceContext? context, RoutedAttempt a)
+    /// <remarks>
+    /// Not an <see langword="async"/> method: a provider call that has completed when it returns (a cache, an in-process
+    /// model) ends the attempt here, with no state machine; otherwise <see cref="AwaitCallAsync"/> waits for it. Either way
+    /// the attempt fails or succeeds exactly as the one <see langword="async"/> method did.
+    /// </remarks>
+    private static ValueTask<Outcome<ChatResponse>> CallAsync(ResilienceContext? context, RoutedAttempt a)
     {
         var owner = a.Request.Owner;
-        if (!owner.TryStartAttempt(a, out var attempt))
-        {
-            return Outcome.FromException<ChatResponse>(Unavailable(a.Deployment));
-        }
-
+        Attempt attempt;
         try
         {
-            var call = a.Deployment.Client.GetResponseAsync(a.Request.Messages, a.DeploymentOptions, context is null ? a.CallToken : DeferredTimeoutStrategy.TokenOf(context));
+            if (!owner.TryStartAttempt(a, out attempt))
+            {
+                return new(Outcome.FromException<ChatResponse>(Unavailable(a.Deployment)));
+            }
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<Outcome<ChatResponse>>(ex);
+        }
+
+        Task<ChatResponse> call;
+        try
+        {
+            call = a.Deployment.Client.GetResponseAsync(a.Request.Messages, a.DeploymentOptions, context is null ? a.CallToken : DeferredTimeoutStrategy.TokenOf(context));
             if (call.IsCompletedSuccessfully)
             {
                 a.Request.CompletedCall = call;
+                var response = call.Result;
+                owner.EndAttempt(a, attempt, null);
+                return new(Outcome.FromResult(response));
             }
+        }
+        catch (Exception ex)
+        {
+            owner.EndAttempt(a, attempt, ex);
+            return new(Outcome.FromException<ChatResponse>(ex));
+        }
 
+        return AwaitCallAsync(call, a, attempt);
+    }
+
+    /// <summary>The rest of <see cref="CallAsync"/> for a provider call that had not completed when it returned.</summary>
+    private static async ValueTask<Outcome<ChatResponse>> AwaitCallAsync(Task<ChatResponse> call, RoutedAttempt a, Attempt attempt)
+    {
+        var owner = a.Request.Owner;
+        try
+        {
             var response = await call.ConfigureAwait(false);
             owner.EndAttempt(a, attempt, null);
             return Outcome.FromResult(response);
