@@ -35,7 +35,11 @@ namespace LlmOps.Guardrails.Training;
 /// distance 1.</param>
 /// <param name="ConceptScale">A factor on the concept block's values.</param>
 /// <param name="AllClauses">A short text's bag holds every clause, not only the first and the last.</param>
-internal sealed record FeatureCandidate(bool Subwords, bool Clauses, int WideWindow, int WideMinimum, bool WholeToo = false, bool WideOnly = false, bool ClauseFlag = false, bool BenignWhole = false, int ClauseMinimumWords = 0, bool ScoreOnly = false, double ClauseShift = 0, bool Concepts = false, bool ConceptsExact = false, double ConceptScale = 1, bool AllClauses = false)
+/// <param name="Extra">The groups of <see cref="ExtraConcepts"/> read as a further block ("all", or names joined by '+'), or null.</param>
+/// <param name="ExtraDocument">The extra block of the whole text is also added to every chunk (and context) of a long text.</param>
+/// <param name="ExtraDocumentGroups">The groups read for the whole text's block (null: those of <paramref name="Extra"/>).</param>
+/// <param name="ExtraChunk">The extra block of each chunk is read (off: only the whole text's, with <paramref name="ExtraDocument"/>).</param>
+internal sealed record FeatureCandidate(bool Subwords, bool Clauses, int WideWindow, int WideMinimum, bool WholeToo = false, bool WideOnly = false, bool ClauseFlag = false, bool BenignWhole = false, int ClauseMinimumWords = 0, bool ScoreOnly = false, double ClauseShift = 0, bool Concepts = false, bool ConceptsExact = false, double ConceptScale = 1, bool AllClauses = false, string? Extra = null, bool ExtraDocument = false, bool ExtraChunk = true, string? ExtraDocumentGroups = null)
 {
     /// <summary>Gets the reading without any candidate feature (the shipped reading before issue 17's fourth round).</summary>
     public static FeatureCandidate None { get; } = new(false, false, 0, 0);
@@ -64,6 +68,10 @@ internal sealed record FeatureCandidate(bool Subwords, bool Clauses, int WideWin
                 "subwords" => candidate with { Subwords = true },
                 "concepts" => candidate with { Concepts = true },
                 "all-clauses" => candidate with { AllClauses = true },
+                "extra" when parts.Length == 2 => candidate with { Extra = parts[1] },
+                "extra-doc" => candidate with { ExtraDocument = true },
+                "extra-doc-groups" when parts.Length == 2 => candidate with { ExtraDocument = true, ExtraDocumentGroups = parts[1] },
+                "extra-doc-only" => candidate with { ExtraDocument = true, ExtraChunk = false },
                 "concepts-exact" => candidate with { Concepts = true, ConceptsExact = true },
                 "concept-scale" when parts.Length == 2 => candidate with { ConceptScale = double.Parse(parts[1], CultureInfo.InvariantCulture) },
                 "clauses" => candidate with { Clauses = true },
@@ -107,6 +115,19 @@ internal sealed record FeatureCandidate(bool Subwords, bool Clauses, int WideWin
             if (ConceptScale != 1)
             {
                 items.Add(string.Create(CultureInfo.InvariantCulture, $"concept-scale={ConceptScale}"));
+            }
+        }
+
+        if (Extra is not null)
+        {
+            items.Add("extra=" + Extra);
+            if (ExtraDocument)
+            {
+                items.Add(ExtraChunk ? "extra-doc" : "extra-doc-only");
+                if (ExtraDocumentGroups is not null)
+                {
+                    items.Add("extra-doc-groups=" + ExtraDocumentGroups);
+                }
             }
         }
 

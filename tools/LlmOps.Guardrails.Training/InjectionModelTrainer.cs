@@ -70,6 +70,8 @@ internal sealed class InjectionModelTrainer
         candidate ??= FeatureCandidate.Shipped;
         var (ruleScore, families) = rules.Score(text);
         var (folded, spaced) = InjectionModel.Views(text);
+        var extraTable = candidate.Extra is null ? null : ExtraConcepts.For(candidate.Extra);
+        var documentTable = candidate.ExtraDocumentGroups is null ? extraTable : ExtraConcepts.For(candidate.ExtraDocumentGroups);
         FeatureVector Vector(string chunkFolded, string chunkSpaced, string? chunkOutside, (double Score, IReadOnlyList<string> Families) evidence)
         {
             indices.Clear();
@@ -92,6 +94,20 @@ internal sealed class InjectionModelTrainer
             if (candidate.Concepts)
             {
                 InjectionFeatures.ExtractConcepts(chunkSpaced, ref collector, fuzzy: !candidate.ConceptsExact, scale: (float)candidate.ConceptScale);
+            }
+
+            if (extraTable is not null)
+            {
+                if (candidate.ExtraChunk)
+                {
+                    ExtraConcepts.Extract(chunkSpaced, extraTable, ref collector);
+                }
+
+                if (candidate.ExtraDocument && chunkOutside is not null)
+                {
+                    // A long text's chunks also carry the whole text's extra concepts.
+                    ExtraConcepts.Extract(spaced, documentTable!, ref collector, salt: 0x5bd1e995);
+                }
             }
 
             return new FeatureVector([.. indices], [.. values]);
