@@ -93,7 +93,7 @@ public sealed class CostCalculator
     {
         var model = Catalog.Resolve(modelId, at);
         var price = model.Definition is null ? Catalog.ReservationPrice : model.Price;
-        return price is null ? 0m : (Math.Max(0, inputTokens) * price.Input + Math.Max(0, maxOutputTokens) * price.Output) / Million;
+        return price is null ? 0m : DivideByMillion(Math.Max(0, inputTokens) * price.Input + Math.Max(0, maxOutputTokens) * price.Output);
     }
 
     /// <summary>Prices validated counts; lets the metering client build its record in one allocation.</summary>
@@ -120,10 +120,43 @@ public sealed class CostCalculator
     internal static TimeSpan? ReportedGpuTime(UsageDetails usage)
         => usage.AdditionalCounts?.TryGetValue(GpuTimeMillisecondsKey, out var ms) == true && ms >= 0 ? TimeSpan.FromMilliseconds(ms) : null;
 
+    /// <summary>
+    /// <paramref name="value"/> / 1,000,000: the same <see cref="decimal"/>, value and scale, as the division returns (its
+    /// exact quotient, with trailing zeros removed down to the dividend's scale, which <c>ToString</c> and JSON show).
+    /// </summary>
+    /// <remarks>
+    /// For a 64-bit mantissa with room for six more decimal places, which covers every realistic token cost, this moves
+    /// the scale and strips trailing zeros from the mantissa: a fraction of the cost of <see cref="decimal"/> division,
+    /// which was 2-3 % of a whole-pipeline pass-through request. Anything else is divided.
+    /// </remarks>
+    /// <param name="value">The amount in millionths.</param>
+    /// <returns>The amount.</returns>
+    internal static decimal DivideByMillion(decimal value)
+    {
+        const int Digits = 6;
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        var scale = (bits[3] >> 16) & 0xFF;
+        if (bits[2] != 0 || scale > 28 - Digits)
+        {
+            return value / Million;
+        }
+
+        var mantissa = (ulong)(uint)bits[0] | ((ulong)(uint)bits[1] << 32);
+        var newScale = scale + Digits;
+        while (newScale > scale && mantissa % 10 == 0)
+        {
+            mantissa /= 10;
+            newScale--;
+        }
+
+        return new decimal((int)mantissa, (int)(mantissa >> 32), 0, bits[3] < 0, (byte)newScale);
+    }
+
     private static decimal Price(ModelPrice price, long input, long cached, long output, TimeSpan gpu)
     {
         var tokens = (input * price.Input) + (cached * (price.CachedInput ?? price.Input)) + (output * price.Output);
-        var cost = tokens / Million;
+        var cost = DivideByMillion(tokens);
         if (price.GpuPerSecond is { } perSecond && gpu > TimeSpan.Zero)
         {
             // Ticks keep GPU time exact in decimal (1 tick = 100 ns).

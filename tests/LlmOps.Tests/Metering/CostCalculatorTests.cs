@@ -12,6 +12,41 @@ public class CostCalculatorTests
         new ModelDefinition("tier-only", ModelTier.Small),
     ]);
 
+    [Theory]
+    [InlineData(2, 0, "0.000005")]          // 2 × 2.50 = 5.00: trailing zeros go, down to the dividend's scale
+    [InlineData(0, 0, "0.00")]              // nothing: the dividend's scale stays
+    [InlineData(4, 1, "0.00001125")]        // 4 × 2.50 + 1 × 1.25 = 11.25
+    [InlineData(1_000_000, 0, "2.50")]      // a whole million keeps the price's two places
+    [InlineData(123_456_789, 3, "308.64197625")]
+    public void Calculate_Cost_HasTheScaleOfTheDivisionByAMillion(long input, long cached, string expected)
+    {
+        var calc = new CostCalculator(Catalog);
+
+        Assert.Equal(expected, calc.Calculate("gpt-4o", input, cached, 0).Cost.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void DivideByMillion_IsTheDecimalDivision_BitForBit()
+    {
+        var random = new Random(16);
+        Span<int> expected = stackalloc int[4];
+        Span<int> actual = stackalloc int[4];
+        for (var i = 0; i < 200_000; i++)
+        {
+            var mantissa = (i % 3) switch
+            {
+                0 => (ulong)random.NextInt64(0, 100_000),
+                1 => (ulong)random.NextInt64(),
+                _ => (ulong)random.NextInt64(0, 1_000_000) * 1_000,
+            };
+            var value = new decimal((int)mantissa, (int)(mantissa >> 32), i % 10 == 0 ? random.Next() : 0, random.Next(4) == 0, (byte)random.Next(0, 29));
+
+            decimal.GetBits(value / 1_000_000m, expected);
+            decimal.GetBits(CostCalculator.DivideByMillion(value), actual);
+            Assert.True(expected.SequenceEqual(actual), $"{value} (scale {value.Scale})");
+        }
+    }
+
     [Fact]
     public void Calculate_EachTerm_IsPricedPerMillion()
     {
