@@ -201,7 +201,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
     {
         var request = LlmOpsRequest.Join(options);
         var attempt = await BeginAsync(messages, request, options).ConfigureAwait(false);
-        UsageDetails? usage = null;
+        var usage = default(StreamUsage);
         var output = new StringBuilder();
         string? modelId = null;
         var finished = false;
@@ -214,11 +214,13 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
                 var update = stream.Current;
                 modelId ??= update.ModelId;
                 finished |= update.FinishReason is not null;
-                foreach (var content in update.Contents)
+                var contents = update.Contents; // indexed: a foreach boxed the list's enumerator on every update
+                for (var i = 0; i < contents.Count; i++)
                 {
+                    var content = contents[i];
                     if (content is UsageContent u)
                     {
-                        (usage ??= new UsageDetails()).Add(u.Details);
+                        usage.Add(u.Details);
                     }
                     else if (content is TextContent t)
                     {
@@ -231,7 +233,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
 
             // A stream that ends cleanly but without a finish reason was cut (a connection closed mid-answer): unless the
             // provider reported usage, it is recorded as estimated and incomplete.
-            await FinishAsync(attempt, messages, modelId, usage, output, complete: finished || usage is not null).ConfigureAwait(false);
+            await FinishAsync(attempt, messages, modelId, usage.Details, output, complete: finished || usage.Details is not null).ConfigureAwait(false);
             if (request.CreateFinalUpdate(modelId) is { } last)
             {
                 yield return last;
@@ -247,7 +249,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
             if (stream?.IsCompleted != true)
             {
                 // Faulted, cancelled, or abandoned by the caller: still metered, as estimated and incomplete.
-                await FinishAsync(attempt, messages, modelId, usage, output, complete: false).ConfigureAwait(false);
+                await FinishAsync(attempt, messages, modelId, usage.Details, output, complete: false).ConfigureAwait(false);
             }
         }
     }

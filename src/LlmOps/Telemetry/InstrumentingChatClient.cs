@@ -151,7 +151,7 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
         using var activity = StartActivity(options, messages);
         TimeSpan? firstToken = null;
         string? modelId = null;
-        UsageDetails? usage = null;
+        var usage = default(StreamUsage);
         System.Text.StringBuilder? text = _options.EnableSensitiveData ? new() : null;
         StreamObservation<ChatResponseUpdate>? stream = null;
         Exception? startFailure = null;
@@ -172,11 +172,12 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
             {
                 var update = stream.Current;
                 modelId ??= update.ModelId;
-                foreach (var content in update.Contents)
+                var contents = update.Contents; // indexed: a foreach boxed the list's enumerator on every update
+                for (var i = 0; i < contents.Count; i++)
                 {
+                    var content = contents[i];
                     if (content is UsageContent u)
                     {
-                        usage ??= new UsageDetails();
                         usage.Add(u.Details);
                     }
                     else if (firstToken is null && HasPayload(content))
@@ -204,7 +205,7 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
             // A stream the caller stopped enumerating (break or dispose) before it ended counts as cancelled.
             var failure = stream?.IsCompleted == true ? null
                 : stream?.Failure ?? startFailure ?? new OperationCanceledException("The stream was abandoned before it completed.");
-            Record(activity, request.Info, options, modelId, usage, text?.ToString(),
+            Record(activity, request.Info, options, modelId, usage.Details, text?.ToString(),
                 _time.GetElapsedTime(start), firstToken, streaming: true, failure, cancellationToken);
         }
     }
