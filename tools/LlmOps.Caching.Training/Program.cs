@@ -123,11 +123,22 @@ Console.Error.WriteLine($"{pairs.Count} pairs from authors {string.Join(", ", au
 
 if (command == "dump")
 {
-    // Every pair's similarity, guard verdict and features, for analysis outside the tool.
-    foreach (var p in pairs)
+    // Every pair's similarity, guard verdict and features, for analysis outside the tool. --unrelated adds the questions
+    // of different pairs; --verdicts adds the shipped model's score (exact bits) and its verdict with every guard on, to
+    // pin them before and after a change that must not change them.
+    var verdicts = args.Contains("--verdicts");
+    foreach (var p in args.Contains("--unrelated") ? pairs.Concat(unrelated) : pairs)
     {
-        Console.WriteLine(string.Join('\t', new[] { p.Pair.Author, p.Pair.Same ? "same" : "different", p.Pair.Kind, p.Similarity.ToString("0.0000", CultureInfo.InvariantCulture), p.GuardsPass ? "1" : "0" }
-            .Concat(p.Features.Select(f => f.ToString("0.######", CultureInfo.InvariantCulture))).Append(p.Pair.First).Append(p.Pair.Second)));
+        var columns = new[] { p.Pair.Author, p.Pair.Same ? "same" : "different", p.Pair.Kind, p.Similarity.ToString("0.0000", CultureInfo.InvariantCulture), p.GuardsPass ? "1" : "0" }
+            .Concat(p.Features.Select(f => verdicts ? BitConverter.SingleToInt32Bits(f).ToString(CultureInfo.InvariantCulture) : f.ToString("0.######", CultureInfo.InvariantCulture)));
+        if (verdicts)
+        {
+            var shipped = CachePairModel.Default;
+            var verdict = shipped.Check(SemanticCacheFingerprint.Create(p.Pair.Second), SemanticCacheFingerprint.Create(p.Pair.First), p.Similarity, SemanticCacheGuards.All);
+            columns = columns.Append(BitConverter.SingleToInt32Bits(shipped.Score(p.Features)).ToString(CultureInfo.InvariantCulture)).Append(verdict.ToString());
+        }
+
+        Console.WriteLine(string.Join('\t', columns.Append(p.Pair.First).Append(p.Pair.Second)));
     }
 
     return 0;

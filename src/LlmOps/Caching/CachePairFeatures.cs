@@ -282,7 +282,19 @@ internal static class CachePairFeatures
 
         variants += Acronyms(ta, sa, tb, sb, matchA, matchB) + Acronyms(tb, sb, ta, sa, matchB, matchA);
         features[SpellingVariants] = Math.Min(variants, 3);
-        features[WordNetSynonyms] = Math.Min(Synonyms(ta, tb, matchA, matchB), 3);
+
+        // The synonym alignment and the relation features read the same pairs of still-differing words: each pair's
+        // relation is computed once.
+        var indexesA = a.PairIndexes;
+        var indexesB = b.PairIndexes;
+        Span<int> slotA = stackalloc int[n];
+        Span<int> slotB = stackalloc int[m];
+        var rows = MemoSlots(ta, indexesA.Relations, matchA, slotA);
+        var columns = MemoSlots(tb, indexesB.Relations, matchB, slotB);
+        Span<byte> memo = stackalloc byte[rows * columns];
+        memo.Fill(RelationMemo.Unknown);
+        var relations = new RelationMemo(CacheWordRelations.Default, indexesA.Relations, indexesB.Relations, slotA, slotB, memo, columns);
+        features[WordNetSynonyms] = Math.Min(Synonyms(ta, tb, indexesA.Relations, indexesB.Relations, matchA, matchB, ref relations), 3);
 
         // What differs, by class, on each side.
         Span<int> onlyA = stackalloc int[Classes];
@@ -411,8 +423,8 @@ internal static class CachePairFeatures
         features[PivotSubjectSwap] = subjectSwap ? 1f : 0f;
         features[LengthRatio] = Math.Max(n, m) == 0 ? 1f : (float)Math.Min(n, m) / Math.Max(n, m);
 
-        Meaning(ta, tb, matchA, matchB, features);
-        Relations(ta, tb, matchA, matchB, features);
+        Meaning(ta, tb, indexesA.Vectors, indexesB.Vectors, matchA, matchB, features);
+        Relations(ta, tb, indexesA.Relations, indexesB.Relations, matchA, matchB, ref relations, features);
 
         features[GuardVerdicts] = a.Compare(b, SemanticCacheGuards.Polarity) != SemanticCacheGuards.None ? 1f : 0f;
         features[GuardVerdicts + 1] = a.Compare(b, SemanticCacheGuards.Numbers) != SemanticCacheGuards.None ? 1f : 0f;
@@ -421,7 +433,7 @@ internal static class CachePairFeatures
     }
 
     /// <summary>The word-vector features (<see cref="MeaningMin"/> to <see cref="MeaningAllPaired"/>) of the differing open-class words.</summary>
-    private static void Meaning(ReadOnlySpan<ulong> ta, ReadOnlySpan<ulong> tb, ReadOnlySpan<int> matchA, ReadOnlySpan<int> matchB, Span<float> features)
+    private static void Meaning(ReadOnlySpan<ulong> ta, ReadOnlySpan<ulong> tb, ReadOnlySpan<int> vectorsA, ReadOnlySpan<int> vectorsB, ReadOnlySpan<int> matchA, ReadOnlySpan<int> matchB, Span<float> features)
     {
         var table = CacheWordVectors.Default;
         Span<int> wordsA = stackalloc int[MaxMeaningWords];
@@ -431,7 +443,7 @@ internal static class CachePairFeatures
         {
             if (matchA[i] < 0 && IsMeaningClass(ta[i]))
             {
-                var index = table.IndexOf(ta[i]);
+                var index = vectorsA[i];
                 unknown += index < 0 ? 1 : 0;
                 wordsA[na++] = index;
             }
@@ -441,7 +453,7 @@ internal static class CachePairFeatures
         {
             if (matchB[j] < 0 && IsMeaningClass(tb[j]))
             {
-                var index = table.IndexOf(tb[j]);
+                var index = vectorsB[j];
                 unknown += index < 0 ? 1 : 0;
                 wordsB[nb++] = index;
             }
@@ -597,7 +609,10 @@ internal static class CachePairFeatures
     private static bool IsSynonymClass(ulong token)
         => CachePairTokenizer.ClassOf(token) is CachePairTokenClass.Content or CachePairTokenClass.Polar or CachePairTokenClass.Comparative;
 
-    private static bool IsMeaningClass(ulong token)
+    /// <summary>Whether the word-vector and relation features read a word (content words, names, antonym-table words, comparatives).</summary>
+    /// <param name="token">A token of <see cref="CachePairTokenizer"/>.</param>
+    /// <returns><see langword="true"/> for an open-class word.</returns>
+    internal static bool IsMeaningClass(ulong token)
         => CachePairTokenizer.ClassOf(token) is CachePairTokenClass.Content or CachePairTokenClass.Entity or CachePairTokenClass.Polar or CachePairTokenClass.Comparative;
 
     /// <summary>
@@ -685,15 +700,14 @@ internal static class CachePairFeatures
     /// Aligns differing open-class words one to one with a WordNet synonym or derived form on the other side (left to
     /// right, first free partner); returns how many it aligned.
     /// </summary>
-    private static int Synonyms(ReadOnlySpan<ulong> ta, ReadOnlySpan<ulong> tb, Span<int> matchA, Span<int> matchB)
+    private static int Synonyms(ReadOnlySpan<ulong> ta, ReadOnlySpan<ulong> tb, ReadOnlySpan<int> relationsA, ReadOnlySpan<int> relationsB, Span<int> matchA, Span<int> matchB, ref RelationMemo memo)
     {
-        var table = CacheWordRelations.Default;
-        Span<int> indexB = stackalloc int[tb.Length];
+        Span<bool> candidateB = stackalloc bool[tb.Length];
         var any = false;
         for (var j = 0; j < tb.Length; j++)
         {
-            indexB[j] = matchB[j] < 0 && IsSynonymClass(tb[j]) ? table.IndexOf(tb[j]) : -1;
-            any |= indexB[j] >= 0;
+            candidateB[j] = matchB[j] < 0 && IsSynonymClass(tb[j]) && relationsB[j] >= 0;
+            any |= candidateB[j];
         }
 
         if (!any)
@@ -704,15 +718,14 @@ internal static class CachePairFeatures
         var aligned = 0;
         for (var i = 0; i < ta.Length; i++)
         {
-            var a = matchA[i] < 0 && IsSynonymClass(ta[i]) ? table.IndexOf(ta[i]) : -1;
-            if (a < 0)
+            if (matchA[i] >= 0 || !IsSynonymClass(ta[i]) || relationsA[i] < 0)
             {
                 continue;
             }
 
             for (var j = 0; j < tb.Length; j++)
             {
-                if (matchB[j] < 0 && indexB[j] >= 0 && AreSynonyms(table.Relate(a, indexB[j])))
+                if (matchB[j] < 0 && candidateB[j] && AreSynonyms(memo.Relate(i, j)))
                 {
                     matchA[i] = j;
                     matchB[j] = i;
@@ -734,16 +747,15 @@ internal static class CachePairFeatures
             && ((relation & CacheWordRelation.Synonym) != 0 || (relation & (CacheWordRelation.Derived | CacheWordRelation.CoHyponym)) == CacheWordRelation.Derived);
 
     /// <summary>The WordNet relation features (<see cref="WordNetAntonym"/> to <see cref="WordNetHypernym"/>) of the words still differing.</summary>
-    private static void Relations(ReadOnlySpan<ulong> ta, ReadOnlySpan<ulong> tb, ReadOnlySpan<int> matchA, ReadOnlySpan<int> matchB, Span<float> features)
+    private static void Relations(ReadOnlySpan<ulong> ta, ReadOnlySpan<ulong> tb, ReadOnlySpan<int> relationsA, ReadOnlySpan<int> relationsB, ReadOnlySpan<int> matchA, ReadOnlySpan<int> matchB, ref RelationMemo memo, Span<float> features)
     {
-        var table = CacheWordRelations.Default;
-        Span<int> indexB = stackalloc int[Math.Min(tb.Length, MaxMeaningWords)];
+        Span<int> wordsB = stackalloc int[Math.Min(tb.Length, MaxMeaningWords)];
         var nb = 0;
-        for (var j = 0; j < tb.Length && nb < indexB.Length; j++)
+        for (var j = 0; j < tb.Length && nb < wordsB.Length; j++)
         {
-            if (matchB[j] < 0 && IsMeaningClass(tb[j]) && table.IndexOf(tb[j]) is >= 0 and var b)
+            if (matchB[j] < 0 && IsMeaningClass(tb[j]) && relationsB[j] >= 0)
             {
-                indexB[nb++] = b;
+                wordsB[nb++] = j;
             }
         }
 
@@ -756,8 +768,7 @@ internal static class CachePairFeatures
         var na = 0;
         for (var i = 0; i < ta.Length && na < MaxMeaningWords; i++)
         {
-            var a = matchA[i] < 0 && IsMeaningClass(ta[i]) ? table.IndexOf(ta[i]) : -1;
-            if (a < 0)
+            if (matchA[i] >= 0 || !IsMeaningClass(ta[i]) || relationsA[i] < 0)
             {
                 continue;
             }
@@ -765,7 +776,7 @@ internal static class CachePairFeatures
             na++;
             for (var j = 0; j < nb; j++)
             {
-                relations |= table.Relate(a, indexB[j]);
+                relations |= memo.Relate(i, wordsB[j]);
             }
         }
 
@@ -773,6 +784,21 @@ internal static class CachePairFeatures
         features[WordNetSimilar] = (relations & CacheWordRelation.Similar) != 0 ? 1f : 0f;
         features[WordNetCoHyponym] = (relations & CacheWordRelation.CoHyponym) != 0 ? 1f : 0f;
         features[WordNetHypernym] = (relations & CacheWordRelation.Hypernym) != 0 ? 1f : 0f;
+    }
+
+    /// <summary>
+    /// Gives each still-differing open-class word in the relation table a row (or column) of the relation memo, up to
+    /// <see cref="RelationMemo.MaxWords"/>; the others get -1 and are related without the memo. Returns how many it gave.
+    /// </summary>
+    private static int MemoSlots(ReadOnlySpan<ulong> tokens, ReadOnlySpan<int> relations, ReadOnlySpan<int> match, Span<int> slots)
+    {
+        var count = 0;
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            slots[i] = count < RelationMemo.MaxWords && match[i] < 0 && relations[i] >= 0 && IsMeaningClass(tokens[i]) ? count++ : -1;
+        }
+
+        return count;
     }
 
     /// <summary>Names, numbers, dates and times form one group; every other class is its own.</summary>
@@ -991,4 +1017,55 @@ internal static class CachePairFeatures
 
     private static ReadOnlySpan<ulong> AsSpan(IReadOnlyList<ulong> list)
         => list is ulong[] array ? array : list.ToArray();
+
+    /// <summary>
+    /// The WordNet relations of one pair's differing words, each computed on first use (<see cref="CacheWordRelations.Relate"/>
+    /// intersects several runs of synset ids), for the synonym alignment and the relation features to share.
+    /// </summary>
+    private ref struct RelationMemo
+    {
+        /// <summary>The most words per question that get a memo row or column.</summary>
+        public const int MaxWords = 32;
+
+        /// <summary>A cell not computed yet (relations take six bits).</summary>
+        public const byte Unknown = 0xFF;
+
+        private readonly CacheWordRelations _table;
+        private readonly ReadOnlySpan<int> _relationsA;
+        private readonly ReadOnlySpan<int> _relationsB;
+        private readonly ReadOnlySpan<int> _slotA;
+        private readonly ReadOnlySpan<int> _slotB;
+        private readonly Span<byte> _cells;
+        private readonly int _columns;
+
+        public RelationMemo(CacheWordRelations table, ReadOnlySpan<int> relationsA, ReadOnlySpan<int> relationsB, ReadOnlySpan<int> slotA, ReadOnlySpan<int> slotB, Span<byte> cells, int columns)
+        {
+            _table = table;
+            _relationsA = relationsA;
+            _relationsB = relationsB;
+            _slotA = slotA;
+            _slotB = slotB;
+            _cells = cells;
+            _columns = columns;
+        }
+
+        /// <summary>How word i of one question and word j of the other relate (both in the table).</summary>
+        public readonly CacheWordRelation Relate(int i, int j)
+        {
+            var row = _slotA[i];
+            var column = _slotB[j];
+            if (row < 0 || column < 0)
+            {
+                return _table.Relate(_relationsA[i], _relationsB[j]);
+            }
+
+            ref var cell = ref _cells[(row * _columns) + column];
+            if (cell == Unknown)
+            {
+                cell = (byte)_table.Relate(_relationsA[i], _relationsB[j]);
+            }
+
+            return (CacheWordRelation)cell;
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace LlmOps.Caching;
 
@@ -163,20 +164,48 @@ internal sealed class CachePairModel
             throw new ArgumentException($"The pair model needs {CachePairFeatures.Count} features, not {features.Length}.", nameof(features));
         }
 
+        // Four trees at a time: their walks are independent chains of loads and compares that the core overlaps. The
+        // leaves are still added tree by tree, so the sum is the same float as walking one tree after another. Feature
+        // indexes were checked against the feature count when the model was built, and the span's length above.
+        ref var feature = ref MemoryMarshal.GetReference(features);
+        ref var split = ref MemoryMarshal.GetArrayDataReference(_splitFeatures);
+        ref var threshold = ref MemoryMarshal.GetArrayDataReference(_thresholds);
+        ref var leaf = ref MemoryMarshal.GetArrayDataReference(_leaves);
+        var splits = _splitsPerTree;
         var sum = BaseScore;
-        var splits = _splitFeatures.AsSpan();
-        var thresholds = _thresholds.AsSpan();
-        var leaves = _leaves.AsSpan();
-        for (var t = 0; t < TreeCount; t++)
+        var t = 0;
+        for (; t + 4 <= TreeCount; t += 4)
         {
-            var offset = t * _splitsPerTree;
-            var node = 0;
-            while (node < _splitsPerTree)
+            var o0 = t * splits;
+            var o1 = o0 + splits;
+            var o2 = o1 + splits;
+            var o3 = o2 + splits;
+            int n0 = 0, n1 = 0, n2 = 0, n3 = 0;
+            for (var level = 0; level < Depth; level++)
             {
-                node = (2 * node) + (features[splits[offset + node]] > thresholds[offset + node] ? 2 : 1);
+                n0 = (2 * n0) + (Unsafe.Add(ref feature, Unsafe.Add(ref split, o0 + n0)) > Unsafe.Add(ref threshold, o0 + n0) ? 2 : 1);
+                n1 = (2 * n1) + (Unsafe.Add(ref feature, Unsafe.Add(ref split, o1 + n1)) > Unsafe.Add(ref threshold, o1 + n1) ? 2 : 1);
+                n2 = (2 * n2) + (Unsafe.Add(ref feature, Unsafe.Add(ref split, o2 + n2)) > Unsafe.Add(ref threshold, o2 + n2) ? 2 : 1);
+                n3 = (2 * n3) + (Unsafe.Add(ref feature, Unsafe.Add(ref split, o3 + n3)) > Unsafe.Add(ref threshold, o3 + n3) ? 2 : 1);
             }
 
-            sum += leaves[(t * _leavesPerTree) + node - _splitsPerTree];
+            var l0 = (t * _leavesPerTree) - splits;
+            sum += Unsafe.Add(ref leaf, l0 + n0);
+            sum += Unsafe.Add(ref leaf, l0 + _leavesPerTree + n1);
+            sum += Unsafe.Add(ref leaf, l0 + (2 * _leavesPerTree) + n2);
+            sum += Unsafe.Add(ref leaf, l0 + (3 * _leavesPerTree) + n3);
+        }
+
+        for (; t < TreeCount; t++)
+        {
+            var offset = t * splits;
+            var node = 0;
+            while (node < splits)
+            {
+                node = (2 * node) + (Unsafe.Add(ref feature, Unsafe.Add(ref split, offset + node)) > Unsafe.Add(ref threshold, offset + node) ? 2 : 1);
+            }
+
+            sum += Unsafe.Add(ref leaf, (t * _leavesPerTree) + node - splits);
         }
 
         return sum;

@@ -62,6 +62,11 @@ internal sealed class CacheWordRelations
     private readonly ulong[] _keys;
     private readonly int[] _offsets;
     private readonly uint[] _values;
+    private readonly CacheStemIndex _index;
+
+    // Per entry, where the runs of kinds 1 to 4 start within its values (16 bits each): Relate reads the runs without
+    // scanning for their bounds on every call.
+    private readonly ulong[] _kindStarts;
 
     /// <summary>Initializes a new instance of the <see cref="CacheWordRelations"/> class.</summary>
     /// <param name="keys">The stem hashes, strictly ascending (copied).</param>
@@ -99,6 +104,23 @@ internal sealed class CacheWordRelations
         _keys = keys.ToArray();
         _offsets = offsets.ToArray();
         _values = values.ToArray();
+        _index = new CacheStemIndex(_keys);
+        _kindStarts = new ulong[keys.Length];
+        Span<int> bounds = stackalloc int[KindCount + 1];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var entry = Values(i);
+            if (entry.Length > ushort.MaxValue)
+            {
+                throw new ArgumentException($"Key {i} has {entry.Length} values; a stem may have at most {ushort.MaxValue}.", nameof(values));
+            }
+
+            Bounds(entry, bounds);
+            for (var kind = 1; kind < KindCount; kind++)
+            {
+                _kindStarts[i] |= (ulong)bounds[kind] << (16 * (kind - 1));
+            }
+        }
     }
 
     /// <summary>Gets the table shipped in the assembly.</summary>
@@ -115,10 +137,7 @@ internal sealed class CacheWordRelations
     /// <returns>The entry's index, or -1 when the stem is not in the table.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int IndexOf(ulong token)
-    {
-        var index = Array.BinarySearch(_keys, CachePairTokenizer.StemOf(token));
-        return index >= 0 ? index : -1;
-    }
+        => _index.IndexOf(CachePairTokenizer.StemOf(token));
 
     /// <summary>How two entries relate.</summary>
     /// <param name="a">An index from <see cref="IndexOf"/>.</param>
@@ -132,22 +151,20 @@ internal sealed class CacheWordRelations
             return CacheWordRelation.Synonym;
         }
 
-        var va = _values.AsSpan(_offsets[a], _offsets[a + 1] - _offsets[a]);
-        var vb = _values.AsSpan(_offsets[b], _offsets[b + 1] - _offsets[b]);
-        Span<int> ba = stackalloc int[KindCount + 1];
-        Span<int> bb = stackalloc int[KindCount + 1];
-        Bounds(va, ba);
-        Bounds(vb, bb);
-        var senseA = va[ba[(int)SenseKind]..ba[(int)SenseKind + 1]];
-        var senseB = vb[bb[(int)SenseKind]..bb[(int)SenseKind + 1]];
-        var clusterA = va[ba[(int)ClusterKind]..ba[(int)ClusterKind + 1]];
-        var clusterB = vb[bb[(int)ClusterKind]..bb[(int)ClusterKind + 1]];
-        var derivedA = va[ba[(int)DerivedKind]..ba[(int)DerivedKind + 1]];
-        var derivedB = vb[bb[(int)DerivedKind]..bb[(int)DerivedKind + 1]];
-        var antonymA = va[ba[(int)AntonymKind]..ba[(int)AntonymKind + 1]];
-        var antonymB = vb[bb[(int)AntonymKind]..bb[(int)AntonymKind + 1]];
-        var ancestorA = va[ba[(int)AncestorKind]..ba[(int)AncestorKind + 1]];
-        var ancestorB = vb[bb[(int)AncestorKind]..bb[(int)AncestorKind + 1]];
+        var va = Values(a);
+        var vb = Values(b);
+        var ka = _kindStarts[a];
+        var kb = _kindStarts[b];
+        var senseA = va[..Start(ka, ClusterKind)];
+        var senseB = vb[..Start(kb, ClusterKind)];
+        var clusterA = va[Start(ka, ClusterKind)..Start(ka, DerivedKind)];
+        var clusterB = vb[Start(kb, ClusterKind)..Start(kb, DerivedKind)];
+        var derivedA = va[Start(ka, DerivedKind)..Start(ka, AntonymKind)];
+        var derivedB = vb[Start(kb, DerivedKind)..Start(kb, AntonymKind)];
+        var antonymA = va[Start(ka, AntonymKind)..Start(ka, AncestorKind)];
+        var antonymB = vb[Start(kb, AntonymKind)..Start(kb, AncestorKind)];
+        var ancestorA = va[Start(ka, AncestorKind)..];
+        var ancestorB = vb[Start(kb, AncestorKind)..];
         var relation = CacheWordRelation.None;
         if (Intersects(senseA, senseB))
         {
@@ -281,6 +298,10 @@ internal sealed class CacheWordRelations
         }
     }
 
+    /// <summary>Where the run of <paramref name="kind"/> (1 to 4) starts, from an entry's packed starts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Start(ulong starts, uint kind) => (int)((starts >> (16 * ((int)kind - 1))) & 0xFFFF);
+
     /// <summary>Where each kind's run starts within an entry's ascending values (one pass; the last bound is the end).</summary>
     private static void Bounds(ReadOnlySpan<uint> values, Span<int> bounds)
     {
@@ -300,6 +321,12 @@ internal sealed class CacheWordRelations
     /// <summary>Whether two ascending runs share a synset id (the kind bits are ignored).</summary>
     private static bool Intersects(ReadOnlySpan<uint> x, ReadOnlySpan<uint> y)
     {
+        // Most runs are empty or hold ids far apart: no merge for them.
+        if (x.IsEmpty || y.IsEmpty || (x[^1] & IdMask) < (y[0] & IdMask) || (y[^1] & IdMask) < (x[0] & IdMask))
+        {
+            return false;
+        }
+
         int i = 0, j = 0;
         while (i < x.Length && j < y.Length)
         {

@@ -42,6 +42,8 @@ public sealed class SemanticCacheFingerprint
     [ThreadStatic]
     private static Scratch? s_scratch;
 
+    private CachePairWordIndexes? _pairIndexes;
+
     /// <summary>Initializes a new instance of the <see cref="SemanticCacheFingerprint"/> class from stored parts, without the word sequence.</summary>
     /// <param name="polarity">Two bits per polarity axis: bit 0 the positive pole seen, bit 1 the negative pole.</param>
     /// <param name="negated">Whether the question holds an odd number of negations.</param>
@@ -119,6 +121,25 @@ public sealed class SemanticCacheFingerprint
     /// eight letters and length), from which the pair check tells spelling variants, typos and abbreviations.
     /// </summary>
     public IReadOnlyList<ulong> Sketches { get; }
+
+    /// <summary>
+    /// Gets where the words of <see cref="Sequence"/> sit in the pair check's word tables: looked up on first use and kept
+    /// (two threads that race compute the same values; one copy wins).
+    /// </summary>
+    internal CachePairWordIndexes PairIndexes
+    {
+        get
+        {
+            var indexes = Volatile.Read(ref _pairIndexes);
+            if (indexes is null)
+            {
+                indexes = CachePairWordIndexes.Of(Sequence is ulong[] tokens ? tokens : [.. Sequence]);
+                indexes = Interlocked.CompareExchange(ref _pairIndexes, indexes, null) ?? indexes;
+            }
+
+            return indexes;
+        }
+    }
 
     /// <summary>Extracts the fingerprint of a question.</summary>
     /// <param name="text">The question text.</param>

@@ -196,6 +196,20 @@ public sealed class CachePairFeaturesTests
     }
 
     [Fact]
+    public void Compute_SynonymsAfterMoreDifferingWordsThanTheRelationMemoHolds_StillAligned()
+    {
+        // 34 differing words on each side before the synonyms: past the 32 that share the per-pair relation memo.
+        const string Animals = "dog cat horse sheep goat donkey camel zebra giraffe lion tiger leopard wolf fox bear otter beaver rabbit squirrel hedgehog badger moose bison buffalo rhino hippo gorilla monkey baboon lemur koala kangaroo panda penguin";
+        const string Tools = "hammer wrench chisel drill screwdriver pliers shovel rake spade trowel crowbar mallet ladder bucket wheelbarrow sandpaper tape glue nail bolt hinge padlock stapler scissors ruler compass pencil eraser notebook envelope stamp calendar clipboard magnet";
+
+        var features = Features($"{Animals} big", $"{Tools} large");
+
+        Assert.Equal(34, Animals.Split(' ').Length);
+        Assert.Equal(34, Tools.Split(' ').Length);
+        Assert.Equal(1f, features[CachePairFeatures.WordNetSynonyms]);
+    }
+
+    [Fact]
     public void Compute_SynonymsBelowTheThreshold_NotServedByTheSameWordsFloor()
     {
         var synonyms = Features("How big is the Pacific Ocean?", "How large is the Pacific Ocean?", 0.5f);

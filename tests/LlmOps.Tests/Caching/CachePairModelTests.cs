@@ -143,4 +143,38 @@ public sealed class CachePairModelTests
     /// <summary>One tree of depth 1 on the similarity feature: -1 at or below 0.1, +2 above.</summary>
     private static CachePairModel Stump(float baseScore, float cutoff, SemanticCacheGuards hard)
         => new(1, [CachePairFeatures.Similarity], [0.1f], [-1f, 2f], baseScore, cutoff, hard);
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 7)]
+    [InlineData(3, 200)]
+    [InlineData(4, 9)]
+    public void Score_ManyTrees_SameFloatAsWalkingOneTreeAfterAnother(int depth, int trees)
+    {
+        var random = new Random(depth * 1000 + trees);
+        var splits = trees * ((1 << depth) - 1);
+        var features = Enumerable.Range(0, splits).Select(_ => random.Next(CachePairFeatures.Count)).ToArray();
+        var thresholds = Enumerable.Range(0, splits).Select(_ => (float)random.NextDouble()).ToArray();
+        var leaves = Enumerable.Range(0, trees << depth).Select(_ => (float)(random.NextDouble() - 0.5) / 3f).ToArray();
+        var model = new CachePairModel(depth, features, thresholds, leaves, 0.1f, 0f, SemanticCacheGuards.None);
+
+        for (var sample = 0; sample < 200; sample++)
+        {
+            var x = Enumerable.Range(0, CachePairFeatures.Count).Select(_ => (float)random.NextDouble()).ToArray();
+            var expected = 0.1f;
+            for (var t = 0; t < trees; t++)
+            {
+                var node = 0;
+                var perTree = (1 << depth) - 1;
+                while (node < perTree)
+                {
+                    node = (2 * node) + (x[features[(t * perTree) + node]] > thresholds[(t * perTree) + node] ? 2 : 1);
+                }
+
+                expected += leaves[(t << depth) + node - perTree];
+            }
+
+            Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(model.Score(x)));
+        }
+    }
 }

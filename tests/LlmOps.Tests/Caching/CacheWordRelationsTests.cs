@@ -91,4 +91,27 @@ public sealed class CacheWordRelationsTests
     [Fact]
     public void Constructor_UnsortedKeys_Throws()
         => Assert.Throws<ArgumentException>(() => new CacheWordRelations([7UL, 3UL], [0, 1, 2], [1, 1]));
+
+    [Fact]
+    public void Relate_EntriesWithEmptyRunsOfSomeKinds_EveryKindFound()
+    {
+        static uint V(uint kind, uint id) => (kind << CacheWordRelations.KindShift) | id;
+
+        // 0: sense 1, ancestor 9 (no cluster, derived or antonym run); 1: ancestor 9 only; 2: sense 9;
+        // 3: derived 1; 4: cluster 4 and antonym 5; 5: sense 5, cluster 6; 6: cluster 4.
+        var table = new CacheWordRelations(
+            [10UL, 20UL, 30UL, 40UL, 50UL, 60UL, 70UL],
+            [0, 2, 3, 4, 5, 7, 9, 10],
+            [V(CacheWordRelations.SenseKind, 1), V(CacheWordRelations.AncestorKind, 9), V(CacheWordRelations.AncestorKind, 9), V(CacheWordRelations.SenseKind, 9), V(CacheWordRelations.DerivedKind, 1),
+             V(CacheWordRelations.ClusterKind, 4), V(CacheWordRelations.AntonymKind, 5), V(CacheWordRelations.SenseKind, 5), V(CacheWordRelations.ClusterKind, 6), V(CacheWordRelations.ClusterKind, 4)]);
+
+        Assert.Equal(CacheWordRelation.CoHyponym, table.Relate(0, 1));
+        Assert.Equal(CacheWordRelation.Hypernym, table.Relate(0, 2));
+        Assert.Equal(CacheWordRelation.Derived, table.Relate(0, 3));
+        Assert.Equal(CacheWordRelation.Antonym, table.Relate(4, 5));
+        Assert.Equal(CacheWordRelation.Similar, table.Relate(4, 6));
+        Assert.Equal(CacheWordRelation.None, table.Relate(3, 5));
+        Assert.Equal(4, table.IndexOf(50UL));
+        Assert.Equal(-1, table.IndexOf(55UL));
+    }
 }

@@ -89,4 +89,55 @@ public sealed class CacheWordVectorsTests
         Assert.Throws<ArgumentException>(() => new CacheWordVectors([1UL], [0, 0], 2));
         Assert.Throws<ArgumentOutOfRangeException>(() => new CacheWordVectors([1UL], [], 0));
     }
+
+    [Theory]
+    [InlineData(48)]
+    [InlineData(50)]
+    [InlineData(7)]
+    public void CosineAndAddUnitVector_ExtremeValues_SameAsTheScalarFormula(int dimensions)
+    {
+        var random = new Random(dimensions);
+        var vectors = new sbyte[3 * dimensions];
+        for (var k = 0; k < vectors.Length; k++)
+        {
+            vectors[k] = k < dimensions ? (sbyte)-128 : k < 2 * dimensions ? (sbyte)127 : (sbyte)random.Next(-128, 128);
+        }
+
+        vectors[(2 * dimensions) + 1] = 1;
+        var table = new CacheWordVectors([1UL, 2UL, 3UL], vectors, dimensions);
+
+        for (var a = 0; a < 3; a++)
+        {
+            for (var b = 0; b < 3; b++)
+            {
+                if (a == b)
+                {
+                    continue;
+                }
+
+                var dot = 0;
+                var sumA = 0L;
+                var sumB = 0L;
+                for (var k = 0; k < dimensions; k++)
+                {
+                    dot += vectors[(a * dimensions) + k] * vectors[(b * dimensions) + k];
+                    sumA += vectors[(a * dimensions) + k] * vectors[(a * dimensions) + k];
+                    sumB += vectors[(b * dimensions) + k] * vectors[(b * dimensions) + k];
+                }
+
+                Assert.Equal(dot * (1f / MathF.Sqrt(sumA)) * (1f / MathF.Sqrt(sumB)), table.Cosine(a, b));
+            }
+
+            var sum = Enumerable.Range(0, dimensions).Select(k => k * 0.01f).ToArray();
+            var expected = sum.ToArray();
+            var scale = table.InverseNorm(a);
+            for (var k = 0; k < dimensions; k++)
+            {
+                expected[k] += vectors[(a * dimensions) + k] * scale;
+            }
+
+            table.AddUnitVector(a, sum);
+            Assert.Equal(expected, sum);
+        }
+    }
 }

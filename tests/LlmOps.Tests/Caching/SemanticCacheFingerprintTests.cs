@@ -62,4 +62,34 @@ public sealed class SemanticCacheFingerprintTests
         Assert.NotEmpty(original.Quoted);
         Assert.NotEmpty(original.Entities);
     }
+
+    [Fact]
+    public void PairIndexes_OpenClassWordsFoundInBothTablesOnce_OthersMinusOne()
+    {
+        var fingerprint = SemanticCacheFingerprint.Create("rent the car in zzqxv");
+        var tokens = fingerprint.Sequence;
+
+        var indexes = fingerprint.PairIndexes;
+
+        Assert.Same(indexes, fingerprint.PairIndexes);
+        Assert.Equal(tokens.Count, indexes.Relations.Length);
+        Assert.Equal(tokens.Count, indexes.Vectors.Length);
+        var car = tokens.ToList().FindIndex(t => t == SemanticCacheFingerprint.Create("car").Sequence[0]);
+        Assert.Equal(CacheWordRelations.Default.IndexOf(tokens[car]), indexes.Relations[car]);
+        Assert.Equal(CacheWordVectors.Default.IndexOf(tokens[car]), indexes.Vectors[car]);
+        Assert.True(indexes.Relations[car] >= 0 && indexes.Vectors[car] >= 0);
+        Assert.Equal(-1, indexes.Relations[1]); // "the" is a function word: the pair check never looks it up
+        Assert.Equal(-1, indexes.Vectors[1]);
+        Assert.Equal(-1, indexes.Vectors[^1]); // not a word of either table
+    }
+
+    [Fact]
+    public void PairIndexes_FingerprintRebuiltFromStoredParts_SameIndexes()
+    {
+        var original = SemanticCacheFingerprint.Create("Which documents do I need to rent an automobile in Italy?");
+        var stored = new SemanticCacheFingerprint(original.Polarity, original.Negated, [.. original.Numbers], [.. original.Quoted], [.. original.Entities], [.. original.Words], [.. original.Sequence], [.. original.Sketches]);
+
+        Assert.Equal(original.PairIndexes.Relations.ToArray(), stored.PairIndexes.Relations.ToArray());
+        Assert.Equal(original.PairIndexes.Vectors.ToArray(), stored.PairIndexes.Vectors.ToArray());
+    }
 }
