@@ -5,11 +5,24 @@ public sealed class GuardrailResult
 {
     private static readonly GuardrailResult AllowResult = new(GuardrailAction.Allow, [], null);
 
+    // A redact result builds its text on first read (issue 16): the guardrail chain applies the redactions of all its
+    // scanners itself, so most redact results are never asked for their own text.
+    private readonly string? scannedText;
+    private readonly GuardrailFinding[]? redactions;
+    private string? redactedText;
+
     private GuardrailResult(GuardrailAction action, IReadOnlyList<GuardrailFinding> findings, string? redactedText)
     {
         Action = action;
         Findings = findings;
-        RedactedText = redactedText;
+        this.redactedText = redactedText;
+    }
+
+    private GuardrailResult(IReadOnlyList<GuardrailFinding> findings, string scannedText, GuardrailFinding[] redactions)
+        : this(GuardrailAction.Redact, findings, null)
+    {
+        this.scannedText = scannedText;
+        this.redactions = redactions;
     }
 
     /// <summary>Gets the action.</summary>
@@ -19,7 +32,7 @@ public sealed class GuardrailResult
     public IReadOnlyList<GuardrailFinding> Findings { get; }
 
     /// <summary>Gets the text with the findings replaced, when <see cref="Action"/> is <see cref="GuardrailAction.Redact"/>.</summary>
-    public string? RedactedText { get; }
+    public string? RedactedText => redactedText ??= redactions is null ? null : ApplyRedactions(scannedText!, redactions);
 
     /// <summary>Gets a result that lets the text pass with no findings.</summary>
     /// <returns>The shared allow result.</returns>
@@ -63,7 +76,24 @@ public sealed class GuardrailResult
             return AllowResult;
         }
 
-        return new(GuardrailAction.Redact, findings, ApplyRedactions(text, findings));
+        // The spans are checked now, so a bad finding fails here and not where the text is first read.
+        var redactions = new GuardrailFinding[findings.Count];
+        for (var i = 0; i < redactions.Length; i++)
+        {
+            var finding = findings[i];
+            CheckSpan(text, finding, nameof(findings));
+            redactions[i] = finding;
+        }
+
+        return new(findings, text, redactions);
+    }
+
+    private static void CheckSpan(string text, GuardrailFinding finding, string parameter)
+    {
+        if (finding.Start < 0 || finding.Length < 0 || finding.Start + finding.Length > text.Length)
+        {
+            throw new ArgumentOutOfRangeException(parameter, $"The finding '{finding.Type}' spans [{finding.Start}, {finding.Start + finding.Length}) outside a text of length {text.Length}.");
+        }
     }
 
     internal static string ApplyRedactions(string text, IReadOnlyList<GuardrailFinding> findings)
@@ -74,11 +104,7 @@ public sealed class GuardrailResult
         var position = 0;
         foreach (var finding in ordered)
         {
-            if (finding.Start < 0 || finding.Length < 0 || finding.Start + finding.Length > text.Length)
-            {
-                throw new ArgumentOutOfRangeException(nameof(findings), $"The finding '{finding.Type}' spans [{finding.Start}, {finding.Start + finding.Length}) outside a text of length {text.Length}.");
-            }
-
+            CheckSpan(text, finding, nameof(findings));
             if (finding.Start < position)
             {
                 continue;

@@ -171,7 +171,8 @@ internal static class InjectionGrammar
     /// Reads the spaced view's words once: returns the bit mask of the English patterns whose trigger words occur, and
     /// sets <paramref name="languages"/> to the bit mask of the other languages (bit 0 German, 1 Spanish, 2 French) whose
     /// function words occur, so their grammars run (<see cref="Languages"/>). The spaced view holds letters and single
-    /// spaces only, so its words are exactly what a <c>\b(?:word|...)\b</c> gate would match.
+    /// spaces only, so its words are exactly what a <c>\b(?:word|...)\b</c> gate would match. The words are read from bit
+    /// masks of the spaces (<see cref="SpacedWords"/>).
     /// </summary>
     /// <param name="spaced">The spaced view.</param>
     /// <param name="languages">The languages whose gate words occur.</param>
@@ -183,34 +184,29 @@ internal static class InjectionGrammar
         ulong mask = 0;
         var found = 0;
         var span = spaced.AsSpan();
-        while (span.Length > 0)
+        var words = new SpacedWords(span);
+        while (words.Next(out var start, out var length))
         {
-            var space = span.IndexOf(' ');
-            var word = space < 0 ? span : span[..space];
-            if (word.Length > 0)
+            var word = span.Slice(start, length);
+            // Most words have no listed word's length, first and last letter: one table read skips both lookups.
+            var listed = MayBeListed(word);
+            if (listed && lookup.TryGetValue(word, out var bits))
             {
-                // Most words have no listed word's length, first and last letter: one table read skips both lookups.
-                var listed = MayBeListed(word);
-                if (listed && lookup.TryGetValue(word, out var bits))
-                {
-                    mask |= bits;
-                }
-
-                if (found != AllLanguages)
-                {
-                    if (listed && gates.TryGetValue(word, out var language))
-                    {
-                        found |= language;
-                    }
-                    else if (word[0] is 'd' or 'i' && (word.StartsWith("dein") || word.StartsWith("ihr")))
-                    {
-                        // The German gate's open classes: dein[a-z]*, ihr[a-z]*.
-                        found |= 1;
-                    }
-                }
+                mask |= bits;
             }
 
-            span = space < 0 ? [] : span[(space + 1)..];
+            if (found != AllLanguages)
+            {
+                if (listed && gates.TryGetValue(word, out var language))
+                {
+                    found |= language;
+                }
+                else if (word[0] is 'd' or 'i' && (word.StartsWith("dein") || word.StartsWith("ihr")))
+                {
+                    // The German gate's open classes: dein[a-z]*, ihr[a-z]*.
+                    found |= 1;
+                }
+            }
         }
 
         languages = found;

@@ -1,7 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace LlmOps.Guardrails.Injection;
 
@@ -22,8 +20,8 @@ namespace LlmOps.Guardrails.Injection;
 /// for vorherig, vorherige, vorherigen, vorheriger, vorheriges and vorherigem).
 /// </para>
 /// <para>
-/// Matching (issue 16: about 2 us per 2 KB instead of 8): the words are found with a vector compare (a bit mask of the
-/// spaces of 64 characters at a time), not a search call per word. A word is hashed and probed exactly only when some
+/// Matching (issue 16: about 4.5 us per 2 KB instead of 8): the words are found from bit masks of the spaces
+/// (<see cref="SpacedWords"/>), not with a search call per word. A word is hashed and probed exactly only when some
 /// vocabulary form has its length, first and last letter; a long word is tried as a compound only when its last three
 /// letters end a compound head. For the one-edit match, a word must pass two filters before it is hashed: the
 /// prefix/suffix filter, and the sketch filter (a word within one edit of a vocabulary word shares, with one of its own
@@ -355,47 +353,10 @@ internal static class InjectionLexicon
         var recorder = new Recorder(features, stackalloc ushort[Window], stackalloc int[Window], stackalloc ulong[(FeatureCount + 63) / 64]);
         var position = 0;
 
-        // The words, from bit masks of the spaces (and of the characters after the end, which count as spaces) of 64
-        // characters at a time: a word starts at a letter after a space and ends at a space after a letter. Starts and
-        // ends alternate, so each start pairs with the next end, in this block or a later one.
-        ref var text = ref MemoryMarshal.GetReference(spaced);
-        var pending = -1;
-        var previousSpace = 1UL;
-        for (var block = 0; block < spaced.Length; block += 64)
+        var words = new SpacedWords(spaced);
+        while (words.Next(out var start, out var length))
         {
-            var spaces = SpaceMask(ref text, block, spaced.Length - block);
-            var letters = ~spaces;
-            var starts = letters & ((spaces << 1) | previousSpace);
-            var ends = spaces & ((letters << 1) | (previousSpace ^ 1));
-            previousSpace = spaces >> 63;
-            while (true)
-            {
-                if (pending < 0)
-                {
-                    if (starts == 0)
-                    {
-                        break;
-                    }
-
-                    pending = block + BitOperations.TrailingZeroCount(starts);
-                    starts &= starts - 1;
-                }
-
-                if (ends == 0)
-                {
-                    break;
-                }
-
-                var end = block + BitOperations.TrailingZeroCount(ends);
-                ends &= ends - 1;
-                recorder.Record(Match(spaced[pending..end], prefix, fuzzy), position++);
-                pending = -1;
-            }
-        }
-
-        if (pending >= 0)
-        {
-            recorder.Record(Match(spaced[pending..], prefix, fuzzy), position);
+            recorder.Record(Match(spaced.Slice(start, length), prefix, fuzzy), position++);
         }
 
         return recorder.Count;
@@ -449,43 +410,6 @@ internal static class InjectionLexicon
         }
 
         return oldest;
-    }
-
-    /// <summary>
-    /// The spaces among the 64 characters of <paramref name="text"/> from <paramref name="offset"/> as a bit mask (bit i
-    /// for character offset + i); the positions at or after the end (<paramref name="remaining"/> characters are left)
-    /// count as spaces.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong SpaceMask(ref char text, int offset, int remaining)
-    {
-        ref var start = ref Unsafe.As<char, ushort>(ref Unsafe.Add(ref text, offset));
-        if (remaining >= 64)
-        {
-            if (Vector512.IsHardwareAccelerated)
-            {
-                var space = Vector512.Create((ushort)' ');
-                return Vector512.Equals(Vector512.LoadUnsafe(ref start), space).ExtractMostSignificantBits()
-                    | ((ulong)Vector512.Equals(Vector512.LoadUnsafe(ref start, 32), space).ExtractMostSignificantBits() << 32);
-            }
-
-            if (Vector256.IsHardwareAccelerated)
-            {
-                var space = Vector256.Create((ushort)' ');
-                return Vector256.Equals(Vector256.LoadUnsafe(ref start), space).ExtractMostSignificantBits()
-                    | ((ulong)Vector256.Equals(Vector256.LoadUnsafe(ref start, 16), space).ExtractMostSignificantBits() << 16)
-                    | ((ulong)Vector256.Equals(Vector256.LoadUnsafe(ref start, 32), space).ExtractMostSignificantBits() << 32)
-                    | ((ulong)Vector256.Equals(Vector256.LoadUnsafe(ref start, 48), space).ExtractMostSignificantBits() << 48);
-            }
-        }
-
-        var mask = remaining >= 64 ? 0UL : ~0UL << remaining;
-        for (var i = 0; i < Math.Min(remaining, 64); i++)
-        {
-            mask |= (Unsafe.Add(ref start, i) == ' ' ? 1UL : 0UL) << i;
-        }
-
-        return mask;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -66,8 +67,20 @@ internal static class InjectionNormalizer
     // Every proper prefix of a vocabulary word: a token that is none of them cannot start a join.
     private static readonly HashSet<string> VocabularyProperPrefixes = BuildVocabularyProperPrefixes();
 
+    // The shapes (length, 15 for 15 and longer; first and last letter) of the proper prefixes: a token of another shape
+    // is none of them, which one table read tells without a hash lookup (issue 16).
+    private const int LongestShape = 15;
+    private static readonly ulong[] ProperPrefixShapes = BuildShapes(VocabularyProperPrefixes);
+
+    // The shapes of the vocabulary words themselves.
+    private static readonly ulong[] VocabularyShapes = BuildShapes(Vocabulary);
+
+    // The proper prefixes of one to three letters, one bit each (see ShortKey).
+    private const int ShortKeys = 26 + (26 * 26) + (26 * 26 * 26);
+    private static readonly ulong[] ShortProperPrefixes = BuildShortProperPrefixes();
+
     [ThreadStatic]
-    private static List<(int Start, int Length)>? tokensForThread;
+    private static (int Start, int Length)[]? tokensForThread;
 
     private static readonly bool[] IsBase64 = BuildIsBase64();
 
@@ -136,39 +149,32 @@ internal static class InjectionNormalizer
     {
         var lookup = Vocabulary.GetAlternateLookup<ReadOnlySpan<char>>();
         var prefixes = VocabularyProperPrefixes.GetAlternateLookup<ReadOnlySpan<char>>();
-        // The token list is reused per thread (Rejoin never re-enters itself), so ordinary text allocates nothing here.
-        var tokens = tokensForThread ??= new List<(int Start, int Length)>(256);
-        tokens.Clear();
-        for (var i = 0; i < spaced.Length; i++)
+        // The token array is reused per thread (Rejoin never re-enters itself), so ordinary text allocates nothing here.
+        // A text has at most one token per two characters, plus one.
+        var all = tokensForThread is { } cached && cached.Length > spaced.Length / 2 ? cached : tokensForThread = new (int, int)[Math.Max(256, (spaced.Length / 2) + 1)];
+        var count = 0;
+        var words = new SpacedWords(spaced);
+        while (words.Next(out var wordStart, out var wordLength))
         {
-            if (spaced[i] == ' ')
-            {
-                continue;
-            }
-
-            var start = i;
-            while (i < spaced.Length && spaced[i] != ' ')
-            {
-                i++;
-            }
-
-            tokens.Add((start, i - start));
+            all[count++] = (wordStart, wordLength);
         }
+
+        ReadOnlySpan<(int Start, int Length)> tokens = all.AsSpan(0, count);
 
         Span<char> buffer = stackalloc char[MaxJoined];
         StringBuilder? builder = null;
-        for (var t = 0; t < tokens.Count; t++)
+        for (var t = 0; t < tokens.Length; t++)
         {
             var (start, length) = tokens[t];
             var consumed = 0;
             var joinedLength = 0;
             // A join starts with this token and is longer than it, so the token must be a proper prefix of a vocabulary word.
             if (HasVocabularyPrefix(spaced, tokens, t) && (length < 3 || StartsLikeVocabulary(spaced.AsSpan(start, 3)))
-                && prefixes.Contains(spaced.AsSpan(start, length)) && !lookup.Contains(spaced.AsSpan(start, length)))
+                && IsProperPrefix(prefixes, spaced.AsSpan(start, length)) && !InVocabulary(lookup, spaced.AsSpan(start, length)))
             {
                 for (var n = 3; n >= 2 && consumed == 0; n--)
                 {
-                    if (t + n > tokens.Count)
+                    if (t + n > tokens.Length)
                     {
                         continue;
                     }
@@ -179,7 +185,10 @@ internal static class InjectionNormalizer
                         total += tokens[t + k].Length;
                     }
 
-                    if (total > MaxJoined)
+                    var last = tokens[t + n - 1];
+
+                    // The join's shape (its length, first and last letter) must be a vocabulary word's before it is built.
+                    if (total > MaxJoined || !MayBeIn(VocabularyShapes, total, spaced[start], spaced[last.Start + last.Length - 1]))
                     {
                         continue;
                     }
@@ -191,8 +200,7 @@ internal static class InjectionNormalizer
                         at += tokens[t + k].Length;
                     }
 
-                    var last = tokens[t + n - 1];
-                    if (lookup.Contains(buffer[..total]) && !lookup.Contains(spaced.AsSpan(last.Start, last.Length)))
+                    if (InVocabulary(lookup, buffer[..total]) && !InVocabulary(lookup, spaced.AsSpan(last.Start, last.Length)))
                     {
                         consumed = n - 1;
                         joinedLength = total;
@@ -225,6 +233,10 @@ internal static class InjectionNormalizer
 
         return builder is null ? spaced : builder.ToString().TrimEnd();
     }
+
+    /// <summary>Whether a token is a vocabulary word (a shape test first, so most tokens need no hash lookup).</summary>
+    private static bool InVocabulary(HashSet<string>.AlternateLookup<ReadOnlySpan<char>> lookup, ReadOnlySpan<char> token)
+        => MayBeIn(VocabularyShapes, token) && lookup.Contains(token);
 
     /// <summary>
     /// Blanks the contents of quotations ("...", '...', “...”, «...», `...`) with spaces, keeping the length, so the
@@ -592,6 +604,95 @@ internal static class InjectionNormalizer
         return prefixes;
     }
 
+    private static ulong[] BuildShapes(HashSet<string> words)
+    {
+        var shapes = new ulong[(((LongestShape + 1) * 26 * 26) + 63) / 64];
+        foreach (var word in words)
+        {
+            var shape = ShapeOf(word);
+            if (shape < 0)
+            {
+                throw new InvalidOperationException($"The vocabulary word or prefix '{word}' must start and end with a letter a-z.");
+            }
+
+            shapes[shape >> 6] |= 1UL << shape;
+        }
+
+        return shapes;
+    }
+
+    /// <summary>The shape of a token (length, first and last letter) as a number, or -1 when either letter is not a-z.</summary>
+    private static int ShapeOf(ReadOnlySpan<char> token) => ShapeOf(token.Length, token[0], token[^1]);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ShapeOf(int length, char firstLetter, char lastLetter)
+    {
+        var first = (uint)(firstLetter - 'a');
+        var last = (uint)(lastLetter - 'a');
+        return first < 26 && last < 26 ? (int)((((uint)Math.Min(length, LongestShape) * 26) + first) * 26) + (int)last : -1;
+    }
+
+    /// <summary>Whether a word of <paramref name="shapes"/>' set may be the token: false only when none has its shape.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool MayBeIn(ulong[] shapes, ReadOnlySpan<char> token) => MayBeIn(shapes, token.Length, token[0], token[^1]);
+
+    /// <summary>Whether a word of <paramref name="shapes"/>' set may have this length, first and last letter.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool MayBeIn(ulong[] shapes, int length, char first, char last)
+    {
+        var shape = ShapeOf(length, first, last);
+        return shape < 0 || (shapes[shape >> 6] & (1UL << shape)) != 0;
+    }
+
+    /// <summary>
+    /// Whether a token is a proper prefix of a vocabulary word: a token of up to three letters a-z is read from a bit set
+    /// (one bit per such token), a longer one is looked up after a shape test.
+    /// </summary>
+    private static bool IsProperPrefix(HashSet<string>.AlternateLookup<ReadOnlySpan<char>> prefixes, ReadOnlySpan<char> token)
+    {
+        var key = ShortKey(token);
+        return key >= 0 ? (ShortProperPrefixes[key >> 6] & (1UL << key)) != 0 : MayBeIn(ProperPrefixShapes, token) && prefixes.Contains(token);
+    }
+
+    /// <summary>A number for each token of one to three letters a-z (all distinct, below <see cref="ShortKeys"/>), or -1 for any other token.</summary>
+    private static int ShortKey(ReadOnlySpan<char> token)
+    {
+        var key = 0;
+        if (token.Length is 0 or > 3)
+        {
+            return -1;
+        }
+
+        foreach (var c in token)
+        {
+            var letter = (uint)(c - 'a');
+            if (letter >= 26)
+            {
+                return -1;
+            }
+
+            key = (key * 26) + (int)letter;
+        }
+
+        // Lengths 1, 2 and 3 take the ranges [0, 26), [26, 26 + 26^2) and [26 + 26^2, ShortKeys).
+        return (token.Length == 1 ? 0 : token.Length == 2 ? 26 : 26 + (26 * 26)) + key;
+    }
+
+    private static ulong[] BuildShortProperPrefixes()
+    {
+        var set = new ulong[(ShortKeys + 63) / 64];
+        foreach (var prefix in VocabularyProperPrefixes)
+        {
+            var key = ShortKey(prefix);
+            if (key >= 0)
+            {
+                set[key >> 6] |= 1UL << key;
+            }
+        }
+
+        return set;
+    }
+
     private static bool[] BuildVocabularyStarts()
     {
         var table = new bool[26 * 26 * 26];
@@ -624,7 +725,7 @@ internal static class InjectionNormalizer
     }
 
     /// <summary>Tells whether the token at <paramref name="t"/>, joined with the next one when it is a single letter, starts like a vocabulary word.</summary>
-    private static bool HasVocabularyPrefix(string spaced, List<(int Start, int Length)> tokens, int t)
+    private static bool HasVocabularyPrefix(string spaced, ReadOnlySpan<(int Start, int Length)> tokens, int t)
     {
         var (start, length) = tokens[t];
         var first = spaced[start];
@@ -633,7 +734,7 @@ internal static class InjectionNormalizer
         {
             second = spaced[start + 1];
         }
-        else if (t + 1 < tokens.Count)
+        else if (t + 1 < tokens.Length)
         {
             second = spaced[tokens[t + 1].Start];
         }
