@@ -49,7 +49,8 @@ internal static class PairScorer
         for (var start = 0; start < texts.Count; start += 256)
         {
             var batch = texts.GetRange(start, Math.Min(256, texts.Count - start));
-            var embedded = await generator.GenerateAsync(batch).ConfigureAwait(false);
+            // Embedded as the cache embeds a question: without the courtesy around it.
+            var embedded = await generator.GenerateAsync(batch.Select(CacheQuestionText.Normalize)).ConfigureAwait(false);
             for (var i = 0; i < batch.Count; i++)
             {
                 var v = embedded[i].Vector.ToArray();

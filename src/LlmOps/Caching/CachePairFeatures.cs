@@ -386,10 +386,17 @@ internal static class CachePairFeatures
             }
 
             sharedNonFunction++;
+            if (CachePairTokenizer.ClassOf(ta[i]) == CachePairTokenClass.Negation)
+            {
+                // Where a shared "not" stands is syntax, not meaning: "why didn't my bread rise" / "why did my bread not
+                // rise" (the polarity guard compares how many there are).
+                continue;
+            }
+
             var nameI = IsNameLike(ta[i]);
             for (var k = i + 1; k < n; k++)
             {
-                if (matchA[k] < 0 || CachePairTokenizer.ClassOf(ta[k]) == CachePairTokenClass.Function)
+                if (matchA[k] < 0 || CachePairTokenizer.ClassOf(ta[k]) is CachePairTokenClass.Function or CachePairTokenClass.Negation)
                 {
                     continue;
                 }
@@ -664,7 +671,7 @@ internal static class CachePairFeatures
         var count = 0;
         for (var i = 0; i < ta.Length; i++)
         {
-            if (matchA[i] >= 0 && CachePairTokenizer.ClassOf(ta[i]) != CachePairTokenClass.Function)
+            if (matchA[i] >= 0 && CachePairTokenizer.ClassOf(ta[i]) is not (CachePairTokenClass.Function or CachePairTokenClass.Negation))
             {
                 order[count++] = matchA[i];
             }

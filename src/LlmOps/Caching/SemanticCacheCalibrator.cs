@@ -61,8 +61,9 @@ public static class SemanticCacheCalibrator
         var texts = new List<string>(list.Count * 2);
         foreach (var pair in list)
         {
-            texts.Add(pair.First ?? throw new ArgumentException("A pair has a null First question.", nameof(pairs)));
-            texts.Add(pair.Second ?? throw new ArgumentException("A pair has a null Second question.", nameof(pairs)));
+            // Embedded as the cache embeds them: without the courtesy around the question.
+            texts.Add(CacheQuestionText.Normalize(pair.First ?? throw new ArgumentException("A pair has a null First question.", nameof(pairs))));
+            texts.Add(CacheQuestionText.Normalize(pair.Second ?? throw new ArgumentException("A pair has a null Second question.", nameof(pairs))));
         }
 
         var embeddings = await generator.GenerateAsync(texts, cancellationToken: cancellationToken).ConfigureAwait(false);

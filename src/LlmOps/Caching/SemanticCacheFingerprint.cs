@@ -148,6 +148,16 @@ public sealed class SemanticCacheFingerprint
     public static SemanticCacheFingerprint Create(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+
+        // The question without greetings, fillers and "could you please tell me" (CacheQuestionText), as it is embedded.
+        return FromQuestion(CacheQuestionText.Normalize(text));
+    }
+
+    /// <summary>Extracts the fingerprint of a question already passed through <see cref="CacheQuestionText.Normalize"/>.</summary>
+    /// <param name="text">The normalised question text.</param>
+    /// <returns>The fingerprint.</returns>
+    internal static SemanticCacheFingerprint FromQuestion(string text)
+    {
         var scratch = s_scratch ?? new Scratch();
         s_scratch = null;
         scratch.Clear();

@@ -10,7 +10,7 @@ namespace LlmOps.Caching;
 public sealed class SemanticCacheOptions : IValidatableOptions
 {
     /// <summary>
-    /// The default <see cref="SimilarityThreshold"/>: 0.83, chosen with the pair check (<see cref="SemanticCacheGuards.PairCheck"/>)
+    /// The default <see cref="SimilarityThreshold"/>: 0.65, chosen with the pair check (<see cref="SemanticCacheGuards.PairCheck"/>)
     /// on the authored training pairs (<c>data/cache-pairs/authors/</c>) by <c>tools/LlmOps.Caching.Training</c>: the
     /// threshold and the check's cutoff that serve the most paraphrases with at most 1% false hits, on scores each
     /// author's pairs get from a model trained on the other authors, with 0.65 as the lowest threshold allowed (below it,
@@ -19,7 +19,7 @@ public sealed class SemanticCacheOptions : IValidatableOptions
     /// and more, so the threshold lets candidates in and the guards decide. Below the threshold, a candidate with the
     /// same words respelled is still served down to 0.30 (<see cref="SemanticCacheGuards.PairCheck"/>).
     /// </summary>
-    public const float DefaultSimilarityThreshold = 0.83f;
+    public const float DefaultSimilarityThreshold = 0.65f;
 
     /// <summary>The default <see cref="SingleFlightTimeout"/>: 105 seconds.</summary>
     public static readonly TimeSpan DefaultSingleFlightTimeout = TimeSpan.FromSeconds(105);

@@ -600,10 +600,12 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
             return new Lookup(null, null, flight, null, null);
         }
 
+        // Embedded and fingerprinted without the courtesy around the question ("hi, quick question: …").
+        var question = CacheQuestionText.Normalize(query);
         ReadOnlyMemory<float> embedding;
         try
         {
-            var generated = await _embeddings.GenerateAsync([query], cancellationToken: cancellationToken).ConfigureAwait(false);
+            var generated = await _embeddings.GenerateAsync([question], cancellationToken: cancellationToken).ConfigureAwait(false);
             embedding = Normalise(generated[0].Vector);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -615,7 +617,7 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         }
 
         // Needed to guard a candidate and, on a miss, to store with the entry.
-        var fingerprint = SemanticCacheFingerprint.Create(query);
+        var fingerprint = SemanticCacheFingerprint.FromQuestion(question);
         if (plan.Mode == SemanticCacheMode.Refresh)
         {
             // Skip the lookup, but store the fresh answer with its embedding so later paraphrases find it.

@@ -10,9 +10,11 @@ namespace LlmOps.Quality.Caching;
 /// </summary>
 public sealed class CachePairCheckOwnPairsTests(ITestOutputHelper output)
 {
-    private const int MaxSwapsServed = 3;
+    // Courtesy-free questions (cache6): 1/30 swaps served (was 3: only the http/https redirect is left) and 6/10 reorders
+    // (was 7: "In Excel, how do I merge two cells?" / "How do I merge two cells in Excel?" is now missed).
+    private const int MaxSwapsServed = 2;
 
-    private const int MinReordersServed = 7;
+    private const int MinReordersServed = 6;
 
     [Fact]
     public async Task RoleSwapsAndReorders_ShippedDefaults_SwapsRejectedReordersServed()

@@ -147,7 +147,9 @@ public sealed class CachePairFeaturesTests
     [Fact]
     public void Compute_WordsOnlyOneSideHas_LeftUnpairedWithACourtesyScore()
     {
-        var greeting = Features("what's the speed of light", "good morning, what's the speed of light");
+        // The cache strips a greeting before it fingerprints (CacheQuestionText); the feature still reads one that stays.
+        var greeting = new float[CachePairFeatures.Count];
+        CachePairFeatures.Compute(SemanticCacheFingerprint.FromQuestion("good morning, what's the speed of light"), SemanticCacheFingerprint.FromQuestion("what's the speed of light"), 0.95f, greeting);
         var content = Features("what's the speed of light", "what's the speed of light in glass");
 
         Assert.True(greeting[CachePairFeatures.MeaningLeft] > 0f);
@@ -207,6 +209,18 @@ public sealed class CachePairFeaturesTests
         Assert.Equal(34, Animals.Split(' ').Length);
         Assert.Equal(34, Tools.Split(' ').Length);
         Assert.Equal(1f, features[CachePairFeatures.WordNetSynonyms]);
+    }
+
+    [Fact]
+    public void Compute_SharedNotInAnotherPlace_SameWordsButAMovedWordIsNot()
+    {
+        var contraction = Features("Why didn't my bread rise?", "Why did my bread not rise?");
+        var moved = Features("why did my bread rise fast", "why did my fast bread rise");
+
+        Assert.Equal(0f, contraction[CachePairFeatures.Inversions]);
+        Assert.Equal(0f, contraction[CachePairFeatures.AdjacentSwap]);
+        Assert.True(CachePairModel.SameWords(contraction));
+        Assert.False(CachePairModel.SameWords(moved));
     }
 
     [Fact]
