@@ -36,8 +36,18 @@ internal sealed class LlmOpsRequestOptions : ChatOptions
 
         // Mirrors ChatOptions' copy constructor (MEAI 11) except for AdditionalProperties, which is shared;
         // LlmOpsRequestOptionsTests checks every public property against Clone() so a new MEAI property is not dropped.
-        ConversationId = source.ConversationId;
-        Instructions = source.Instructions;
+        // A reference that is null is not copied (the new instance's is null already): each copied reference costs a GC
+        // write barrier, and a caller's options set few of them.
+        if (source.ConversationId is { } conversationId)
+        {
+            ConversationId = conversationId;
+        }
+
+        if (source.Instructions is { } instructions)
+        {
+            Instructions = instructions;
+        }
+
         Temperature = source.Temperature;
         MaxOutputTokens = source.MaxOutputTokens;
         TopP = source.TopP;
@@ -45,17 +55,52 @@ internal sealed class LlmOpsRequestOptions : ChatOptions
         FrequencyPenalty = source.FrequencyPenalty;
         PresencePenalty = source.PresencePenalty;
         Seed = source.Seed;
-        Reasoning = source.Reasoning is { } reasoning ? new ReasoningOptions { Effort = reasoning.Effort, Output = reasoning.Output } : null;
-        ResponseFormat = source.ResponseFormat;
-        ModelId = source.ModelId;
-        StopSequences = source.StopSequences is { } stop ? new List<string>(stop) : null;
+        if (source.Reasoning is { } reasoning)
+        {
+            Reasoning = new ReasoningOptions { Effort = reasoning.Effort, Output = reasoning.Output };
+        }
+
+        if (source.ResponseFormat is { } responseFormat)
+        {
+            ResponseFormat = responseFormat;
+        }
+
+        if (source.ModelId is { } modelId)
+        {
+            ModelId = modelId;
+        }
+
+        if (source.StopSequences is { } stop)
+        {
+            StopSequences = new List<string>(stop);
+        }
+
         AllowMultipleToolCalls = source.AllowMultipleToolCalls;
-        ToolMode = source.ToolMode;
-        Tools = source.Tools is { } tools ? new List<AITool>(tools) : null;
+        if (source.ToolMode is { } toolMode)
+        {
+            ToolMode = toolMode;
+        }
+
+        if (source.Tools is { } tools)
+        {
+            Tools = new List<AITool>(tools);
+        }
+
         AllowBackgroundResponses = source.AllowBackgroundResponses;
-        ContinuationToken = source.ContinuationToken;
-        RawRepresentationFactory = source.RawRepresentationFactory;
-        AdditionalProperties = source.AdditionalProperties;
+        if (source.ContinuationToken is { } continuationToken)
+        {
+            ContinuationToken = continuationToken;
+        }
+
+        if (source.RawRepresentationFactory is { } rawRepresentationFactory)
+        {
+            RawRepresentationFactory = rawRepresentationFactory;
+        }
+
+        if (source.AdditionalProperties is { } additionalProperties)
+        {
+            AdditionalProperties = additionalProperties;
+        }
     }
 
     /// <summary>A full copy (the base copy constructor, dictionary included) that keeps the info.</summary>

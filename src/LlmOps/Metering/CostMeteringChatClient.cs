@@ -308,7 +308,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
     /// in-memory one) costs no state machine. A failure comes back in the returned task, as from an <see langword="async"/> method.
     /// </remarks>
     private ValueTask FinishAsync(
-        Attempt attempt, IEnumerable<ChatMessage> messages, string? responseModel, UsageDetails? usage, object? output, bool complete)
+        in Attempt attempt, IEnumerable<ChatMessage> messages, string? responseModel, UsageDetails? usage, object? output, bool complete)
     {
         if (attempt.Reservation is not null)
         {
@@ -318,7 +318,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
         CostRecord record;
         try
         {
-            record = Meter(attempt, messages, responseModel, usage, output, complete);
+            record = Meter(in attempt, messages, responseModel, usage, output, complete);
         }
         catch (Exception ex)
         {
@@ -369,7 +369,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
     {
         try
         {
-            var record = Meter(attempt, messages, responseModel, usage, output, complete);
+            var record = Meter(in attempt, messages, responseModel, usage, output, complete);
             if (attempt.Reservation is { } reservation)
             {
                 await reservation.SettleAsync(record.Cost).ConfigureAwait(false);
@@ -400,7 +400,7 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
     }
 
     /// <summary>Prices the attempt and records it on the request's info (and the cost histogram); returns the record.</summary>
-    private CostRecord Meter(Attempt attempt, IEnumerable<ChatMessage> messages, string? responseModel, UsageDetails? usage, object? output, bool complete)
+    private CostRecord Meter(in Attempt attempt, IEnumerable<ChatMessage> messages, string? responseModel, UsageDetails? usage, object? output, bool complete)
     {
         // The model the provider reports wins when the catalog knows it (a dated snapshot resolves to its entry);
         // otherwise the requested one, when the catalog knows that; otherwise the reported one, priced as unknown.
