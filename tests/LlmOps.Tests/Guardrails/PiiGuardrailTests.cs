@@ -243,4 +243,24 @@ public sealed class PiiGuardrailTests
         Assert.Equal(GuardrailAction.Block, result.Action);
         Assert.Equal("pii.ssn", Assert.Single(result.Findings).Type);
     }
+
+    [Fact]
+    public void NextDigitRun_GivesTheDigitRunRegexsMatches_OnRandomTexts()
+    {
+        // The card scanner's digit runs are found without the regex (issue 16); they must be its matches exactly.
+        const string Alphabet = "0123456789  --.+ab\n";
+        var random = new Random(16);
+        for (var t = 0; t < 3000; t++)
+        {
+            var text = string.Concat(Enumerable.Range(0, random.Next(0, 60)).Select(_ => Alphabet[random.Next(Alphabet.Length)]));
+            var expected = PiiGuardrail.DigitRun.Regex.Matches(text).Select(m => (m.Index, m.Index + m.Length)).ToList();
+            var actual = new List<(int, int)>();
+            for (var (start, end) = PiiGuardrail.NextDigitRun(text, 0); start >= 0; (start, end) = PiiGuardrail.NextDigitRun(text, end))
+            {
+                actual.Add((start, end));
+            }
+
+            Assert.Equal(expected, actual);
+        }
+    }
 }

@@ -356,14 +356,28 @@ internal sealed class InjectionModel
         /// <summary>Initializes a new instance of the <see cref="ChunkReader"/> class.</summary>
         /// <param name="folded">The folded window.</param>
         public ChunkReader(string folded)
+            : this(new int[folded.Length + 1], folded, null)
+        {
+        }
+
+        /// <summary>Initializes a new instance of the <see cref="ChunkReader"/> class from a spaced view already built.</summary>
+        /// <param name="folded">The folded window.</param>
+        /// <param name="spaced">Its spaced view (<see cref="InjectionNormalizer.SpacedFromFolded(string, int[])"/>, no words rejoined).</param>
+        /// <param name="map">The position map written with <paramref name="spaced"/>.</param>
+        public ChunkReader(string folded, string spaced, int[] map)
+            : this(map, folded, spaced)
+        {
+        }
+
+        private ChunkReader(int[] map, string folded, string? spaced)
         {
             this.folded = folded;
-            map = new int[folded.Length + 1];
-            spaced = InjectionNormalizer.SpacedFromFolded(folded, map);
+            this.map = map;
+            this.spaced = spaced ?? InjectionNormalizer.SpacedFromFolded(folded, map);
             var blanked = InjectionNormalizer.BlankQuoted(folded);
             if (ReferenceEquals(blanked, folded))
             {
-                (outside, outsideMap) = (spaced, map);
+                (outside, outsideMap) = (this.spaced, map);
             }
             else
             {

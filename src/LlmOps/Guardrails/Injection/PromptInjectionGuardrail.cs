@@ -157,7 +157,7 @@ public sealed class PromptInjectionGuardrail : IGuardrail
     public (double Score, IReadOnlyList<string> Families) Score(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var rules = RuleScore(text, out var folded, out var spaced, out var payload);
+        var rules = RuleScore(text, out var folded, out var spaced, out var payload, UseTrainedModel, out var map);
         if (!UseTrainedModel)
         {
             return rules;
@@ -167,7 +167,7 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         double best;
         if (folded.Length <= WindowSize)
         {
-            best = ModelScore(model, folded, spaced, rules);
+            best = ModelScore(model, folded, spaced, rules, map);
         }
         else
         {
@@ -204,14 +204,21 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         return best < Threshold ? (best, rules.Families) : (best, [.. rules.Families, "model"]);
     }
 
-    private (double Score, IReadOnlyList<string> Families) RuleScore(string text) => RuleScore(text, out _, out _, out _);
+    private (double Score, IReadOnlyList<string> Families) RuleScore(string text) => RuleScore(text, out _, out _, out _, withMap: false, out _);
 
     /// <summary>
     /// The trained layer's score for a window: the window itself when it is short, else its most suspicious chunk of whole
     /// sentences, each chunk with the grammar's evidence for that chunk (see <see cref="InjectionModel.ChunkCharacters"/>).
     /// <paramref name="spaced"/> is only read for a short window; pass <see langword="null"/> when it is not at hand.
     /// </summary>
-    internal double ModelScore(InjectionModel model, string folded, string? spaced, (double Score, IReadOnlyList<string> Families) rules)
+    /// <param name="model">The model.</param>
+    /// <param name="folded">The folded window.</param>
+    /// <param name="spaced">The window's spaced view, or <see langword="null"/>.</param>
+    /// <param name="rules">The grammar's evidence for the window.</param>
+    /// <param name="map">Where each folded position lands in <paramref name="spaced"/>, when <paramref name="spaced"/> is
+    /// the window's spaced view without rejoined words (as the grammar's reading gives it); the chunks are then sliced
+    /// from it instead of a second spaced view.</param>
+    internal double ModelScore(InjectionModel model, string folded, string? spaced, (double Score, IReadOnlyList<string> Families) rules, int[]? map = null)
     {
         if (folded.Length <= InjectionModel.ChunkCharacters)
         {
@@ -227,7 +234,7 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         // Score = max over chunks of min(chunk, its context). Contexts cost three chunks each, so they are read only for
         // chunks that could still raise the maximum and reach the threshold, most suspicious first; below the threshold
         // the score is an upper bound (max over chunks), which gives the same decision.
-        var reader = new InjectionModel.ChunkReader(folded);
+        var reader = map is not null && spaced is not null ? new InjectionModel.ChunkReader(folded, spaced, map) : new InjectionModel.ChunkReader(folded);
         var chunks = reader.Chunks;
         if (chunks.Count == 0)
         {
@@ -302,14 +309,14 @@ public sealed class PromptInjectionGuardrail : IGuardrail
     /// of its decoded base64 payloads (null when it has none), so the trained layer can read them without decoding again.
     /// </summary>
     private (double Score, IReadOnlyList<string> Families) RuleScore(
-        string text, out string folded, out string spaced, out (double Score, IReadOnlyList<string> Families, string Folded, string Spaced)? payload)
+        string text, out string folded, out string spaced, out (double Score, IReadOnlyList<string> Families, string Folded, string Spaced)? payload, bool withMap, out int[]? map)
     {
-        var best = ScoreView(text, allowDiscount: true, out folded, out spaced);
+        var best = ScoreView(text, allowDiscount: true, out folded, out spaced, withMap, out map);
         payload = null;
         var decodedText = InjectionNormalizer.DecodeBase64Payloads(text);
         if (decodedText.Length > 0)
         {
-            var decoded = ScoreView(decodedText, allowDiscount: false, out var decodedFolded, out var decodedSpaced);
+            var decoded = ScoreView(decodedText, allowDiscount: false, out var decodedFolded, out var decodedSpaced, withMap: false, out _);
             payload = (decoded.Score, decoded.Families, decodedFolded, decodedSpaced);
             if (decoded.Score > best.Score)
             {
@@ -363,9 +370,9 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         return FlagOnly ? GuardrailResult.Flag([finding]) : GuardrailResult.Block([finding]);
     }
 
-    private (double Score, IReadOnlyList<string> Families) ScoreView(string text, bool allowDiscount, out string folded, out string spaced)
+    private (double Score, IReadOnlyList<string> Families) ScoreView(string text, bool allowDiscount, out string folded, out string spaced, bool withMap, out int[]? map)
     {
-        var full = ScoreWindows(text, out folded, out spaced);
+        var full = ScoreWindows(text, out folded, out spaced, withMap, out map);
         if (!allowDiscount || full.Score == 0)
         {
             return full;
@@ -386,7 +393,7 @@ public sealed class PromptInjectionGuardrail : IGuardrail
             return full;
         }
 
-        var outside = ScoreWindows(unquoted, out _, out _);
+        var outside = ScoreWindows(unquoted, out _, out _, withMap: false, out _);
         if (outside.Score >= full.Score || !InjectionPatterns.Meta.IsMatch(InjectionNormalizer.Spaced(unquoted)))
         {
             return full;
@@ -396,16 +403,16 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         return discounted >= outside.Score ? (discounted, full.Families) : outside;
     }
 
-    private (double Score, IReadOnlyList<string> Families) ScoreWindows(string text, out string folded, out string spaced)
+    private (double Score, IReadOnlyList<string> Families) ScoreWindows(string text, out string folded, out string spaced, bool withMap, out int[]? map)
     {
         folded = InjectionNormalizer.Folded(text);
-        var best = ScoreFolded(text, folded, primary: true, out spaced);
+        var best = ScoreFolded(text, folded, primary: true, out spaced, withMap, out map);
         var joined = InjectionNormalizer.JoinInnerPunctuation(folded);
         if (!ReferenceEquals(joined, folded))
         {
             // Punctuation inserted inside words ("ig.no_re pre-vi*ous") is read both ways; the better reading wins,
             // so a hyphenated benign word is never counted twice.
-            var alternative = ScoreFolded(text, joined, primary: false, out _);
+            var alternative = ScoreFolded(text, joined, primary: false, out _, withMap: false, out _);
             if (alternative.Score > best.Score)
             {
                 best = alternative;
@@ -415,9 +422,17 @@ public sealed class PromptInjectionGuardrail : IGuardrail
         return best;
     }
 
-    private (double Score, IReadOnlyList<string> Families) ScoreFolded(string text, string folded, bool primary, out string spaced)
+    /// <summary>
+    /// The grammar's reading of one folded view. With <paramref name="withMap"/>, a view that the trained layer will read
+    /// in chunks also gets its position map (<see cref="InjectionNormalizer.SpacedFromFolded(string, int[])"/>), returned
+    /// in <paramref name="map"/> when no words were rejoined, so the chunk reader need not build the spaced view again.
+    /// </summary>
+    private (double Score, IReadOnlyList<string> Families) ScoreFolded(string text, string folded, bool primary, out string spaced, bool withMap, out int[]? map)
     {
-        spaced = InjectionNormalizer.Rejoin(InjectionNormalizer.SpacedFromFolded(folded));
+        map = withMap && folded.Length > InjectionModel.ChunkCharacters && folded.Length <= WindowSize ? new int[folded.Length + 1] : null;
+        var unjoined = InjectionNormalizer.SpacedFromFolded(folded, map);
+        spaced = InjectionNormalizer.Rejoin(unjoined);
+        map = ReferenceEquals(spaced, unjoined) ? map : null;
         var compact = InjectionNormalizer.Compact(spaced);
         var hits = new List<(string Family, double Weight, double Position)>();
         Collect(InjectionPatterns.Spaced, InjectionPatterns.SpacedAny, spaced, hits, InjectionPatterns.MayMatchSpaced(spaced));

@@ -25,7 +25,7 @@ public sealed class PiiGuardrail : IGuardrail
     private static readonly RunScopedRegex Phone = new(new(@"(?:\+[1-9][0-9]{0,2}[ .\-]?)?(?:\(0?[0-9]{1,4}\)[ .\-]?)?[0-9]{1,4}(?:[ .\-][0-9]{2,4}){1,4}", Options), DigitChars + "+() .-", DigitChars, 4);
     private static readonly Regex SsnShape = new(@"^[0-9]{3}[\- ][0-9]{2}[\- ][0-9]{4}$", Options);
     private static readonly Regex DateLike = new(@"^(?:[0-9]{4}[\-./][0-9]{1,2}[\-./][0-9]{1,2}|[0-9]{1,2}[\-./][0-9]{1,2}[\-./][0-9]{2,4})$", Options);
-    private static readonly RunScopedRegex DigitRun = new(new(@"[0-9]+(?:[ \-][0-9]+)*", Options), DigitChars + " -", DigitChars, 1);
+    internal static readonly RunScopedRegex DigitRun = new(new(@"[0-9]+(?:[ \-][0-9]+)*", Options), DigitChars + " -", DigitChars, 1);
     private static readonly RunScopedRegex Iban = new(new(@"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}", Options), Upper + DigitChars + " ", DigitChars, 15);
     private static readonly RunScopedRegex Ssn = new(new(@"[0-9]{3}[\- ]?[0-9]{2}[\- ]?[0-9]{4}", Options), DigitChars + "- ", DigitChars, 9);
     private static readonly RunScopedRegex IPv4 = new(new(@"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])", Options), DigitChars + ".", DigitChars, 7);
@@ -539,15 +539,50 @@ public sealed class PiiGuardrail : IGuardrail
     /// the whole run (the first from the run's start, each up to the next card, the last to the run's end), so no digit
     /// of the run is left beside a placeholder.
     /// </summary>
+    /// <summary>
+    /// The first match of <see cref="DigitRun"/> at or after <paramref name="from"/>, found without the regex engine
+    /// (issue 16: a few hundred nanoseconds less per run of digits): digit groups joined by single spaces or dashes, as
+    /// long as the next group goes on. The leftmost match starts at the first digit; the pattern's greedy groups take
+    /// every group that follows, which is the match the regex gives. A unit test compares the two on random texts.
+    /// </summary>
+    /// <param name="text">The text.</param>
+    /// <param name="from">Where the search starts.</param>
+    /// <returns>The match's start and end, or (-1, -1) when there is none.</returns>
+    internal static (int Start, int End) NextDigitRun(string text, int from)
+    {
+        var first = text.AsSpan(from).IndexOfAnyInRange('0', '9');
+        if (first < 0)
+        {
+            return (-1, -1);
+        }
+
+        var start = from + first;
+        var i = start;
+        while (true)
+        {
+            while (i < text.Length && char.IsAsciiDigit(text[i]))
+            {
+                i++;
+            }
+
+            if (i + 1 < text.Length && text[i] is ' ' or '-' && char.IsAsciiDigit(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            return (start, i);
+        }
+    }
+
     private static void CollectCards(string text, List<GuardrailFinding> findings, List<(int Start, int End)> taken)
     {
         var groups = new List<(int Start, int End)>();
         var cards = new List<(int Start, int End)>();
-        for (var match = DigitRun.Match(text, 0); match.Success; match = DigitRun.Match(text, match.Index + match.Length))
+        for (var (runStart, end) = NextDigitRun(text, 0); runStart >= 0; (runStart, end) = NextDigitRun(text, end))
         {
             groups.Clear();
-            var end = match.Index + match.Length;
-            for (var i = match.Index; i < end; i++)
+            for (var i = runStart; i < end; i++)
             {
                 var s = i;
                 while (i < end && char.IsAsciiDigit(text[i]))
