@@ -35,6 +35,8 @@ public class CachePairCheckBenchmark
         "Which documentation does a holidaymaker need for renting a car in Italy?",
     ];
 
+    private const string PoliteIncoming = "Hi there! Could you please tell me how to add a printer on my Mac? Thanks so much!";
+
     private const SemanticCacheGuards Lexical = SemanticCacheGuards.All & ~SemanticCacheGuards.PairCheck;
 
     private SemanticCacheFingerprint _incoming = null!;
@@ -114,6 +116,12 @@ public class CachePairCheckBenchmark
 
         return passed;
     }
+
+    [Benchmark(Description = "courtesy-free question text, plain question (once per lookup)")]
+    public string QuestionTextPlain() => CacheQuestionText.Normalize(Incoming);
+
+    [Benchmark(Description = "courtesy-free question text, greeting + request + thanks (once per lookup)")]
+    public string QuestionTextPolite() => CacheQuestionText.Normalize(PoliteIncoming);
 
     [Benchmark(Description = "fingerprint of the incoming question (lexical parts and word sequence)")]
     public SemanticCacheFingerprint Fingerprint() => SemanticCacheFingerprint.Create(Incoming);
