@@ -49,7 +49,7 @@ internal static partial class CacheQuestionText
         + @"|i(?:'d| would)(?: really)? (?:appreciate(?: it)?|be grateful) if you could(?: explain| tell me| help me(?: understand| figure out)?)?\b\s*"
         + @"|i was hoping you (?:could|might|can|would) (?:explain|tell me|help me(?: understand| figure out)?)\b\s*"
         + @"|i(?:'d| would) like to\b\s*|i (?:really )?need to know\b\s*|(?:tell|show|remind) me\b\s*|walk me through\b\s*|help[,:!.]+\s*"
-        + @"|(?:i guess )?my question is\b,?\s*|advise(?: on| about)?\s+|inform me(?: of| about)?\s+|let me know\b\s*"
+        + @"|(?:i guess )?my question is\b,?\s*"
         + @")",
         Options)]
     private static partial Regex Request();

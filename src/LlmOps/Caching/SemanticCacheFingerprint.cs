@@ -141,7 +141,10 @@ public sealed class SemanticCacheFingerprint
         }
     }
 
-    /// <summary>Extracts the fingerprint of a question.</summary>
+    /// <summary>
+    /// Extracts the fingerprint of a question, read without the courtesy around it (greetings, fillers such as "quick
+    /// question:", requests such as "could you please tell me", a closing "thanks"), as the cache embeds it.
+    /// </summary>
     /// <param name="text">The question text.</param>
     /// <returns>The fingerprint.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is <see langword="null"/>.</exception>

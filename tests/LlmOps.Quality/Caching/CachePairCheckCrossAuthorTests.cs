@@ -29,7 +29,7 @@ public sealed class CachePairCheckCrossAuthorTests(ITestOutputHelper output)
         Assert.True(rate <= 0.01, $"pooled cross-author false-hit rate {rate:P1} is above the 1% gate");
         Assert.True(pooled.FalseHits * 10 < lexical.FalseHits, $"{pooled.FalseHits} false hits is not a tenth of the lexical guards' {lexical.FalseHits}");
         Assert.True(pooled.FalseHits * 200 <= pooled.Different, $"{pooled.FalseHits}/{pooled.Different} false hits is above 0.5% (courtesy-free questions: 1/818; the WordNet and number-format model: 2/818; the model before it: 7/818)");
-        Assert.True(pooled.ParaphraseHits * 50 >= pooled.Same * 23, $"{pooled.ParaphraseHits}/{pooled.Same} paraphrases served is below 46% (courtesy-free questions: 47.8%; the WordNet and number-format model 42.4%; the logistic model 39.9%)");
+        Assert.True(pooled.ParaphraseHits * 50 >= pooled.Same * 23, $"{pooled.ParaphraseHits}/{pooled.Same} paraphrases served is below 46% (courtesy-free questions: 48.8%; the WordNet and number-format model 42.4%; the logistic model 39.9%)");
     }
 
     [Fact]
