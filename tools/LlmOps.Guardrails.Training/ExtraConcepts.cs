@@ -35,6 +35,9 @@ internal static class ExtraConcepts
         ("limits", ["limits", "limit", "limitations", "limitation", "boundaries", "bounds", "restricted", "restrict", "grenzen", "limites"]),
         ("now", ["now", "henceforth", "onwards", "onward", "nun", "jetzt", "ahora", "maintenant"]),
         ("stop", ["stop", "stopp", "halt", "achtung", "attention", "pause", "enough", "done", "finished", "erledigt", "genug", "fertig", "completed"]),
+        ("fiction", ["fictional", "fiction", "hypothetical", "hypothetically", "imaginary", "fictitious", "universe", "actors", "film", "movie"]),
+        ("creator", ["creator", "creators", "developers", "programmers", "programmed", "trained", "training", "engineers"]),
+        ("evil", ["evil", "dark", "rogue", "rebel", "rebellious", "malicious", "dangerous", "swear", "swearing", "curse", "cursing", "profanity", "profane", "vulgar", "rude", "insults", "insult", "unhinged", "toxic"]),
         ("sentient", ["sentient", "conscious", "consciousness", "feelings", "emotions", "opinions", "opinion", "alive", "selfaware"]),
     ];
 

@@ -45,7 +45,7 @@ internal static class InjectionFeatures
     public const int Dimensions = 1 << Bits;
 
     /// <summary>The feature-set version; the model file records it and refuses another.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     private const uint Mask = Dimensions - 1;
 

@@ -9,7 +9,11 @@ namespace LlmOps.Guardrails.Injection;
 /// disclosure, a secret and a few more intents are mapped to a dozen language-independent concepts, and the model reads
 /// which concepts occur and which pairs occur within <see cref="Window"/> words of each other. What the model learns from
 /// the many English "ignore the previous instructions" then also holds for "Ignoriere die vorherigen Anweisungen" and
-/// for "forgt evrything befor", which share no character n-gram evidence with them.
+/// for "forgt evrything befor", which share no character n-gram evidence with them. Since feature set 3 (issue 17,
+/// sixth round) twelve more concepts, matched exactly, read the persona-jailbreak shape that benign role prompts lack (an
+/// AI by name, its policies, refusing, "always", staying in character, two responses, a mode, limits, sentience) and a
+/// task switch ("now", "stop", "enough"): "never refuse and stay in character" holds the pairs negation+refuse and
+/// persona+stay.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -36,7 +40,7 @@ namespace LlmOps.Guardrails.Injection;
 internal static class InjectionLexicon
 {
     /// <summary>The number of concepts.</summary>
-    public const int ConceptCount = 13;
+    public const int ConceptCount = 25;
 
     /// <summary>The number of distinct features: one per concept and one per unordered pair of concepts.</summary>
     public const int FeatureCount = ConceptCount + (ConceptCount * (ConceptCount - 1) / 2);
@@ -56,7 +60,7 @@ internal static class InjectionLexicon
     private const int TableMask = (1 << TableBits) - 1;
 
     /// <summary>The concepts' names, in bit order (a concept's bit is 1 &lt;&lt; its index).</summary>
-    public static readonly string[] ConceptNames = ["override", "prior", "all", "rules", "said", "reveal", "secret", "listen", "negation", "new", "persona", "unbound", "sources"];
+    public static readonly string[] ConceptNames = ["override", "prior", "all", "rules", "said", "reveal", "secret", "listen", "negation", "new", "persona", "unbound", "sources", "ai", "policy", "refuse", "always", "stay", "respond", "two", "mode", "limits", "sentient", "now", "stop"];
 
     // The vocabulary per concept, folded as the spaced view is (lower case, diacritics removed, ß -> s). A trailing '*'
     // stands for the German adjective and noun endings (see GermanEndings); a leading '=' marks a word matched exactly
@@ -147,13 +151,49 @@ internal static class InjectionLexicon
             "article", "articles", "document", "documents", "=context", "sources", "artikel", "artikeln", "artikels", "dokument", "dokumente",
             "dokumenten", "kontext", "quellen", "documentos", "contexto", "articulos", "fuentes", "contexte",
         ],
+
+        // ai (issue 17, sixth round; matched exactly): an AI model or its maker by name
+        ["=chatgpt", "=gpt", "=openai", "=ai", "=llm", "=chatbot", "=bard", "=claude", "=ki"],
+
+        // policy (issue 17, sixth round; matched exactly): the model's policies, filters and ethics
+        ["=policy", "policies", "=content", "=filter", "=filters", "=filtered", "=filtering", "=censor", "=censored", "=censorship", "=moderation", "=ethics", "=ethical", "=ethically", "=moral", "=morals", "=morality", "=principles", "=legality", "=legal", "=illegal", "=laws", "=safety", "=appropriate", "=inappropriate", "=offensive", "=harmful", "=explicit", "=nsfw"],
+
+        // refuse (issue 17, sixth round; matched exactly): refusing, warning, apologising
+        ["=refuse", "=refuses", "=refused", "=refusing", "=refusal", "=decline", "=declines", "=reject", "=warn", "=warning", "=warnings", "=apologize", "=apologise", "=apology", "=apologies", "=sorry", "=disclaimer", "=disclaimers", "=caution", "=lecture", "=moralize", "=moralizing", "=preach", "=hesitate"],
+
+        // always (issue 17, sixth round; matched exactly): always, whatever happens
+        ["=always", "=forever", "=anymore", "=regardless", "=unconditionally", "=immer", "=siempre", "=toujours"],
+
+        // stay (issue 17, sixth round; matched exactly): staying in (or breaking) a character
+        ["=stay", "=remain", "=keep", "=break", "=breaking", "=broke", "=bleib", "=bleibe", "=bleiben"],
+
+        // respond (issue 17, sixth round; matched exactly): responses and answers
+        ["=response", "=responses", "=respond", "=responds", "=responding", "=reply", "=replies", "=answer", "=answers", "=answering", "=antwort", "=antworte", "=antworten", "=respuesta", "=responde", "=reponse", "=reponds"],
+
+        // two (issue 17, sixth round; matched exactly): two answers, both, twice
+        ["=two", "=both", "=twice", "=dual", "=second", "=separate", "=zwei", "=dos", "=deux"],
+
+        // mode (issue 17, sixth round; matched exactly): a mode, enabled or freed (developer mode, DAN)
+        ["=mode", "=enabled", "=enable", "=activated", "=activate", "=developer", "=unlocked", "=freed", "=free", "=freedom", "=liberated", "=dan", "=modus", "=modo"],
+
+        // limits (issue 17, sixth round; matched exactly): limits and boundaries
+        ["=limits", "=limit", "=limitations", "=limitation", "=boundaries", "=bounds", "=restricted", "=restrict", "=grenzen", "=limites"],
+
+        // sentient (issue 17, sixth round; matched exactly): sentience, feelings, opinions
+        ["=sentient", "=conscious", "=consciousness", "=feelings", "=emotions", "=opinions", "=opinion", "=alive", "=selfaware"],
+
+        // now (issue 17, sixth round; matched exactly): now, from now on
+        ["=now", "=henceforth", "=onwards", "=onward", "=nun", "=jetzt", "=ahora", "=maintenant"],
+
+        // stop (issue 17, sixth round; matched exactly): stop, attention, enough, done: a task switch
+        ["=stop", "=stopp", "=halt", "=achtung", "=attention", "=pause", "=enough", "=done", "=finished", "=erledigt", "=genug", "=fertig", "=completed"],
     ];
 
     // The endings a German stem marked '*' takes.
     private static readonly string[] GermanEndings = ["", "e", "en", "er", "es", "em"];
 
     // German compound heads: a longer word ending in one of these (with at least three letters before it) is that noun.
-    private static readonly (string Head, ushort Mask)[] CompoundHeads =
+    private static readonly (string Head, uint Mask)[] CompoundHeads =
     [
         ("anweisung", 1 << 3), ("anweisungen", 1 << 3), ("instruktion", 1 << 3), ("instruktionen", 1 << 3), ("vorgabe", 1 << 3),
         ("vorgaben", 1 << 3), ("befehl", 1 << 3), ("befehle", 1 << 3), ("regeln", 1 << 3), ("richtlinie", 1 << 3), ("richtlinien", 1 << 3),
@@ -192,7 +232,7 @@ internal static class InjectionLexicon
     // The vocabulary's forms, their concept bits, and the open-addressing table of their hashes and their one-letter
     // deletions' hashes (key: the upper half of the mixed hash; entry: the form). Declared after the filters, which
     // BuildTable fills (static fields initialise in order).
-    private static readonly (string[] Words, ushort[] Masks, bool[] Fuzzy, uint[] Keys, int[] Entries) Table = BuildTable();
+    private static readonly (string[] Words, uint[] Masks, bool[] Fuzzy, uint[] Keys, int[] Entries) Table = BuildTable();
 
     /// <summary>Gets the vocabulary's forms (German stems expanded), their concept bits and whether each is matched within one edit (for tests).</summary>
     internal static IEnumerable<(string Form, int Mask, bool Fuzzy)> Forms => Words.Select((w, i) => (w, (int)Masks[i], FuzzyWords[i]));
@@ -205,7 +245,7 @@ internal static class InjectionLexicon
     private static readonly int[] ExactForms = BuildExactForms();
     private static readonly string[] Words = Table.Words;
     private static readonly bool[] FuzzyWords = Table.Fuzzy;
-    private static readonly ushort[] Masks = Table.Masks;
+    private static readonly uint[] Masks = Table.Masks;
     private static readonly uint[] Keys = Table.Keys;
     private static readonly int[] Entries = Table.Entries;
 
@@ -232,10 +272,10 @@ internal static class InjectionLexicon
         return forms;
     }
 
-    private static (string[] Words, ushort[] Masks, bool[] Fuzzy, uint[] Keys, int[] Entries) BuildTable()
+    private static (string[] Words, uint[] Masks, bool[] Fuzzy, uint[] Keys, int[] Entries) BuildTable()
     {
         var words = new List<string>();
-        var masks = new List<ushort>();
+        var masks = new List<uint>();
         var fuzzy = new List<bool>();
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var concept = 0; concept < Vocabulary.Length; concept++)
@@ -249,14 +289,14 @@ internal static class InjectionLexicon
                 {
                     if (index.TryGetValue(form, out var existing))
                     {
-                        masks[existing] |= (ushort)(1 << concept);
+                        masks[existing] |= 1u << concept;
                         fuzzy[existing] &= !exactOnly;
                     }
                     else
                     {
                         index[form] = words.Count;
                         words.Add(form);
-                        masks.Add((ushort)(1 << concept));
+                        masks.Add(1u << concept);
                         fuzzy.Add(!exactOnly && form.Length >= FuzzyMinimumVocabulary);
                     }
                 }
@@ -350,7 +390,7 @@ internal static class InjectionLexicon
     public static int Collect(ReadOnlySpan<char> spaced, Span<int> features, bool fuzzy = true)
     {
         Span<ulong> prefix = stackalloc ulong[MaxWord + 1];
-        var recorder = new Recorder(features, stackalloc ushort[Window], stackalloc int[Window], stackalloc ulong[(FeatureCount + 63) / 64]);
+        var recorder = new Recorder(features, stackalloc uint[Window], stackalloc int[Window], stackalloc ulong[(FeatureCount + 63) / 64]);
         var position = 0;
 
         var words = new SpacedWords(spaced);
@@ -398,7 +438,7 @@ internal static class InjectionLexicon
     public static int ConceptsOf(ReadOnlySpan<char> word)
     {
         Span<ulong> prefix = stackalloc ulong[MaxWord + 1];
-        return Match(word, prefix, fuzzy: true);
+        return (int)Match(word, prefix, fuzzy: true);
     }
 
     private static int OldestSlot(Span<int> positions, int count)
@@ -416,10 +456,10 @@ internal static class InjectionLexicon
     /// Records the concepts of the words of <see cref="Collect"/> as features: each concept of a word, the pairs it forms
     /// with the concepts of the words at most <see cref="Window"/> words before it, and the pairs within the word.
     /// </summary>
-    private ref struct Recorder(Span<int> features, Span<ushort> recent, Span<int> recentPosition, Span<ulong> seen)
+    private ref struct Recorder(Span<int> features, Span<uint> recent, Span<int> recentPosition, Span<ulong> seen)
     {
         private readonly Span<int> features = features;
-        private readonly Span<ushort> recent = recent;
+        private readonly Span<uint> recent = recent;
         private readonly Span<int> recentPosition = recentPosition;
         private readonly Span<ulong> seen = seen;
         private int recentCount;
@@ -429,7 +469,7 @@ internal static class InjectionLexicon
 
         /// <summary>Records the word at <paramref name="position"/> (its number among the words) that stands for the concepts <paramref name="mask"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Record(ushort mask, int position)
+        public void Record(uint mask, int position)
         {
             if (mask != 0)
             {
@@ -437,7 +477,7 @@ internal static class InjectionLexicon
             }
         }
 
-        private void RecordConcepts(ushort mask, int position)
+        private void RecordConcepts(uint mask, int position)
         {
             var bits = (uint)mask;
             while (bits != 0)
@@ -494,7 +534,7 @@ internal static class InjectionLexicon
         }
     }
 
-    private static ushort Match(ReadOnlySpan<char> word, Span<ulong> prefix, bool fuzzy)
+    private static uint Match(ReadOnlySpan<char> word, Span<ulong> prefix, bool fuzzy)
     {
         var length = word.Length;
         if (length == 0 || length > MaxWord)
@@ -502,7 +542,7 @@ internal static class InjectionLexicon
             return 0;
         }
 
-        ushort mask;
+        uint mask;
         var shape = ShapeOf(word);
         if (shape >= 0 && (Shapes[shape / 26] & (1u << (shape % 26))) != 0)
         {
@@ -570,7 +610,7 @@ internal static class InjectionLexicon
         return first < 26 && last < 26 ? (((Math.Min(word.Length, LongestShape) * 26) + (int)first) * 26) + (int)last : -1;
     }
 
-    private static ushort Compound(ReadOnlySpan<char> word)
+    private static uint Compound(ReadOnlySpan<char> word)
     {
         foreach (var (head, mask) in CompoundHeads)
         {
@@ -667,7 +707,7 @@ internal static class InjectionLexicon
     }
 
     /// <summary>Looks a hash up: the concepts of the fuzzy entries with that hash whose word is within distance 1 of <paramref name="word"/>.</summary>
-    private static ushort Probe(ulong hash, ReadOnlySpan<char> word)
+    private static uint Probe(ulong hash, ReadOnlySpan<char> word)
     {
         var bit = BloomBit(hash);
         if ((Bloom[bit >> 6] & (1UL << bit)) == 0)
@@ -678,7 +718,7 @@ internal static class InjectionLexicon
         var mixed = Mix(hash);
         var key = (uint)(mixed >> 32) | 1;
         var slot = (int)mixed & TableMask;
-        ushort mask = 0;
+        uint mask = 0;
         while (Entries[slot] >= 0)
         {
             if (Keys[slot] == key)
