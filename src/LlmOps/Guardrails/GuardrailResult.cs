@@ -3,6 +3,7 @@ namespace LlmOps.Guardrails;
 /// <summary>The outcome of one scan: an action, the findings behind it, and the redacted text when redacting.</summary>
 public sealed class GuardrailResult
 {
+    private const string Redacted = "[REDACTED]";
     private static readonly GuardrailResult AllowResult = new(GuardrailAction.Allow, [], null);
 
     // A redact result builds its text on first read (issue 16): the guardrail chain applies the redactions of all its
@@ -100,22 +101,42 @@ public sealed class GuardrailResult
     {
         var ordered = new List<GuardrailFinding>(findings);
         ordered.Sort(static (a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.Length.CompareTo(a.Length));
-        var builder = new System.Text.StringBuilder(text.Length);
+
+        // First the length of the result (and the spans that are kept: an overlapped span is merged into the one
+        // before), then the result written once, without a builder's buffer and copy (issue 16).
+        var length = text.Length;
         var position = 0;
-        foreach (var finding in ordered)
+        var kept = 0;
+        for (var i = 0; i < ordered.Count; i++)
         {
+            var finding = ordered[i];
             CheckSpan(text, finding, nameof(findings));
             if (finding.Start < position)
             {
                 continue;
             }
 
-            builder.Append(text, position, finding.Start - position);
-            builder.Append(finding.Replacement ?? "[REDACTED]");
+            length += (finding.Replacement ?? Redacted).Length - finding.Length;
             position = finding.Start + finding.Length;
+            ordered[kept++] = finding;
         }
 
-        builder.Append(text, position, text.Length - position);
-        return builder.ToString();
+        ordered.RemoveRange(kept, ordered.Count - kept);
+        return string.Create(length, (text, ordered), static (destination, state) =>
+        {
+            var (source, spans) = state;
+            var position = 0;
+            foreach (var finding in spans)
+            {
+                source.AsSpan(position, finding.Start - position).CopyTo(destination);
+                destination = destination[(finding.Start - position)..];
+                var replacement = finding.Replacement ?? Redacted;
+                replacement.CopyTo(destination);
+                destination = destination[replacement.Length..];
+                position = finding.Start + finding.Length;
+            }
+
+            source.AsSpan(position).CopyTo(destination);
+        });
     }
 }
