@@ -60,52 +60,10 @@ internal static class CachePairTokenizer
         var scratch = s_scratch ?? new Scratch();
         s_scratch = null;
         var count = 0;
-        var span = text.AsSpan();
-        var sentenceStart = true;
-        var i = 0;
-        while (i < span.Length && count < MaxTokens)
+        var reader = new CacheWordReader(text);
+        while (count < MaxTokens && reader.MoveNext())
         {
-            var c = span[i];
-            if (!char.IsLetterOrDigit(c))
-            {
-                if (c is '.' or '?' or '!' or ':' or '\n' or ';')
-                {
-                    sentenceStart = true;
-                }
-
-                i++;
-                continue;
-            }
-
-            // A word: letters and digits, with inner apostrophes, and '.', ',' or ':' between digits (12:30, 1,000, 2.5).
-            var start = i;
-            var hasDigit = false;
-            while (i < span.Length)
-            {
-                var ch = span[i];
-                if (char.IsLetterOrDigit(ch))
-                {
-                    hasDigit |= char.IsDigit(ch);
-                    i++;
-                }
-                else if ((ch is '\'' or '\u2019') && i + 1 < span.Length && char.IsLetter(span[i + 1]))
-                {
-                    i++;
-                }
-                else if ((ch is '.' or ',' or ':') && i > start && char.IsDigit(span[i - 1]) && i + 1 < span.Length && char.IsDigit(span[i + 1]))
-                {
-                    i++;
-                }
-                else
-                {
-                    break;
-                }
-            }
-
-            var word = span[start..i];
-            var atSentenceStart = sentenceStart;
-            sentenceStart = false;
-            count = Add(scratch, count, word, hasDigit, atSentenceStart, text.AsSpan(start, word.Length));
+            count = Add(scratch, count, reader.Word, reader.HasDigit, reader.AtSentenceStart, reader.Word);
         }
 
         MarkComparatives(scratch, count);

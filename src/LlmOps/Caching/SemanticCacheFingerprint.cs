@@ -173,51 +173,13 @@ public sealed class SemanticCacheFingerprint
         // Equal values written differently ("10k"/"$10,000", "5pm"/"17:00") compare equal (CacheNumberText).
         var canonical = CacheNumberText.Normalize(text);
         var span = canonical.AsSpan();
-        var sentenceStart = true;
         ReadOnlySpan<char> previous = default;
-        var i = 0;
-        while (i < span.Length)
+        var reader = new CacheWordReader(span);
+        while (reader.MoveNext())
         {
-            var c = span[i];
-            if (!char.IsLetterOrDigit(c))
-            {
-                if (c is '.' or '?' or '!' or ':' or '\n' or ';')
-                {
-                    sentenceStart = true;
-                }
-
-                i++;
-                continue;
-            }
-
-            // A word: letters and digits, with inner apostrophes, and '.', ',' or ':' between digits.
-            var start = i;
-            var hasDigit = false;
-            while (i < span.Length)
-            {
-                var ch = span[i];
-                if (char.IsLetterOrDigit(ch))
-                {
-                    hasDigit |= char.IsDigit(ch);
-                    i++;
-                }
-                else if ((ch is '\'' or '\u2019') && i + 1 < span.Length && char.IsLetter(span[i + 1]))
-                {
-                    i++;
-                }
-                else if ((ch is '.' or ',' or ':') && i > start && char.IsDigit(span[i - 1]) && i + 1 < span.Length && char.IsDigit(span[i + 1]))
-                {
-                    i++;
-                }
-                else
-                {
-                    break;
-                }
-            }
-
-            var word = span[start..i];
-            var atSentenceStart = sentenceStart;
-            sentenceStart = false;
+            // A word as the pair check reads it (CacheWordReader).
+            var (start, i, hasDigit, atSentenceStart) = (reader.Start, reader.End, reader.HasDigit, reader.AtSentenceStart);
+            var word = reader.Word;
 
             if (EndsWithNt(word))
             {
