@@ -158,7 +158,7 @@ internal static class ExtraConcepts
             var hash = (2166136261 ^ Seed ^ salt) * FnvPrime;
             hash = (hash ^ (uint)a) * FnvPrime;
             hash = (hash ^ (uint)(b + 64)) * FnvPrime;
-            visitor.Visit((int)(Finish(hash) & Mask), value);
+            visitor.Visit((int)(InjectionFeatures.Finish(hash) & Mask), value);
         }
     }
 
@@ -223,15 +223,5 @@ internal static class ExtraConcepts
         }
 
         return features;
-    }
-
-    private static uint Finish(uint hash)
-    {
-        hash ^= hash >> 16;
-        hash *= 0x85EBCA6B;
-        hash ^= hash >> 13;
-        hash *= 0xC2B2AE35;
-        hash ^= hash >> 16;
-        return hash;
     }
 }

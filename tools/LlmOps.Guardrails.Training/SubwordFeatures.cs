@@ -68,7 +68,7 @@ internal static class SubwordFeatures
                         hash = (hash ^ At(word, p)) * FnvPrime;
                     }
 
-                    var index = (int)(Finish(hash) & Mask);
+                    var index = (int)(InjectionFeatures.Finish(hash) & Mask);
                     if (seen.Add(index))
                     {
                         order.Add(index);
@@ -93,14 +93,4 @@ internal static class SubwordFeatures
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static char At(ReadOnlySpan<char> word, int p) => p == 0 ? '<' : p == word.Length + 1 ? '>' : word[p - 1];
-
-    private static uint Finish(uint hash)
-    {
-        hash ^= hash >> 16;
-        hash *= 0x85EBCA6B;
-        hash ^= hash >> 13;
-        hash *= 0xC2B2AE35;
-        hash ^= hash >> 16;
-        return hash;
-    }
 }

@@ -581,9 +581,12 @@ internal static class InjectionFeatures
         return hash;
     }
 
-    // FNV-1a's low bits mix poorly; a final avalanche (the murmur3 finaliser) spreads every input bit over the index.
+    /// <summary>
+    /// FNV-1a's low bits mix poorly; a final avalanche (the murmur3 finaliser) spreads every input bit over the index.
+    /// The training tool's candidate blocks hash with it too, so their indexes mix the same way.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Finish(uint hash)
+    internal static uint Finish(uint hash)
     {
         hash ^= hash >> 16;
         hash *= 0x85EBCA6B;
