@@ -1,5 +1,7 @@
 using System.Collections;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using LlmOps.Caching;
 using LlmOps.Guardrails;
@@ -24,7 +26,10 @@ namespace LlmOps;
 /// Each concern stores its own typed record as a <em>feature</em> (<see cref="Set{T}"/>,
 /// <see cref="Get{T}"/>) and exposes a typed accessor for it, such as <c>response.GetCost()</c>.
 /// Stages add bounded-cardinality telemetry tags with <see cref="AddTag"/>; the telemetry stage puts
-/// them on its metrics and span. The type is thread-safe. The facts of the standard stages (<c>GuardrailReport</c>,
+/// them on its metrics and span. The standard stages' own tags (guardrail action, prompt name and version, grounded,
+/// cache status and tier, model tier) are computed from the facts those stages record when the tags are read; a tag
+/// added with <see cref="AddTag"/> replaces such a computed tag of the same name, as a later write replaces an earlier
+/// one. The type is thread-safe. The facts of the standard stages (<c>GuardrailReport</c>,
 /// <c>PromptProvenance</c>, <c>GroundingResult</c>, <c>SemanticCacheResult</c>, <c>RoutingInfo</c>, <c>CostRecord</c>)
 /// have a slot each, read and written without a lock; tags and other features share one small array (a request records
 /// a handful, so a linear search beats hashing), created on first use and guarded by a spin lock held for a few
@@ -38,9 +43,32 @@ public sealed class LlmOpsInfo
     private const int MaxInitialCapacity = 32;
     private static int s_initialCapacity = 4;
 
+    // The names of the standard tags, by bit of StandardTags.
+    private static readonly string[] StandardNames =
+    [
+        GuardrailsTelemetryNames.ActionAttribute,
+        PromptsTelemetryNames.PromptNameAttribute,
+        PromptsTelemetryNames.PromptVersionAttribute,
+        PromptsTelemetryNames.PromptLabelAttribute,
+        PromptsTelemetryNames.PromptExperimentAttribute,
+        PromptsTelemetryNames.PromptVariantAttribute,
+        GroundingTelemetryNames.GroundedAttribute,
+        CachingTelemetryNames.Status,
+        CachingTelemetryNames.Tier,
+        MeteringTelemetryNames.ModelTierAttribute,
+    ];
+
+    private static readonly object?[] BoxedVersions = new object?[256];
+
     // A spin lock instead of a Lock object: a request's info is touched by one stage at a time, so the lock is almost
-    // never contended, and a Lock per request cost 40 B.
-    private int _busy;
+    // never contended, and a Lock per request cost 40 B. 16 bits, so that it and _derived share 4 bytes of the object.
+    private ushort _busy;
+
+    // The standard tags the stages have published (StandardTags): their values are computed from the slots when read, so
+    // a request whose only tags are these allocates no entries array. A published tag is never also an entry: publishing
+    // removes the entry of the same name, AddTag clears the flag (the later write wins, as it did when both were stored).
+    // Read and written under the lock.
+    private StandardTags _derived;
 
     // The standard stages' facts, one slot each (FeatureSlot<T>.Index): every request of a full pipeline records all of
     // them, and a slot costs 8 B and an atomic read or write where an entry cost 16 B and a locked search.
@@ -146,12 +174,24 @@ public sealed class LlmOpsInfo
     /// <typeparam name="T">The feature type; each concern owns its own.</typeparam>
     /// <param name="feature">The feature.</param>
     /// <exception cref="ArgumentNullException"><paramref name="feature"/> is <see langword="null"/>.</exception>
+    /// <remarks>
+    /// Replacing a standard stage's fact keeps the telemetry tags that stage recorded from it (their values are kept as
+    /// they were); only the stage itself updates its tags.
+    /// </remarks>
     public void Set<T>(T feature)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(feature);
         if (FeatureSlot<T>.Index is var slot and >= 0)
         {
+            if ((_derived & TagsOfSlot(slot)) != StandardTags.None)
+            {
+                // Tags computed from the fact being replaced keep the values they had (read without the lock: a caller
+                // racing the stage that publishes them gets either order, as it would under the lock).
+                SetWithTags(feature, StandardTags.None);
+                return;
+            }
+
             Volatile.Write(ref _slots[slot], (object)feature);
             return;
         }
@@ -253,6 +293,11 @@ public sealed class LlmOpsInfo
         Enter();
         try
         {
+            if (_derived != StandardTags.None)
+            {
+                _derived &= ~TagOf(name);
+            }
+
             PutTag(name, value);
         }
         finally
@@ -261,14 +306,44 @@ public sealed class LlmOpsInfo
         }
     }
 
-    /// <summary>Adds or replaces two tags under one lock (a stage that records two on every request).</summary>
-    internal void AddTags(string first, object? firstValue, string second, object? secondValue)
+    /// <summary>
+    /// Stores a standard stage's fact (a type with a slot) and publishes the <paramref name="tags"/> computed from it,
+    /// replacing any stored tag of the same names. Tags computed from the fact this one replaces that are not published
+    /// again keep the values they had (they become stored tags).
+    /// </summary>
+    internal void SetWithTags<T>(T feature, StandardTags tags)
+        where T : class
+    {
+        var slot = FeatureSlot<T>.Index;
+        Debug.Assert(slot >= 0 && (tags & ~TagsOfSlot(slot)) == 0, "Only a slot's own tags are computed from it.");
+        Enter();
+        try
+        {
+            var kept = _derived & TagsOfSlot(slot) & ~tags;
+            if (kept != StandardTags.None)
+            {
+                StoreDerived(kept);
+            }
+
+            Volatile.Write(ref _slots[slot], (object)feature);
+            Publish(tags);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>
+    /// Publishes standard <paramref name="tags"/> whose fact is already stored (and changes in place, as the guardrail
+    /// report does), replacing any stored tag of the same names.
+    /// </summary>
+    internal void PublishTags(StandardTags tags)
     {
         Enter();
         try
         {
-            PutTag(first, firstValue);
-            PutTag(second, secondValue);
+            Publish(tags);
         }
         finally
         {
@@ -286,8 +361,20 @@ public sealed class LlmOpsInfo
         try
         {
             var index = IndexOfTag(name);
-            value = index >= 0 ? _entries![index].Value : null;
-            return index >= 0;
+            if (index >= 0)
+            {
+                value = _entries![index].Value;
+                return true;
+            }
+
+            if (_derived != StandardTags.None && (_derived & TagOf(name)) is var tag and not StandardTags.None)
+            {
+                value = Derive(tag);
+                return true;
+            }
+
+            value = null;
+            return false;
         }
         finally
         {
@@ -295,13 +382,20 @@ public sealed class LlmOpsInfo
         }
     }
 
-    /// <summary>Reads three tags under one lock (a missing tag reads as <see langword="null"/>); the metering stage's hot path.</summary>
-    internal void ReadTags(string first, string second, string third, out object? firstValue, out object? secondValue, out object? thirdValue)
+    /// <summary>Reads two tags under one lock (a missing tag reads as <see langword="null"/>); the metering stage's hot path.</summary>
+    internal void ReadTags(string first, string second, out object? firstValue, out object? secondValue)
     {
-        firstValue = secondValue = thirdValue = null;
+        firstValue = secondValue = null;
         Enter();
         try
         {
+            // A name is either published or stored, never both.
+            if (_derived != StandardTags.None)
+            {
+                firstValue = DeriveIfPublished(first);
+                secondValue = DeriveIfPublished(second);
+            }
+
             for (var i = 0; i < _count; i++)
             {
                 if (_entries![i].Key is not string key)
@@ -316,10 +410,6 @@ public sealed class LlmOpsInfo
                 else if (string.Equals(key, second, StringComparison.Ordinal))
                 {
                     secondValue = _entries[i].Value;
-                }
-                else if (string.Equals(key, third, StringComparison.Ordinal))
-                {
-                    thirdValue = _entries[i].Value;
                 }
             }
         }
@@ -390,12 +480,12 @@ public sealed class LlmOpsInfo
         Enter();
         try
         {
-            if (start + _tagCount > destination.Length)
+            if (start + TagCount > destination.Length)
             {
                 return -1;
             }
 
-            var next = start;
+            var next = CopyDerivedTo(destination, start);
             for (var i = 0; i < _count; i++)
             {
                 if (_entries![i].Key is string name)
@@ -412,9 +502,12 @@ public sealed class LlmOpsInfo
         }
     }
 
+    /// <summary>The number of tags, published and stored (under the lock).</summary>
+    private int TagCount => _tagCount + BitOperations.PopCount((uint)_derived);
+
     private void Enter()
     {
-        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        if (Interlocked.CompareExchange(ref _busy, (ushort)1, (ushort)0) != 0)
         {
             EnterContended();
         }
@@ -427,10 +520,130 @@ public sealed class LlmOpsInfo
         {
             spinner.SpinOnce();
         }
-        while (Interlocked.CompareExchange(ref _busy, 1, 0) != 0);
+        while (Interlocked.CompareExchange(ref _busy, (ushort)1, (ushort)0) != 0);
     }
 
-    private void Exit() => Volatile.Write(ref _busy, 0);
+    private void Exit() => Volatile.Write(ref _busy, (ushort)0);
+
+    /// <summary>Publishes <paramref name="tags"/>, removing stored tags of the same names (under the lock).</summary>
+    private void Publish(StandardTags tags)
+    {
+        if (_tagCount != 0)
+        {
+            for (var rest = (uint)tags; rest != 0; rest &= rest - 1)
+            {
+                var index = IndexOfTag(StandardNames[BitOperations.TrailingZeroCount(rest)]);
+                if (index >= 0)
+                {
+                    Array.Copy(_entries!, index + 1, _entries!, index, _count - index - 1);
+                    _entries![--_count] = default;
+                    _tagCount--;
+                }
+            }
+        }
+
+        _derived |= tags;
+    }
+
+    /// <summary>Turns published <paramref name="tags"/> into stored ones with their current values (under the lock).</summary>
+    private void StoreDerived(StandardTags tags)
+    {
+        for (var rest = (uint)tags; rest != 0; rest &= rest - 1)
+        {
+            var tag = (StandardTags)(rest & (0u - rest));
+            var value = Derive(tag);
+            _derived &= ~tag;
+            PutTag(StandardNames[BitOperations.TrailingZeroCount(rest)], value);
+        }
+    }
+
+    /// <summary>Writes the published tags, in the pipeline's order, from <paramref name="start"/> (under the lock).</summary>
+    private int CopyDerivedTo(Span<KeyValuePair<string, object?>> destination, int start)
+    {
+        var next = start;
+        for (var rest = (uint)_derived; rest != 0; rest &= rest - 1)
+        {
+            var bit = BitOperations.TrailingZeroCount(rest);
+            destination[next++] = new(StandardNames[bit], Derive((StandardTags)(1u << bit)));
+        }
+
+        return next;
+    }
+
+    /// <summary>The value of the published tag <paramref name="name"/>, or <see langword="null"/> (under the lock).</summary>
+    private object? DeriveIfPublished(string name)
+        => (_derived & TagOf(name)) is var tag and not StandardTags.None ? Derive(tag) : null;
+
+    /// <summary>Computes the value of one published tag from its stage's fact (under the lock).</summary>
+    private object? Derive(StandardTags tag)
+    {
+        switch (tag)
+        {
+            case StandardTags.GuardrailAction:
+                return Slot<GuardrailReport>()?.ActionTag;
+            case StandardTags.Grounded:
+                return Slot<GroundingResult>()?.GroundedTag;
+            case StandardTags.CacheStatus:
+                return Slot<SemanticCacheResult>() is { } cache ? CacheMetrics.StatusTag(cache.Status) : null;
+            case StandardTags.CacheTier:
+                return Slot<SemanticCacheResult>() is { } tiered ? CacheMetrics.TierTag(tiered.Tier) : null;
+            case StandardTags.ModelTier:
+                return Slot<CostRecord>()?.Tier.Name;
+            default:
+                var prompt = Slot<PromptProvenance>();
+                return prompt is null ? null : tag switch
+                {
+                    StandardTags.PromptName => prompt.Name,
+                    StandardTags.PromptVersion => BoxVersion(prompt.Version),
+                    StandardTags.PromptLabel => prompt.Label,
+                    StandardTags.PromptExperiment => prompt.Experiment,
+                    _ => prompt.Variant,
+                };
+        }
+    }
+
+    private T? Slot<T>()
+        where T : class
+        => (T?)Volatile.Read(ref _slots[FeatureSlot<T>.Index]);
+
+    /// <summary>A prompt version as the tag's boxed <see cref="int"/>; small versions share one box each, so reads allocate nothing.</summary>
+    private static object BoxVersion(int version)
+    {
+        if ((uint)version >= (uint)BoxedVersions.Length)
+        {
+            return version;
+        }
+
+        // Racing readers may each box the version once; either box is kept, with the same value.
+        return BoxedVersions[version] ??= version;
+    }
+
+    /// <summary>The standard tag named <paramref name="name"/>, or <see cref="StandardTags.None"/>.</summary>
+    private static StandardTags TagOf(string name) => name switch
+    {
+        GuardrailsTelemetryNames.ActionAttribute => StandardTags.GuardrailAction,
+        PromptsTelemetryNames.PromptNameAttribute => StandardTags.PromptName,
+        PromptsTelemetryNames.PromptVersionAttribute => StandardTags.PromptVersion,
+        PromptsTelemetryNames.PromptLabelAttribute => StandardTags.PromptLabel,
+        PromptsTelemetryNames.PromptExperimentAttribute => StandardTags.PromptExperiment,
+        PromptsTelemetryNames.PromptVariantAttribute => StandardTags.PromptVariant,
+        GroundingTelemetryNames.GroundedAttribute => StandardTags.Grounded,
+        CachingTelemetryNames.Status => StandardTags.CacheStatus,
+        CachingTelemetryNames.Tier => StandardTags.CacheTier,
+        MeteringTelemetryNames.ModelTierAttribute => StandardTags.ModelTier,
+        _ => StandardTags.None,
+    };
+
+    /// <summary>The standard tags computed from the fact in <paramref name="slot"/>.</summary>
+    private static StandardTags TagsOfSlot(int slot) => slot switch
+    {
+        0 => StandardTags.GuardrailAction,
+        1 => StandardTags.PromptName | StandardTags.PromptVersion | StandardTags.PromptLabel | StandardTags.PromptExperiment | StandardTags.PromptVariant,
+        2 => StandardTags.Grounded,
+        3 => StandardTags.CacheStatus | StandardTags.CacheTier,
+        5 => StandardTags.ModelTier,
+        _ => StandardTags.None,
+    };
 
     /// <summary>Adds or replaces a tag (under the lock).</summary>
     private void PutTag(string name, object? value)
@@ -527,7 +740,7 @@ public sealed class LlmOpsInfo
                 owner.Enter();
                 try
                 {
-                    return owner._tagCount;
+                    return owner.TagCount;
                 }
                 finally
                 {
@@ -555,8 +768,8 @@ public sealed class LlmOpsInfo
             owner.Enter();
             try
             {
-                var tags = new KeyValuePair<string, object?>[owner._tagCount];
-                var next = 0;
+                var tags = new KeyValuePair<string, object?>[owner.TagCount];
+                var next = owner.CopyDerivedTo(tags, 0);
                 for (var i = 0; i < owner._count; i++)
                 {
                     if (owner._entries![i].Key is string name)

@@ -1,3 +1,9 @@
+using LlmOps.Caching;
+using LlmOps.Guardrails;
+using LlmOps.Metering;
+using LlmOps.Prompts;
+using LlmOps.Retrieval;
+
 namespace LlmOps.Tests;
 
 public sealed class LlmOpsInfoTests
@@ -208,5 +214,220 @@ public sealed class LlmOpsInfoTests
 
             Assert.Single(info.Features);
         }
+    }
+
+    private const StandardTags PromptTags
+        = StandardTags.PromptName | StandardTags.PromptVersion | StandardTags.PromptLabel | StandardTags.PromptExperiment | StandardTags.PromptVariant;
+
+    /// <summary>Records every standard stage's fact and publishes its tags, as the stages do.</summary>
+    private static (GuardrailReport Report, CostRecord Cost) RecordStandardFacts(LlmOpsInfo info, bool thin = false)
+    {
+        var report = info.GetOrAdd(static () => new GuardrailReport());
+        info.PublishTags(StandardTags.GuardrailAction);
+        info.SetWithTags(new PromptProvenance("support", 3, "hash", "production", "tone", "friendly"), PromptTags);
+        info.SetWithTags(new GroundingResult([], 0.9, refused: false, thin, 12, 0), StandardTags.Grounded);
+        info.SetWithTags(new SemanticCacheResult { Status = SemanticCacheStatus.Hit, Tier = SemanticCacheTier.Semantic }, StandardTags.CacheStatus | StandardTags.CacheTier);
+        var cost = new CostRecord { RequestOf = info, Model = "m", Tier = ModelTier.Medium };
+        info.SetWithTags(cost, StandardTags.ModelTier);
+        return (report, cost);
+    }
+
+    private static readonly KeyValuePair<string, object?>[] ExpectedStandardTags =
+    [
+        new("llmops.guardrail.action", "allow"),
+        new("llmops.prompt.name", "support"),
+        new("llmops.prompt.version", 3),
+        new("llmops.prompt.label", "production"),
+        new("llmops.prompt.experiment", "tone"),
+        new("llmops.prompt.variant", "friendly"),
+        new("llmops.grounding.grounded", true),
+        new("llmops.cache.status", "hit"),
+        new("llmops.cache.tier", "semantic"),
+        new("llmops.model.tier", "Medium"),
+    ];
+
+    [Fact]
+    public void Tags_PublishedByTheStandardStages_AreComputedFromTheirFactsInPipelineOrder()
+    {
+        var info = new LlmOpsInfo();
+        RecordStandardFacts(info);
+
+        // Every read path: the view (enumeration, count, look-up), the telemetry copy and the metering read.
+        Assert.Equal(ExpectedStandardTags, info.Tags.ToArray());
+        Assert.Equal(ExpectedStandardTags.Length, info.Tags.Count);
+        foreach (var (name, value) in ExpectedStandardTags)
+        {
+            Assert.True(info.Tags.TryGetValue(name, out var read), name);
+            Assert.Equal(value, read);
+            Assert.Equal(value!.GetType(), read!.GetType()); // the version an int, grounded a bool, as stored before
+        }
+
+        var copy = new KeyValuePair<string, object?>[ExpectedStandardTags.Length + 1];
+        copy[0] = new("first", 0);
+        Assert.Equal(copy.Length, info.CopyTagsTo(copy, 1));
+        Assert.Equal(ExpectedStandardTags, copy[1..]);
+        Assert.Equal(-1, info.CopyTagsTo(copy, 2));
+
+        info.ReadTags("llmops.prompt.name", "llmops.prompt.version", out var promptName, out var promptVersion);
+        Assert.Equal(("support", (object?)3), (promptName, promptVersion));
+    }
+
+    [Fact]
+    public void Tags_ComputedValues_FollowTheFactsAsTheStagesChangeThem()
+    {
+        var info = new LlmOpsInfo();
+        var (report, _) = RecordStandardFacts(info, thin: true);
+        Assert.Equal(false, info.Tags["llmops.grounding.grounded"]);
+        Assert.Same(info.Tags["llmops.grounding.grounded"], info.Tags["llmops.grounding.grounded"]); // one shared box
+
+        // The guardrail report changes in place (the output scan runs after the input scan published the tag).
+        report.Record(GuardrailStage.Output, GuardrailAction.Redact, []);
+        Assert.Equal("redact", info.Tags["llmops.guardrail.action"]);
+
+        // A stage that records again (a later attempt, a second cache look-up) publishes from its new fact.
+        info.SetWithTags(new SemanticCacheResult { Status = SemanticCacheStatus.Bypassed }, StandardTags.CacheStatus | StandardTags.CacheTier);
+        info.SetWithTags(new CostRecord { RequestOf = info, Model = "big", Tier = ModelTier.Large, Attempt = 2 }, StandardTags.ModelTier);
+        Assert.Equal("bypass", info.Tags["llmops.cache.status"]);
+        Assert.Equal("none", info.Tags["llmops.cache.tier"]);
+        Assert.Equal("Large", info.Tags["llmops.model.tier"]);
+        Assert.Equal(ExpectedStandardTags.Length, info.Tags.Count);
+    }
+
+    [Fact]
+    public void Tags_OnlyStandardTags_AllocateNothingToPublishOrCopy()
+    {
+        var copy = new KeyValuePair<string, object?>[16];
+        var warm = new LlmOpsInfo();
+        RecordStandardFacts(warm);
+        warm.CopyTagsTo(copy, 0);
+
+        var info = new LlmOpsInfo();
+        var report = info.GetOrAdd(static () => new GuardrailReport());
+        var prompt = new PromptProvenance("support", 3, "hash", "production", "tone", "friendly");
+        var grounding = new GroundingResult([], 0.9, refused: false, thin: false, 12, 0);
+        var cache = new SemanticCacheResult { Status = SemanticCacheStatus.Hit, Tier = SemanticCacheTier.Semantic };
+        var cost = new CostRecord { RequestOf = info, Model = "m", Tier = ModelTier.Medium };
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        info.PublishTags(StandardTags.GuardrailAction);
+        info.SetWithTags(prompt, PromptTags);
+        info.SetWithTags(grounding, StandardTags.Grounded);
+        info.SetWithTags(cache, StandardTags.CacheStatus | StandardTags.CacheTier);
+        info.SetWithTags(cost, StandardTags.ModelTier);
+        var written = info.CopyTagsTo(copy, 0);
+        info.ReadTags("llmops.prompt.name", "llmops.prompt.version", out _, out _);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(ExpectedStandardTags, copy[..written]);
+        Assert.Same(report, info.Get<GuardrailReport>());
+    }
+
+    [Fact]
+    public void AddTag_NameOfAComputedTag_ReplacesItUntilTheStageRecordsAgain()
+    {
+        var info = new LlmOpsInfo();
+        RecordStandardFacts(info);
+
+        info.AddTag("llmops.cache.status", "custom");
+        info.AddTag("llmops.prompt.version", "v3");
+
+        Assert.Equal("custom", info.Tags["llmops.cache.status"]);
+        Assert.Equal("v3", info.Tags["llmops.prompt.version"]);
+        Assert.Equal(ExpectedStandardTags.Length, info.Tags.Count);
+        var names = info.Tags.Select(static t => t.Key).ToList();
+        Assert.Equal(names.Distinct().Count(), names.Count); // never both the computed and the added tag
+        var copy = new KeyValuePair<string, object?>[16];
+        var written = info.CopyTagsTo(copy, 0);
+        Assert.Equal(ExpectedStandardTags.Length, written);
+        Assert.Single(copy[..written], static t => t.Key == "llmops.cache.status");
+        Assert.Contains(new KeyValuePair<string, object?>("llmops.cache.status", "custom"), copy[..written]);
+        info.ReadTags("llmops.prompt.name", "llmops.prompt.version", out var promptName, out var promptVersion);
+        Assert.Equal(("support", (object?)"v3"), (promptName, promptVersion));
+
+        // The later write wins, as when both were stored: the cache recording again replaces the added tag.
+        info.SetWithTags(new SemanticCacheResult { Status = SemanticCacheStatus.Miss }, StandardTags.CacheStatus | StandardTags.CacheTier);
+        Assert.Equal("miss", info.Tags["llmops.cache.status"]);
+        Assert.Equal(ExpectedStandardTags.Length, info.Tags.Count);
+    }
+
+    [Fact]
+    public void AddTag_BeforeTheStagePublishes_IsReplacedByTheStagesValue()
+    {
+        var info = new LlmOpsInfo();
+        info.AddTag("llmops.model.tier", "Custom");
+        info.AddTag("app.tag", 1);
+
+        info.SetWithTags(new CostRecord { RequestOf = info, Model = "m", Tier = ModelTier.Small }, StandardTags.ModelTier);
+
+        Assert.Equal("Small", info.Tags["llmops.model.tier"]);
+        Assert.Equal(2, info.Tags.Count);
+        Assert.Equal(1, info.Tags["app.tag"]);
+        Assert.Equal(["llmops.model.tier", "app.tag"], info.Tags.Select(static t => t.Key));
+    }
+
+    [Fact]
+    public void Set_ReplacingAFactWhoseTagsArePublished_KeepsTheTagValues()
+    {
+        var info = new LlmOpsInfo();
+        RecordStandardFacts(info);
+
+        // Only the stage updates its tags: a fact replaced through the public Set (metering's record of an attempt on an
+        // unpriced model, with no tier) leaves the tag as it was.
+        info.Set(new CostRecord { RequestOf = info, Model = "unpriced", Attempt = 2 });
+        info.Set(new SemanticCacheResult { Status = SemanticCacheStatus.Miss });
+        Assert.Equal("Medium", info.Tags["llmops.model.tier"]);
+        Assert.Equal("hit", info.Tags["llmops.cache.status"]);
+        Assert.Equal(ExpectedStandardTags.Length, info.Tags.Count);
+        Assert.True(info.Get<CostRecord>()!.Tier.IsEmpty);
+
+        // A prompt stage that records a provenance without a label or variant leaves the earlier label and variant tags.
+        info.SetWithTags(new PromptProvenance("other", 7, "hash2", null, null, null), StandardTags.PromptName | StandardTags.PromptVersion);
+        Assert.Equal("other", info.Tags["llmops.prompt.name"]);
+        Assert.Equal(7, info.Tags["llmops.prompt.version"]);
+        Assert.Equal("production", info.Tags["llmops.prompt.label"]);
+        Assert.Equal("friendly", info.Tags["llmops.prompt.variant"]);
+        Assert.Equal(ExpectedStandardTags.Length, info.Tags.Count);
+
+        // A fact set with no tags published adds none.
+        var fresh = new LlmOpsInfo();
+        fresh.Set(new SemanticCacheResult { Status = SemanticCacheStatus.Hit });
+        Assert.Empty(fresh.Tags);
+    }
+
+    [Fact]
+    public async Task Tags_ReadWhileStagesPublishAndAddTheSameNames_NeverShowBothOrMiscount()
+    {
+        var info = new LlmOpsInfo();
+        info.AddTag("app.tag", 0);
+        info.SetWithTags(new SemanticCacheResult { Status = SemanticCacheStatus.Hit }, StandardTags.CacheStatus | StandardTags.CacheTier);
+        var writer = Task.Run(() =>
+        {
+            for (var i = 0; i < 20_000; i++)
+            {
+                if (i % 2 == 0)
+                {
+                    info.SetWithTags(new SemanticCacheResult { Status = SemanticCacheStatus.Hit }, StandardTags.CacheStatus | StandardTags.CacheTier);
+                }
+                else
+                {
+                    info.AddTag("llmops.cache.status", "custom");
+                }
+            }
+        });
+
+        var copy = new KeyValuePair<string, object?>[8];
+        while (!writer.IsCompleted)
+        {
+            var snapshot = info.Tags.ToArray();
+            Assert.Equal(3, snapshot.Length);
+            Assert.Equal(3, snapshot.Select(static t => t.Key).Distinct().Count());
+            Assert.Equal(3, info.CopyTagsTo(copy, 0));
+            Assert.True(info.Tags.TryGetValue("llmops.cache.status", out var status));
+            Assert.Contains(status, new object[] { "hit", "custom" });
+        }
+
+        await writer;
+        Assert.Equal("custom", info.Tags["llmops.cache.status"]);
     }
 }

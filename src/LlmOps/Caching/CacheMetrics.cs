@@ -72,7 +72,16 @@ internal sealed class CacheMetrics
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    private static string TierTag(SemanticCacheTier tier) => tier switch
+    /// <summary>The value of the <see cref="CachingTelemetryNames.Status"/> tag for <paramref name="status"/>.</summary>
+    internal static string StatusTag(SemanticCacheStatus status) => status switch
+    {
+        SemanticCacheStatus.Hit => "hit",
+        SemanticCacheStatus.Bypassed => "bypass",
+        _ => "miss",
+    };
+
+    /// <summary>The value of the <see cref="CachingTelemetryNames.Tier"/> tag for <paramref name="tier"/>.</summary>
+    internal static string TierTag(SemanticCacheTier tier) => tier switch
     {
         SemanticCacheTier.Exact => "exact",
         SemanticCacheTier.Semantic => "semantic",
@@ -82,19 +91,15 @@ internal sealed class CacheMetrics
 
     private void Record(LlmOpsInfo info, SemanticCacheResult result)
     {
-        info.Set(result);
-        var status = result.Status switch
-        {
-            SemanticCacheStatus.Hit => "hit",
-            SemanticCacheStatus.Bypassed => "bypass",
-            _ => "miss",
-        };
-        var tier = TierTag(result.Tier);
-        info.AddTags(CachingTelemetryNames.Status, status, CachingTelemetryNames.Tier, tier);
+        // The info computes the request's status and tier tags from the result when they are read.
+        info.SetWithTags(result, StandardTags.CacheStatus | StandardTags.CacheTier);
         if (!_requests.Enabled)
         {
             return;
         }
+
+        var status = StatusTag(result.Status);
+        var tier = TierTag(result.Tier);
 
         var tags = new TagList
         {

@@ -43,6 +43,15 @@ public sealed class GuardrailReport
     /// <summary>Gets the most severe action taken in either stage.</summary>
     public GuardrailAction Action { get; private set; }
 
+    /// <summary>Gets the value of the request's <see cref="GuardrailsTelemetryNames.ActionAttribute"/> tag.</summary>
+    internal string ActionTag => Action switch
+    {
+        GuardrailAction.Block => "block",
+        GuardrailAction.Redact => "redact",
+        GuardrailAction.Flag => "flag",
+        _ => "allow",
+    };
+
     internal void Record(GuardrailStage stage, GuardrailAction action, IReadOnlyList<GuardrailFinding> findings)
     {
         var list = LazyInitializer.EnsureInitialized(ref _findings);

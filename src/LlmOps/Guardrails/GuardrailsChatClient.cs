@@ -109,7 +109,8 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
     private LlmOpsRequest JoinPassThrough(ChatOptions? options)
     {
         var request = LlmOpsRequest.Join(options);
-        Tag(request.Info, request.Info.GetOrAdd(static () => new GuardrailReport()));
+        request.Info.GetOrAdd(static () => new GuardrailReport());
+        Tag(request.Info);
         return request;
     }
 
@@ -120,7 +121,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
         var input = await ScanInputAsync(original, request.Options, vault, report, cancellationToken).ConfigureAwait(false);
         if (input.Blocked is { } blocked)
         {
-            Tag(request.Info, report);
+            Tag(request.Info);
             return Finish(request, Refuse(GuardrailStage.Input, blocked, modelId: null, usage: null));
         }
 
@@ -130,7 +131,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
         {
             // No scanner on either side: nothing to scan, redact or restore; the answer passes as it is.
             response = await base.GetResponseAsync(input.Messages, request.Options, cancellationToken).ConfigureAwait(false);
-            Tag(request.Info, report);
+            Tag(request.Info);
             return Finish(request, response);
         }
 
@@ -141,7 +142,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
         catch (GuardrailViolationException ex) when (scan is not null && scan.Raised(ex) && _options.BlockBehavior == GuardrailBlockBehavior.Refuse)
         {
             // An inner stage (prompt variables, retrieved sources) had text blocked before any provider call.
-            Tag(request.Info, report);
+            Tag(request.Info);
             return Finish(request, Refuse(GuardrailStage.Input, ex.Findings, modelId: null, usage: null));
         }
 
@@ -159,7 +160,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
             var outcome = await _output.ScanAsync(text, 0, final: true, context, report, cancellationToken).ConfigureAwait(false);
             if (outcome.Blocked is { } findings)
             {
-                Tag(request.Info, report);
+                Tag(request.Info);
                 await RejectAnswerAsync(request.Info).ConfigureAwait(false);
                 return Finish(request, Refuse(GuardrailStage.Output, findings, response.ModelId, response.Usage));
             }
@@ -172,7 +173,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
             }
         }
 
-        Tag(request.Info, report);
+        Tag(request.Info);
 
         // Never modify the inner response in place: an inner cache may hold the same instance.
         return Finish(request, changed is null ? response : GuardrailMessages.WithMessages(response, changed));
@@ -217,7 +218,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
         var input = await ScanInputAsync(original, request.Options, vault, report, cancellationToken).ConfigureAwait(false);
         if (input.Blocked is { } blocked)
         {
-            Tag(request.Info, report);
+            Tag(request.Info);
             foreach (var update in ToUpdates(Refuse(GuardrailStage.Input, blocked, null, null), request))
             {
                 yield return update;
@@ -304,7 +305,7 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
             await enumerator.DisposeAsync().ConfigureAwait(false);
         }
 
-        Tag(request.Info, report);
+        Tag(request.Info);
         if (inputBlock is not null)
         {
             foreach (var update in ToUpdates(Refuse(GuardrailStage.Input, inputBlock, null, null), request))
@@ -361,14 +362,8 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
     private static ValueTask RejectAnswerAsync(LlmOpsInfo info)
         => info.Get<AnswerRejection>() is { } rejection ? rejection.RejectAsync(CancellationToken.None) : ValueTask.CompletedTask;
 
-    private static void Tag(LlmOpsInfo info, GuardrailReport report)
-        => info.AddTag(GuardrailsTelemetryNames.ActionAttribute, report.Action switch
-        {
-            GuardrailAction.Block => "block",
-            GuardrailAction.Redact => "redact",
-            GuardrailAction.Flag => "flag",
-            _ => "allow",
-        });
+    /// <summary>Publishes the request's action tag, which the info computes from the report when it is read.</summary>
+    private static void Tag(LlmOpsInfo info) => info.PublishTags(StandardTags.GuardrailAction);
 
     private static IEnumerable<ChatResponseUpdate> ToUpdates(ChatResponse response, LlmOpsRequest request)
     {

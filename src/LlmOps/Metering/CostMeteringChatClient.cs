@@ -459,10 +459,8 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
         info.ReadTags(
             LlmOps.Prompts.PromptsTelemetryNames.PromptNameAttribute,
             LlmOps.Prompts.PromptsTelemetryNames.PromptVersionAttribute,
-            MeteringTelemetryNames.ModelTierAttribute,
             out var promptName,
-            out var promptVersion,
-            out var tierTag);
+            out var promptVersion);
         estimated |= model.Definition is null; // not in the catalog: priced at the default tier, or not at all
         var record = new CostRecord
         {
@@ -485,10 +483,13 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
             PromptVersion = promptVersion?.ToString(),
         };
 
-        info.Set(record);
-        if (!record.Tier.IsEmpty && !Equals(tierTag, record.Tier.Name))
+        if (record.Tier.IsEmpty)
         {
-            info.AddTag(MeteringTelemetryNames.ModelTierAttribute, record.Tier.Name);
+            info.Set(record); // a tier tag from an earlier attempt keeps its value
+        }
+        else
+        {
+            info.SetWithTags(record, StandardTags.ModelTier); // computed from the record when read
         }
 
         if (_cost.Enabled)

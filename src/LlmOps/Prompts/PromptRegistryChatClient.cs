@@ -125,16 +125,11 @@ public sealed class PromptRegistryChatClient : DelegatingChatClient
 
         var provenance = new PromptProvenance(template.Name, template.Version, template.ContentHash,
             version is null ? label ?? PromptRegistry.LatestLabel : null, experimentName, variantName);
-        var info = request.Info;
-        info.Set(provenance);
-        info.AddTag(PromptsTelemetryNames.PromptNameAttribute, template.Name);
-        info.AddTag(PromptsTelemetryNames.PromptVersionAttribute, template.Version);
-        if (provenance.Label is not null) info.AddTag(PromptsTelemetryNames.PromptLabelAttribute, provenance.Label);
-        if (variantName is not null)
-        {
-            info.AddTag(PromptsTelemetryNames.PromptExperimentAttribute, experimentName);
-            info.AddTag(PromptsTelemetryNames.PromptVariantAttribute, variantName);
-        }
+        // The info computes the prompt tags (name, version, label, experiment and variant) from the provenance when read.
+        var tags = StandardTags.PromptName | StandardTags.PromptVersion;
+        if (provenance.Label is not null) tags |= StandardTags.PromptLabel;
+        if (variantName is not null) tags |= StandardTags.PromptExperiment | StandardTags.PromptVariant;
+        request.Info.SetWithTags(provenance, tags);
 
         return (list, forwarded);
     }

@@ -32,10 +32,6 @@ namespace LlmOps.Retrieval;
 /// </remarks>
 public sealed class GroundingChatClient : DelegatingChatClient
 {
-    // Tag values are objects: the flag is boxed once, not on every request.
-    private static readonly object BoxedTrue = true;
-    private static readonly object BoxedFalse = false;
-
     private readonly IRetriever _retriever;
     private readonly GroundingOptions _options;
     private readonly TokenCounter _counter;
@@ -375,8 +371,7 @@ public sealed class GroundingChatClient : DelegatingChatClient
     /// <summary>Records the decision on the request and in the metrics.</summary>
     private void Record(LlmOpsRequest request, GroundingResult result)
     {
-        request.Info.Set(result);
-        request.Info.AddTag(GroundingTelemetryNames.GroundedAttribute, result.Thin ? BoxedFalse : BoxedTrue);
+        request.Info.SetWithTags(result, StandardTags.Grounded);
         if (result.Refused)
         {
             _refusals.Add(1);

@@ -3,6 +3,9 @@ namespace LlmOps.Retrieval;
 /// <summary>What the grounding stage did for one answer: the sources it gave, the citations and the support it found. Read it with <c>response.GetGrounding()</c>.</summary>
 public sealed class GroundingResult
 {
+    private static readonly object BoxedTrue = true;
+    private static readonly object BoxedFalse = false;
+
     internal GroundingResult(IReadOnlyList<GroundingSource> sources, double relevance, bool refused, bool thin, int contextTokens, int droppedSources)
     {
         Sources = sources;
@@ -37,6 +40,9 @@ public sealed class GroundingResult
 
     /// <summary>Gets a value indicating whether the context was too thin (the answer, if any, is ungrounded).</summary>
     public bool Thin { get; }
+
+    /// <summary>Gets the value of the request's <see cref="GroundingTelemetryNames.GroundedAttribute"/> tag: a boxed <see cref="bool"/>, <see langword="true"/> unless the context was thin.</summary>
+    internal object GroundedTag => Thin ? BoxedFalse : BoxedTrue;
 
     /// <summary>Gets the tokens of the inserted sources.</summary>
     public int ContextTokens { get; }

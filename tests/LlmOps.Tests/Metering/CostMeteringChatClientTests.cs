@@ -188,6 +188,34 @@ public class CostMeteringChatClientTests
         Assert.Equal(2, info.GetCost()!.Attempt);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GetResponseAsync_AttemptsOnSeveralModels_ModelTierTagIsTheLastPricedAttemptsTier(bool streaming)
+    {
+        var inner = new MeteringTestClient();
+        var client = Create(inner);
+        var info = new LlmOpsInfo("req-1");
+        ChatOptions Attempt(string model)
+        {
+            inner.ModelId = model;
+            return new ChatOptions { ModelId = model, AdditionalProperties = new() { ["llmops.info"] = info } };
+        }
+
+        await Run(client, streaming, Attempt("local-gpu"));
+        Assert.Equal("Medium", info.Tags[MeteringTelemetryNames.ModelTierAttribute]);
+
+        await Run(client, streaming, Attempt("gpt-4o"));
+        Assert.Equal("Large", info.Tags[MeteringTelemetryNames.ModelTierAttribute]);
+
+        // A model outside the catalog has no tier: the tag keeps the last tier priced, as the record says nothing new.
+        await Run(client, streaming, Attempt("unlisted-model"));
+        Assert.True(info.GetCost()!.Tier.IsEmpty);
+        Assert.Equal(3, info.GetCost()!.Attempt);
+        Assert.Equal("Large", info.Tags[MeteringTelemetryNames.ModelTierAttribute]);
+        Assert.Single(info.Tags);
+    }
+
     [Fact]
     public async Task GetResponseAsync_GpuPricedModel_ChargesMeasuredWallTime()
     {

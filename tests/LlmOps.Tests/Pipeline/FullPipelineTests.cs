@@ -6,6 +6,7 @@ using LlmOps.Metering;
 using LlmOps.Prompts;
 using LlmOps.Telemetry;
 using LlmOps.Testing;
+using LlmOps.Tests.TestDoubles;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -160,6 +161,67 @@ public class FullPipelineTests
             Chain(client));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task EveryStage_StandardTagsReachTheRequestMetrics_WithTheStagesValues(bool streaming)
+    {
+        var model = new ScriptedChatClient(defaultModelId: "priced-model")
+            .Otherwise(ScriptedResponse.FromText("An answer.").WithUsage(inputTokens: 1_000, outputTokens: 500));
+        var services = new ServiceCollection();
+        services.AddLlmOps()
+            .AddGuardrails(o =>
+            {
+                o.Guardrails.Clear();
+                o.Guardrails.Add(new BannedContentGuardrail(substrings: ["refund"]) { Action = GuardrailAction.Flag });
+            })
+            .AddPromptRegistry()
+            .AddGrounding(o =>
+            {
+                o.Retriever = new NoSources();
+                o.AnswerWhenThin = true;
+            })
+            .AddSemanticCache()
+            .AddCostMetering(o => o.Models.Add(new ModelDefinition("priced-model", ModelTier.Small, new ModelPrice(Input: 2.00m, Output: 8.00m))));
+        services.AddChatClient(model).UseLlmOps();
+        await using var provider = services.BuildServiceProvider();
+        await provider.GetRequiredService<PromptRegistry>().RegisterAsync(new PromptTemplate(
+            "support",
+            [new PromptMessageTemplate(ChatRole.System, "You answer support questions."), new PromptMessageTemplate(ChatRole.User, "{{question}}")],
+            [new PromptVariable("question")]));
+        using var metrics = new MetricRecorder(provider.GetRequiredService<LlmOpsTelemetry>().Meter);
+        var client = provider.GetRequiredService<IChatClient>();
+
+        var options = Support("How do I get a refund?");
+        var response = streaming
+            ? await client.GetStreamingResponseAsync([], options).ToChatResponseAsync()
+            : await client.GetResponseAsync([], options);
+
+        // The prompt variable was scanned as input (flag), the prompt resolved by its latest label, nothing retrieved
+        // (answered ungrounded), a cache miss, one attempt on a small model.
+        var expected = new Dictionary<string, object?>
+        {
+            [GuardrailsTelemetryNames.ActionAttribute] = "flag",
+            [PromptsTelemetryNames.PromptNameAttribute] = "support",
+            [PromptsTelemetryNames.PromptVersionAttribute] = 1,
+            [PromptsTelemetryNames.PromptLabelAttribute] = "latest",
+            [LlmOps.Retrieval.GroundingTelemetryNames.GroundedAttribute] = false,
+            [CachingTelemetryNames.Status] = "miss",
+            [CachingTelemetryNames.Tier] = "none",
+            [MeteringTelemetryNames.ModelTierAttribute] = "Small",
+        };
+        var info = response.GetLlmOpsInfo()!;
+        Assert.Equal(expected.OrderBy(static t => t.Key), info.Tags.OrderBy(static t => t.Key));
+        var requests = metrics.Single("llmops.client.requests").Tags;
+        foreach (var (name, value) in expected)
+        {
+            Assert.True(requests.TryGetValue(name, out var recorded), name);
+            Assert.Equal(value, recorded);
+        }
+
+        Assert.DoesNotContain(PromptsTelemetryNames.PromptVariantAttribute, requests.Keys);
+    }
+
     /// <summary>The client types from outermost to the provider, walking <see cref="DelegatingChatClient"/>'s inner client.</summary>
     private static List<Type> Chain(IChatClient client)
     {
@@ -171,5 +233,11 @@ public class FullPipelineTests
         }
 
         return chain;
+    }
+
+    private sealed class NoSources : LlmOps.Retrieval.IRetriever
+    {
+        public Task<IReadOnlyList<LlmOps.Retrieval.RetrievedChunk>> RetrieveAsync(LlmOps.Retrieval.RetrievalQuery query, CancellationToken cancellationToken = default)
+            => Task.FromResult<IReadOnlyList<LlmOps.Retrieval.RetrievedChunk>>([]);
     }
 }
