@@ -351,6 +351,19 @@ public sealed class LlmOpsInfo
         }
     }
 
+    /// <summary>
+    /// Replaces the fact <paramref name="shared"/> (an instance shared by requests) with <paramref name="replacement"/>,
+    /// unless another one replaced it first; returns the fact stored. Published tags stay computed (from the new fact).
+    /// </summary>
+    internal T ReplaceShared<T>(T shared, T replacement)
+        where T : class
+    {
+        var slot = FeatureSlot<T>.Index;
+        Debug.Assert(slot >= 0, "Only a slot's fact is replaced in place.");
+        var current = Interlocked.CompareExchange(ref _slots[slot], replacement, shared);
+        return ReferenceEquals(current, shared) ? replacement : (T)current!;
+    }
+
     /// <summary>Numbers the provider attempts the metering stage sees for this request: 1, 2, 3, … (thread-safe).</summary>
     internal int NextMeteredAttempt() => Interlocked.Increment(ref _meteredAttempts);
 

@@ -396,6 +396,26 @@ public sealed class LlmOpsInfoTests
     }
 
     [Fact]
+    public void ReplaceShared_SwapsTheSharedFactOnce_AndKeepsTheComputedTag()
+    {
+        var info = new LlmOpsInfo();
+        var shared = info.GetOrAdd(static () => GuardrailReport.Empty);
+        info.PublishTags(StandardTags.GuardrailAction);
+
+        var own = info.ReplaceShared(shared, new GuardrailReport());
+        var again = info.ReplaceShared(shared, new GuardrailReport());
+        own.Record(GuardrailStage.Input, GuardrailAction.Flag, []);
+
+        Assert.NotSame(shared, own);
+        Assert.Same(own, again);
+        Assert.Same(own, info.Get<GuardrailReport>());
+        Assert.Equal("flag", info.Tags["llmops.guardrail.action"]);
+        Assert.Equal(GuardrailAction.Allow, GuardrailReport.Empty.Action);
+        Assert.Empty(GuardrailReport.Empty.Findings);
+        Assert.Throws<InvalidOperationException>(() => GuardrailReport.Empty.Record(GuardrailStage.Input, GuardrailAction.Flag, []));
+    }
+
+    [Fact]
     public async Task Tags_ReadWhileStagesPublishAndAddTheSameNames_NeverShowBothOrMiscount()
     {
         var info = new LlmOpsInfo();

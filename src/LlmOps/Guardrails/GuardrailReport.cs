@@ -43,6 +43,13 @@ public sealed class GuardrailReport
     /// <summary>Gets the most severe action taken in either stage.</summary>
     public GuardrailAction Action { get; private set; }
 
+    /// <summary>
+    /// Gets the report with no findings that requests through a guardrails stage with no scanners share (it is never
+    /// recorded into: a stage with scanners replaces it with a report of its own first, see
+    /// <see cref="LlmOpsInfo.ReplaceShared{T}"/>).
+    /// </summary>
+    internal static GuardrailReport Empty { get; } = new();
+
     /// <summary>Gets the value of the request's <see cref="GuardrailsTelemetryNames.ActionAttribute"/> tag.</summary>
     internal string ActionTag => Action switch
     {
@@ -54,6 +61,11 @@ public sealed class GuardrailReport
 
     internal void Record(GuardrailStage stage, GuardrailAction action, IReadOnlyList<GuardrailFinding> findings)
     {
+        if (ReferenceEquals(this, Empty))
+        {
+            throw new InvalidOperationException("The shared empty guardrail report cannot record findings; replace it with a report of the request's own first.");
+        }
+
         var list = LazyInitializer.EnsureInitialized(ref _findings);
         lock (list)
         {

@@ -108,8 +108,10 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
 
     private LlmOpsRequest JoinPassThrough(ChatOptions? options)
     {
+        // The request's report may stay empty (nothing records into this one): requests then share one empty report, and
+        // a stage with scanners (inner or outer) gives the request a report of its own before it records.
         var request = LlmOpsRequest.Join(options);
-        request.Info.GetOrAdd(static () => new GuardrailReport());
+        request.Info.GetOrAdd(static () => GuardrailReport.Empty);
         Tag(request.Info);
         return request;
     }
@@ -390,6 +392,12 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
     {
         var request = LlmOpsRequest.Join(options);
         var report = request.Info.GetOrAdd(static () => new GuardrailReport());
+        if (ReferenceEquals(report, GuardrailReport.Empty))
+        {
+            // An outer stage with no scanners left the shared empty report: this stage records, so the request needs its own.
+            report = request.Info.ReplaceShared(report, new GuardrailReport());
+        }
+
         if (!_output.IsEmpty)
         {
             request.Info.GetOrAdd(static () => new AnswerRejection());

@@ -768,6 +768,47 @@ public sealed class GuardrailsChatClientTests : IDisposable
         Assert.Equal(1, vaults[0]!.Count);
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task GetResponseAsync_TwoStagesOneWithoutScanners_FindingsGoToTheRequestsOwnReport(bool scannerOutside, bool streaming)
+    {
+        // Requests through a stage with no scanners share one empty report; the stage with a scanner (inside or outside
+        // it) must give the request a report of its own before recording, or findings would leak into other requests.
+        var model = new LlmOps.Testing.ScriptedChatClient().Otherwise("ok");
+        var withScanner = Options(new BannedContentGuardrail(substrings: ["refund"]) { Action = GuardrailAction.Flag });
+        using var innerStage = new GuardrailsChatClient(model, scannerOutside ? new GuardrailsOptions() : withScanner, _telemetry);
+        using var outerStage = new GuardrailsChatClient(innerStage, scannerOutside ? withScanner : new GuardrailsOptions(), _telemetry);
+        using var passThrough = new GuardrailsChatClient(model, new GuardrailsOptions(), _telemetry);
+
+        var flagged = await RunAsync(outerStage, "How do I ask for a refund?", streaming);
+        var clean = await RunAsync(outerStage, "How do I reset my password?", streaming);
+        var concurrent = await Task.WhenAll(Enumerable.Range(0, 64).Select(i => Task.Run(() => RunAsync(
+            i % 2 == 0 ? outerStage : passThrough, i % 4 < 2 ? "Where is my refund?" : "Hello there", streaming))));
+        var alone = await RunAsync(passThrough, "Where is my refund?", streaming);
+        var aloneAgain = await RunAsync(passThrough, "Hello there", streaming);
+
+        Assert.Equal(GuardrailAction.Flag, flagged.GetGuardrailReport()!.Action);
+        Assert.Single(flagged.GetGuardrailReport()!.Findings);
+        Assert.Equal("flag", flagged.GetLlmOpsInfo()!.Tags[GuardrailsTelemetryNames.ActionAttribute]);
+        Assert.Equal(GuardrailAction.Allow, clean.GetGuardrailReport()!.Action);
+        Assert.Empty(clean.GetGuardrailReport()!.Findings);
+        Assert.Equal("allow", clean.GetLlmOpsInfo()!.Tags[GuardrailsTelemetryNames.ActionAttribute]);
+        for (var i = 0; i < concurrent.Length; i++)
+        {
+            var expectFinding = i % 2 == 0 && i % 4 < 2;
+            Assert.Equal(expectFinding ? 1 : 0, concurrent[i].GetGuardrailReport()!.Findings.Count);
+            Assert.Equal(expectFinding ? "flag" : "allow", concurrent[i].GetLlmOpsInfo()!.Tags[GuardrailsTelemetryNames.ActionAttribute]);
+        }
+
+        Assert.Empty(alone.GetGuardrailReport()!.Findings);
+        Assert.Equal(GuardrailAction.Allow, alone.GetGuardrailReport()!.Action);
+        Assert.Equal("allow", alone.GetLlmOpsInfo()!.Tags[GuardrailsTelemetryNames.ActionAttribute]);
+        Assert.Same(alone.GetGuardrailReport(), aloneAgain.GetGuardrailReport()); // nothing to record: one shared report, no allocation
+    }
+
     private static GuardrailsOptions Options(params IGuardrail[] guardrails)
     {
         var options = new GuardrailsOptions();
