@@ -60,15 +60,15 @@ public sealed class LlmOpsInfo
 
     private static readonly object?[] BoxedVersions = new object?[256];
 
-    // A spin lock instead of a Lock object: a request's info is touched by one stage at a time, so the lock is almost
-    // never contended, and a Lock per request cost 40 B. 16 bits, so that it and _derived share 4 bytes of the object.
-    private ushort _busy;
-
-    // The standard tags the stages have published (StandardTags): their values are computed from the slots when read, so
-    // a request whose only tags are these allocates no entries array. A published tag is never also an entry: publishing
-    // removes the entry of the same name, AddTag clears the flag (the later write wins, as it did when both were stored).
-    // Read and written under the lock.
-    private StandardTags _derived;
+    // Two things in 16 bits (the object's small fields fit in 8 bytes, so the info is 104 B, not 112 or 120):
+    // - bit 15, a spin lock instead of a Lock object: a request's info is touched by one stage at a time, so the lock is
+    //   almost never contended, and a Lock per request cost 40 B;
+    // - bits 0-9, the standard tags the stages have published (StandardTags): their values are computed from the slots when
+    //   read, so a request whose only tags are these allocates no entries array. A published tag is never also an entry:
+    //   publishing removes the entry of the same name, AddTag clears the bit (the later write wins, as it did when both
+    //   were stored). Written only under the lock (Exit writes them back with the lock bit cleared).
+    private const ushort Locked = 0x8000;
+    private ushort _state;
 
     // The standard stages' facts, one slot each (FeatureSlot<T>.Index): every request of a full pipeline records all of
     // them, and a slot costs 8 B and an atomic read or write where an entry cost 16 B and a locked search.
@@ -78,9 +78,7 @@ public sealed class LlmOpsInfo
     // Other features (keyed by their Type) and tags (keyed by name) share one small array: a request records a handful
     // of each, and one array instead of two keeps a standalone stage's request (a cache hit) to one allocation here.
     private KeyValuePair<object, object?>[]? _entries;
-    private int _count;
-    private int _tagCount;
-    private TagView? _tagView;
+    private ushort _count; // at most ushort.MaxValue entries (Put refuses more)
 
     // Generated ids: a random 64-bit prefix drawn once per process, then a 64-bit sequence number. Unique within the
     // process by the counter and across processes and instances by the prefix (two processes share a prefix with
@@ -130,8 +128,8 @@ public sealed class LlmOpsInfo
     public string? ModelId { get; set; }
 
     /// <summary>Gets the telemetry tags recorded by the stages, by tag name.</summary>
-    /// <remarks>A live, thread-safe view; enumerating it enumerates a snapshot.</remarks>
-    public IReadOnlyDictionary<string, object?> Tags => _tagView ??= new TagView(this);
+    /// <remarks>A live, thread-safe view (a new one on each read: the info keeps no field for it); enumerating it enumerates a snapshot.</remarks>
+    public IReadOnlyDictionary<string, object?> Tags => new TagView(this);
 
     /// <summary>Gets a snapshot of the features recorded so far (in no particular order).</summary>
     public IEnumerable<object> Features
@@ -150,7 +148,7 @@ public sealed class LlmOpsInfo
             Enter();
             try
             {
-                var values = new object[slotted.Count + _count - _tagCount];
+                var values = new object[slotted.Count + _count - StoredTagCount()];
                 slotted.CopyTo(values);
                 var next = slotted.Count;
                 for (var i = 0; i < _count; i++)
@@ -184,7 +182,7 @@ public sealed class LlmOpsInfo
         ArgumentNullException.ThrowIfNull(feature);
         if (FeatureSlot<T>.Index is var slot and >= 0)
         {
-            if ((_derived & TagsOfSlot(slot)) != StandardTags.None)
+            if (((StandardTags)Volatile.Read(ref _state) & TagsOfSlot(slot)) != StandardTags.None)
             {
                 // Tags computed from the fact being replaced keep the values they had (read without the lock: a caller
                 // racing the stage that publishes them gets either order, as it would under the lock).
@@ -293,9 +291,9 @@ public sealed class LlmOpsInfo
         Enter();
         try
         {
-            if (_derived != StandardTags.None)
+            if (Derived != StandardTags.None)
             {
-                _derived &= ~TagOf(name);
+                Derived &= ~TagOf(name);
             }
 
             PutTag(name, value);
@@ -319,7 +317,7 @@ public sealed class LlmOpsInfo
         Enter();
         try
         {
-            var kept = _derived & TagsOfSlot(slot) & ~tags;
+            var kept = Derived & TagsOfSlot(slot) & ~tags;
             if (kept != StandardTags.None)
             {
                 StoreDerived(kept);
@@ -380,7 +378,7 @@ public sealed class LlmOpsInfo
                 return true;
             }
 
-            if (_derived != StandardTags.None && (_derived & TagOf(name)) is var tag and not StandardTags.None)
+            if (Derived != StandardTags.None && (Derived & TagOf(name)) is var tag and not StandardTags.None)
             {
                 value = Derive(tag);
                 return true;
@@ -403,7 +401,7 @@ public sealed class LlmOpsInfo
         try
         {
             // A name is either published or stored, never both.
-            if (_derived != StandardTags.None)
+            if (Derived != StandardTags.None)
             {
                 firstValue = DeriveIfPublished(first);
                 secondValue = DeriveIfPublished(second);
@@ -515,12 +513,35 @@ public sealed class LlmOpsInfo
         }
     }
 
+    /// <summary>Gets or sets the published standard tags (under the lock).</summary>
+    private StandardTags Derived
+    {
+        get => (StandardTags)(_state & ~Locked);
+        set => _state = (ushort)(Locked | (ushort)value);
+    }
+
     /// <summary>The number of tags, published and stored (under the lock).</summary>
-    private int TagCount => _tagCount + BitOperations.PopCount((uint)_derived);
+    private int TagCount => StoredTagCount() + BitOperations.PopCount((uint)Derived);
+
+    /// <summary>The number of tags in the entries (under the lock; a request holds a handful of entries).</summary>
+    private int StoredTagCount()
+    {
+        var tags = 0;
+        for (var i = 0; i < _count; i++)
+        {
+            if (_entries![i].Key is string)
+            {
+                tags++;
+            }
+        }
+
+        return tags;
+    }
 
     private void Enter()
     {
-        if (Interlocked.CompareExchange(ref _busy, (ushort)1, (ushort)0) != 0)
+        var state = Volatile.Read(ref _state);
+        if ((state & Locked) != 0 || Interlocked.CompareExchange(ref _state, (ushort)(state | Locked), state) != state)
         {
             EnterContended();
         }
@@ -529,19 +550,24 @@ public sealed class LlmOpsInfo
     private void EnterContended()
     {
         var spinner = default(SpinWait);
-        do
+        while (true)
         {
             spinner.SpinOnce();
+            var state = Volatile.Read(ref _state);
+            if ((state & Locked) == 0 && Interlocked.CompareExchange(ref _state, (ushort)(state | Locked), state) == state)
+            {
+                return;
+            }
         }
-        while (Interlocked.CompareExchange(ref _busy, (ushort)1, (ushort)0) != 0);
     }
 
-    private void Exit() => Volatile.Write(ref _busy, (ushort)0);
+    // Only the holder changes the tag bits, so writing them back with the lock bit cleared loses no update.
+    private void Exit() => Volatile.Write(ref _state, (ushort)(_state & ~Locked));
 
     /// <summary>Publishes <paramref name="tags"/>, removing stored tags of the same names (under the lock).</summary>
     private void Publish(StandardTags tags)
     {
-        if (_tagCount != 0)
+        if (_count != 0)
         {
             for (var rest = (uint)tags; rest != 0; rest &= rest - 1)
             {
@@ -550,12 +576,11 @@ public sealed class LlmOpsInfo
                 {
                     Array.Copy(_entries!, index + 1, _entries!, index, _count - index - 1);
                     _entries![--_count] = default;
-                    _tagCount--;
                 }
             }
         }
 
-        _derived |= tags;
+        Derived |= tags;
     }
 
     /// <summary>Turns published <paramref name="tags"/> into stored ones with their current values (under the lock).</summary>
@@ -565,7 +590,7 @@ public sealed class LlmOpsInfo
         {
             var tag = (StandardTags)(rest & (0u - rest));
             var value = Derive(tag);
-            _derived &= ~tag;
+            Derived &= ~tag;
             PutTag(StandardNames[BitOperations.TrailingZeroCount(rest)], value);
         }
     }
@@ -574,7 +599,7 @@ public sealed class LlmOpsInfo
     private int CopyDerivedTo(Span<KeyValuePair<string, object?>> destination, int start)
     {
         var next = start;
-        for (var rest = (uint)_derived; rest != 0; rest &= rest - 1)
+        for (var rest = (uint)Derived; rest != 0; rest &= rest - 1)
         {
             var bit = BitOperations.TrailingZeroCount(rest);
             destination[next++] = new(StandardNames[bit], Derive((StandardTags)(1u << bit)));
@@ -585,7 +610,7 @@ public sealed class LlmOpsInfo
 
     /// <summary>The value of the published tag <paramref name="name"/>, or <see langword="null"/> (under the lock).</summary>
     private object? DeriveIfPublished(string name)
-        => (_derived & TagOf(name)) is var tag and not StandardTags.None ? Derive(tag) : null;
+        => (Derived & TagOf(name)) is var tag and not StandardTags.None ? Derive(tag) : null;
 
     /// <summary>Computes the value of one published tag from its stage's fact (under the lock).</summary>
     private object? Derive(StandardTags tag)
@@ -659,16 +684,7 @@ public sealed class LlmOpsInfo
     };
 
     /// <summary>Adds or replaces a tag (under the lock).</summary>
-    private void PutTag(string name, object? value)
-    {
-        var index = IndexOfTag(name);
-        if (index < 0)
-        {
-            _tagCount++;
-        }
-
-        Put(index, name, value);
-    }
+    private void PutTag(string name, object? value) => Put(IndexOfTag(name), name, value);
 
     /// <summary>Replaces the entry at <paramref name="index"/>, or appends when it is negative (growing by doubling).</summary>
     private void Put(int index, object key, object? value)
@@ -682,7 +698,12 @@ public sealed class LlmOpsInfo
         _entries ??= new KeyValuePair<object, object?>[Volatile.Read(ref s_initialCapacity)];
         if (_count == _entries.Length)
         {
-            Array.Resize(ref _entries, _count * 2);
+            if (_count == ushort.MaxValue)
+            {
+                throw new InvalidOperationException($"A request holds at most {ushort.MaxValue} tags and features; record fewer (tags are for bounded-cardinality telemetry).");
+            }
+
+            Array.Resize(ref _entries, Math.Min(_count * 2, ushort.MaxValue));
         }
 
         _entries[_count++] = new(key, value);

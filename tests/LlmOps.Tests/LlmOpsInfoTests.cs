@@ -450,4 +450,41 @@ public sealed class LlmOpsInfoTests
         await writer;
         Assert.Equal("custom", info.Tags["llmops.cache.status"]);
     }
+
+    [Fact]
+    public void Tags_ManyThreadsAddingAndPublishing_LoseNoTagAndNoPublishedBit()
+    {
+        // The spin lock and the published tags share 16 bits: no writer may lose another's bit or entry.
+        const int Threads = 10, PerThread = 200;
+        var info = new LlmOpsInfo();
+        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t =>
+        {
+            for (var k = 0; k < PerThread; k++)
+            {
+                info.AddTag($"t{t}.{k}", k);
+                if (k == PerThread / 2)
+                {
+                    info.PublishTags((StandardTags)(1 << t));
+                }
+            }
+        });
+
+        Assert.Equal((Threads * PerThread) + Threads, info.Tags.Count);
+        Assert.Equal(Threads, info.Tags.Count(static t => t.Key.StartsWith("llmops.", StringComparison.Ordinal)));
+        Assert.Equal(PerThread - 1, info.Tags[$"t{Threads - 1}.{PerThread - 1}"]);
+    }
+
+    [Fact]
+    public void Constructor_GivenId_AllocatesOneObjectOf104BytesAtMost()
+    {
+        // Issue 16 counts every byte of a request: the info's small fields share 8 bytes (lock, published tags, entry
+        // count, metered attempts), so it is 104 B on a 64-bit runtime.
+        _ = new LlmOpsInfo("warm");
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var info = new LlmOpsInfo("req-1");
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal("req-1", info.RequestId);
+        Assert.True(allocated <= (Environment.Is64BitProcess ? 104 : 64), $"LlmOpsInfo allocated {allocated} B");
+    }
 }

@@ -37,7 +37,7 @@ public sealed class RoutingRule
     public static RoutingRule ForPrompt(string promptName, ModelTier tier)
     {
         ArgumentException.ThrowIfNullOrEmpty(promptName);
-        return new($"prompt {promptName}", (_, o) => o.GetLlmOpsInfo()?.Tags.TryGetValue(Prompts.PromptsTelemetryNames.PromptNameAttribute, out var name) == true
+        return new($"prompt {promptName}", (_, o) => o.GetLlmOpsInfo()?.TryGetTag(Prompts.PromptsTelemetryNames.PromptNameAttribute, out var name) == true
             && string.Equals(name as string, promptName, StringComparison.Ordinal), RoutingDecision.ForTier(tier, string.Empty));
     }
 
