@@ -15,6 +15,11 @@ public sealed record CostRecord
     // id nothing reads (the in-memory ledger keys on the number) allocates no string.
     private readonly ulong _generatedId;
 
+    // The timestamp as its UTC ticks and its offset in minutes: a DateTimeOffset field takes 16 B (6 of them padding),
+    // while these two pack with the other small fields, so a record is 168 B instead of 176.
+    private readonly long _utcTicks;
+    private readonly short _offsetMinutes;
+
     /// <summary>Gets the request id (<see cref="LlmOpsInfo.RequestId"/>); attempts of one request share it.</summary>
     /// <value>The default value is the empty string.</value>
     public string RequestId
@@ -51,7 +56,17 @@ public sealed record CostRecord
     public int Attempt { get; init; } = 1;
 
     /// <summary>Gets when the attempt started.</summary>
-    public DateTimeOffset Timestamp { get; init; }
+    public DateTimeOffset Timestamp
+    {
+        get => _offsetMinutes == 0
+            ? new DateTimeOffset(new DateTime(_utcTicks, DateTimeKind.Utc))
+            : new DateTimeOffset(_utcTicks + (_offsetMinutes * TimeSpan.TicksPerMinute), TimeSpan.FromMinutes(_offsetMinutes));
+        init
+        {
+            _utcTicks = value.UtcTicks;
+            _offsetMinutes = (short)value.TotalOffsetMinutes;
+        }
+    }
 
     /// <summary>Gets the scope (tenant, user, feature) of the request.</summary>
     public LlmOpsScope Scope { get; init; }

@@ -55,4 +55,43 @@ public sealed class CostRecordTests
 
         Assert.Equal("other", record.RequestId);
     }
+
+    public static TheoryData<DateTimeOffset> Timestamps() =>
+    [
+        default,
+        DateTimeOffset.MinValue,
+        DateTimeOffset.MaxValue,
+        new DateTimeOffset(2026, 12, 5, 7, 3, 48, 123, TimeSpan.Zero).AddTicks(4567),
+        new DateTimeOffset(2026, 12, 5, 12, 33, 48, TimeSpan.FromMinutes(330)),
+        new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.FromHours(-14)),
+        new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.FromHours(14)),
+        new DateTimeOffset(1, 1, 1, 0, 0, 0, TimeSpan.FromHours(-14)),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Timestamps))]
+    public void Timestamp_AnyInstantAndOffset_ReadsBackExactlyAndSurvivesWith(DateTimeOffset timestamp)
+    {
+        // The record keeps the timestamp as UTC ticks and an offset (so it packs into fewer bytes): it must read back as
+        // the same instant, clock time and offset.
+        var record = new CostRecord { Timestamp = timestamp, Model = "m" };
+        var copy = record with { Model = "n" };
+
+        foreach (var read in new[] { record.Timestamp, copy.Timestamp })
+        {
+            Assert.Equal(timestamp, read);
+            Assert.Equal(timestamp.Offset, read.Offset);
+            Assert.Equal(timestamp.DateTime, read.DateTime);
+            Assert.Equal(timestamp.UtcTicks, read.UtcTicks);
+        }
+
+        Assert.Equal(record, copy with { Model = "m" });
+        Assert.Equal(record.GetHashCode(), (copy with { Model = "m" }).GetHashCode());
+    }
+
+    [Fact]
+    public void Equals_SameInstantInAnotherOffset_IsEqualAsBefore()
+        => Assert.Equal(
+            new CostRecord { Timestamp = new DateTimeOffset(2026, 12, 5, 12, 33, 0, TimeSpan.FromMinutes(330)) },
+            new CostRecord { Timestamp = new DateTimeOffset(2026, 12, 5, 7, 3, 0, TimeSpan.Zero) });
 }
