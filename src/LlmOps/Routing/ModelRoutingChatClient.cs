@@ -154,10 +154,13 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             groups[g.Name].ContentPolicyChain = [.. g.ContentPolicyFallbacks.SelectMany(f => Chain(groups, f, static o => o.Fallbacks)).Distinct()];
         }
 
-        // Pipelines once every deployment knows its groups (the last-healthy rule reads them).
+        // Pipelines once every deployment knows its groups (the last-healthy rule reads them). A deployment keeps its
+        // in-flight count and latency average only when a group of several picks by them (a group of one never scores).
         foreach (var d in _deployments)
         {
             d.Pipeline = BuildPipeline(d);
+            d.TracksInFlight = d.Groups.Exists(static g => g.Deployments.Length > 1 && g.Strategy == LoadBalancingStrategy.LeastInFlight);
+            d.TracksLatency = d.Groups.Exists(static g => g.Deployments.Length > 1 && g.Strategy == LoadBalancingStrategy.LatencyEwma);
         }
 
         // A deployment named by the caller is a group of one, with no fallbacks.
@@ -1303,9 +1306,9 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             return false;
         }
 
-        r.AddAttempt();
+        // The request's attempt count numbers its attempts too (both count the attempts started, in one increment).
+        var number = r.AddAttempt();
         a.DeploymentAttempts++;
-        var number = r.Routing.NextAttemptNumber();
         a.Number = number;
         var activity = _telemetry.ActivitySource.HasListeners()
             ? _telemetry.ActivitySource.StartActivity(RoutingTelemetryNames.AttemptActivity, ActivityKind.Internal)

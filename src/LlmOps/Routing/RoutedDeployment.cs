@@ -75,8 +75,21 @@ internal sealed class RoutedDeployment : IDisposable
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
+    /// <summary>
+    /// Gets or sets a value indicating whether a group of several deployments picks among them by
+    /// <see cref="LoadBalancingStrategy.LeastInFlight"/>: <see cref="InFlight"/> is counted only then (two interlocked
+    /// operations per attempt that nothing would read otherwise).
+    /// </summary>
+    public bool TracksInFlight { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether a group of several deployments picks among them by
+    /// <see cref="LoadBalancingStrategy.LatencyEwma"/>: <see cref="RecordLatency"/> keeps the average only then.
+    /// </summary>
+    public bool TracksLatency { get; set; }
+
     /// <summary>Gets the latency average in seconds, or NaN before the first sample.</summary>
-    public double LatencyEwma => BitConverter.Int64BitsToDouble(Interlocked.Read(ref _latencyEwmaBits));
+    public double LatencyEwma => BitConverter.Int64BitsToDouble(Volatile.Read(ref _latencyEwmaBits));
 
     public bool HasTokenLimit => _tokenLimit is not null;
 
@@ -93,18 +106,36 @@ internal sealed class RoutedDeployment : IDisposable
         _ => false,
     };
 
-    public void Enter() => Interlocked.Increment(ref _inFlight);
+    public void Enter()
+    {
+        if (TracksInFlight)
+        {
+            Interlocked.Increment(ref _inFlight);
+        }
+    }
 
-    public void Exit() => Interlocked.Decrement(ref _inFlight);
+    public void Exit()
+    {
+        if (TracksInFlight)
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
 
-    /// <summary>Adds a latency sample to the moving average (weight 0.2 for the newest sample).</summary>
+    /// <summary>Adds a latency sample to the moving average (weight 0.2 for the newest sample), when a group reads it.</summary>
     public void RecordLatency(TimeSpan latency)
     {
+        if (!TracksLatency)
+        {
+            return;
+        }
+
         const double Alpha = 0.2;
         var sample = latency.TotalSeconds;
         while (true)
         {
-            var bits = Interlocked.Read(ref _latencyEwmaBits);
+            // A plain atomic read: a value torn or changed meanwhile fails the exchange below, which then retries.
+            var bits = Volatile.Read(ref _latencyEwmaBits);
             var old = BitConverter.Int64BitsToDouble(bits);
             var next = double.IsNaN(old) ? sample : (Alpha * sample) + ((1 - Alpha) * old);
             if (Interlocked.CompareExchange(ref _latencyEwmaBits, BitConverter.DoubleToInt64Bits(next), bits) == bits)

@@ -135,6 +135,8 @@ internal sealed class RoutedRequest
         return a;
     }
 
+    /// <summary>Counts a provider attempt as it starts; returns its number within the request, from 1 (two hedged runs may start at once).</summary>
+    /// <returns>The attempt's number.</returns>
     public int AddAttempt() => Interlocked.Increment(ref _attempts);
 
     public void MarkTried(RoutedDeployment deployment)

@@ -14,7 +14,6 @@ public sealed class RoutingInfo
     private RoutingAttempt _first;
     private RoutingAttempt[]? _more;
     private int _count;
-    private int _started;
     private int _busy;
 
     internal RoutingInfo(string group, ModelTier tier, string reason)
@@ -81,9 +80,6 @@ public sealed class RoutingInfo
         Tier = tier;
         Reason = reason;
     }
-
-    /// <summary>Numbers attempts as they start (two hedged attempts may be in flight at once).</summary>
-    internal int NextAttemptNumber() => Interlocked.Increment(ref _started);
 
     /// <summary>Records an attempt as it ends, kept in the order the attempts started.</summary>
     internal void Add(RoutingAttempt attempt)

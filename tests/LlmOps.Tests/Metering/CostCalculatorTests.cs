@@ -25,6 +25,25 @@ public class CostCalculatorTests
         Assert.Equal(expected, calc.Calculate("gpt-4o", input, cached, 0).Cost.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    [Theory]
+    [InlineData("0.15", "0.60", null, 40, 0, 12)]       // no cached price, no cached tokens: the cached term is left out
+    [InlineData("0.15", "0.60", null, 40, 8, 12)]
+    [InlineData("0.15", "0.60", "0.075", 40, 0, 12)]    // a cached price with more places keeps its scale in the sum
+    [InlineData("0.15", "0.60", "0.075", 40, 8, 12)]
+    [InlineData("2", "8", "0.0001", 1_000_000, 0, 0)]   // 2.0000, not 2: the zero cached term still sets the scale
+    public void Calculate_Cost_IsTheFullFormulaBitForBit(string input, string output, string? cachedPrice, long inputTokens, long cachedTokens, long outputTokens)
+    {
+        static decimal D(string s) => decimal.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
+        var price = new ModelPrice(D(input), D(output), CachedInput: cachedPrice is null ? null : D(cachedPrice));
+        var calc = new CostCalculator(new ModelCatalog([new ModelDefinition("m", ModelTier.Small, price)]));
+
+        var cost = calc.Calculate("m", inputTokens, cachedTokens, outputTokens).Cost;
+
+        // The formula with every term, divided by a million: same value and same scale (ToString and JSON show the scale).
+        var expected = ((inputTokens * price.Input) + (cachedTokens * (price.CachedInput ?? price.Input)) + (outputTokens * price.Output)) / 1_000_000m;
+        Assert.Equal(decimal.GetBits(expected), decimal.GetBits(cost));
+    }
+
     [Fact]
     public void DivideByMillion_IsTheDecimalDivision_BitForBit()
     {

@@ -221,4 +221,93 @@ public class RoutingFastPathTests
         Assert.True(task.IsCanceled);
         Assert.Equal(0, a.CallCount);
     }
+
+    /// <summary>Answers with its name once released (or at once when no gate is set); the clock moves by its latency during the call.</summary>
+    private sealed class NamedClient(string name, FakeTimeProvider? time = null, TimeSpan latency = default) : IChatClient
+    {
+        public TaskCompletionSource? Gate { get; set; }
+
+        public int CallCount { get; private set; }
+
+        public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            CallCount++;
+            time?.Advance(latency);
+            if (Gate is { } gate)
+            {
+                await gate.Task.WaitAsync(cancellationToken);
+            }
+
+            return new ChatResponse(new ChatMessage(ChatRole.Assistant, name));
+        }
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+            => throw new NotSupportedException();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_LeastInFlightGroup_SendsTheNextRequestToTheIdleDeployment()
+    {
+        // The in-flight count is kept only for deployments a least-in-flight group of several picks among: it must be here.
+        var a = new NamedClient("a") { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var b = new NamedClient("b");
+        using var client = new ModelRoutingChatClient(new ScriptedChatClient(), Bare(Deployment("a", a), Deployment("b", b)));
+
+        var first = client.GetResponseAsync(Ask(), Chat());
+        var second = await client.GetResponseAsync(Ask(), Chat()).WaitAsync(TimeSpan.FromSeconds(30)); // a would hold it
+        a.Gate.SetResult();
+        var third = await client.GetResponseAsync(Ask(), Chat());
+
+        var firstAnswer = await first;
+        Assert.Equal("a", firstAnswer.Text);
+        Assert.Equal("b", second.Text); // a had one call in flight
+        Assert.Equal("a", third.Text);  // none in flight again: the tie goes to the first
+        Assert.Equal("a", firstAnswer.GetRouting()!.Deployment);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_LatencyEwmaGroup_PrefersTheFasterDeploymentOnceBothAreTimed()
+    {
+        // The latency average is kept only for deployments a latency group of several picks among: it must be here.
+        var time = new FakeTimeProvider();
+        var slow = new NamedClient("slow", time, TimeSpan.FromMilliseconds(900));
+        var fast = new NamedClient("fast", time, TimeSpan.FromMilliseconds(50));
+        var options = Bare(Deployment("slow", slow), Deployment("fast", fast));
+        options.Groups[0].LoadBalancing = LoadBalancingStrategy.LatencyEwma;
+        using var client = new ModelRoutingChatClient(new ScriptedChatClient(), options, timeProvider: time);
+
+        var answers = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            answers.Add((await client.GetResponseAsync(Ask(), Chat())).Text);
+        }
+
+        // Untimed deployments first (in order), then the faster one every time.
+        Assert.Equal(["slow", "fast", "fast", "fast"], answers);
+        Assert.Equal(1, slow.CallCount);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_AttemptsOfOneRequest_AreNumberedFromOneInOrder()
+    {
+        var a = Failing(() => Http(503));
+        var b = Answering("ok");
+        var options = Bare(Deployment("a", a), Deployment("b", b));
+        options.Resilience.MaxRetriesPerDeployment = 1;
+        using var client = new ModelRoutingChatClient(new ScriptedChatClient(), options);
+
+        var response = await client.GetResponseAsync(Ask(), Chat());
+        var again = await client.GetResponseAsync(Ask(), Chat());
+
+        Assert.Equal([1, 2, 3], response.GetRouting()!.Attempts.Select(static x => x.Number));
+        Assert.Equal(RoutingAttemptResult.Succeeded, response.GetRouting()!.Attempts[2].Result);
+        Assert.Equal(3, response.GetRouting()!.AttemptCount);
+        Assert.Equal([1, 2, 3], again.GetRouting()!.Attempts.Select(static x => x.Number)); // per request, not per client
+    }
 }
