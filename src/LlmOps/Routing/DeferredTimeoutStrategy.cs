@@ -124,14 +124,31 @@ internal sealed class DeferredTimeoutStrategy : ResilienceStrategy
         TimeProvider time,
         Func<TState, long>? startOf = null)
     {
+        // The callback is called here (not through a helper) in both branches: this runs twice per routed request.
+        ValueTask<Outcome<TResult>> pending;
         if (timeout <= TimeSpan.Zero || timeout == Timeout.InfiniteTimeSpan || outer.IsCancellationRequested)
         {
-            return CallDirect(callback, outer, state);
+            try
+            {
+                return callback(outer, state);
+            }
+            catch (Exception ex)
+            {
+                return new ValueTask<Outcome<TResult>>(Outcome.FromException<TResult>(ex));
+            }
         }
 
         var source = Rent();
         var start = startOf is null ? time.GetTimestamp() : 0;
-        var pending = CallDirect(callback, source.Token, state);
+        try
+        {
+            pending = callback(source.Token, state);
+        }
+        catch (Exception ex)
+        {
+            pending = new ValueTask<Outcome<TResult>>(Outcome.FromException<TResult>(ex));
+        }
+
         if (pending.IsCompleted)
         {
             var outcome = pending.Result;
@@ -191,19 +208,6 @@ internal sealed class DeferredTimeoutStrategy : ResilienceStrategy
         try
         {
             return callback(context, state);
-        }
-        catch (Exception ex)
-        {
-            return new ValueTask<Outcome<TResult>>(Outcome.FromException<TResult>(ex));
-        }
-    }
-
-    private static ValueTask<Outcome<TResult>> CallDirect<TResult, TState>(
-        Func<CancellationToken, TState, ValueTask<Outcome<TResult>>> callback, CancellationToken token, TState state)
-    {
-        try
-        {
-            return callback(token, state);
         }
         catch (Exception ex)
         {

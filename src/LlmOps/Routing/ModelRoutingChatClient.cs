@@ -607,8 +607,11 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
     /// <remarks>
     /// Not an <see langword="async"/> method for a request without a cascade: a chain that answers at once becomes the
     /// outcome with no state machine (<see cref="RunCascadeAsync"/> runs a cascade, and a local function waits for
-    /// a chain that has not answered yet).
+    /// a chain that has not answered yet). No <see langword="try"/> either, so that it inlines into its caller:
+    /// <see cref="ExecuteChainAsync"/> reports every failure through the task it returns, and
+    /// <see cref="DeferredTimeoutStrategy.RunAsync"/>, which calls this, turns anything thrown into the outcome anyway.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ValueTask<Outcome<ChatResponse>> RunOutcomeAsync(RoutedRequest r, CancellationToken cancellationToken)
     {
         if (r.Cascade)
@@ -616,19 +619,11 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             return RunCascadeAsync(r, cancellationToken);
         }
 
-        ValueTask<ChatResponse> pending;
-        try
+        r.RequestToken = cancellationToken;
+        var pending = ExecuteChainAsync(r, r.Group, static (ctx, a) => CallAsync(ctx, a));
+        if (pending.IsCompletedSuccessfully)
         {
-            r.RequestToken = cancellationToken;
-            pending = ExecuteChainAsync(r, r.Group, static (ctx, a) => CallAsync(ctx, a));
-            if (pending.IsCompletedSuccessfully)
-            {
-                return new(Outcome.FromResult(pending.Result));
-            }
-        }
-        catch (Exception ex)
-        {
-            return new(Outcome.FromException<ChatResponse>(ex));
+            return new(Outcome.FromResult(pending.Result));
         }
 
         return AwaitChainAsync(pending);
@@ -796,16 +791,22 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
             r.MarkTried(d);
             r.Group = group;
             var attempt = r.Attempt(group, d, OptionsFor(r.Options, d), hedged: false);
-            pending = RunPipelineAsync(attempt, callback);
-            if (pending.IsCompletedSuccessfully)
+
+            // RunPipelineAsync, its body inlined here (this method's try stands for its own).
+            var outcome = StartPipeline(attempt, callback);
+            if (outcome.IsCompletedSuccessfully)
             {
-                var step = pending.Result;
+                var step = ToStep(attempt, outcome.Result);
                 if (step.Error is null)
                 {
                     return new(Answered(r, group, step));
                 }
 
                 pending = new(step);
+            }
+            else
+            {
+                pending = AwaitStepAsync(attempt, outcome);
             }
         }
         catch (Exception ex)
@@ -938,12 +939,22 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
 
     /// <summary>
     /// Runs one deployment's pipeline and captures its outcome without rethrowing. A deployment whose pipeline would do
-    /// nothing (no retry, no timeout, a circuit that can never open) runs the attempt alone, without Polly. A deployment
-    /// without a circuit breaker runs its first attempt without Polly too (<see cref="RunFirstAttemptAsync{T}"/>).
+    /// nothing (no retry, no timeout, a circuit that can never open) runs the attempt alone, without Polly.
     /// </summary>
     /// <remarks>
-    /// Not an <see langword="async"/> method: an outcome that is there when the run returns becomes the step at once (no
-    /// state machine); otherwise <see cref="AwaitStepAsync"/> waits for it.
+    /// <para>
+    /// A deployment without a circuit breaker (its pipeline holds only a retry and an attempt timeout) runs its first
+    /// attempt without Polly too: the attempt timeout applies as <see cref="DeferredTimeoutStrategy"/> applies it, and an
+    /// answer (the common case) costs no resilience context, no property writes and no retry bookkeeping. A failure the
+    /// attempt marked for retry (<see cref="RoutedAttempt.RetryException"/>) is then handed to the deployment's pipeline as
+    /// the outcome of its first run (the callback replays it instead of calling the provider), so the retries, their delays
+    /// and their events are Polly's, exactly as when the first attempt ran inside it (<see cref="AfterFirstAttempt"/>).
+    /// </para>
+    /// <para>
+    /// Not an <see langword="async"/> method, and that first attempt is started here rather than in a method of its own (one
+    /// frame less on every routed request): an outcome that is there when the run returns becomes the step at once (no
+    /// state machine); otherwise <see cref="AwaitFirstAttemptAsync"/> and <see cref="AwaitStepAsync"/> wait for it.
+    /// </para>
     /// </remarks>
     private static ValueTask<Step<T>> RunPipelineAsync<T>(RoutedAttempt a, Func<ResilienceContext?, RoutedAttempt, ValueTask<Outcome<T>>> callback)
         where T : class
@@ -951,19 +962,7 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         ValueTask<Outcome<T>> pending;
         try
         {
-            var d = a.Deployment;
-            if (d.Pipeline is not { } pipeline)
-            {
-                pending = callback(null, a);
-            }
-            else if (!d.HasCircuit && !a.Token.IsCancellationRequested)
-            {
-                pending = RunFirstAttemptAsync(pipeline, a, callback);
-            }
-            else
-            {
-                pending = RunPollyAsync(pipeline, a, callback, replay: null);
-            }
+            pending = StartPipeline(a, callback);
         }
         catch (Exception ex)
         {
@@ -973,6 +972,40 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
         return pending.IsCompletedSuccessfully ? new(ToStep(a, pending.Result)) : AwaitStepAsync(a, pending);
     }
 
+    /// <summary>
+    /// The body of <see cref="RunPipelineAsync"/> without its <see langword="try"/>, so that it inlines: the caller catches
+    /// what it throws (<see cref="ExecuteChainAsync"/> starts the first step of a chain with it, one frame less).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ValueTask<Outcome<T>> StartPipeline<T>(RoutedAttempt a, Func<ResilienceContext?, RoutedAttempt, ValueTask<Outcome<T>>> callback)
+        where T : class
+    {
+        var d = a.Deployment;
+        if (d.Pipeline is not { } pipeline)
+        {
+            return callback(null, a);
+        }
+
+        if (d.HasCircuit || a.Token.IsCancellationRequested)
+        {
+            return RunPollyAsync(pipeline, a, callback, replay: null);
+        }
+
+        var owner = a.Request.Owner;
+        var first = DeferredTimeoutStrategy.RunAsync(
+            static (token, s) =>
+            {
+                s.Attempt.CallToken = token;
+                return s.Callback(null, s.Attempt);
+            },
+            (Attempt: a, Callback: callback),
+            a.Token,
+            a.Request.Streaming ? owner._firstTokenTimeout : owner._attemptTimeout,
+            owner._time,
+            static s => s.Attempt.StartTimestamp);
+        return first.IsCompletedSuccessfully ? AfterFirstAttempt(pipeline, a, callback, first.Result) : AwaitFirstAttemptAsync(pipeline, a, callback, first);
+    }
+
     private static async ValueTask<Step<T>> AwaitStepAsync<T>(RoutedAttempt a, ValueTask<Outcome<T>> pending)
         where T : class
         => ToStep(a, await pending.ConfigureAwait(false));
@@ -980,46 +1013,6 @@ public sealed class ModelRoutingChatClient : DelegatingChatClient
     private static Step<T> ToStep<T>(RoutedAttempt a, Outcome<T> outcome)
         where T : class
         => new(a, outcome.Result, outcome.Exception is { } e ? ExceptionDispatchInfo.Capture(e) : null);
-
-    /// <summary>
-    /// The first attempt on a deployment whose pipeline holds only a retry and an attempt timeout, without Polly: the
-    /// attempt timeout applies as <see cref="DeferredTimeoutStrategy"/> applies it, and an answer (the common case) costs no
-    /// resilience context, no property writes and no retry bookkeeping. A failure the attempt marked for retry
-    /// (<see cref="RoutedAttempt.RetryException"/>) is then handed to the deployment's pipeline as the outcome of its first
-    /// run (the callback replays it instead of calling the provider), so the retries, their delays and their events are
-    /// Polly's, exactly as when the first attempt ran inside it.
-    /// </summary>
-    /// <remarks>
-    /// Not an <see langword="async"/> method: an attempt that has its outcome when it returns costs no state machine here
-    /// (<see cref="AwaitFirstAttemptAsync"/> waits for one that has not).
-    /// </remarks>
-    private static ValueTask<Outcome<T>> RunFirstAttemptAsync<T>(ResiliencePipeline pipeline, RoutedAttempt a, Func<ResilienceContext?, RoutedAttempt, ValueTask<Outcome<T>>> callback)
-        where T : class
-    {
-        ValueTask<Outcome<T>> pending;
-        try
-        {
-            var owner = a.Request.Owner;
-            var timeout = a.Request.Streaming ? owner._firstTokenTimeout : owner._attemptTimeout;
-            pending = DeferredTimeoutStrategy.RunAsync(
-                static (token, s) =>
-                {
-                    s.Attempt.CallToken = token;
-                    return s.Callback(null, s.Attempt);
-                },
-                (Attempt: a, Callback: callback),
-                a.Token,
-                timeout,
-                owner._time,
-                static s => s.Attempt.StartTimestamp);
-        }
-        catch (Exception ex)
-        {
-            return ValueTask.FromException<Outcome<T>>(ex);
-        }
-
-        return pending.IsCompletedSuccessfully ? AfterFirstAttempt(pipeline, a, callback, pending.Result) : AwaitFirstAttemptAsync(pipeline, a, callback, pending);
-    }
 
     private static async ValueTask<Outcome<T>> AwaitFirstAttemptAsync<T>(
         ResiliencePipeline pipeline, RoutedAttempt a, Func<ResilienceContext?, RoutedAttempt, ValueTask<Outcome<T>>> callback, ValueTask<Outcome<T>> pending)
