@@ -13,6 +13,12 @@ internal static class StageTasks
     /// Calls <paramref name="inner"/>; an exception it throws synchronously comes back in the returned task, faulted (or
     /// cancelled, for an <see cref="OperationCanceledException"/>) exactly as an <see langword="async"/> method reports it.
     /// </summary>
+    /// <remarks>
+    /// For the awaited paths. A stage's synchronous hot path calls its inner client from a call site of its own, inside its
+    /// own <see langword="try"/>, and hands what it catches to <see cref="Failed"/>: a call site shared by every stage
+    /// sees as many client types as there are stages and dispatches through the runtime's polymorphic stub, where a
+    /// stage's own sees one type.
+    /// </remarks>
     public static Task<ChatResponse> Call(
         IChatClient inner, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
@@ -22,9 +28,15 @@ internal static class StageTasks
         }
         catch (Exception ex)
         {
-            return FailedAsync(ExceptionDispatchInfo.Capture(ex));
+            return Failed(ex);
         }
     }
+
+    /// <summary>
+    /// The task <see cref="Call"/> returns for an exception the inner client threw synchronously: faulted (or cancelled,
+    /// for an <see cref="OperationCanceledException"/>) exactly as an <see langword="async"/> method reports it.
+    /// </summary>
+    public static Task<ChatResponse> Failed(Exception exception) => FailedAsync(ExceptionDispatchInfo.Capture(exception));
 
     /// <summary>
     /// Attaches <paramref name="info"/> to the answer of <paramref name="inner"/>: at once, handing back the same task, when

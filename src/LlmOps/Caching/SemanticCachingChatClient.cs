@@ -146,7 +146,17 @@ public sealed class SemanticCachingChatClient : DelegatingChatClient
         // A bypass has nothing to do after the call: the inner client's task goes back as it is, unless this stage
         // must attach the info it created.
         _metrics.Bypass(info, plan.BypassReason);
-        var inner = StageTasks.Call(InnerClient, list, Forward(options, info, owner), cancellationToken);
+        var forwarded = Forward(options, info, owner);
+        Task<ChatResponse> inner;
+        try
+        {
+            inner = InnerClient.GetResponseAsync(list, forwarded, cancellationToken); // this stage's own call site (StageTasks.Call's remarks)
+        }
+        catch (Exception ex)
+        {
+            inner = StageTasks.Failed(ex);
+        }
+
         return owner ? StageTasks.AttachInfo(inner, info) : inner;
     }
 

@@ -102,7 +102,16 @@ public sealed class GuardrailsChatClient : DelegatingChatClient
         // No scanner on either side: nothing to scan, redact or restore. The request still gets its (empty) report and
         // its action tag, and the inner client's task is handed back as it is, unless this stage must attach the info.
         var request = JoinPassThrough(options);
-        var inner = StageTasks.Call(InnerClient, list, request.Options, cancellationToken);
+        Task<ChatResponse> inner;
+        try
+        {
+            inner = InnerClient.GetResponseAsync(list, request.Options, cancellationToken); // this stage's own call site (StageTasks.Call's remarks)
+        }
+        catch (Exception ex)
+        {
+            inner = StageTasks.Failed(ex);
+        }
+
         return request.IsOwner ? StageTasks.AttachInfo(inner, request.Info) : inner;
     }
 

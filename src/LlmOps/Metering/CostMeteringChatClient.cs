@@ -102,7 +102,16 @@ public sealed class CostMeteringChatClient : DelegatingChatClient
         }
 
         var attempt = begin.Result;
-        var inner = StageTasks.Call(InnerClient, messages, request.Options, cancellationToken);
+        Task<ChatResponse> inner;
+        try
+        {
+            inner = InnerClient.GetResponseAsync(messages, request.Options, cancellationToken); // this stage's own call site (StageTasks.Call's remarks)
+        }
+        catch (Exception ex)
+        {
+            inner = StageTasks.Failed(ex);
+        }
+
         if (!inner.IsCompletedSuccessfully)
         {
             return AwaitResponseAsync(inner, attempt, messages, request);

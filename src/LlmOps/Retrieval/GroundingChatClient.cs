@@ -118,7 +118,16 @@ public sealed class GroundingChatClient : DelegatingChatClient
             // Nothing to ground in (no question, or a retriever that answered at once with nothing) and the model answers
             // anyway: nothing happens after the call, so the inner client's task goes back as it is (no state machine, no
             // task of our own), unless this stage must attach the info it created.
-            var inner = StageTasks.Call(InnerClient, list, request.Options, cancellationToken);
+            Task<ChatResponse> inner;
+            try
+            {
+                inner = InnerClient.GetResponseAsync(list, request.Options, cancellationToken); // this stage's own call site (StageTasks.Call's remarks)
+            }
+            catch (Exception ex)
+            {
+                inner = StageTasks.Failed(ex);
+            }
+
             return request.IsOwner ? StageTasks.AttachInfo(inner, request.Info) : inner;
         }
 

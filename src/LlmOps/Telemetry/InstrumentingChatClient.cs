@@ -65,7 +65,16 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
         // Nothing listens (no span, no enabled instrument): the request is not timed either. A listener that attaches
         // while the request runs sees the next request.
         var start = activity is not null || Listening() ? _time.GetTimestamp() : NotTimed;
-        var inner = StageTasks.Call(InnerClient, messages, request.Options, cancellationToken);
+        Task<ChatResponse> inner;
+        try
+        {
+            inner = InnerClient.GetResponseAsync(messages, request.Options, cancellationToken); // this stage's own call site (StageTasks.Call's remarks)
+        }
+        catch (Exception ex)
+        {
+            inner = StageTasks.Failed(ex);
+        }
+
 
         if (!inner.IsCompletedSuccessfully)
         {
