@@ -124,10 +124,30 @@ public class HedgingTests
         var fast = Answering("fast", time);
         using var client = new ModelRoutingChatClient(new ScriptedChatClient(), Hedged(slow, fast), timeProvider: time);
 
-        var updates = await time.DriveAsync(client.GetStreamingResponseAsync(Ask(), Chat()).ToListAsync().AsTask(), limit: TimeSpan.FromSeconds(120));
+        await using var stream = client.GetStreamingResponseAsync(Ask(), Chat()).GetAsyncEnumerator();
+        var first = stream.MoveNextAsync().AsTask();
+
+        // The clock moves to just short of the hedge delay and then waits, in real time, for the first chunk (due at
+        // 500 ms): however late a loaded machine runs that chunk's continuation, the hedge cannot fire before it arrives.
+        // Driving the whole stream at once raced it (the clock could pass 2 s while the continuation was still queued).
+        await AdvanceAsync(time, HedgeAfter - TimeSpan.FromMilliseconds(100));
+        Assert.True(await first.WaitAsync(TimeSpan.FromSeconds(60)));
+        var updates = new List<ChatResponseUpdate> { stream.Current };
+        updates.AddRange(await time.DriveAsync(RestAsync(stream), limit: TimeSpan.FromSeconds(120)));
 
         Assert.Equal("one two three", string.Concat(updates.Select(u => u.Text)));
         Assert.Equal(0, fast.CallCount);
+
+        static async Task<List<ChatResponseUpdate>> RestAsync(IAsyncEnumerator<ChatResponseUpdate> stream)
+        {
+            var rest = new List<ChatResponseUpdate>();
+            while (await stream.MoveNextAsync())
+            {
+                rest.Add(stream.Current);
+            }
+
+            return rest;
+        }
     }
 
     [Theory]
