@@ -262,9 +262,12 @@ public class RoutingFastPathTests
         var first = client.GetResponseAsync(Ask(), Chat());
         var second = await client.GetResponseAsync(Ask(), Chat()).WaitAsync(TimeSpan.FromSeconds(30)); // a would hold it
         a.Gate.SetResult();
+
+        // The first request must have finished (its attempt left a's in-flight count) before the third is routed: the
+        // gate's continuation runs on the thread pool, and sending the third at once raced it under load.
+        var firstAnswer = await first.WaitAsync(TimeSpan.FromSeconds(30));
         var third = await client.GetResponseAsync(Ask(), Chat());
 
-        var firstAnswer = await first;
         Assert.Equal("a", firstAnswer.Text);
         Assert.Equal("b", second.Text); // a had one call in flight
         Assert.Equal("a", third.Text);  // none in flight again: the tie goes to the first
