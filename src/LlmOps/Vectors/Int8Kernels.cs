@@ -111,9 +111,11 @@ internal static class Int8Kernels
         {
             nuint vecEnd = d & ~(nuint)(Vector256<byte>.Count - 1);
             Vector256<int> biasV = Vector256.Create(bias);
+            nuint blockBytes = 8 * d;
             for (; r + 8 <= end; r += 8)
             {
                 ref byte b = ref Unsafe.Add(ref data, (nint)r * dim);
+                PrefetchAhead(ref b, blockBytes);
                 Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
                 for (nuint i = 0; i < vecEnd; i += (nuint)Vector256<byte>.Count)
                 {
@@ -209,6 +211,29 @@ internal static class Int8Kernels
         {
             ref byte row = ref Unsafe.Add(ref data, (nint)r * dim);
             sink.Row(r, Tail(ref row, ref q, 0, d) - bias);
+        }
+    }
+
+    // How far ahead of the block being scored the kernel asks for rows (bytes). The f32 scan reads sixteen rows at once and
+    // so keeps many cache-line misses in flight; the int8 block (eight rows of a quarter the width) is read from one
+    // narrow stretch, and on some hosts (an AMD EPYC here) one sequential stream reads DRAM at about three quarters of
+    // what the f32 scan reaches. A software prefetch a few blocks ahead keeps more lines in flight.
+    private const int PrefetchDistance = 16 * 1024;
+
+    /// <summary>Hints the rows <see cref="PrefetchDistance"/> bytes past <paramref name="block"/> into the cache (one hint per line).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchAhead(ref byte block, nuint blockBytes)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        // A prefetch is a hint: an address past the end of the codes (the last blocks) neither faults nor reads.
+        byte* ahead = (byte*)Unsafe.AsPointer(ref block) + PrefetchDistance;
+        for (nuint o = 0; o < blockBytes; o += 64)
+        {
+            Sse.Prefetch0(ahead + o);
         }
     }
 
