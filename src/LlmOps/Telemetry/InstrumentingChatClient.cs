@@ -75,7 +75,6 @@ public sealed class InstrumentingChatClient : DelegatingChatClient
             inner = StageTasks.Failed(ex);
         }
 
-
         if (!inner.IsCompletedSuccessfully)
         {
             return AwaitResponseAsync(inner, request, options, start, activity, cancellationToken);
